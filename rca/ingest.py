@@ -1,0 +1,125 @@
+"""Sources to records: read each source, detect its format, extract headers, join multi-line records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from rca.errors import InputError
+from rca.formats import PLAIN, LineFormat, detect_format, format_from_loghub
+from rca.model import RECORD_SCHEMA, IngestSummary, SkippedSource, SourceSummary
+from rca.records import extract_fields, fill_levels_and_services, join_continuations, parse_inner
+from rca.settings import Settings
+from rca.sources import Lines, Source, file_stem_service, read_lines, resolve
+from rca.structured import extract_csv, extract_json, looks_like_csv_export, looks_like_json_lines
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    records: pl.DataFrame
+    summary: SourceSummary
+
+
+def _sample(lines: pl.DataFrame, size: int) -> pl.Series:
+    """The first lines and lines spread over the rest, so a long preamble does not fool detection."""
+    raw = lines.get_column("raw").filter(lines.get_column("raw").str.len_chars() > 0)
+    if raw.len() <= size:
+        return raw
+    step = max(1, raw.len() // (size // 2))
+    return pl.concat([raw.head(size // 2), raw.gather_every(step).head(size // 2)])
+
+
+def _headers(lines: Lines, source: Source, settings: Settings) -> tuple[pl.DataFrame, str]:
+    """Header fields for every line, and the name of the format that gave them."""
+    year = settings.year or source.modified.year
+    sample = _sample(lines.frame, settings.sample_lines)
+    first = lines.frame.get_column("raw").head(1).to_list()
+    if settings.log_format:
+        fmt: LineFormat = format_from_loghub(settings.log_format, sample, settings.timestamp_format)
+    elif first and looks_like_csv_export(first[0]):
+        frame = extract_csv(lines.frame, year=year)
+        frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=source.modified, join=False)
+        return frame, f"csv+{inner}"
+    elif looks_like_json_lines(sample.head(100).to_list()):
+        frame = extract_json(lines.frame, sample.head(200).to_list(), year=year)
+        frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=source.modified)
+        return frame, f"json+{inner}" if inner != PLAIN.name else "json"
+    else:
+        fmt, _ = detect_format(sample)
+    frame = extract_fields(
+        lines.frame, fmt, year=year, reference=source.modified, timestamp_format=settings.timestamp_format
+    )
+    if fmt.nested:
+        frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=source.modified)
+        return frame, f"{fmt.name}+{inner}"
+    return frame, fmt.name
+
+
+def read_source(source: Source, settings: Settings) -> _Read:
+    """One source's records (schema ``RECORD_SCHEMA``) and what reading it found."""
+    lines = read_lines(source)
+    frame, format_name = _headers(lines, source, settings)
+    frame = fill_levels_and_services(
+        frame, stem_service=file_stem_service(source.name), service_pattern=settings.service_pattern
+    )
+    records, continued = join_continuations(frame)
+    records = records.select(
+        pl.lit(source.name).alias("source"),
+        pl.col("line").cast(pl.UInt32),
+        pl.col("ts").alias("timestamp"),
+        "service",
+        "level",
+        "component",
+        pl.col("message").fill_null(""),
+        "body",
+    )
+    ts = records.get_column("timestamp")
+    summary = SourceSummary(
+        source=source.name,
+        format=format_name,
+        lines=lines.frame.height,
+        records=records.height,
+        continuation_lines=continued,
+        no_timestamp=int(ts.null_count()),
+        invalid_utf8=lines.invalid_utf8,
+        first=ts.min(),  # type: ignore[arg-type]
+        last=ts.max(),  # type: ignore[arg-type]
+    )
+    return _Read(records, summary)
+
+
+def ingest(specs: list[str], settings: Settings) -> tuple[pl.DataFrame, IngestSummary]:
+    """Read every source into one records frame, in input order, filtered to ``since``/``until``.
+
+    Sources the user named explicitly must be readable; files found inside a folder or glob that
+    are not logs (binary files) are skipped and listed in the summary.
+    """
+    frames: list[pl.DataFrame] = []
+    summaries: list[SourceSummary] = []
+    skipped: list[SkippedSource] = []
+    for source in resolve(specs):
+        try:
+            read = read_source(source, settings)
+        except InputError as exc:
+            if source.given:
+                raise
+            skipped.append(SkippedSource(source.name, str(exc)))
+            continue
+        frames.append(read.records)
+        summaries.append(read.summary)
+    records = pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
+    records, outside = _time_filter(records, settings)
+    return records, IngestSummary(tuple(summaries), tuple(skipped), outside)
+
+
+def _time_filter(records: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, int]:
+    if settings.since is None and settings.until is None:
+        return records, 0
+    keep = pl.col("timestamp").is_not_null()
+    if settings.since is not None:
+        keep &= pl.col("timestamp") >= settings.since
+    if settings.until is not None:
+        keep &= pl.col("timestamp") < settings.until
+    kept = records.filter(keep)
+    return kept, records.height - kept.height

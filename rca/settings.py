@@ -1,0 +1,28 @@
+"""One frozen dataclass holds every setting; the CLI builds it from flags, tests build it directly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Settings for reading and template mining.
+
+    ``log_format`` uses Loghub's placeholder syntax (``<Date> <Time> <Level> <Content>``) and
+    overrides format detection; ``timestamp_format`` is a strftime/chrono format for the
+    timestamp text. ``since``/``until`` are timezone-aware UTC datetimes (or None).
+    """
+
+    log_format: str | None = None
+    timestamp_format: str | None = None
+    service_pattern: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    year: int | None = None
+    # Drain: similarity threshold and parse-tree depth (see README for how they were chosen).
+    sim_threshold: float = 0.5
+    tree_depth: int = 5
+    max_children: int = 100
+    sample_lines: int = 400
