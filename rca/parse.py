@@ -10,7 +10,7 @@ import hashlib
 import re
 
 import polars as pl
-from drain3.template_miner import TemplateMiner
+from drain3.drain import Drain
 from drain3.template_miner_config import TemplateMinerConfig
 
 WILDCARD = "<*>"
@@ -18,6 +18,8 @@ MAX_MESSAGE_CHARS = 4096  # a 10 MB line still gets a template, from its first 4
 
 _B = r"(?-u:\b)"  # ASCII word boundary: much faster than Unicode's, and logs' variables are ASCII
 _HEX = "[0-9a-fA-F]"
+_DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+_MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _VALUE_END = r"\s,;&\"')\]}>"
 
 # Ordered by priority: the leftmost match wins, and among matches at the same place, the first
@@ -26,6 +28,7 @@ MASKS: tuple[tuple[str, str], ...] = (
     ("url", rf"(?P<scheme>{_B}[a-zA-Z][a-zA-Z0-9+.-]*://)[^\s\"'<>\])}}]+"),
     ("email", rf"{_B}[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{{2,}}{_B}"),
     ("datetime", r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"),
+    ("ctime", rf"{_B}(?:{_DAY} )?{_MONTH} [ \d]?\d \d{{2}}:\d{{2}}:\d{{2}}(?: \d{{4}})?{_B}"),
     ("date", rf"{_B}\d{{4}}[-/.]\d{{2}}[-/.]\d{{2}}{_B}"),
     ("time", rf"{_B}\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\d+)?{_B}"),
     ("uuid", rf"{_B}{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}{_B}"),
@@ -36,6 +39,9 @@ MASKS: tuple[tuple[str, str], ...] = (
     ("key_value", rf"(?P<key>{_B}[A-Za-z_][\w.-]*=)[^{_VALUE_END}=]*\d[^{_VALUE_END}]*"),
     ("windows_path", rf"{_B}[A-Za-z]:\\[^\s\"'<>|]*"),
     ("path", r"(?P<lead>^|[\s=:(\[\"',])(?:/[\w.@%+~-]+)+/?"),
+    # Identifiers with digit groups: blk_-6952295868487656571, attempt_2017_0024_m_000004_1026, node-246.
+    ("id", rf"{_B}[A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*[_-]-?[A-Za-z]*\d[A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*{_B}"),
+    ("size", rf"{_B}\d+(?:\.\d+)? ?(?:B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|bytes){_B}"),
     ("duration", rf"{_B}\d+(?:\.\d+)?(?:ms|us|µs|ns|s|sec|secs|min|mins|h|hrs)(?-u:\b)"),
     ("hex_id", rf"{_B}(?:[0-9a-fA-F]*\d[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*|[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\d[0-9a-fA-F]*){_B}"),
     ("number", rf"{_B}\d+(?:\.\d+)*{_B}"),
@@ -54,8 +60,40 @@ def mask(messages: pl.Expr) -> pl.Expr:
     return messages.str.slice(0, MAX_MESSAGE_CHARS).str.replace_all(MASK_PATTERN, f"{_KEEP}{WILDCARD}")
 
 
+class MaskedDrain(Drain):
+    """Drain whose similarity ignores positions where both sides are already-masked variables.
+
+    Plain Drain divides the matching constant tokens by all tokens, so a message with many masked
+    values looks unlike its own template and splits off. Here only positions that carry a constant
+    on at least one side count, which lets the threshold separate short messages that differ in
+    one word ("Starting X initialization." / "Starting X finalization.") without splitting long,
+    variable-heavy ones.
+    """
+
+    def get_seq_distance(self, seq1, seq2, include_params):  # type: ignore[no-untyped-def]
+        if not seq1:
+            return 1.0, 0
+        same = params = both = 0
+        for template_token, token in zip(seq1, seq2, strict=True):
+            if template_token == WILDCARD:
+                params += 1
+                both += token == WILDCARD
+            elif template_token == token:
+                same += 1
+        if include_params:
+            same += params
+            both = 0
+        counted = len(seq1) - both
+        return (same / counted if counted else 1.0), params
+
+
+def _tokens(masked: pl.Expr) -> pl.Expr:
+    """One space between tokens, and a run of masked tokens as one: lists of ids vary in length."""
+    return masked.str.replace_all(r"\s+", " ").str.strip_chars().str.replace_all(r"<\*>(?: <\*>)+", WILDCARD)
+
+
 def drain_config(*, sim_threshold: float, depth: int, max_children: int) -> TemplateMinerConfig:
-    """Drain3's configuration, built here so a ``drain3.ini`` in the working directory is never read."""
+    """Drain3's settings, built here so a ``drain3.ini`` in the working directory is never read."""
     config = TemplateMinerConfig()
     config.drain_sim_th = sim_threshold
     config.drain_depth = depth
@@ -63,21 +101,25 @@ def drain_config(*, sim_threshold: float, depth: int, max_children: int) -> Temp
     config.drain_max_clusters = None
     config.drain_extra_delimiters = []
     config.masking_instructions = []  # masking is done above, in Polars
-    config.mask_prefix, config.mask_suffix = "<", ">"
     config.parametrize_numeric_tokens = True
-    config.profiling_enabled = False
-    config.snapshot_interval_minutes = 0
     return config
 
 
 def mine(masked: list[str], *, sim_threshold: float, depth: int, max_children: int) -> list[str]:
     """The final template text of each masked message, mined in the order given (first appearance)."""
-    miner = TemplateMiner(persistence_handler=None, config=drain_config(
-        sim_threshold=sim_threshold, depth=depth, max_children=max_children))
-    add = miner.drain.add_log_message
-    cluster_of = [add(message)[0].cluster_id for message in masked]
+    config = drain_config(sim_threshold=sim_threshold, depth=depth, max_children=max_children)
+    drain = MaskedDrain(
+        depth=config.drain_depth,
+        sim_th=config.drain_sim_th,
+        max_children=config.drain_max_children,
+        max_clusters=config.drain_max_clusters,
+        extra_delimiters=config.drain_extra_delimiters,
+        param_str=WILDCARD,
+        parametrize_numeric_tokens=config.parametrize_numeric_tokens,
+    )
+    cluster_of = [drain.add_log_message(message)[0].cluster_id for message in masked]
     # A cluster's text generalises as messages arrive; read it once mining is over.
-    final = {cluster.cluster_id: cluster.get_template() for cluster in miner.drain.clusters}
+    final = {cluster.cluster_id: cluster.get_template() for cluster in drain.clusters}
     return [final[c] for c in cluster_of]
 
 
@@ -87,13 +129,13 @@ def template_id(template: str) -> str:
 
 
 def assign_templates(
-    records: pl.DataFrame, *, sim_threshold: float = 0.5, depth: int = 5, max_children: int = 100
+    records: pl.DataFrame, *, sim_threshold: float = 0.7, depth: int = 5, max_children: int = 100
 ) -> pl.DataFrame:
     """Add ``template_id`` and ``template`` to every record, from its ``message``."""
     distinct = (
         records.lazy()
         .select(pl.col("message").unique(maintain_order=True))
-        .with_columns(masked=mask(pl.col("message")).str.replace_all(r"\s+", " ").str.strip_chars())
+        .with_columns(masked=_tokens(mask(pl.col("message"))))
         .collect()
     )
     masked = distinct.get_column("masked").unique(maintain_order=True)

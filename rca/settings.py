@@ -22,7 +22,7 @@ class Settings:
     until: datetime | None = None
     year: int | None = None
     # Drain: similarity threshold and parse-tree depth (see README for how they were chosen).
-    sim_threshold: float = 0.5
+    sim_threshold: float = 0.7
     tree_depth: int = 5
     max_children: int = 100
     sample_lines: int = 400
