@@ -111,3 +111,60 @@ class IngestSummary:
             "sources": [s.to_dict() for s in self.sources],
             "skipped": [s.to_dict() for s in self.skipped],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One log record shown as evidence: where it is and what it says."""
+
+    source: str
+    line: int
+    message: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSummary:
+    """One template: how often, where and when it was seen, and a real line behind it."""
+
+    template_id: str
+    template: str
+    count: int
+    services: tuple[str, ...]
+    levels: dict[str, int]
+    first_seen: datetime | None
+    last_seen: datetime | None
+    example: Example
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "template_id": self.template_id,
+            "template": self.template,
+            "count": self.count,
+            "services": list(self.services),
+            "levels": self.levels,
+            "first_seen": iso(self.first_seen),
+            "last_seen": iso(self.last_seen),
+            "example": self.example.to_dict(),
+        }
+
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateReport:
+    """What ``rca templates`` shows: the input summary and the templates, most frequent first."""
+
+    input: IngestSummary
+    templates: tuple[TemplateSummary, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "kind": "templates",
+            "input": self.input.to_dict(),
+            "templates": [t.to_dict() for t in self.templates],
+        }

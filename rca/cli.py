@@ -1,0 +1,211 @@
+"""The ``rca`` command: flags to Settings, results to stdout, messages to stderr, errors to exit codes.
+
+Exit codes: 0 done; 1 internal error (a bug: please report it); 2 usage error (bad flag or
+value); 3 no usable input (missing, unreadable or binary file, nothing to analyse).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+import polars as pl
+from rich.console import Console
+
+from rca import pipeline
+from rca.errors import RcaError, UsageError
+from rca.settings import Settings
+from rca.timestamps import parse_user_time
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
+
+
+def _stdout_console() -> Console:
+    no_colour = "NO_COLOR" in os.environ or not sys.stdout.isatty()
+    width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else None
+    return Console(no_color=no_colour, highlight=False, soft_wrap=False, width=width, emoji=False)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"rca: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _friendly_errors(command: F) -> F:
+    """Library errors become one line on stderr and their exit code; nothing prints a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except RcaError as exc:
+            _fail(str(exc), exc.exit_code)
+        except OSError as exc:
+            if not _is_broken_pipe(exc):
+                _fail(f"{exc.strerror or exc}", EXIT_INPUT)
+            # `rca parse ... | head`: the reader left; that is not an error.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_OK)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except pl.exceptions.ComputeError as exc:
+            _fail(f"could not process the input: {str(exc).splitlines()[0]}", EXIT_INPUT)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+            if os.environ.get("RCA_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with RCA_DEBUG=1 for details)", EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _is_broken_pipe(exc: OSError) -> bool:
+    # Python raises BrokenPipeError; Polars' writers raise a plain OSError naming os error 32.
+    return isinstance(exc, BrokenPipeError) or "os error 32" in str(exc) or "Broken pipe" in str(exc)
+
+
+def _check_service_pattern(pattern: str | None) -> str | None:
+    if pattern is None:
+        return None
+    if "(?P<service>" not in pattern:
+        raise UsageError("--service-pattern needs a named group: (?P<service>...)")
+    try:
+        pl.select(pl.lit("probe").str.extract(pattern, 1))
+        re.compile(pattern)
+    except (pl.exceptions.PolarsError, re.error) as exc:
+        raise UsageError(f"--service-pattern is not a valid regex: {str(exc).splitlines()[0]}") from None
+    return pattern
+
+
+def _settings(options: dict[str, Any]) -> Settings:
+    since = parse_user_time(options["since"]) if options.get("since") else None
+    until = parse_user_time(options["until"]) if options.get("until") else None
+    if since and until and since >= until:
+        raise UsageError("--since must be earlier than --until")
+    return Settings(
+        log_format=options.get("log_format"),
+        timestamp_format=options.get("timestamp_format"),
+        service_pattern=_check_service_pattern(options.get("service_pattern")),
+        since=since,
+        until=until,
+        year=options.get("year"),
+    )
+
+
+def _sources(given: tuple[str, ...]) -> list[str]:
+    if given:
+        return list(given)
+    if not sys.stdin.isatty():
+        return ["-"]
+    raise UsageError("give log files, folders or globs, or pipe logs in (use - for stdin)")
+
+
+def reading_options(command: F) -> F:
+    """The flags every command that reads logs shares."""
+    options = [
+        click.argument("sources", nargs=-1, metavar="[SOURCES]..."),
+        click.option("--since", metavar="TIME", help="Only records at or after TIME: 2026-11-23T10:00, or 1h / 30m ago."),
+        click.option("--until", metavar="TIME", help="Only records before TIME (same forms as --since)."),
+        click.option(
+            "--log-format",
+            metavar="FORMAT",
+            help="Loghub-style line format, overriding detection: '<Date> <Time> <Level> <Component>: <Content>'.",
+        ),
+        click.option("--timestamp-format", metavar="STRFTIME", help="How to read the timestamp, e.g. '%d/%m/%Y %H:%M:%S'."),
+        click.option(
+            "--service-pattern", metavar="REGEX", help="Regex with a (?P<service>...) group, applied to each line."
+        ),
+        click.option("--year", type=int, help="Year for timestamps that have none (syslog); default: the file's year."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="rca-logs", prog_name="rca")
+def main() -> None:
+    """Find the root cause of an incident in log files.
+
+    Exit codes: 0 done, 1 internal error, 2 usage error, 3 no usable input.
+    """
+
+
+@main.command()
+@reading_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README: JSON output) instead of a table.")
+@click.option("--top", type=click.IntRange(min=1), help="Show only the N most frequent templates.")
+@_friendly_errors
+def templates(sources: tuple[str, ...], as_json: bool, top: int | None, **options: Any) -> None:
+    """List the templates in logs: count, services, first/last seen, an example.
+
+    \b
+    Examples:
+      rca templates sample_logs/checkout-outage/
+      rca templates app.log.gz --json
+      kubectl logs deploy/api | rca templates -
+      rca templates 'logs/**/*.log' --since 2026-11-23T10:00 --until 2026-11-23T11:00
+    """
+    report = pipeline.templates(_sources(sources), _settings(options))
+    if as_json:
+        data = report.to_dict()
+        if top:
+            data["templates"] = data["templates"][:top]  # type: ignore[index]
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    from rca.report.terminal import templates_table
+
+    _stdout_console().print(templates_table(report, top=top))
+
+
+PARSE_COLUMNS = ("source", "line", "timestamp", "service", "level", "component", "template_id", "template", "message", "params", "body")
+
+
+@main.command()
+@reading_options
+@click.option(
+    "--output", "-o", "output", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+    help="jsonl: one JSON object per record; csv: like Loghub's structured files (params as a JSON list).",
+)
+@_friendly_errors
+def parse(sources: tuple[str, ...], output: str, **options: Any) -> None:
+    """One structured record per log record, in input order, with its template and parameters.
+
+    \b
+    Examples:
+      rca parse app.log --output jsonl > events.jsonl
+      rca parse app.log --output csv
+      rca parse sample_logs/checkout-outage/ | jq 'select(.level == "ERROR")'
+    """
+    parsed = pipeline.parse(_sources(sources), _settings(options), params=True)
+    frame = parsed.records.select(PARSE_COLUMNS).with_columns(
+        pl.col("timestamp").dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ"),
+        pl.col("level").cast(pl.String),
+    )
+    out = sys.stdout.buffer
+    if output == "csv":
+        params_json = pl.struct(p=pl.col("params")).struct.json_encode().str.slice(5).str.strip_suffix("}")
+        frame.with_columns(params=params_json).write_csv(out)
+    else:
+        frame.write_ndjson(out)
+    out.flush()
+    _warn_about_input(parsed.input)
+
+
+def _warn_about_input(summary: Any) -> None:
+    for skipped in summary.skipped:
+        click.echo(f"rca: skipped {skipped.source}: {skipped.reason}", err=True)
+    if summary.no_timestamp:
+        click.echo(f"rca: {summary.no_timestamp} records have no readable timestamp", err=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Reports read a result (``TemplateReport``, later ``Analysis``) and nothing else."""
