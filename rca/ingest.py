@@ -33,25 +33,28 @@ def _sample(lines: pl.DataFrame, size: int) -> pl.Series:
 def _headers(lines: Lines, source: Source, settings: Settings) -> tuple[pl.DataFrame, str]:
     """Header fields for every line, and the name of the format that gave them."""
     year = settings.year or source.modified.year
+    # Without a year in the timestamps, a date after the file was written must be last year's,
+    # unless the user said which year it is.
+    reference = None if settings.year else source.modified
     sample = _sample(lines.frame, settings.sample_lines)
     first = lines.frame.get_column("raw").head(1).to_list()
     if settings.log_format:
         fmt: LineFormat = format_from_loghub(settings.log_format, sample, settings.timestamp_format)
     elif first and looks_like_csv_export(first[0]):
         frame = extract_csv(lines.frame, year=year)
-        frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=source.modified, join=False)
+        frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=reference, join=False)
         return frame, f"csv+{inner}"
     elif looks_like_json_lines(sample.head(100).to_list()):
         frame = extract_json(lines.frame, sample.head(200).to_list(), year=year)
-        frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=source.modified)
+        frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=reference)
         return frame, f"json+{inner}" if inner != PLAIN.name else "json"
     else:
         fmt, _ = detect_format(sample)
     frame = extract_fields(
-        lines.frame, fmt, year=year, reference=source.modified, timestamp_format=settings.timestamp_format
+        lines.frame, fmt, year=year, reference=reference, timestamp_format=settings.timestamp_format
     )
     if fmt.nested:
-        frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=source.modified)
+        frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=reference)
         return frame, f"{fmt.name}+{inner}"
     return frame, fmt.name
 
@@ -110,7 +113,8 @@ def ingest(specs: list[str], settings: Settings) -> tuple[pl.DataFrame, IngestSu
         summaries.append(read.summary)
     records = pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
     records, outside = _time_filter(records, settings)
-    return records, IngestSummary(tuple(summaries), tuple(skipped), outside)
+    ts = records.get_column("timestamp")
+    return records, IngestSummary(tuple(summaries), tuple(skipped), outside, ts.min(), ts.max())  # type: ignore[arg-type]
 
 
 def _time_filter(records: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, int]:

@@ -62,11 +62,13 @@ class SkippedSource:
 
 @dataclass(frozen=True, slots=True)
 class IngestSummary:
-    """Totals over all sources, what was skipped, and what the time filter left out."""
+    """Totals over all sources, what was skipped, what the time filter left out, and the time span kept."""
 
     sources: tuple[SourceSummary, ...]
     skipped: tuple[SkippedSource, ...] = ()
     outside_time_filter: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
 
     @property
     def lines(self) -> int:
@@ -87,16 +89,6 @@ class IngestSummary:
     @property
     def invalid_utf8(self) -> int:
         return sum(s.invalid_utf8 for s in self.sources)
-
-    @property
-    def first(self) -> datetime | None:
-        times = [s.first for s in self.sources if s.first is not None]
-        return min(times) if times else None
-
-    @property
-    def last(self) -> datetime | None:
-        times = [s.last for s in self.sources if s.last is not None]
-        return max(times) if times else None
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -89,7 +89,12 @@ def _service(field: pl.Expr, kind: str) -> pl.Expr:
 
 
 def extract_fields(
-    lines: pl.DataFrame, fmt: LineFormat, *, year: int, reference: datetime, timestamp_format: str | None = None
+    lines: pl.DataFrame,
+    fmt: LineFormat,
+    *,
+    year: int,
+    reference: datetime | None,
+    timestamp_format: str | None = None,
 ) -> pl.DataFrame:
     """Add ``ts``, ``level``, ``service``, ``component``, ``message`` and ``is_start`` from each line's header."""
     groups = set(re.compile(fmt.pattern).groupindex)
@@ -103,7 +108,7 @@ def extract_fields(
         ts = pl.lit(None, dtype=UTC_DATETIME)
     else:
         ts = parse_timestamps(field("ts"), ttype, year=year, user_format=timestamp_format)
-        if ttype.year_missing:
+        if ttype.year_missing and reference is not None:
             ts = roll_back_future_years(ts, reference=reference)
     message = field("message").str.strip_chars()
     frame = lines.with_columns(
@@ -120,7 +125,7 @@ def extract_fields(
 
 
 def parse_inner(
-    frame: pl.DataFrame, *, sample_size: int, year: int, reference: datetime, join: bool = True
+    frame: pl.DataFrame, *, sample_size: int, year: int, reference: datetime | None, join: bool = True
 ) -> tuple[pl.DataFrame, str]:
     """Parse each record's message as an application's own line (inside Docker JSON, CRI, a pod prefix).
 
@@ -158,7 +163,7 @@ def fill_levels_and_services(
     if service_pattern:
         index = re.compile(service_pattern).groupindex["service"]
         candidates.append(pl.col("raw").str.extract(service_pattern, index))
-    candidates += [pl.col("service"), workload(pl.col("message").str.extract(_SERVICE_FIELD, 1)), pl.lit(stem_service)]
+    candidates += [pl.col("service"), workload(pl.col("message").str.extract(_SERVICE_FIELD, 1)), workload(pl.lit(stem_service))]
     return frame.with_columns(
         level=pl.coalesce(pl.col("level"), keyword_level(pl.col("message"))),
         service=pl.coalesce(candidates),

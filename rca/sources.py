@@ -174,15 +174,11 @@ def read_lines(source: Source) -> Lines:
 
 
 def file_stem_service(name: str) -> str:
-    """The service a file name stands for: ``payments.log.gz`` -> ``payments``, ``app.log.1`` -> ``app``."""
+    """The service a file name stands for: the name up to its first dot.
+
+    ``payments.log.gz`` -> ``payments``, ``frontend.access.log`` -> ``frontend``, ``app.log.1`` -> ``app``.
+    """
     if name == STDIN:
         return "stdin"
     base = os.path.basename(name)
-    lowered = base.lower()
-    cut = lowered.find(".log")
-    if cut > 0:
-        return base[:cut]
-    for suffix in (".gz", ".bz2", ".zst", ".txt", ".json", ".jsonl", ".ndjson", ".csv", ".out", ".err"):
-        if lowered.endswith(suffix):
-            base, lowered = base[: -len(suffix)], lowered[: -len(suffix)]
-    return base.split(".")[0] or base
+    return base.split(".", 1)[0] or base

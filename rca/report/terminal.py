@@ -51,7 +51,7 @@ def templates_table(report: TemplateReport, *, top: int | None = None) -> Render
     for t in shown:
         cell = Text(printable(t.template))
         cell.append("\n")
-        cell.append(printable(f"e.g. {t.example.message}", limit=100), style="dim")
+        cell.append(printable(f"e.g. {t.example.message}", limit=72), style="dim")
         services = "\n".join(t.services[:4]) + (f"\n+{len(t.services) - 4} more" if len(t.services) > 4 else "")
         seen = f"{_short(iso(t.first_seen))}\n{_short(iso(t.last_seen))}"
         table.add_row(f"{t.count:,}", cell, Text(printable(services)), seen)

@@ -1,0 +1,216 @@
+"""Reading: sources, compression, encodings, formats beyond Loghub, multi-line, services, time filters."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+import zstandard
+
+from rca.errors import InputError
+from rca.ingest import ingest
+from rca.settings import Settings
+from rca.sources import Source, file_stem_service, read_lines
+from tests.conftest import DATA
+
+LOG4J = (
+    "2026-11-23 10:00:01,123 INFO [main] com.acme.Foo - started\n"
+    "2026-11-23 10:00:02,456 ERROR [http-1] com.acme.Foo - request failed\n"
+    "java.lang.IllegalStateException: boom\n"
+    "\tat com.acme.Foo.bar(Foo.java:10)\n"
+    "\tat com.acme.Foo.main(Foo.java:3)\n"
+    "2026-11-23 10:00:03,000 WARN [main] com.acme.Foo - slow\n"
+)
+
+
+def _read(path: str, **settings: object):  # type: ignore[no-untyped-def]
+    return ingest([path], Settings(**settings))  # type: ignore[arg-type]
+
+
+def test_log4j_stack_trace_joins_the_record_above(write) -> None:  # type: ignore[no-untyped-def]
+    records, summary = _read(write("app.log", LOG4J))
+    assert records.height == 3
+    assert summary.continuation_lines == 3
+    error = records.row(1, named=True)
+    assert (error["line"], error["level"], error["message"]) == (2, "ERROR", "request failed")
+    assert error["component"] == "com.acme.Foo"
+    assert error["body"].startswith("java.lang.IllegalStateException: boom\n\tat com.acme.Foo.bar")
+    assert records.get_column("line").to_list() == [1, 2, 6]
+
+
+def test_python_traceback_joins_the_record_above(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "2026-11-23T10:00:01Z ERROR worker crashed\n"
+        "Traceback (most recent call last):\n"
+        '  File "w.py", line 3, in <module>\n'
+        "ZeroDivisionError: division by zero\n"
+        "2026-11-23T10:00:02Z INFO worker restarted\n"
+    )
+    records, summary = _read(write("worker.log", text))
+    assert records.get_column("message").to_list() == ["worker crashed", "worker restarted"]
+    assert "ZeroDivisionError" in records.get_column("body")[0]
+    assert records.get_column("level").to_list() == ["ERROR", "INFO"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("2026-11-23T10:00:01Z hello", datetime(2026, 11, 23, 10, 0, 1, tzinfo=UTC)),
+        ("2026-11-23 10:00:01.5 hello", datetime(2026, 11, 23, 10, 0, 1, 500000, tzinfo=UTC)),
+        ("2026-11-23 10:00:01,250 hello", datetime(2026, 11, 23, 10, 0, 1, 250000, tzinfo=UTC)),
+        ("2026-11-23T12:00:01+02:00 hello", datetime(2026, 11, 23, 10, 0, 1, tzinfo=UTC)),
+        ("2026-11-23T05:00:01.123-0500 hello", datetime(2026, 11, 23, 10, 0, 1, 123000, tzinfo=UTC)),
+        ("1795428001 hello", datetime(2026, 11, 23, 10, 0, 1, tzinfo=UTC)),
+        ("1795428001250 hello", datetime(2026, 11, 23, 10, 0, 1, 250000, tzinfo=UTC)),
+    ],
+)
+def test_iso_and_epoch_timestamps(write, line: str, expected: datetime) -> None:  # type: ignore[no-untyped-def]
+    records, _ = _read(write("a.log", f"{line}\n{line}\n"))
+    assert records.get_column("timestamp")[0] == expected
+    assert records.get_column("message")[0] == "hello"
+
+
+def test_syslog_rfc5424(write) -> None:  # type: ignore[no-untyped-def]
+    line = '<165>1 2026-11-23T10:00:01.003Z host1 billing 8710 ID47 [exampleSDID@32473 iut="3"] invoice run failed\n'
+    records, summary = _read(write("s.log", line * 3))
+    assert summary.sources[0].format == "syslog-rfc5424"
+    row = records.row(0, named=True)
+    assert (row["service"], row["message"], row["level"]) == ("billing", "invoice run failed", "ERROR")
+
+
+def test_nginx_access_and_error_logs(write) -> None:  # type: ignore[no-untyped-def]
+    access = '10.0.0.1 - - [23/Nov/2026:10:00:01 +0000] "GET /api HTTP/1.1" 502 157 "-" "curl/8.0"\n'
+    records, summary = _read(write("edge.access.log", access * 2))
+    assert summary.sources[0].format == "apache-access"
+    assert records.row(0, named=True)["level"] == "ERROR"
+    assert records.row(0, named=True)["service"] == "edge"
+    error = "2026/11/23 10:00:01 [error] 31#31: *5 upstream timed out (110: Connection timed out)\n"
+    records, summary = _read(write("edge.error.log", error * 2))
+    assert summary.sources[0].format == "nginx-error"
+    assert records.row(0, named=True)["message"] == "upstream timed out (110: Connection timed out)"
+
+
+def test_json_lines_with_usual_keys(write) -> None:  # type: ignore[no-untyped-def]
+    lines = [
+        {"@timestamp": "2026-11-23T10:00:01.5Z", "severity": "warning", "message": "disk 91% full", "app": "store"},
+        {"@timestamp": "2026-11-23T10:00:02Z", "severity": "error", "message": "disk full", "app": "store"},
+    ]
+    records, summary = _read(write("x.json", "\n".join(json.dumps(x) for x in lines) + "\n"))
+    assert summary.sources[0].format == "json"
+    assert records.get_column("level").to_list() == ["WARN", "ERROR"]
+    assert records.get_column("service").to_list() == ["store", "store"]
+    assert records.get_column("timestamp")[0] == datetime(2026, 11, 23, 10, 0, 1, 500000, tzinfo=UTC)
+
+
+def test_docker_json_wrapper_parses_the_inner_line(write) -> None:  # type: ignore[no-untyped-def]
+    inner = "2026-11-23 10:00:01,123 ERROR [main] com.acme.Api - upstream refused\n"
+    lines = [json.dumps({"log": inner, "stream": "stdout", "time": "2026-11-23T10:00:01.123456789Z"})] * 2
+    records, summary = _read(write("api-7d9f8c6b5d-x2x4q.log", "\n".join(lines) + "\n"))
+    assert summary.sources[0].format == "json+log4j"
+    row = records.row(0, named=True)
+    assert (row["message"], row["level"], row["service"]) == ("upstream refused", "ERROR", "api")
+
+
+def test_cri_lines(write) -> None:  # type: ignore[no-untyped-def]
+    text = "2026-11-23T10:00:01.123456789Z stdout F level=info msg=ready\n" * 2
+    records, summary = _read(write("c.log", text))
+    assert summary.sources[0].format.startswith("cri")
+    assert records.get_column("timestamp")[0] == datetime(2026, 11, 23, 10, 0, 1, 123456, tzinfo=UTC)
+
+
+def test_nezha_by_service_lines_map_pods_to_workloads() -> None:
+    records, summary = ingest([str(DATA / "nezha" / "by_service")], Settings())
+    assert {s.format for s in summary.sources} == {"kubernetes-prefixed+time-only"}
+    assert set(records.get_column("service")) == {"ts-contacts-service", "ts-order-service"}
+    row = records.filter(records["service"] == "ts-contacts-service").row(0, named=True)
+    assert row["component"] == "c.c.ContactsController#83"
+    assert row["message"].startswith("TraceID: 93bead877ae15b6d9cdf1c1569881314 SpanID:")
+    assert row["timestamp"] == datetime(2023, 1, 29, 8, 42, 9, 736442, tzinfo=UTC)
+
+
+def test_nezha_csv_export_unwraps_docker_json_and_uses_pod_names() -> None:
+    records, summary = ingest([str(DATA / "nezha" / "08_43_log.csv.gz")], Settings())
+    assert summary.sources[0].format == "csv+time-only"
+    assert records.height == 60
+    assert records.get_column("line").to_list()[:2] == [2, 3]
+    assert records.get_column("service")[0] == "ts-travel-service"
+    assert records.get_column("message")[0].startswith("TraceID: ffc8ca7e4c8f06c75142c880d5595d96")
+    assert records.get_column("timestamp").null_count() == 0
+
+
+def test_csv_with_broken_quoting_still_reads(write) -> None:  # type: ignore[no-untyped-def]
+    text = 'time,level,message\n2026-11-23T10:00:01Z,INFO,"ok"\n2026-11-23T10:00:02Z,ERROR,"bad "quote" here\n'
+    records, _ = _read(write("export.csv", text))
+    assert records.height == 2
+    assert records.get_column("level").to_list() == ["INFO", "ERROR"]
+
+
+@pytest.mark.parametrize("compress", [gzip.compress, bz2.compress, lambda b: zstandard.ZstdCompressor().compress(b)])
+def test_compressed_files_read_transparently(write, compress) -> None:  # type: ignore[no-untyped-def]
+    records, _ = _read(write("payments.log.gz", compress(LOG4J.encode())))
+    assert records.height == 3
+    assert records.get_column("service")[0] == "payments"
+
+
+def test_crlf_and_invalid_utf8_are_handled_and_counted(write) -> None:  # type: ignore[no-untyped-def]
+    data = b"2026-11-23T10:00:01Z INFO caf\xe9 open\r\n2026-11-23T10:00:02Z INFO done\r\n"
+    records, summary = _read(write("a.log", data))
+    assert records.get_column("message").to_list() == ["caf\ufffd open", "done"]
+    assert summary.invalid_utf8 == 1
+
+
+def test_services_from_syslog_program_field_and_pattern(write) -> None:  # type: ignore[no-untyped-def]
+    syslog = "Nov 23 10:00:01 web1 sshd[123]: Accepted key\nNov 23 10:00:02 web1 CRON[9]: job ran\n"
+    records, _ = _read(write("messages", syslog), year=2026)
+    assert records.get_column("service").to_list() == ["sshd", "CRON"]
+    fielded = "2026-11-23T10:00:01Z INFO service=billing charged\n2026-11-23T10:00:02Z INFO nothing\n"
+    records, _ = _read(write("mixed.log", fielded))
+    assert records.get_column("service").to_list() == ["billing", "mixed"]
+    records, _ = _read(write("p.log", "2026-11-23T10:00:01Z [svc:auth] ok\n" * 2), service_pattern=r"\[svc:(?P<service>\w+)\]")
+    assert records.get_column("service").to_list() == ["auth", "auth"]
+
+
+def test_file_stem_service() -> None:
+    assert file_stem_service("logs/payments.log.gz") == "payments"
+    assert file_stem_service("frontend.access.log") == "frontend"
+    assert file_stem_service("-") == "stdin"
+
+
+def test_since_until_filter_and_count(write) -> None:  # type: ignore[no-untyped-def]
+    text = "".join(f"2026-11-23T10:0{i}:00Z INFO tick {i}\n" for i in range(6))
+    since, until = datetime(2026, 11, 23, 10, 2, tzinfo=UTC), datetime(2026, 11, 23, 10, 4, tzinfo=UTC)
+    records, summary = _read(write("a.log", text), since=since, until=until)
+    assert records.get_column("message").to_list() == ["tick 2", "tick 3"]
+    assert summary.outside_time_filter == 4
+
+
+def test_lines_without_timestamps_are_counted_and_inherit_time_only_as_continuations(write) -> None:  # type: ignore[no-untyped-def]
+    text = "orphan before any header\n2026-11-23T10:00:01Z INFO a\n  continued\n2026-11-23T10:00:02Z INFO b\n"
+    records, summary = _read(write("a.log", text))
+    assert records.get_column("message").to_list() == ["orphan before any header", "a", "b"]
+    assert summary.no_timestamp == 1
+    assert summary.continuation_lines == 1
+
+
+def test_folder_is_recursive_and_skips_binary_files_inside(write, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    write("logs/a/one.log", "2026-11-23T10:00:01Z INFO a\n")
+    write("logs/b/two.log", "2026-11-23T10:00:02Z INFO b\n")
+    write("logs/b/core.bin", b"\x7fELF\x00\x00\x01")
+    records, summary = ingest([str(tmp_path / "logs")], Settings())
+    assert sorted(records.get_column("service")) == ["one", "two"]
+    assert [s.source.endswith("core.bin") for s in summary.skipped] == [True]
+
+
+def test_a_named_binary_file_is_an_input_error(write) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError, match="binary"):
+        _read(write("core", b"\x00\x01\x02garbage"))
+
+
+def test_stdin_source(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(gzip.compress(LOG4J.encode()))))
+    lines = read_lines(Source("-", None))
+    assert lines.frame.height == 6
