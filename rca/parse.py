@@ -131,19 +131,17 @@ def template_id(template: str) -> str:
 def assign_templates(
     records: pl.DataFrame, *, sim_threshold: float = 0.7, depth: int = 5, max_children: int = 100
 ) -> pl.DataFrame:
-    """Add ``template_id`` and ``template`` to every record, from its ``message``."""
-    distinct = (
-        records.lazy()
-        .select(pl.col("message").unique(maintain_order=True))
-        .with_columns(masked=_tokens(mask(pl.col("message"))))
-        .collect()
-    )
-    masked = distinct.get_column("masked").unique(maintain_order=True)
+    """Add ``template_id`` and ``template`` to every record, from its ``message``.
+
+    Masking runs in Polars over every message; Drain sees each distinct masked message once, in
+    order of first appearance, and the result is joined back on the masked text (a small table).
+    """
+    records = records.with_columns(_masked=_tokens(mask(pl.col("message"))))
+    masked = records.get_column("_masked").unique(maintain_order=True)
     templates = mine(masked.to_list(), sim_threshold=sim_threshold, depth=depth, max_children=max_children)
     ids = [template_id(t) for t in templates]
-    lookup = pl.DataFrame({"masked": masked, "template_id": ids, "template": templates})
-    per_message = distinct.join(lookup, on="masked", how="left").drop("masked")
-    return records.join(per_message, on="message", how="left", maintain_order="left")
+    lookup = pl.DataFrame({"_masked": masked, "template_id": ids, "template": templates})
+    return records.join(lookup, on="_masked", how="left", maintain_order="left").drop("_masked")
 
 
 def _param_regex(template: str) -> str:

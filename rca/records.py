@@ -97,8 +97,10 @@ def extract_fields(
     timestamp_format: str | None = None,
 ) -> pl.DataFrame:
     """Add ``ts``, ``level``, ``service``, ``component``, ``message`` and ``is_start`` from each line's header."""
-    groups = set(re.compile(fmt.pattern).groupindex)
-    header = pl.col("raw").str.extract_groups(fmt.pattern)
+    # Capture only the fields used: every captured group is a full string column in memory.
+    pattern = re.sub(r"\(\?P<(\w+)>", lambda m: m.group(0) if m.group(1) in FIELDS else "(?:", fmt.pattern)
+    groups = set(re.compile(pattern).groupindex)
+    header = pl.col("raw").str.extract_groups(pattern)
 
     def field(name: str) -> pl.Expr:
         return header.struct.field(name) if name in groups else pl.lit(None, dtype=pl.String)

@@ -19,7 +19,7 @@ import polars as pl
 
 from rca.errors import InputError
 
-CHUNK_BYTES = 32 * 1024 * 1024
+CHUNK_BYTES = 8 * 1024 * 1024
 _REPLACEMENT = "\ufffd".encode()
 _MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\x28\xb5\x2f\xfd": "zstd"}
 STDIN = "-"
@@ -161,15 +161,19 @@ def read_lines(source: Source) -> Lines:
             total += len(block)
             text = block.decode("utf-8", errors="replace")
             invalid += text.count("\ufffd") - block.count(_REPLACEMENT)
-            part = pl.Series("raw", [text]).str.split("\n").explode()
+            if "\r" in text:
+                text = text.replace("\r\n", "\n")
+            lines = text.split("\n")
             if text.endswith("\n"):
-                part = part.head(part.len() - 1)
-            series.append(part)
+                lines.pop()
+            # One chunk's lines at a time go through Python strings, so the peak stays one chunk.
+            series.append(pl.Series("raw", lines, dtype=pl.String))
+            del text, lines
     finally:
         if source.path is not None:
             stream.close()
-    raw = pl.concat(series) if series else pl.Series("raw", [], dtype=pl.String)
-    frame = pl.DataFrame({"raw": raw.str.strip_suffix("\r")}).with_row_index("line", offset=1)
+    raw = pl.concat(series, rechunk=True) if series else pl.Series("raw", [], dtype=pl.String)
+    frame = pl.DataFrame({"raw": raw}).with_row_index("line", offset=1)
     return Lines(frame, invalid, total)
 
 
