@@ -15,7 +15,7 @@ from typing import Literal
 import polars as pl
 
 from rca.errors import UsageError
-from rca.timestamps import ISO, TIMESTAMP_TYPES, TimestampType
+from rca.timestamps import ISO, TIMESTAMP_TYPES, TimestampType, parse_timestamps
 
 LEVELS: tuple[str, ...] = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 LEVEL_DTYPE = pl.Enum(LEVELS)
@@ -205,8 +205,6 @@ def _timestamp_count(sample: pl.Series, fmt: LineFormat) -> int:
     ttype = fmt.timestamp_type
     if ttype is None or ttype.date_missing:
         return 0
-    from rca.timestamps import parse_timestamps  # local: only detection needs the full parser here
-
     ts_text = sample.str.extract(fmt.pattern, group_index=_group_index(fmt.pattern, "ts"))
     parsed = pl.select(parse_timestamps(pl.lit(ts_text), ttype, year=2000)).to_series()
     return int(parsed.is_not_null().sum())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
+import sys
 
 import polars as pl
 import pytest
@@ -11,7 +11,10 @@ import pytest
 from rca.ingest import ingest
 from rca.parse import add_params, assign_templates, mask
 from rca.settings import Settings
-from tests.conftest import DATA, LOGHUB_SYSTEMS
+from tests.conftest import DATA, LOGHUB_SYSTEMS, ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+from loghub_accuracy import group_scores  # noqa: E402  (the benchmark's own scoring, not a copy)
 
 
 @pytest.mark.parametrize(
@@ -67,16 +70,6 @@ def test_huge_message_gets_a_template() -> None:
     assert out.get_column("template")[0].startswith("xxx")
 
 
-def _group_accuracy(truth: list[str], predicted: list[str]) -> float:
-    true_groups: dict[str, set[int]] = defaultdict(set)
-    pred_groups: dict[str, set[int]] = defaultdict(set)
-    for i, (t, p) in enumerate(zip(truth, predicted, strict=True)):
-        true_groups[t].add(i)
-        pred_groups[p].add(i)
-    true_sets = {frozenset(s) for s in true_groups.values()}
-    return sum(len(s) for s in pred_groups.values() if frozenset(s) in true_sets) / len(truth)
-
-
 def test_grouping_on_real_excerpts_beats_published_drain() -> None:
     """Average group accuracy on the 80-line excerpts of all 12 systems (published Drain: about 0.84)."""
     scores = []
@@ -85,5 +78,5 @@ def test_grouping_on_real_excerpts_beats_published_drain() -> None:
         predicted = assign_templates(records).get_column("template_id").to_list()
         with open(DATA / "loghub" / f"{system}.csv", newline="", encoding="utf-8") as fh:
             truth = [row["EventId"] for row in csv.DictReader(fh)]
-        scores.append(_group_accuracy(truth, predicted))
+        scores.append(group_scores(truth, predicted)[0])
     assert sum(scores) / len(scores) >= 0.90
