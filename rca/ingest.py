@@ -22,8 +22,14 @@ class _Read:
 
 
 def _sample(lines: pl.DataFrame, size: int) -> pl.Series:
-    """The first lines and lines spread over the rest, so a long preamble does not fool detection."""
-    raw = lines.get_column("raw").filter(lines.get_column("raw").str.len_chars() > 0)
+    """The first lines and lines spread over the rest, so a long preamble does not fool detection.
+
+    Empty lines are left out; only the picked lines are copied, never the whole column.
+    """
+    raw = lines.get_column("raw")
+    if raw.len() > 4 * size:
+        raw = pl.concat([raw.head(2 * size), raw.gather_every(raw.len() // (2 * size))])
+    raw = raw.filter(raw.str.len_chars() > 0)
     if raw.len() <= size:
         return raw
     step = max(1, raw.len() // (size // 2))
@@ -31,41 +37,62 @@ def _sample(lines: pl.DataFrame, size: int) -> pl.Series:
 
 
 def _headers(lines: Lines, source: Source, settings: Settings) -> tuple[pl.DataFrame, str]:
-    """Header fields for every line, and the name of the format that gave them."""
+    """Header fields, level and service for every line, and the name of the format that gave them.
+
+    Plain line formats are applied a chunk at a time, each chunk's lines freed as it is done, and
+    ``raw`` kept only for lines without a header (the body of the record above): the full text of
+    the file is then held once, not twice. CSV exports, JSON lines and wrapped formats need the
+    whole source at once.
+    """
     year = settings.year or source.modified.year
     # Without a year in the timestamps, a date after the file was written must be last year's,
     # unless the user said which year it is.
     reference = None if settings.year else source.modified
-    sample = _sample(lines.frame, settings.sample_lines)
-    first = lines.frame.get_column("raw").head(1).to_list()
+    whole = lines.frame
+    sample = _sample(whole, settings.sample_lines)
+    first = whole.get_column("raw").head(1).to_list()
     if settings.log_format:
         fmt: LineFormat = format_from_loghub(settings.log_format, sample, settings.timestamp_format)
     elif first and looks_like_csv_export(first[0]):
-        frame = extract_csv(lines.frame, year=year)
+        frame = extract_csv(whole, year=year)
         frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=reference, join=False)
-        return frame, f"csv+{inner}"
+        return _fill(frame, source, settings), f"csv+{inner}"
     elif looks_like_json_lines(sample.head(100).to_list()):
-        frame = extract_json(lines.frame, sample.head(200).to_list(), year=year)
+        frame = extract_json(whole, sample.head(200).to_list(), year=year)
         frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=reference)
-        return frame, f"json+{inner}" if inner != PLAIN.name else "json"
+        return _fill(frame, source, settings), f"json+{inner}" if inner != PLAIN.name else "json"
     else:
         fmt, _ = detect_format(sample)
-    frame = extract_fields(
-        lines.frame, fmt, year=year, reference=reference, timestamp_format=settings.timestamp_format
-    )
     if fmt.nested:
+        frame = extract_fields(whole, fmt, year=year, reference=reference, timestamp_format=settings.timestamp_format)
         frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=reference)
-        return frame, f"{fmt.name}+{inner}"
-    return frame, fmt.name
+        return _fill(frame, source, settings), f"{fmt.name}+{inner}"
+    chunks = lines.chunks or [whole]  # an empty source still gives an (empty) frame
+    del whole
+    parts = []
+    while chunks:
+        chunk = chunks.pop(0)
+        frame = extract_fields(chunk, fmt, year=year, reference=reference, timestamp_format=settings.timestamp_format)
+        del chunk
+        parts.append(_fill(frame, source, settings))
+    return pl.concat(parts), fmt.name
+
+
+def _fill(frame: pl.DataFrame, source: Source, settings: Settings) -> pl.DataFrame:
+    """Levels and services filled in; ``raw`` dropped where the line has its own header."""
+    frame = fill_levels_and_services(
+        frame, stem_service=file_stem_service(source.name), service_pattern=settings.service_pattern
+    )
+    return frame.with_columns(raw=pl.when(pl.col("is_start")).then(None).otherwise(pl.col("raw")))
 
 
 def read_source(source: Source, settings: Settings) -> _Read:
     """One source's records (schema ``RECORD_SCHEMA``) and what reading it found."""
     lines = read_lines(source)
+    line_count = lines.height
+    invalid_utf8 = lines.invalid_utf8
     frame, format_name = _headers(lines, source, settings)
-    frame = fill_levels_and_services(
-        frame, stem_service=file_stem_service(source.name), service_pattern=settings.service_pattern
-    )
+    del lines
     records, continued = join_continuations(frame)
     records = records.select(
         pl.lit(source.name).alias("source"),
@@ -81,11 +108,11 @@ def read_source(source: Source, settings: Settings) -> _Read:
     summary = SourceSummary(
         source=source.name,
         format=format_name,
-        lines=lines.frame.height,
+        lines=line_count,
         records=records.height,
         continuation_lines=continued,
         no_timestamp=int(ts.null_count()),
-        invalid_utf8=lines.invalid_utf8,
+        invalid_utf8=invalid_utf8,
         first=ts.min(),  # type: ignore[arg-type]
         last=ts.max(),  # type: ignore[arg-type]
     )

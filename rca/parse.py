@@ -136,7 +136,10 @@ def assign_templates(
     Masking runs in Polars over every message; Drain sees each distinct masked message once, in
     order of first appearance, and the result is joined back on the masked text (a small table).
     """
-    records = records.with_columns(_masked=_tokens(mask(pl.col("message"))))
+    # The streaming engine runs the masking regex on all cores, a batch of messages at a time.
+    records = records.hstack(
+        records.lazy().select(_masked=_tokens(mask(pl.col("message")))).collect(engine="streaming")
+    )
     masked = records.get_column("_masked").unique(maintain_order=True)
     templates = mine(masked.to_list(), sim_threshold=sim_threshold, depth=depth, max_children=max_children)
     ids = [template_id(t) for t in templates]

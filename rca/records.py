@@ -18,7 +18,13 @@ from rca.formats import (
     LineFormat,
     detect_format,
 )
-from rca.timestamps import UTC_DATETIME, parse_timestamps, roll_back_future_years
+from rca.timestamps import (
+    UTC_DATETIME,
+    direct_format,
+    parse_timestamp_column,
+    parse_timestamps,
+    roll_back_future_years,
+)
 
 FIELDS = ("ts", "level", "service", "component", "message")
 
@@ -106,23 +112,33 @@ def extract_fields(
         return header.struct.field(name) if name in groups else pl.lit(None, dtype=pl.String)
 
     ttype = fmt.timestamp_type
+    direct = ttype is not None and timestamp_format is None and not ttype.epoch and not ttype.date_missing
     if ttype is None:
         ts = pl.lit(None, dtype=UTC_DATETIME)
+    elif direct:
+        ts = field("ts")  # parsed after the plan: see parse_timestamp_column
     else:
         ts = parse_timestamps(field("ts"), ttype, year=year, user_format=timestamp_format)
-        if ttype.year_missing and reference is not None:
-            ts = roll_back_future_years(ts, reference=reference)
-    message = field("message").str.strip_chars()
-    frame = lines.with_columns(
+    # Only the new columns come out of the plan: ``raw`` is shared with ``lines``, not copied.
+    plan = lines.lazy().select(
         ts=ts,
         level=normalise_level(field("level")),
         service=_service(field("service"), fmt.service_kind).replace("-", None),
         component=field("component"),
-        message=message,
+        message=field("message").str.strip_chars(),
     )
-    frame = frame.with_columns(is_start=pl.col("message").is_not_null())
+    plan = plan.with_columns(is_start=pl.col("message").is_not_null())
     if fmt.level_from_status:
-        frame = frame.with_columns(level=pl.coalesce("level", status_level(pl.col("message"))))
+        plan = plan.with_columns(level=pl.coalesce("level", status_level(pl.col("message"))))
+    # The streaming engine runs the regexes on all cores, a batch of lines at a time.
+    frame = lines.hstack(plan.collect(engine="streaming"))
+    if ttype is not None and direct:
+        text = frame.get_column("ts")
+        sample = pl.concat([text.head(200), text.gather_every(max(1, text.len() // 200))])
+        fast = direct_format(sample, ttype, year=year)
+        frame = frame.with_columns(parse_timestamp_column(frame, "ts", ttype, year=year, direct=fast).alias("ts"))
+    if ttype is not None and ttype.year_missing and reference is not None:
+        frame = frame.with_columns(ts=roll_back_future_years(pl.col("ts"), reference=reference))
     return frame
 
 

@@ -45,9 +45,20 @@ class Source:
 class Lines:
     """The lines of one source as a frame with ``line`` (1-based) and ``raw``, and what reading found."""
 
-    frame: pl.DataFrame
+    chunks: list[pl.DataFrame]  # a few MB of lines each, so later stages can free them one by one
     invalid_utf8: int
     bytes_read: int
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """All the lines as one frame (the chunks are not copied)."""
+        if not self.chunks:
+            return pl.DataFrame(schema={"line": pl.UInt32, "raw": pl.String})
+        return pl.concat(self.chunks, rechunk=False)
+
+    @property
+    def height(self) -> int:
+        return sum(chunk.height for chunk in self.chunks)
 
 
 def resolve(specs: list[str]) -> list[Source]:
@@ -172,9 +183,11 @@ def read_lines(source: Source) -> Lines:
     finally:
         if source.path is not None:
             stream.close()
-    raw = pl.concat(series, rechunk=True) if series else pl.Series("raw", [], dtype=pl.String)
-    frame = pl.DataFrame({"raw": raw}).with_row_index("line", offset=1)
-    return Lines(frame, invalid, total)
+    chunks, first = [], 1
+    for raw in series:
+        chunks.append(pl.DataFrame({"raw": raw}).with_row_index("line", offset=first))
+        first += raw.len()
+    return Lines(chunks, invalid, total)
 
 
 def file_stem_service(name: str) -> str:

@@ -115,6 +115,58 @@ def parse_timestamps(
     return _with_chrono(text, ttype.formats)
 
 
+def _direct_candidates(ttype: TimestampType) -> list[str]:
+    """Chrono formats that may read a shape's text as it is, skipping the normalising regexes."""
+    if ttype.name == "iso8601":
+        return [
+            f"%Y-%m-%d{sep}%H:%M:%S{frac}{zone}"
+            for sep in ("T", " ")
+            for frac in ("%.f", ",%3f", ",%6f", ",%9f")
+            for zone in ("", "%#z", " %#z")
+        ]
+    if ttype.epoch or ttype.date_missing or ttype.year_missing or ttype.name == "compact":
+        return []
+    return list(ttype.formats) + [f.replace("%.f", ",%3f") for f in ttype.formats if "%.f" in f]
+
+
+def direct_format(sample: pl.Series, ttype: TimestampType, *, year: int) -> str | None:
+    """A chrono format that reads ``sample`` as it stands and agrees with the full parse on every value.
+
+    Most files spell their timestamps one way; for them the normalising regexes of
+    ``parse_timestamps`` are skipped (a tenth of the time), and only values the direct format
+    cannot read go the slow way (see ``parse_timestamp_column``).
+    """
+    sample = sample.drop_nulls()
+    if sample.len() == 0:
+        return None
+    expected = pl.select(parse_timestamps(pl.lit(sample), ttype, year=year)).to_series()
+    if expected.null_count() == expected.len():
+        return None
+    best, best_count = None, 0
+    for fmt in _direct_candidates(ttype):
+        got = pl.select(_with_chrono(pl.lit(sample), (fmt,))).to_series()
+        agree = int((got == expected).sum())
+        wrong = int((got.is_not_null() & got.ne_missing(expected)).sum())
+        if agree > best_count and wrong == 0:
+            best, best_count = fmt, agree
+    return best
+
+
+def parse_timestamp_column(
+    frame: pl.DataFrame, column: str, ttype: TimestampType, *, year: int, direct: str | None
+) -> pl.Series:
+    """Parse ``frame[column]``: with the ``direct`` format first, the full normalising parse for the rest."""
+    text = frame.get_column(column)
+    if direct is None:
+        return frame.select(parse_timestamps(pl.col(column), ttype, year=year)).to_series()
+    fast = frame.select(_with_chrono(pl.col(column).str.strip_chars(), (direct,))).to_series()
+    missed = fast.is_null() & text.is_not_null()
+    if not missed.any():
+        return fast
+    rest = frame.filter(missed).select(parse_timestamps(pl.col(column), ttype, year=year)).to_series()
+    return fast.scatter(missed.arg_true(), rest)
+
+
 def roll_back_future_years(ts: pl.Expr, *, reference: datetime) -> pl.Expr:
     """For shapes without a year: a time more than a day after the file was written is last year's."""
     limit = reference + timedelta(days=1)
