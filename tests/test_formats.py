@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+from datetime import UTC, datetime
 
 import polars as pl
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from rca.formats import detect_format, format_from_loghub
 from rca.ingest import ingest
 from rca.settings import Settings
+from rca.timestamps import TIMESTAMP_TYPES, direct_format
 from tests.conftest import DATA, LOGHUB_SYSTEMS
 
 EXPECTED_FORMAT = {
@@ -81,3 +82,26 @@ def test_loghub_placeholder_format_overrides_detection() -> None:
 def test_plain_text_with_no_format_is_plain() -> None:
     fmt, _ = detect_format(pl.Series(["hello world", "another line", "and one more"]))
     assert fmt.name == "plain"
+
+
+def test_timestamps_spelled_two_ways_in_one_file_are_all_read(tmp_path) -> None:
+    # The direct format is chosen from the first spelling; the rest must still be read right.
+    lines = [f"2026-11-23 10:00:{i % 60:02d},{i % 1000:03d} INFO [main] com.acme.App - tick {i}" for i in range(600)]
+    lines += [f"2026-11-23T11:00:{i % 60:02d}.5+01:00 INFO [main] com.acme.App - tock {i}" for i in range(50)]
+    path = tmp_path / "app.log"
+    path.write_text("\n".join(lines) + "\n")
+    records, _ = ingest([str(path)], Settings())
+    ts = records.get_column("timestamp")
+    assert ts.null_count() == 0
+    assert ts[0] == datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)
+    assert ts[599] == datetime(2026, 11, 23, 10, 0, 59, 599000, tzinfo=UTC)
+    assert ts[600] == datetime(2026, 11, 23, 10, 0, 0, 500000, tzinfo=UTC)  # 11:00:00.5 at +01:00
+
+
+def test_direct_format_never_disagrees_with_the_full_parse() -> None:
+    sample = pl.Series(["2026-11-23 10:00:01,5", "2026-11-23 10:00:02,25"])
+    fmt = direct_format(sample, TIMESTAMP_TYPES["iso8601"], year=2026)
+    # ",%3f" would read ",5" as 5 ms; only a format giving 500 ms and 250 ms may be chosen.
+    if fmt is not None:
+        got = pl.select(pl.lit(sample).str.to_datetime(fmt, strict=False, time_unit="us")).to_series()
+        assert got.dt.millisecond().to_list() == [500, 250]
