@@ -12,6 +12,8 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import click
@@ -164,6 +166,57 @@ def templates(sources: tuple[str, ...], as_json: bool, top: int | None, **option
     from rca.report.terminal import templates_table
 
     _stdout_console().print(templates_table(report, top=top))
+
+
+def _duration(value: str | None) -> timedelta | None:
+    if value is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*", value)
+    if not match or float(match.group(1)) <= 0:
+        raise UsageError(f"--bucket must be a positive duration like 10s, 1m or 1h, not {value!r}")
+    unit = {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+    return timedelta(seconds=float(match.group(1)) * unit)
+
+
+@main.command()
+@reading_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README: JSON output) instead of the report.")
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="How many root causes to list.")
+@click.option("--baseline", "baseline", multiple=True, metavar="PATH",
+              help="Known-good logs (files, folders, globs) to compare with; may be repeated.")
+@click.option("--incident-start", metavar="TIME", help="When the incident started, if known (else found from the logs).")
+@click.option("--bucket", metavar="DURATION", help="Time bucket for counting, e.g. 10s, 1m (default: from the time span).")
+@_friendly_errors
+def analyze(sources: tuple[str, ...], as_json: bool, top: int, baseline: tuple[str, ...],
+            incident_start: str | None, bucket: str | None, **options: Any) -> None:
+    """Find the probable root causes of an incident, with their evidence.
+
+    Exit code 0 means the analysis ran, whether or not it found a root cause.
+
+    \b
+    Examples:
+      rca analyze logs/
+      rca analyze merged.log.gz --top 5
+      kubectl logs deploy/api | rca analyze -
+      rca analyze logs/ --baseline good-logs/
+      rca analyze logs/ --incident-start 2026-11-23T10:42:00Z
+      rca analyze logs/ --json | jq '.root_causes[0]'
+    """
+    settings = replace(
+        _settings(options),
+        top=top,
+        baseline=baseline,
+        incident_start=parse_user_time(incident_start) if incident_start else None,
+        bucket=_duration(bucket),
+    )
+    analysis = pipeline.analyze(_sources(sources), settings)
+    if as_json:
+        click.echo(json.dumps(analysis.to_dict(), ensure_ascii=False))
+    else:
+        from rca.report.terminal import analysis_report
+
+        _stdout_console().print(analysis_report(analysis))
+    _warn_about_input(analysis.input)
 
 
 PARSE_COLUMNS = ("source", "line", "timestamp", "service", "level", "component", "template_id", "template", "message", "params", "body")

@@ -112,9 +112,10 @@ class Example:
     source: str
     line: int
     message: str
+    timestamp: datetime | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return {"source": self.source, "line": self.line, "message": self.message, "timestamp": iso(self.timestamp)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,4 +160,166 @@ class TemplateReport:
             "kind": "templates",
             "input": self.input.to_dict(),
             "templates": [t.to_dict() for t in self.templates],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """How a template's rate changed at the incident: ``new``, ``up``, ``down`` or ``stopped``.
+
+    Counts are over the normal period (before the incident, plus any baseline) and the incident
+    period; rates are per minute.
+    """
+
+    kind: str
+    count_before: int
+    count_after: int
+    rate_before: float
+    rate_after: float
+
+    @property
+    def factor(self) -> float | None:
+        """After over before (None for new templates)."""
+        return round(self.rate_after / self.rate_before, 2) if self.rate_before > 0 else None
+
+    def describe(self) -> str:
+        if self.kind == "new":
+            return f"new: {self.count_after:,} lines, never seen before"
+        if self.kind == "stopped":
+            return f"stopped: was {self.rate_before:.3g}/min, none since"
+        return f"{self.kind} {self.factor:g}x: {self.rate_before:.3g}/min -> {self.rate_after:.3g}/min"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "description": self.describe(),
+            "count_before": self.count_before,
+            "count_after": self.count_after,
+            "rate_before_per_min": round(self.rate_before, 4),
+            "rate_after_per_min": round(self.rate_after, 4),
+            "factor": self.factor,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Anomaly:
+    """One (service, template) series that departs from its normal."""
+
+    service: str
+    template_id: str
+    template: str
+    change: Change
+    onset: datetime
+    score: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "service": self.service,
+            "template_id": self.template_id,
+            "template": self.template,
+            "change": self.change.to_dict(),
+            "onset": iso(self.onset),
+            "score": self.score,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """A service a root cause explains: how long after the cause it departed, and by which path."""
+
+    service: str
+    lag_s: float
+    path: tuple[str, ...]
+    evidence: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"service": self.service, "lag_s": self.lag_s, "path": list(self.path), "evidence": list(self.evidence)}
+
+
+@dataclass(frozen=True, slots=True)
+class RootCause:
+    """A probable root cause: a service, the template that is the best evidence, and why."""
+
+    rank: int
+    service: str
+    template_id: str
+    template: str
+    score: float
+    signals: dict[str, float | None]
+    onset: datetime
+    change: Change
+    examples: tuple[Example, ...]
+    explains: tuple[Effect, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rank": self.rank,
+            "service": self.service,
+            "template_id": self.template_id,
+            "template": self.template,
+            "score": self.score,
+            "signals": self.signals,
+            "onset": iso(self.onset),
+            "change": self.change.to_dict(),
+            "examples": [e.to_dict() for e in self.examples],
+            "explains": [e.to_dict() for e in self.explains],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentWindow:
+    """Where the incident is: its start (given, or found: ``method`` says how) and the end of the logs."""
+
+    start: datetime
+    end: datetime
+    method: str
+    bucket_s: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {"start": iso(self.start), "end": iso(self.end), "method": self.method, "bucket_s": self.bucket_s}
+
+
+@dataclass(frozen=True, slots=True)
+class GraphEdge:
+    """Cause -> effect, with the lag between their onsets and the evidence (lead, trace, names)."""
+
+    cause: str
+    effect: str
+    lag_s: float
+    strength: float
+    evidence: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "cause": self.cause,
+            "effect": self.effect,
+            "lag_s": self.lag_s,
+            "strength": self.strength,
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What ``rca analyze`` found; reports read this and nothing else."""
+
+    input: IngestSummary
+    incident: IncidentWindow | None
+    root_causes: tuple[RootCause, ...]
+    anomalies: tuple[Anomaly, ...]
+    services: tuple[str, ...]
+    edges: tuple[GraphEdge, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "kind": "analysis",
+            "input": self.input.to_dict(),
+            "incident": self.incident.to_dict() if self.incident else None,
+            "root_causes": [r.to_dict() for r in self.root_causes],
+            "anomalies": [a.to_dict() for a in self.anomalies],
+            "graph": {
+                "nodes": list(self.services),
+                "edges": [e.to_dict() for e in self.edges],
+            },
         }

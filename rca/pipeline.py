@@ -1,18 +1,26 @@
 """The order of the stages, and nothing else: read this file to know the algorithm.
 
-    sources -> ingest (records) -> parse (templates) -> summaries
+    sources -> ingest (records) -> parse (templates) -> features (counts per service, template, bucket)
+            -> detect (incident start, anomalous series) -> causal (graph) -> rank -> Analysis
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import networkx as nx
 import polars as pl
 
+from rca import evidence
+from rca.causal import anomaly_signal, build_graph, named_services, trace_order
+from rca.detect import IncidentStart, find_incident_start, score_series
 from rca.errors import InputError
+from rca.features import Features, build_features
 from rca.ingest import ingest
-from rca.model import Example, IngestSummary, TemplateReport, TemplateSummary
+from rca.model import Analysis, Example, IncidentWindow, IngestSummary, TemplateReport, TemplateSummary
+from rca.rank import anomalous_series, rank_services, service_candidates
 from rca.parse import add_params, assign_templates
 from rca.settings import Settings
 
@@ -36,6 +44,105 @@ def parse(sources: Sequence[str], settings: Settings = Settings(), *, params: bo
     if params:
         records = add_params(records)
     return Parsed(records, summary)
+
+
+def analyze(sources: Sequence[str], settings: Settings = Settings()) -> Analysis:
+    """Find the probable root causes of the incident in ``sources``, best first, with their evidence."""
+    records, summary = ingest(list(sources), settings)
+    if records.height == 0:
+        raise InputError(_nothing_to_read(summary))
+    baseline = _baseline(settings)
+    records, baseline = _mine_together(records, baseline, settings)
+    if records.get_column("timestamp").null_count() == records.height:
+        raise InputError("no record has a readable timestamp, so there is no time to analyse (try --timestamp-format)")
+    features = build_features(records, bucket=settings.bucket, baseline=baseline)
+    start = _incident_start(features, settings)
+    scores = score_series(
+        features.counts, start.bucket, baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets
+    )
+    anomalies = anomalous_series(features.series, scores, min_score=settings.min_score)
+    onsets = evidence.onset_times(anomalies, features)
+    anomalies = anomalies.join(onsets, on="sid", how="left", maintain_order="left")
+    window = IncidentWindow(
+        features.bucket_start(start.bucket), summary.last, start.method, features.bucket.total_seconds()  # type: ignore[arg-type]
+    )
+    if anomalies.height == 0:
+        return Analysis(summary, window, (), (), (), ())
+    candidates = service_candidates(anomalies)
+    graph, trace_firsts = _graph(features, anomalies, candidates, start)
+    ranked = rank_services(candidates, graph, trace_firsts)
+    return Analysis(
+        input=summary,
+        incident=window,
+        root_causes=evidence.root_causes(ranked, anomalies, features, graph, start=start.bucket, top=settings.top),
+        anomalies=evidence.anomalies_of(anomalies, features, limit=50),
+        services=tuple(sorted(graph.nodes)),
+        edges=evidence.edges_of(graph),
+    )
+
+
+def _baseline(settings: Settings) -> pl.DataFrame | None:
+    if not settings.baseline:
+        return None
+    records, _ = ingest(list(settings.baseline), replace(settings, since=None, until=None))
+    if records.get_column("timestamp").drop_nulls().len() < 2:
+        raise InputError("the --baseline logs have no readable timestamps")
+    return records
+
+
+def _mine_together(
+    records: pl.DataFrame, baseline: pl.DataFrame | None, settings: Settings
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Templates for the incident's records and the baseline's, from one Drain tree so they compare."""
+    options = {"sim_threshold": settings.sim_threshold, "depth": settings.tree_depth, "max_children": settings.max_children}
+    if baseline is None:
+        return assign_templates(records, **options), None  # type: ignore[arg-type]
+    both = assign_templates(pl.concat([baseline, records]), **options)  # type: ignore[arg-type]
+    return both.slice(baseline.height), both.head(baseline.height)
+
+
+def _incident_start(features: Features, settings: Settings) -> IncidentStart:
+    if settings.incident_start is not None:
+        index = int((settings.incident_start - features.origin) / features.bucket)
+        return IncidentStart(min(max(index, 0), features.n_buckets - 1), "given", 0.0)
+    return find_incident_start(
+        features.counts,
+        features.series.get_column("error_share").to_numpy(),
+        baseline_counts=features.baseline_counts,
+        baseline_buckets=features.baseline_buckets,
+        min_side=max(2, features.n_buckets // 10) if features.baseline_buckets == 0 else 1,
+    )
+
+
+def _graph(
+    features: Features, anomalies: pl.DataFrame, candidates: pl.DataFrame, start: IncidentStart
+) -> tuple[nx.DiGraph, Counter[str]]:
+    """The causal graph over anomalous services, and how often each is first to depart in a request."""
+    rising = anomalies.filter(pl.col("kind").is_in(["new", "up"]))
+    departures = features.events.join(rising.select("sid", "onset_bucket"), on="sid").filter(
+        pl.col("bucket") >= pl.col("onset_bucket")
+    )
+    trace_firsts, trace_pairs = trace_order(departures)
+    texts = (
+        departures.group_by("sid").agg(pl.col("service").first(), pl.col("message").first())
+        .group_by("service").agg("message")
+    )
+    names = named_services(
+        dict(zip(texts.get_column("service"), texts.get_column("message").to_list(), strict=True)),
+        candidates.get_column("service").to_list(),
+    )
+    signals = {}
+    for service in candidates.get_column("service"):
+        mine = anomalies.filter(pl.col("service") == service)
+        sids = mine.get_column("sid").to_numpy()
+        falling = mine.get_column("kind").is_in(["down", "stopped"]).to_numpy()
+        signals[service] = anomaly_signal(features.counts[sids], mine.get_column("rate_before").to_numpy(), falling)
+    onsets = dict(zip(candidates.get_column("service"), candidates.get_column("onset_bucket"), strict=True))
+    graph = build_graph(
+        signals, onsets, bucket_s=features.bucket.total_seconds(), max_lag=max(1, min(10, features.n_buckets // 6)),
+        trace_pairs=trace_pairs, names=names,
+    )
+    return graph, trace_firsts
 
 
 def _nothing_to_read(summary: IngestSummary) -> str:
@@ -65,6 +172,7 @@ def summarise_templates(records: pl.DataFrame) -> tuple[TemplateSummary, ...]:
             pl.col("source").first(),
             pl.col("line").first(),
             pl.col("message").first(),
+            pl.col("timestamp").first().alias("example_timestamp"),
         )
         .sort(["count", "template_id"], descending=[True, False])
     )
@@ -77,7 +185,7 @@ def summarise_templates(records: pl.DataFrame) -> tuple[TemplateSummary, ...]:
             levels={item["level"]: item["count"] for item in row["levels"]},
             first_seen=row["first_seen"],
             last_seen=row["last_seen"],
-            example=Example(row["source"], row["line"], row["message"]),
+            example=Example(row["source"], row["line"], row["message"], row["example_timestamp"]),
         )
         for row in table.iter_rows(named=True)
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,3 +26,10 @@ class Settings:
     tree_depth: int = 5
     max_children: int = 100
     sample_lines: int = 400
+    # Analysis: bucket size (None: chosen from the time span), a known incident start, known-good
+    # logs to compare with, and the smallest anomaly score that counts.
+    bucket: timedelta | None = None
+    incident_start: datetime | None = None
+    baseline: tuple[str, ...] = ()
+    min_score: float = 0.5
+    top: int = 5

@@ -8,12 +8,13 @@ from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from rich.tree import Tree
 
-from rca.model import IngestSummary, TemplateReport, iso
+from rca.model import Analysis, IngestSummary, RootCause, TemplateReport, iso
 from rca.report.text import printable
 
 
-def input_summary(summary: IngestSummary) -> RenderableType:
+def input_summary(summary: IngestSummary, *, services: int | None = None) -> RenderableType:
     """Time span, lines, records, formats, and every line that could not be fully read."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -23,6 +24,8 @@ def input_summary(summary: IngestSummary) -> RenderableType:
     grid.add_row("Sources", Text(f"{len(summary.sources)} ({', '.join(formats)})"))
     grid.add_row("Time span", Text(span))
     grid.add_row("Lines", Text(f"{summary.lines:,} lines, {summary.records:,} records"))
+    if services is not None:
+        grid.add_row("Services", Text(f"{services} with anomalies"))
     for label, value in _problems(summary):
         grid.add_row(label, Text(value, style="yellow"))
     return grid
@@ -61,3 +64,65 @@ def templates_table(report: TemplateReport, *, top: int | None = None) -> Render
 
 def _short(stamp: str | None) -> str:
     return "-" if stamp is None else stamp.replace("T", " ").rstrip("Z")[:19]
+
+
+def analysis_report(analysis: Analysis) -> RenderableType:
+    """The summary, the ranked root causes, the causal chain of the first, and its example lines."""
+    parts: list[RenderableType] = [input_summary(analysis.input, services=len(_services(analysis)))]
+    if analysis.incident:
+        window = analysis.incident
+        how = {"given": "given", "errors": "found from new and rising error lines",
+               "volume": "found from changes in log volume", "too-short": "logs too short to locate it"}
+        parts.append(Text(f"Incident: from {_short(iso(window.start))} to {_short(iso(window.end))} "
+                          f"({how.get(window.method, window.method)}; {window.bucket_s:g} s buckets)", style="bold"))
+    parts.append(Text(""))
+    if not analysis.root_causes:
+        parts.append(Text("No anomaly stands out: no template changed its rate enough to name a root cause.", style="yellow"))
+        return Group(*parts)
+    parts.append(_causes_table(analysis.root_causes))
+    top = analysis.root_causes[0]
+    parts += [Text(""), Text("Most likely root cause", style="bold"), _chain(top)]
+    parts += [Text(""), Text(f"Example lines from {printable(top.service)}", style="bold"), _examples(top)]
+    return Group(*parts)
+
+
+def _services(analysis: Analysis) -> set[str]:
+    return {a.service for a in analysis.anomalies} | set(analysis.services)
+
+
+def _causes_table(causes: tuple[RootCause, ...]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Service", ratio=1, overflow="fold")
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Onset", no_wrap=True)
+    table.add_column("What changed", ratio=3, overflow="fold")
+    for cause in causes:
+        change = Text(printable(cause.template, limit=160))
+        change.append("\n")
+        change.append(printable(cause.change.describe()), style="cyan")
+        table.add_row(str(cause.rank), Text(printable(cause.service), style="bold"), f"{cause.score:.2f}",
+                      _short(iso(cause.onset))[11:], change)
+    return table
+
+
+def _chain(cause: RootCause) -> Tree:
+    tree = Tree(Text(f"{printable(cause.service)}  (onset {_short(iso(cause.onset))})", style="bold red"))
+    nodes: dict[tuple[str, ...], Tree] = {(cause.service,): tree}
+    for effect in cause.explains:
+        parent = nodes.get(effect.path[:-1], tree)
+        label = Text(printable(effect.service))
+        label.append(f"  +{effect.lag_s:g} s, {', '.join(effect.evidence)}", style="dim")
+        nodes[effect.path] = parent.add(label)
+    if not cause.explains:
+        tree.add(Text("explains no other anomalous service", style="dim"))
+    return tree
+
+
+def _examples(cause: RootCause) -> RenderableType:
+    lines = []
+    for example in cause.examples:
+        text = Text(f"{printable(example.source)}:{example.line}  ", style="dim")
+        text.append(printable(example.message, limit=300))
+        lines.append(text)
+    return Group(*lines) if lines else Text("(no lines)", style="dim")

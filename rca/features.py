@@ -1,0 +1,146 @@
+"""Records to series: counts per (service, template, time bucket) on a full, zero-filled time grid.
+
+A bucket with no record is data (a service that goes quiet is a signal), so every series has a
+value in every bucket from the first record to the last.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import polars as pl
+
+# Bucket sizes a person would pick, in seconds.
+NICE_BUCKETS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+ERROR_LEVELS = ("WARN", "ERROR", "FATAL")
+ERRORS_ID = "level:error"  # the series of a service's ERROR and FATAL lines, whatever their template
+ERRORS_TEMPLATE = "(any line at ERROR or FATAL level)"
+
+# Ids that tie the lines of one request together, across services.
+TRACE_ID = (
+    r"(?i)(?:\btrace[_-]?id|\bx-request-id|\brequest[_-]?id|\breq[_-]?id|\bcorrelation[_-]?id|\btraceparent)"
+    r"[\"']?\s*[:=]\s*[\"']?(?:00-)?([A-Za-z0-9][A-Za-z0-9_-]{7,})"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """The count matrix and what each of its rows is.
+
+    ``series``: one row per (service, template_id), row ``sid`` of ``counts``, with ``template``,
+    ``error_share`` (records at WARN or above), ``total``, ``first_seen``, ``last_seen``.
+    ``counts``: ``(n_series, n_buckets)`` records per bucket; bucket ``i`` starts at
+    ``origin + i * bucket``. ``events``: one row per timed record with its ``sid``, ``bucket``,
+    ``timestamp``, ``source``, ``line``, ``message`` and ``trace_id`` (null when the line has none).
+    ``baseline_counts``/``baseline_buckets``: each series' count in known-good logs, and their
+    length in buckets (0 without a baseline).
+    """
+
+    origin: datetime
+    bucket: timedelta
+    series: pl.DataFrame
+    counts: np.ndarray
+    events: pl.DataFrame
+    baseline_counts: np.ndarray
+    baseline_buckets: float
+
+    @property
+    def n_buckets(self) -> int:
+        return int(self.counts.shape[1])
+
+    def bucket_start(self, index: int) -> datetime:
+        return self.origin + index * self.bucket
+
+
+def choose_bucket(span: timedelta, *, target: int = 120) -> timedelta:
+    """The smallest nice bucket that cuts ``span`` into at most ``target`` buckets.
+
+    >>> choose_bucket(timedelta(minutes=3))
+    datetime.timedelta(seconds=2)
+    """
+    wanted = span.total_seconds() / target
+    for size in NICE_BUCKETS_S:
+        if size >= wanted:
+            return timedelta(seconds=size)
+    return timedelta(days=math.ceil(wanted / 86400))
+
+
+def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None,
+                   baseline: pl.DataFrame | None = None) -> Features:
+    """Count records per (service, template, bucket); records without a timestamp are left out.
+
+    ``baseline``: records of known-good logs (templates mined together with ``records``). They
+    are not on the grid; each series gets their count in ``baseline_counts`` and their span in
+    buckets in ``baseline_buckets``. Series seen only in the baseline are kept, with zero counts.
+    """
+    timed = records.filter(pl.col("timestamp").is_not_null())
+    first, last = timed.get_column("timestamp").min(), timed.get_column("timestamp").max()
+    size = bucket or choose_bucket(last - first)  # type: ignore[operator]
+    grid_origin = _floor(first, size)  # type: ignore[arg-type]
+    micros = int(size.total_seconds() * 1_000_000)
+    n_buckets = int((last - grid_origin) // size) + 1  # type: ignore[operator]
+    events = timed.select(
+        "service", "template_id", "timestamp", "source", "line", "message", "level",
+        bucket=((pl.col("timestamp") - pl.lit(grid_origin)).dt.total_microseconds() // micros).cast(pl.Int32),
+        trace_id=pl.col("message").str.extract(TRACE_ID, 1),
+    )
+    # Each service's error-level lines also form one series: an access log's 502s share their
+    # template with its 200s, and only the level tells them apart.
+    events = pl.concat([events, _error_lines(events)])
+    if baseline is not None:
+        baseline = pl.concat([baseline, _error_lines(baseline)])
+    normal = _baseline_counts(baseline)
+    keys = events.select("service", "template_id", "level")
+    if normal is not None:
+        keys = pl.concat([keys, baseline.select("service", "template_id", "level")])  # type: ignore[union-attr]
+    series = (
+        keys.group_by("service", "template_id")
+        .agg(error_share=pl.col("level").cast(pl.String).is_in(ERROR_LEVELS).mean())
+        .join(
+            events.group_by("service", "template_id").agg(
+                total=pl.len(), first_seen=pl.col("timestamp").min(), last_seen=pl.col("timestamp").max()
+            ),
+            on=["service", "template_id"],
+            how="left",
+        )
+        .with_columns(pl.col("total").fill_null(0))
+        .sort("service", "template_id")
+        .with_row_index("sid")
+    )
+    templates = pl.concat([records.select("template_id", "template"), pl.DataFrame({"template_id": [ERRORS_ID], "template": [ERRORS_TEMPLATE]})])
+    if baseline is not None:
+        templates = pl.concat([templates, baseline.select("template_id", "template")])
+    series = series.join(templates.unique("template_id"), on="template_id", how="left")
+    events = events.join(series.select("service", "template_id", "sid"), on=["service", "template_id"]).drop("level")
+    cells = events.group_by("sid", "bucket").len()
+    counts = np.zeros((series.height, n_buckets), dtype=np.float64)
+    counts[cells.get_column("sid").to_numpy(), cells.get_column("bucket").to_numpy()] = cells.get_column("len").to_numpy()
+    baseline_counts = np.zeros(series.height)
+    baseline_buckets = 0.0
+    if normal is not None:
+        joined = series.select("sid", "service", "template_id").join(normal[0], on=["service", "template_id"])
+        baseline_counts[joined.get_column("sid").to_numpy()] = joined.get_column("n").to_numpy()
+        baseline_buckets = max(1.0, normal[1] / size)
+    return Features(grid_origin, size, series, counts, events, baseline_counts, baseline_buckets)
+
+
+def _error_lines(records: pl.DataFrame) -> pl.DataFrame:
+    return records.filter(pl.col("level").cast(pl.String).is_in(("ERROR", "FATAL"))).with_columns(
+        template_id=pl.lit(ERRORS_ID)
+    )
+
+
+def _baseline_counts(baseline: pl.DataFrame | None) -> tuple[pl.DataFrame, timedelta] | None:
+    if baseline is None:
+        return None
+    timed = baseline.filter(pl.col("timestamp").is_not_null())
+    span = timed.get_column("timestamp").max() - timed.get_column("timestamp").min()  # type: ignore[operator]
+    return timed.group_by("service", "template_id").agg(n=pl.len()), span  # type: ignore[return-value]
+
+
+def _floor(ts: datetime, size: timedelta) -> datetime:
+    epoch = datetime(1970, 1, 1, tzinfo=ts.tzinfo)
+    return epoch + ((ts - epoch) // size) * size
