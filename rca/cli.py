@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import click
@@ -168,6 +168,15 @@ def templates(sources: tuple[str, ...], as_json: bool, top: int | None, **option
     _stdout_console().print(templates_table(report, top=top))
 
 
+def _time_flag(flag: str, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_user_time(value)
+    except UsageError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
+
+
 def _duration(value: str | None) -> timedelta | None:
     if value is None:
         return None
@@ -206,7 +215,7 @@ def analyze(sources: tuple[str, ...], as_json: bool, top: int, baseline: tuple[s
         _settings(options),
         top=top,
         baseline=baseline,
-        incident_start=parse_user_time(incident_start) if incident_start else None,
+        incident_start=_time_flag("--incident-start", incident_start),
         bucket=_duration(bucket),
     )
     analysis = pipeline.analyze(_sources(sources), settings)

@@ -67,7 +67,8 @@ def analyze(sources: Sequence[str], settings: Settings = Settings()) -> Analysis
         features.bucket_start(start.bucket), summary.last, start.method, features.bucket.total_seconds()  # type: ignore[arg-type]
     )
     if anomalies.height == 0:
-        return Analysis(summary, window, (), (), (), ())
+        # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
+        return Analysis(summary, window if start.method == "given" else None, (), (), (), ())
     candidates = service_candidates(anomalies)
     graph, trace_firsts = _graph(features, anomalies, candidates, start)
     ranked = rank_services(candidates, graph, trace_firsts)
@@ -105,20 +106,27 @@ def _incident_start(features: Features, settings: Settings) -> IncidentStart:
     if settings.incident_start is not None:
         index = int((settings.incident_start - features.origin) / features.bucket)
         return IncidentStart(min(max(index, 0), features.n_buckets - 1), "given", 0.0)
-    return find_incident_start(
+    found = find_incident_start(
         features.counts,
         features.series.get_column("error_share").to_numpy(),
         baseline_counts=features.baseline_counts,
         baseline_buckets=features.baseline_buckets,
         min_side=max(2, features.n_buckets // 10) if features.baseline_buckets == 0 else 1,
     )
+    if features.baseline_buckets > 0 and found.method != "errors":
+        # With known-good logs to compare with, all the logs given are the incident unless new
+        # errors show where it begins.
+        return IncidentStart(0, "baseline", 0.0)
+    return found
 
 
 def _graph(
     features: Features, anomalies: pl.DataFrame, candidates: pl.DataFrame, start: IncidentStart
 ) -> tuple[nx.DiGraph, Counter[str]]:
     """The causal graph over anomalous services, and how often each is first to depart in a request."""
-    rising = anomalies.filter(pl.col("kind").is_in(["new", "up"]))
+    # Departures within a request: lines of templates that are new, or error lines that rose (most
+    # lines of a merely busier template are normal ones).
+    rising = anomalies.filter((pl.col("kind") == "new") | ((pl.col("kind") == "up") & (pl.col("error_share") >= 0.5)))
     departures = features.events.join(rising.select("sid", "onset_bucket"), on="sid").filter(
         pl.col("bucket") >= pl.col("onset_bucket")
     )

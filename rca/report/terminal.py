@@ -72,7 +72,8 @@ def analysis_report(analysis: Analysis) -> RenderableType:
     if analysis.incident:
         window = analysis.incident
         how = {"given": "given", "errors": "found from new and rising error lines",
-               "volume": "found from changes in log volume", "too-short": "logs too short to locate it"}
+               "volume": "found from changes in log volume", "baseline": "all the logs, against the baseline",
+               "too-short": "logs too short to locate it"}
         parts.append(Text(f"Incident: from {_short(iso(window.start))} to {_short(iso(window.end))} "
                           f"({how.get(window.method, window.method)}; {window.bucket_s:g} s buckets)", style="bold"))
     parts.append(Text(""))

@@ -1,0 +1,242 @@
+"""rca analyze: each stage on small synthetic inputs, end to end on sample_logs, and the CLI outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+
+import jsonschema
+import networkx as nx
+import numpy as np
+import polars as pl
+import pytest
+
+from rca.causal import build_graph, lagged_correlation, name_variants, named_services, trace_order
+from rca.detect import find_incident_start, poisson_llr, score_series
+from rca.features import ERRORS_ID, build_features, choose_bucket
+from rca.pipeline import analyze
+from rca.settings import Settings
+from tests.conftest import ROOT, SAMPLE, run
+
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def _records(rows: list[tuple[int, str, str, str]]) -> pl.DataFrame:
+    """(second, service, level, template) rows as a records frame with templates already set."""
+    return pl.DataFrame(
+        {
+            "source": [r[1] for r in rows],
+            "line": list(range(1, len(rows) + 1)),
+            "timestamp": [T0 + timedelta(seconds=r[0]) for r in rows],
+            "service": [r[1] for r in rows],
+            "level": [r[2] for r in rows],
+            "message": [r[3] for r in rows],
+            "template_id": [r[3] for r in rows],
+            "template": [r[3] for r in rows],
+        },
+        schema_overrides={"line": pl.UInt32, "timestamp": pl.Datetime("us", "UTC")},
+    )
+
+
+# features
+
+
+def test_bucket_size_follows_the_time_span() -> None:
+    assert choose_bucket(timedelta(minutes=3)) == timedelta(seconds=2)
+    assert choose_bucket(timedelta(hours=2)) == timedelta(minutes=1)
+    assert choose_bucket(timedelta(days=3)) == timedelta(hours=1)
+
+
+def test_counts_are_zero_filled_and_errors_form_their_own_series() -> None:
+    rows = [(s, "api", "INFO", "tick") for s in range(0, 60, 10)] + [(55, "api", "ERROR", "boom")]
+    features = build_features(_records(rows), bucket=timedelta(seconds=10))
+    assert features.counts.shape[1] == 6
+    tick = features.series.filter(pl.col("template_id") == "tick").get_column("sid").item()
+    assert features.counts[tick].tolist() == [1, 1, 1, 1, 1, 1]
+    errors = features.series.filter(pl.col("template_id") == ERRORS_ID).get_column("sid").item()
+    assert features.counts[errors].tolist() == [0, 0, 0, 0, 0, 1]  # the quiet buckets are zeros, not gaps
+
+
+# detect
+
+
+def test_poisson_llr_grows_with_evidence_not_with_volume() -> None:
+    small = poisson_llr(np.array([3.0]), 10.0, np.array([0.0]), 10.0)[0]
+    large = poisson_llr(np.array([300.0]), 10.0, np.array([0.0]), 10.0)[0]
+    steady = poisson_llr(np.array([300.0]), 10.0, np.array([300.0]), 10.0)[0]
+    assert large > small > 0
+    assert steady == pytest.approx(0.0)
+
+
+def test_incident_start_is_where_new_errors_begin_not_where_noise_is() -> None:
+    rng = np.random.default_rng(1)
+    noisy_errors = rng.poisson(5.0, 100).astype(float)  # a service that always logs errors
+    new_errors = np.r_[np.zeros(62), rng.poisson(4.0, 38)]
+    traffic = rng.poisson(50.0, 100).astype(float)
+    counts = np.vstack([noisy_errors, new_errors, traffic])
+    start = find_incident_start(counts, np.array([1.0, 1.0, 0.0]), baseline_counts=np.zeros(3), baseline_buckets=0, min_side=5)
+    assert start.method == "errors"
+    assert 61 <= start.bucket <= 63
+
+
+def test_series_scores_name_the_change() -> None:
+    counts = np.array(
+        [
+            [0] * 10 + [3] * 10,  # new
+            [2] * 10 + [0] * 10,  # stopped
+            [2] * 10 + [10] * 10,  # up
+            [5] * 20,  # steady, e.g. a service that always logs errors
+        ],
+        dtype=float,
+    )
+    scores = score_series(counts, 10, baseline_counts=np.zeros(4), baseline_buckets=0)
+    assert scores.get_column("kind").to_list()[:3] == ["new", "stopped", "up"]
+    assert scores.get_column("score").to_list()[:2] == pytest.approx([1.0, 1.0], abs=0.01)
+    assert 0.7 < scores.get_column("score")[2] < 0.8  # 5x: big, but less than appearing from nothing
+    assert scores.get_column("score")[3] < 0.1
+    assert scores.get_column("onset_bucket").to_list()[:2] == [10, 10]
+
+
+# causal
+
+
+def test_lagged_correlation_finds_who_leads() -> None:
+    cause = np.array([0, 0, 0, 9, 9, 9, 0, 0, 0, 0.0])
+    effect = np.roll(cause, 2)
+    assert lagged_correlation(cause, effect, max_lag=4) == (2, 1.0)
+
+
+def test_service_names_are_found_in_callers_lines() -> None:
+    assert name_variants("ts-contacts-service") == {"ts-contacts-service", "contacts", "contact"}
+    found = named_services({"checkout": ["payment call failed: timeout"], "payments": ["pool exhausted"]},
+                           ["checkout", "payments"])
+    assert found == {("payments", "checkout"): 1}
+
+
+def test_trace_order_credits_the_first_service_to_depart() -> None:
+    events = pl.DataFrame(
+        {
+            "trace_id": ["t1", "t1", "t2", "t2", "t3"],
+            "service": ["db", "api", "db", "api", "api"],
+            "timestamp": [T0, T0 + timedelta(seconds=1), T0, T0 + timedelta(seconds=2), T0],
+        }
+    )
+    firsts, pairs = trace_order(events)
+    assert firsts == {"db": 2, "api": 1}
+    assert pairs == {("db", "api"): 2}
+
+
+def test_graph_edges_carry_lag_and_evidence() -> None:
+    signal = np.array([0, 0, 5, 5, 0, 0, 0, 0.0])
+    graph = build_graph({"db": signal, "api": np.roll(signal, 1)}, {"db": 2, "api": 3}, bucket_s=10, max_lag=3,
+                        names={("db", "api"): 1})
+    assert isinstance(graph, nx.DiGraph)
+    assert list(graph.edges) == [("db", "api")]
+    assert graph.edges["db", "api"]["lag_s"] == 10
+    assert graph.edges["db", "api"]["evidence"] == ["lead", "names"]
+
+
+# end to end
+
+
+def test_checkout_outage_root_cause_is_payments() -> None:
+    analysis = analyze([str(SAMPLE / "checkout-outage")])
+    top = analysis.root_causes[0]
+    assert top.service == "payments"
+    assert "Connection is not available" in top.template
+    assert top.change.kind == "new"
+    assert {e.service for e in top.explains} == {"checkout", "frontend"}
+    assert analysis.incident is not None
+    assert analysis.incident.start == datetime(2026, 11, 23, 10, 42, tzinfo=UTC)
+    assert all(e.source.endswith("payments.jsonl") for e in top.examples)
+
+
+def test_the_incident_start_can_be_given() -> None:
+    settings = Settings(incident_start=datetime(2026, 11, 23, 10, 42, tzinfo=UTC))
+    analysis = analyze([str(SAMPLE / "checkout-outage")], settings)
+    assert analysis.incident is not None and analysis.incident.method == "given"
+    assert analysis.root_causes[0].service == "payments"
+
+
+def test_steady_logs_have_no_root_cause(tmp_path) -> None:
+    path = tmp_path / "app.log"
+    path.write_text("".join(f"2026-11-23T10:{m:02d}:{s:02d}Z INFO request served\n" for m in range(30) for s in (0, 30)))
+    analysis = analyze([str(path)])
+    assert analysis.root_causes == ()
+    assert analysis.incident is None
+
+
+def test_baseline_makes_a_template_missing_from_the_incident_stop(tmp_path) -> None:
+    (tmp_path / "good").mkdir()
+    (tmp_path / "bad").mkdir()
+    good = tmp_path / "good" / "app.log"  # the same service on a good day
+    good.write_text("".join(f"2026-11-22T10:{m:02d}:00Z INFO heartbeat ok\n2026-11-22T10:{m:02d}:30Z INFO request served\n" for m in range(30)))
+    bad = tmp_path / "bad" / "app.log"
+    bad.write_text("".join(f"2026-11-23T10:{m:02d}:30Z INFO request served\n" for m in range(30)))
+    analysis = analyze([str(bad)], Settings(baseline=(str(good),)))
+    assert [(a.template, a.change.kind) for a in analysis.anomalies] == [("heartbeat ok", "stopped")]
+
+
+# CLI
+
+
+def _schema() -> dict[str, object]:
+    return json.loads(resources.files("rca").joinpath("schema/analysis.schema.json").read_text())
+
+
+def test_json_output_validates_against_the_documented_schema() -> None:
+    result = run(["analyze", str(SAMPLE / "checkout-outage"), "--json", "--top", "2"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    jsonschema.validate(data, _schema())
+    assert [c["rank"] for c in data["root_causes"]] == [1, 2]
+    assert data["root_causes"][0]["service"] == "payments"
+
+
+def test_json_for_logs_without_an_incident_validates_too(write) -> None:
+    path = write("app.log", "".join(f"2026-11-23T10:{m:02d}:00Z INFO request served\n" for m in range(30)))
+    result = run(["analyze", path, "--json"])
+    assert result.exit_code == 0
+    jsonschema.validate(json.loads(result.stdout), _schema())
+
+
+def test_terminal_report_matches_the_golden_file() -> None:
+    result = run(["analyze", str(SAMPLE / "checkout-outage")], columns=80)
+    assert result.exit_code == 0
+    text = result.stdout.replace(str(SAMPLE), "sample_logs")
+    golden = GOLDEN / "analyze-checkout-outage.txt"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(text)
+    assert text == golden.read_text()
+    assert all(len(line) <= 80 for line in text.splitlines())
+
+
+def test_log_text_in_the_report_is_escaped(write) -> None:
+    lines = [f"2026-11-23T10:{m:02d}:00Z INFO request served\n" for m in range(20)]
+    lines += [f"2026-11-23T10:{m:02d}:30Z ERROR \x1b[31mboom[/red] [bold]x\n" for m in range(12, 20)]
+    result = run(["analyze", write("app.log", "".join(lines))])
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout
+    assert "\\x1b[31mboom[/red]" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--bucket", "soon"], 2, "--bucket must be a positive duration"),
+        (["--incident-start", "not a time"], 2, "--incident-start"),
+    ],
+)
+def test_bad_flags_are_usage_errors(args: list[str], code: int, message: str) -> None:
+    result = run(["analyze", str(SAMPLE / "checkout-outage"), *args])
+    assert result.exit_code == code
+    assert message in result.stderr
+
+
+def test_logs_without_timestamps_are_an_input_error(write) -> None:
+    result = run(["analyze", write("plain.txt", "hello\nworld\n")])
+    assert result.exit_code == 3
+    assert "no record has a readable timestamp" in result.stderr
