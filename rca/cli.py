@@ -6,12 +6,13 @@ value); 3 no usable input (missing, unreadable or binary file, nothing to analys
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -168,6 +169,17 @@ def templates(sources: tuple[str, ...], as_json: bool, top: int | None, **option
     _stdout_console().print(templates_table(report, top=top))
 
 
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[str], None]]:
+    """A spinner with the current stage on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        yield lambda stage: None
+        return
+    console = Console(stderr=True)
+    with console.status("rca: starting") as status:
+        yield lambda stage: status.update(f"rca: {stage}")
+
+
 def _time_flag(flag: str, value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -218,7 +230,8 @@ def analyze(sources: tuple[str, ...], as_json: bool, top: int, baseline: tuple[s
         incident_start=_time_flag("--incident-start", incident_start),
         bucket=_duration(bucket),
     )
-    analysis = pipeline.analyze(_sources(sources), settings)
+    with _progress() as status:
+        analysis = pipeline.analyze(_sources(sources), settings, progress=status)
     if as_json:
         click.echo(json.dumps(analysis.to_dict(), ensure_ascii=False))
     else:

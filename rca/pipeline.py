@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -46,15 +46,23 @@ def parse(sources: Sequence[str], settings: Settings = Settings(), *, params: bo
     return Parsed(records, summary)
 
 
-def analyze(sources: Sequence[str], settings: Settings = Settings()) -> Analysis:
-    """Find the probable root causes of the incident in ``sources``, best first, with their evidence."""
+def analyze(
+    sources: Sequence[str], settings: Settings = Settings(), *, progress: Callable[[str], None] = lambda stage: None
+) -> Analysis:
+    """Find the probable root causes of the incident in ``sources``, best first, with their evidence.
+
+    ``progress`` is called with the name of each stage as it starts (the CLI shows it on stderr).
+    """
+    progress("reading logs")
     records, summary = ingest(list(sources), settings)
     if records.height == 0:
         raise InputError(_nothing_to_read(summary))
     baseline = _baseline(settings)
+    progress(f"mining templates of {records.height:,} records")
     records, baseline = _mine_together(records, baseline, settings)
     if records.get_column("timestamp").null_count() == records.height:
         raise InputError("no record has a readable timestamp, so there is no time to analyse (try --timestamp-format)")
+    progress("counting and scoring")
     features = build_features(records, bucket=settings.bucket, baseline=baseline)
     start = _incident_start(features, settings)
     scores = score_series(
@@ -69,6 +77,7 @@ def analyze(sources: Sequence[str], settings: Settings = Settings()) -> Analysis
     if anomalies.height == 0:
         # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
         return Analysis(summary, window if start.method == "given" else None, (), (), (), ())
+    progress("building the causal graph")
     candidates = service_candidates(anomalies)
     graph, trace_firsts = _graph(features, anomalies, candidates, start)
     ranked = rank_services(candidates, graph, trace_firsts)
