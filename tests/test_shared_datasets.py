@@ -29,3 +29,29 @@ def test_every_nezha_case_reads_both_ways_with_the_right_services(case: str) -> 
     import nezha_read
 
     assert nezha_read.check_case(SHARED / "nezha-trainticket" / "cases" / case) == []
+
+
+def test_analyze_on_every_nezha_case_gives_valid_json_and_keeps_its_code_fault_floor() -> None:
+    """Every real incident analyses without error into schema-valid JSON, with the incident start
+    inside the logs; and on the code faults the root stays in the top 3 at least as often as
+    measured when this test was written (a regression floor, below the issue's target)."""
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    from rca.pipeline import analyze
+
+    schema = json.loads(resources.files("rca").joinpath("schema/analysis.schema.json").read_text())
+    in_top3 = code_faults = 0
+    for case in sorted((SHARED / "nezha-trainticket" / "cases").glob("*")):
+        truth = json.loads((case / "truth.json").read_text())
+        analysis = analyze([str(case / "by_service")])
+        jsonschema.validate(analysis.to_dict(), schema)
+        assert analysis.incident is not None
+        assert analysis.input.first <= analysis.incident.start <= analysis.input.last  # type: ignore[operator]
+        if truth["fault_type"] in ("return", "exception"):
+            code_faults += 1
+            in_top3 += truth["root_service"] in [c.service for c in analysis.root_causes[:3]]
+    assert code_faults == 16
+    assert in_top3 >= 9, in_top3  # measured 9/16 (AC@3 0.56); the target is 0.8
