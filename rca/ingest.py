@@ -9,7 +9,13 @@ import polars as pl
 from rca.errors import InputError
 from rca.formats import PLAIN, LineFormat, detect_format, format_from_loghub
 from rca.model import RECORD_SCHEMA, IngestSummary, SkippedSource, SourceSummary
-from rca.records import extract_fields, fill_levels_and_services, join_continuations, parse_inner
+from rca.records import (
+    direct_timestamp_format,
+    extract_fields,
+    fill_levels_and_services,
+    join_continuations,
+    parse_inner,
+)
 from rca.settings import Settings
 from rca.sources import Lines, Source, file_stem_service, read_lines, resolve
 from rca.structured import extract_csv, extract_json, looks_like_csv_export, looks_like_json_lines
@@ -63,8 +69,10 @@ def _headers(lines: Lines, source: Source, settings: Settings) -> tuple[pl.DataF
         return _fill(frame, source, settings), f"json+{inner}" if inner != PLAIN.name else "json"
     else:
         fmt, _ = detect_format(sample)
+    stamp = settings.timestamp_format
+    direct = direct_timestamp_format(sample, fmt, year=year, timestamp_format=stamp)
     if fmt.nested:
-        frame = extract_fields(whole, fmt, year=year, reference=reference, timestamp_format=settings.timestamp_format)
+        frame = extract_fields(whole, fmt, year=year, reference=reference, timestamp_format=stamp, direct=direct)
         frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=reference)
         return _fill(frame, source, settings), f"{fmt.name}+{inner}"
     chunks = lines.chunks or [whole]  # an empty source still gives an (empty) frame
@@ -72,7 +80,7 @@ def _headers(lines: Lines, source: Source, settings: Settings) -> tuple[pl.DataF
     parts = []
     while chunks:
         chunk = chunks.pop(0)
-        frame = extract_fields(chunk, fmt, year=year, reference=reference, timestamp_format=settings.timestamp_format)
+        frame = extract_fields(chunk, fmt, year=year, reference=reference, timestamp_format=stamp, direct=direct)
         del chunk
         parts.append(_fill(frame, source, settings))
     return pl.concat(parts), fmt.name

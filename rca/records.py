@@ -101,10 +101,14 @@ def extract_fields(
     year: int,
     reference: datetime | None,
     timestamp_format: str | None = None,
+    direct: str | None = None,
 ) -> pl.DataFrame:
-    """Add ``ts``, ``level``, ``service``, ``component``, ``message`` and ``is_start`` from each line's header."""
-    # Capture only the fields used: every captured group is a full string column in memory.
-    pattern = re.sub(r"\(\?P<(\w+)>", lambda m: m.group(0) if m.group(1) in FIELDS else "(?:", fmt.pattern)
+    """Add ``ts``, ``level``, ``service``, ``component``, ``message`` and ``is_start`` from each line's header.
+
+    ``direct``: the exact timestamp format chosen by ``direct_timestamp_format`` for this source
+    (None: every timestamp goes through the full, normalising parse).
+    """
+    pattern = _capturing(fmt, FIELDS)
     groups = set(re.compile(pattern).groupindex)
     header = pl.col("raw").str.extract_groups(pattern)
 
@@ -112,10 +116,10 @@ def extract_fields(
         return header.struct.field(name) if name in groups else pl.lit(None, dtype=pl.String)
 
     ttype = fmt.timestamp_type
-    direct = ttype is not None and timestamp_format is None and not ttype.epoch and not ttype.date_missing
+    deferred = _direct_applies(fmt, timestamp_format)
     if ttype is None:
         ts = pl.lit(None, dtype=UTC_DATETIME)
-    elif direct:
+    elif deferred:
         ts = field("ts")  # parsed after the plan: see parse_timestamp_column
     else:
         ts = parse_timestamps(field("ts"), ttype, year=year, user_format=timestamp_format)
@@ -132,14 +136,32 @@ def extract_fields(
         plan = plan.with_columns(level=pl.coalesce("level", status_level(pl.col("message"))))
     # The streaming engine runs the regexes on all cores, a batch of lines at a time.
     frame = lines.hstack(plan.collect(engine="streaming"))
-    if ttype is not None and direct:
-        text = frame.get_column("ts")
-        sample = pl.concat([text.head(200), text.gather_every(max(1, text.len() // 200))])
-        fast = direct_format(sample, ttype, year=year)
-        frame = frame.with_columns(parse_timestamp_column(frame, "ts", ttype, year=year, direct=fast).alias("ts"))
+    if ttype is not None and deferred:
+        frame = frame.with_columns(parse_timestamp_column(frame, "ts", ttype, year=year, direct=direct).alias("ts"))
     if ttype is not None and ttype.year_missing and reference is not None:
         frame = frame.with_columns(ts=roll_back_future_years(pl.col("ts"), reference=reference))
     return frame
+
+
+def _capturing(fmt: LineFormat, fields: tuple[str, ...]) -> str:
+    """``fmt``'s pattern with only ``fields`` captured: every captured group is a full string column."""
+    return re.sub(r"\(\?P<(\w+)>", lambda m: m.group(0) if m.group(1) in fields else "(?:", fmt.pattern)
+
+
+def _direct_applies(fmt: LineFormat, timestamp_format: str | None) -> bool:
+    ttype = fmt.timestamp_type
+    return ttype is not None and timestamp_format is None and not ttype.epoch and not ttype.date_missing
+
+
+def direct_timestamp_format(
+    sample: pl.Series, fmt: LineFormat, *, year: int, timestamp_format: str | None = None
+) -> str | None:
+    """The exact format that reads the timestamps of ``fmt`` in ``sample`` (raw lines), chosen once
+    per source and passed to ``extract_fields``; None when the full parse must read them all."""
+    if not _direct_applies(fmt, timestamp_format):
+        return None
+    text = sample.str.extract(_capturing(fmt, ("ts",)), 1)
+    return direct_format(text, fmt.timestamp_type, year=year)  # type: ignore[arg-type]
 
 
 def parse_inner(
@@ -158,7 +180,8 @@ def parse_inner(
     if inner is PLAIN:
         return frame, PLAIN.name
     inner_lines = frame.select(pl.col("message").alias("raw"))
-    parsed = extract_fields(inner_lines, inner, year=year, reference=reference)
+    direct = direct_timestamp_format(sample, inner, year=year)
+    parsed = extract_fields(inner_lines, inner, year=year, reference=reference, direct=direct)
     frame = frame.with_columns(
         ts=pl.coalesce(pl.col("ts"), parsed.get_column("ts")),
         level=pl.coalesce(pl.col("level"), parsed.get_column("level")),
