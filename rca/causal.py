@@ -15,7 +15,6 @@ from collections.abc import Mapping
 import networkx as nx
 import numpy as np
 import polars as pl
-from sklearn.preprocessing import robust_scale
 
 
 def lagged_correlation(cause: np.ndarray, effect: np.ndarray, *, max_lag: int) -> tuple[int, float]:
@@ -40,6 +39,9 @@ def anomaly_signal(counts: np.ndarray, rate_before: np.ndarray, falling: np.ndar
     """One series per service from its anomalous templates: departures from normal, robustly scaled,
     with falling templates turned over (a success message that stops counts like an error that starts).
     """
+    # Imported here: scikit-learn takes most of a second to import, and only analyze needs it.
+    from sklearn.preprocessing import robust_scale
+
     departure = (counts - rate_before[:, None]) / np.sqrt(rate_before[:, None] + 0.5)
     departure = np.where(falling[:, None], -departure, departure)
     scaled = robust_scale(departure, axis=1, with_centering=True, with_scaling=False)
