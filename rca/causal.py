@@ -16,6 +16,12 @@ import networkx as nx
 import numpy as np
 import polars as pl
 
+# Ids that tie the lines of one request together, across services.
+TRACE_ID = (
+    r"(?i)(?:\btrace[_-]?id|\bx-request-id|\brequest[_-]?id|\breq[_-]?id|\bcorrelation[_-]?id|\btraceparent)"
+    r"[\"']?\s*[:=]\s*[\"']?(?:00-)?([A-Za-z0-9][A-Za-z0-9_-]{7,})"
+)
+
 
 def lagged_correlation(cause: np.ndarray, effect: np.ndarray, *, max_lag: int) -> tuple[int, float]:
     """The lag (in buckets, >= 0) at which ``cause`` best predicts ``effect``, and that correlation.
@@ -49,14 +55,15 @@ def anomaly_signal(counts: np.ndarray, rate_before: np.ndarray, falling: np.ndar
 
 
 def trace_order(events: pl.DataFrame) -> tuple[Counter[str], Counter[tuple[str, str]]]:
-    """From anomalous records that carry a trace id (``trace_id``, ``service``, ``timestamp``):
-    how often each service is the first to depart from normal in a request, and how often one
-    service's departure precedes another's in the same request.
+    """From anomalous records (``message``, ``service``, ``timestamp``), those whose message carries a
+    trace or request id: how often each service is the first to depart from normal in a request,
+    and how often one service's departure precedes another's in the same request.
     """
     firsts: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
     per_trace = (
-        events.filter(pl.col("trace_id").is_not_null())
+        events.with_columns(trace_id=pl.col("message").str.extract(TRACE_ID, 1))
+        .filter(pl.col("trace_id").is_not_null())
         .group_by("trace_id", "service")
         .agg(pl.col("timestamp").min())
         .sort("trace_id", "timestamp", "service")

@@ -19,12 +19,6 @@ ERROR_LEVELS = ("WARN", "ERROR", "FATAL")
 ERRORS_ID = "level:error"  # the series of a service's ERROR and FATAL lines, whatever their template
 ERRORS_TEMPLATE = "(any line at ERROR or FATAL level)"
 
-# Ids that tie the lines of one request together, across services.
-TRACE_ID = (
-    r"(?i)(?:\btrace[_-]?id|\bx-request-id|\brequest[_-]?id|\breq[_-]?id|\bcorrelation[_-]?id|\btraceparent)"
-    r"[\"']?\s*[:=]\s*[\"']?(?:00-)?([A-Za-z0-9][A-Za-z0-9_-]{7,})"
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Features:
@@ -34,7 +28,7 @@ class Features:
     ``error_share`` (records at WARN or above), ``total``, ``first_seen``, ``last_seen``.
     ``counts``: ``(n_series, n_buckets)`` records per bucket; bucket ``i`` starts at
     ``origin + i * bucket``. ``events``: one row per timed record with its ``sid``, ``bucket``,
-    ``timestamp``, ``source``, ``line``, ``message`` and ``trace_id`` (null when the line has none).
+    ``timestamp``, ``source``, ``line`` and ``message``.
     ``baseline_counts``/``baseline_buckets``: each series' count in known-good logs, and their
     length in buckets (0 without a baseline).
     """
@@ -85,7 +79,6 @@ def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None,
     events = timed.select(
         "service", "template_id", "timestamp", "source", "line", "message", "level",
         bucket=((pl.col("timestamp") - pl.lit(grid_origin)).dt.total_microseconds() // micros).cast(pl.Int32),
-        trace_id=pl.col("message").str.extract(TRACE_ID, 1),
     )
     # Each service's error-level lines also form one series: an access log's 502s share their
     # template with its 200s, and only the level tells them apart.

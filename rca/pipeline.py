@@ -79,7 +79,7 @@ def analyze(
         return Analysis(summary, window if start.method == "given" else None, (), (), (), ())
     progress("building the causal graph")
     candidates = service_candidates(anomalies)
-    graph, trace_firsts = _graph(features, anomalies, candidates, start)
+    graph, trace_firsts = _graph(features, anomalies, candidates)
     ranked = rank_services(candidates, graph, trace_firsts)
     return Analysis(
         input=summary,
@@ -129,9 +129,7 @@ def _incident_start(features: Features, settings: Settings) -> IncidentStart:
     return found
 
 
-def _graph(
-    features: Features, anomalies: pl.DataFrame, candidates: pl.DataFrame, start: IncidentStart
-) -> tuple[nx.DiGraph, Counter[str]]:
+def _graph(features: Features, anomalies: pl.DataFrame, candidates: pl.DataFrame) -> tuple[nx.DiGraph, Counter[str]]:
     """The causal graph over anomalous services, and how often each is first to depart in a request."""
     # Departures within a request: lines of templates that are new, or error lines that rose (most
     # lines of a merely busier template are normal ones).

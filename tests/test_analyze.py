@@ -119,7 +119,8 @@ def test_service_names_are_found_in_callers_lines() -> None:
 def test_trace_order_credits_the_first_service_to_depart() -> None:
     events = pl.DataFrame(
         {
-            "trace_id": ["t1", "t1", "t2", "t2", "t3"],
+            "message": ["TraceID: t1000000 a", "trace_id=t1000000 b", "request_id=t2000000", "X-Request-ID: t2000000",
+                        "trace_id=t3000000"],
             "service": ["db", "api", "db", "api", "api"],
             "timestamp": [T0, T0 + timedelta(seconds=1), T0, T0 + timedelta(seconds=2), T0],
         }
