@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 import polars as pl
@@ -31,6 +31,22 @@ def iso(ts: datetime | None) -> str | None:
     return text + "Z"
 
 
+def _json(value: object) -> object:
+    """A result value as JSON data: times as ISO-8601, tuples as lists, results by their ``to_dict``."""
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, tuple):
+        return [_json(item) for item in value]
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return value
+
+
+def _fields_dict(result: object) -> dict[str, object]:
+    """A result dataclass's fields, in order, as JSON data: the ``to_dict`` of most results."""
+    return {f.name: _json(getattr(result, f.name)) for f in fields(result)}  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True, slots=True)
 class SourceSummary:
     """What reading one source found. ``format`` names the detected (or given) line format."""
@@ -46,9 +62,7 @@ class SourceSummary:
     last: datetime | None
 
     def to_dict(self) -> dict[str, object]:
-        out = asdict(self)
-        out["first"], out["last"] = iso(self.first), iso(self.last)
-        return out
+        return _fields_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +71,7 @@ class SkippedSource:
     reason: str
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return _fields_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +129,7 @@ class Example:
     timestamp: datetime | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {"source": self.source, "line": self.line, "message": self.message, "timestamp": iso(self.timestamp)}
+        return _fields_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,16 +146,7 @@ class TemplateSummary:
     example: Example
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "template_id": self.template_id,
-            "template": self.template,
-            "count": self.count,
-            "services": list(self.services),
-            "levels": self.levels,
-            "first_seen": iso(self.first_seen),
-            "last_seen": iso(self.last_seen),
-            "example": self.example.to_dict(),
-        }
+        return _fields_dict(self)
 
 
 SCHEMA_VERSION = 1
@@ -213,14 +218,7 @@ class Anomaly:
     score: float
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "service": self.service,
-            "template_id": self.template_id,
-            "template": self.template,
-            "change": self.change.to_dict(),
-            "onset": iso(self.onset),
-            "score": self.score,
-        }
+        return _fields_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +231,7 @@ class Effect:
     evidence: tuple[str, ...]
 
     def to_dict(self) -> dict[str, object]:
-        return {"service": self.service, "lag_s": self.lag_s, "path": list(self.path), "evidence": list(self.evidence)}
+        return _fields_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,18 +250,7 @@ class RootCause:
     explains: tuple[Effect, ...]
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "rank": self.rank,
-            "service": self.service,
-            "template_id": self.template_id,
-            "template": self.template,
-            "score": self.score,
-            "signals": self.signals,
-            "onset": iso(self.onset),
-            "change": self.change.to_dict(),
-            "examples": [e.to_dict() for e in self.examples],
-            "explains": [e.to_dict() for e in self.explains],
-        }
+        return _fields_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +263,7 @@ class IncidentWindow:
     bucket_s: float
 
     def to_dict(self) -> dict[str, object]:
-        return {"start": iso(self.start), "end": iso(self.end), "method": self.method, "bucket_s": self.bucket_s}
+        return _fields_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,13 +277,7 @@ class GraphEdge:
     evidence: tuple[str, ...]
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "cause": self.cause,
-            "effect": self.effect,
-            "lag_s": self.lag_s,
-            "strength": self.strength,
-            "evidence": list(self.evidence),
-        }
+        return _fields_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
