@@ -3,6 +3,12 @@
 Counts are compared with a two-rate Poisson likelihood ratio (normal rate vs incident rate),
 which knows that 3 -> 0 lines means less than 300 -> 0, and is not fooled by a service that
 logs errors all the time: only a change of rate scores.
+
+Rates alone follow the traffic: a request type that is not requested for a minute looks like a
+fault. So each series is also tested as a *share* of what contains it (a statement's share of its
+service's lines, a service's share of all lines), at the split that changes it most
+(``share_shifts``). A statement that stops while the rest of its service goes on, or an error
+that takes a growing share, is a change in the service's behaviour, not in its traffic.
 """
 
 from __future__ import annotations
@@ -12,6 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from rca.features import ERRORS_ID
+
+QUIET_GAPS = 4
 # Change kinds, as shown to users.
 NEW, UP, DOWN, STOPPED = "new", "up", "down", "stopped"
 
@@ -72,6 +81,141 @@ def find_incident_start(
     by_volume = llr.sum(axis=0)
     best = int(np.argmax(by_volume))
     return IncidentStart(int(splits[best]), "volume", float(by_volume[best]))
+
+
+@dataclass(frozen=True, slots=True)
+class Shifts:
+    """Per row: ``g`` (G-test statistic, 0 where no allowed shift), ``split`` (first bucket after
+    the change) and ``rising`` (the share went up)."""
+
+    g: np.ndarray
+    split: np.ndarray
+    rising: np.ndarray
+
+
+def share_shifts(
+    counts: np.ndarray, parents: np.ndarray, *, min_side: int, may_rise: np.ndarray, may_fall: np.ndarray,
+    min_total: float = 5.0, factor: float = 3.0, at: int | None = None,
+) -> Shifts:
+    """The strongest change of each row's share of the matching row of ``parents``, over all splits
+    (or at the split ``at`` only).
+
+    At each split (each side keeping ``min_side`` buckets) a 2x2 G-test compares the row's share
+    of its parent before and after. Only changes by ``factor`` or more count: falls (rows allowed
+    by ``may_fall``) to under 1/factor of the old share, rises (``may_rise``) to over factor times
+    it. Rows with fewer than ``min_total`` records score 0.
+
+    >>> counts = np.array([[2.0] * 10 + [0.0] * 10])   # a statement that stops...
+    >>> parents = np.array([[10.0] * 20])                # ...while its service goes on
+    >>> shifts = share_shifts(counts, parents, min_side=2, may_rise=np.array([False]), may_fall=np.array([True]))
+    >>> int(shifts.split[0]), round(float(shifts.g[0]), 1), bool(shifts.rising[0])
+    (10, 30.0, False)
+    """
+    from scipy.special import xlogy
+
+    n = counts.shape[1]
+    rows = counts.shape[0]
+    if at is not None:
+        splits = np.array([min(max(at, 1), n - 1)]) if n > 1 else np.array([], dtype=np.int64)
+    else:
+        splits = np.arange(min_side, n - min_side + 1) if n >= 2 * min_side + 1 else np.array([], dtype=np.int64)
+    if rows == 0 or len(splits) == 0:
+        return Shifts(np.zeros(rows), np.full(rows, n // 2, dtype=np.int32), np.zeros(rows, dtype=bool))
+    k1 = np.cumsum(counts, axis=1)[:, splits - 1]
+    n1 = np.cumsum(parents, axis=1)[:, splits - 1]
+    k, total = counts.sum(axis=1)[:, None], parents.sum(axis=1)[:, None]
+    k2, n2 = k - k1, total - n1
+
+    def entropy_terms(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return xlogy(a, a) + xlogy(b - a, b - a) - xlogy(b, b)
+
+    g = 2.0 * (entropy_terms(k1, n1) + entropy_terms(k2, n2) - entropy_terms(k, total))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        before, after = k1 / n1, k2 / n2
+    valid = (n1 > 0) & (n2 > 0) & (k >= min_total)
+    rises = valid & may_rise[:, None] & (after > factor * before)
+    falls = valid & may_fall[:, None] & (after * factor < before)
+    g = np.where(rises | falls, np.maximum(g, 0.0), 0.0)
+    best = g.argmax(axis=1)
+    index = np.arange(rows)
+    return Shifts(g[index, best], splits[best].astype(np.int32), rises[index, best])
+
+
+def behaviour_shifts(
+    series: pl.DataFrame, counts: np.ndarray, *, min_side: int, at: int | None = None,
+    baseline_counts: np.ndarray | None = None,
+) -> pl.DataFrame:
+    """Share shifts at three scopes, one row each: ``sid`` (the evidence series), ``service``,
+    ``scope``, ``g``, ``split`` (first bucket of the changed behaviour), ``rising``.
+
+    - ``statement``: a series' share of its service's lines (falls; rises for error-like series);
+    - ``errors``: a service's ``level:error`` series' share of all lines (rises);
+    - ``service``: a service that logged steadily and went silent: no line after the split, for at
+      least ``QUIET_GAPS`` times its longest silence before it (services that log only in bursts
+      come and go with the traffic). Its evidence is its busiest series.
+
+    ``at`` fixes the split (a given incident start). With ``baseline_counts`` (each series' count
+    in known-good logs) the baseline is the before side and all of ``counts`` the after side.
+    """
+    summary = (series.get_column("template_id") == ERRORS_ID).to_numpy()
+    plain = ~summary
+    services = series.get_column("service").to_numpy()
+    names, inverse = np.unique(services, return_inverse=True)
+    offset = 0
+    if baseline_counts is not None:
+        counts, at, offset = np.hstack([baseline_counts[:, None], counts]), 1, 1
+    per_service = np.zeros((len(names), counts.shape[1]))
+    np.add.at(per_service, inverse[plain], counts[plain])
+    everything = per_service.sum(axis=0, keepdims=True)
+    parents = np.where(plain[:, None], per_service[inverse], everything)
+    error_like = series.get_column("error_share").to_numpy() >= 0.5
+    rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain)
+    quiet = share_shifts(
+        per_service, np.repeat(everything, len(names), axis=0), min_side=min_side, at=at,
+        may_rise=np.zeros(len(names), dtype=bool), may_fall=np.ones(len(names), dtype=bool),
+    )
+    quiet = Shifts(np.where(_silent(per_service, quiet.split), quiet.g, 0.0), quiet.split, quiet.rising)
+    totals = np.where(plain, counts.sum(axis=1), -1.0)
+    busiest = [int(np.argmax(np.where(inverse == i, totals, -2.0))) for i in range(len(names))]
+    return pl.DataFrame(
+        {
+            "sid": np.concatenate([np.arange(len(services)), busiest]).astype(np.uint32),
+            "service": np.concatenate([services, names]).astype(str),
+            "scope": np.where(summary, "errors", "statement").tolist() + ["service"] * len(names),
+            "g": np.concatenate([rows.g, quiet.g]),
+            "split": np.maximum(np.concatenate([rows.split, quiet.split]) - offset, 0).astype(np.int32),
+            "rising": np.concatenate([rows.rising, quiet.rising]),
+        }
+    )
+
+
+def _silent(counts: np.ndarray, splits: np.ndarray) -> np.ndarray:
+    """Rows that logged steadily (in ``QUIET_GAPS`` buckets or more) and then not at all from their
+    split on, for ``QUIET_GAPS`` times their longest gap before it."""
+    n = counts.shape[1]
+    silent = np.zeros(counts.shape[0], dtype=bool)
+    for row, split in enumerate(splits):
+        seen = np.flatnonzero(counts[row, :split])
+        if len(seen) < QUIET_GAPS or counts[row, split:].sum() > 0:
+            continue
+        longest = max(int(np.diff(seen).max(initial=1)), int(seen[0]) + 1)
+        silent[row] = n - seen[-1] - 1 >= QUIET_GAPS * longest
+    return silent
+
+
+def changes_at(
+    counts: np.ndarray, sids: np.ndarray, splits: np.ndarray, *, baseline_counts: np.ndarray, baseline_buckets: float
+) -> dict[str, np.ndarray]:
+    """Series ``sids`` compared before and after their own ``splits``: ``before``, ``after``,
+    ``rate_before``, ``rate_after`` (per bucket) and the change ``kind``."""
+    n = counts.shape[1]
+    cum = np.concatenate([np.zeros((counts.shape[0], 1)), np.cumsum(counts, axis=1)], axis=1)
+    before = cum[sids, splits] + baseline_counts[sids]
+    after = cum[sids, -1] - cum[sids, splits]
+    rate_before = before / np.maximum(splits + baseline_buckets, 1e-12)
+    rate_after = after / np.maximum(n - splits, 1e-12)
+    kind = np.where(before == 0, NEW, np.where(after == 0, STOPPED, np.where(rate_after > rate_before, UP, DOWN)))
+    return {"before": before, "after": after, "rate_before": rate_before, "rate_after": rate_after, "kind": kind}
 
 
 def score_series(

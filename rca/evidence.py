@@ -67,26 +67,23 @@ def anomalies_of(anomalies: pl.DataFrame, features: Features, *, limit: int) -> 
     )
 
 
-def root_causes(
-    ranked: pl.DataFrame, anomalies: pl.DataFrame, features: Features, graph: nx.DiGraph,
-    *, start: int, top: int,
-) -> tuple[RootCause, ...]:
-    by_sid = {row["sid"]: row for row in anomalies.iter_rows(named=True)}
+def root_causes(ranked: pl.DataFrame, features: Features, graph: nx.DiGraph, *, top: int) -> tuple[RootCause, ...]:
+    """The ``top`` ranked services with their evidence series' change (``kind``, ``before``, ...,
+    ``onset_bucket``), example lines and the effects they explain."""
     service_onset = dict(zip(ranked.get_column("service"), ranked.get_column("onset"), strict=True))
     causes = []
     for row in ranked.head(top).iter_rows(named=True):
-        series = by_sid[row["sid"]]
         causes.append(
             RootCause(
                 rank=row["rank"],
                 service=row["service"],
-                template_id=series["template_id"],
-                template=series["template"] or "",
+                template_id=row["template_id"],
+                template=row["template"] or "",
                 score=round(row["score"], 3),
                 signals={name: None if row[name] is None else round(row[name], 3) for name in SIGNALS},
                 onset=row["onset"],
-                change=change_of(series, features),
-                examples=examples_of(features, row["sid"], series["kind"], start),
+                change=change_of(row, features),
+                examples=examples_of(features, row["sid"], row["kind"], row["onset_bucket"]),
                 explains=_effects(graph, row["service"], service_onset),
             )
         )

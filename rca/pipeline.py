@@ -11,16 +11,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import networkx as nx
+import numpy as np
 import polars as pl
 
 from rca import evidence
 from rca.causal import anomaly_signal, build_graph, named_services, trace_order
-from rca.detect import IncidentStart, find_incident_start, score_series
+from rca.detect import IncidentStart, behaviour_shifts, changes_at, find_incident_start, score_series
 from rca.errors import InputError
 from rca.features import Features, build_features
 from rca.ingest import ingest
 from rca.model import Analysis, Example, IncidentWindow, IngestSummary, TemplateReport, TemplateSummary
-from rca.rank import anomalous_series, rank_services, service_candidates
+from rca.rank import anomalous_series, rank_services, service_candidates, shift_candidates
 from rca.parse import add_params, assign_templates
 from rca.settings import Settings
 
@@ -74,17 +75,17 @@ def analyze(
     window = IncidentWindow(
         features.bucket_start(start.bucket), summary.last, start.method, features.bucket.total_seconds()  # type: ignore[arg-type]
     )
-    if anomalies.height == 0:
+    candidates = _candidates(features, start, anomalies)
+    if candidates.height == 0:
         # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
         return Analysis(summary, window if start.method == "given" else None, (), (), (), ())
     progress("building the causal graph")
-    candidates = service_candidates(anomalies)
     graph, trace_firsts = _graph(features, anomalies, candidates)
     ranked = rank_services(candidates, graph, trace_firsts)
     return Analysis(
         input=summary,
         incident=window,
-        root_causes=evidence.root_causes(ranked, anomalies, features, graph, start=start.bucket, top=settings.top),
+        root_causes=evidence.root_causes(ranked, features, graph, top=settings.top),
         anomalies=evidence.anomalies_of(anomalies, features, limit=50),
         services=tuple(sorted(graph.nodes)),
         edges=evidence.edges_of(graph),
@@ -111,6 +112,36 @@ def _mine_together(
     return both.slice(baseline.height), both.head(baseline.height)
 
 
+def _candidates(features: Features, start: IncidentStart, anomalies: pl.DataFrame) -> pl.DataFrame:
+    """One row per candidate service with its evidence series and how it changed (``kind``,
+    ``before``, ``after``, rates, ``onset_bucket``, ``onset``): the services whose behaviour shifted
+    (see ``detect.behaviour_shifts``), or if none did, the services with anomalous series."""
+    shifts = behaviour_shifts(
+        features.series, features.counts, min_side=_min_side(features),
+        at=start.bucket if start.method == "given" else None,
+        baseline_counts=features.baseline_counts if features.baseline_buckets > 0 else None,
+    )
+    candidates = shift_candidates(shifts)
+    if candidates.height == 0:
+        if anomalies.height == 0:
+            return anomalies
+        return service_candidates(anomalies).join(
+            anomalies.select("sid", "kind", "before", "after", "rate_before", "rate_after"), on="sid"
+        ).join(features.series.select("sid", "template_id", "template", "statement"), on="sid")
+    sids = candidates.get_column("sid").to_numpy().astype(int)
+    splits = candidates.get_column("split").to_numpy().astype(int)
+    changes = changes_at(
+        features.counts, sids, splits, baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets
+    )
+    candidates = candidates.with_columns(onset_bucket=pl.col("split"), **{k: pl.Series(v) for k, v in changes.items()})
+    candidates = candidates.join(evidence.onset_times(candidates, features), on="sid", how="left")
+    return candidates.join(features.series.select("sid", "template_id", "template", "statement"), on="sid")
+
+
+def _min_side(features: Features) -> int:
+    return max(2, features.n_buckets // 10) if features.baseline_buckets == 0 else 1
+
+
 def _incident_start(features: Features, settings: Settings) -> IncidentStart:
     if settings.incident_start is not None:
         index = int((settings.incident_start - features.origin) / features.bucket)
@@ -120,7 +151,7 @@ def _incident_start(features: Features, settings: Settings) -> IncidentStart:
         features.series.get_column("error_share").to_numpy(),
         baseline_counts=features.baseline_counts,
         baseline_buckets=features.baseline_buckets,
-        min_side=max(2, features.n_buckets // 10) if features.baseline_buckets == 0 else 1,
+        min_side=_min_side(features),
     )
     if features.baseline_buckets > 0 and found.method != "errors":
         # With known-good logs to compare with, all the logs given are the incident unless new
@@ -147,11 +178,13 @@ def _graph(features: Features, anomalies: pl.DataFrame, candidates: pl.DataFrame
         candidates.get_column("service").to_list(),
     )
     signals = {}
-    for service in candidates.get_column("service"):
-        mine = anomalies.filter(pl.col("service") == service)
-        sids = mine.get_column("sid").to_numpy()
-        falling = mine.get_column("kind").is_in(["down", "stopped"]).to_numpy()
-        signals[service] = anomaly_signal(features.counts[sids], mine.get_column("rate_before").to_numpy(), falling)
+    for row in candidates.iter_rows(named=True):
+        # The service's evidence series and its anomalous series, departures from their normal.
+        mine = anomalies.filter((pl.col("service") == row["service"]) & (pl.col("sid") != row["sid"]))
+        sids = [row["sid"], *mine.get_column("sid").to_list()]
+        rates = [row["rate_before"], *mine.get_column("rate_before").to_list()]
+        falling = [row["kind"] in ("down", "stopped"), *mine.get_column("kind").is_in(["down", "stopped"]).to_list()]
+        signals[row["service"]] = anomaly_signal(features.counts[sids], np.array(rates), np.array(falling))
     onsets = dict(zip(candidates.get_column("service"), candidates.get_column("onset_bucket"), strict=True))
     graph = build_graph(
         signals, onsets, bucket_s=features.bucket.total_seconds(), max_lag=max(1, min(10, features.n_buckets // 6)),

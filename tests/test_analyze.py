@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from rca.causal import build_graph, lagged_correlation, name_variants, named_services, trace_order
-from rca.detect import find_incident_start, poisson_llr, score_series
+from rca.detect import behaviour_shifts, find_incident_start, poisson_llr, score_series, share_shifts
 from rca.features import ERRORS_ID, build_features, choose_bucket
 from rca.pipeline import analyze
 from rca.settings import Settings
@@ -98,6 +98,46 @@ def test_series_scores_name_the_change() -> None:
     assert 0.7 < scores.get_column("score")[2] < 0.8  # 5x: big, but less than appearing from nothing
     assert scores.get_column("score")[3] < 0.1
     assert scores.get_column("onset_bucket").to_list()[:2] == [10, 10]
+
+
+def test_a_statement_that_stops_shifts_while_a_traffic_dip_does_not() -> None:
+    traffic = np.array([10.0] * 10 + [4.0] * 10)  # the whole service gets less traffic...
+    counts = np.vstack([
+        traffic * 0.5,  # ...a statement that follows the traffic: its share is steady
+        np.r_[[5.0] * 10, [0.0] * 10],  # a statement that stops while the service goes on
+    ])
+    parents = np.vstack([traffic, traffic])
+    shifts = share_shifts(counts, parents, min_side=2, may_rise=np.array([False, False]), may_fall=np.array([True, True]))
+    assert shifts.g[0] == 0.0
+    assert shifts.g[1] > 30 and shifts.split[1] == 10
+
+
+def test_errors_may_rise_in_share_but_other_statements_only_fall() -> None:
+    counts = np.vstack([np.r_[[1.0] * 10, [8.0] * 10]] * 2)
+    parents = np.full((2, 20), 20.0)
+    shifts = share_shifts(counts, parents, min_side=2, may_rise=np.array([True, False]), may_fall=np.array([True, True]))
+    assert shifts.g[0] > 10 and shifts.rising[0]
+    assert shifts.g[1] == 0.0  # a busier ordinary statement is the traffic mix, not a fault
+
+
+def test_a_steady_service_that_goes_silent_shifts_but_a_bursty_one_does_not() -> None:
+    rows = [(s, "heartbeat", "INFO", "tick") for s in range(0, 600, 10) if s < 300]
+    rows += [(s, "api", "INFO", "served") for s in range(0, 600, 2)]
+    rows += [(s, "batch", "INFO", "job ran") for s in (5, 6, 7, 8, 9, 200, 201, 202, 203, 204)]
+    features = build_features(_records(rows), bucket=timedelta(seconds=10))
+    shifts = behaviour_shifts(features.series, features.counts, min_side=6).filter(pl.col("scope") == "service")
+    g = dict(zip(shifts.get_column("service"), shifts.get_column("g"), strict=True))
+    assert g["heartbeat"] > 10
+    assert g["batch"] == 0.0 and g["api"] == 0.0
+
+
+def test_lines_with_a_code_location_are_counted_per_statement() -> None:
+    records = _records([(s, "api", "INFO", "t1") for s in range(4)]).with_columns(
+        component=pl.Series(["Foo#31", "Foo#31", "Foo#34", None]),
+    )
+    series = build_features(records, bucket=timedelta(seconds=10)).series
+    assert sorted(series.get_column("statement").to_list(), key=str) == ["Foo#31", "Foo#34", None]
+    assert series.filter(pl.col("statement") == "Foo#31").get_column("total").item() == 2
 
 
 # causal

@@ -33,8 +33,8 @@ def test_every_nezha_case_reads_both_ways_with_the_right_services(case: str) -> 
 
 def test_analyze_on_every_nezha_case_gives_valid_json_and_keeps_its_code_fault_floor() -> None:
     """Every real incident analyses without error into schema-valid JSON, with the incident start
-    inside the logs; and on the code faults the root stays in the top 3 at least as often as
-    measured when this test was written (a regression floor, below the issue's target)."""
+    inside the logs when there is a finding; and on the code faults the root stays first and in
+    the top 3 at least as often as measured when this test was written (a regression floor)."""
     import json
     from importlib import resources
 
@@ -43,15 +43,21 @@ def test_analyze_on_every_nezha_case_gives_valid_json_and_keeps_its_code_fault_f
     from rca.pipeline import analyze
 
     schema = json.loads(resources.files("rca").joinpath("schema/analysis.schema.json").read_text())
-    in_top3 = code_faults = 0
+    first = in_top3 = code_faults = findings = 0
     for case in sorted((SHARED / "nezha-trainticket" / "cases").glob("*")):
         truth = json.loads((case / "truth.json").read_text())
         analysis = analyze([str(case / "by_service")])
         jsonschema.validate(analysis.to_dict(), schema)
-        assert analysis.incident is not None
-        assert analysis.input.first <= analysis.incident.start <= analysis.input.last  # type: ignore[operator]
+        if analysis.root_causes:
+            findings += 1
+            assert analysis.incident is not None
+            assert analysis.input.first <= analysis.incident.start <= analysis.input.last  # type: ignore[operator]
         if truth["fault_type"] in ("return", "exception"):
             code_faults += 1
-            in_top3 += truth["root_service"] in [c.service for c in analysis.root_causes[:3]]
+            ranked = [c.service for c in analysis.root_causes]
+            first += ranked[:1] == [truth["root_service"]]
+            in_top3 += truth["root_service"] in ranked[:3]
     assert code_faults == 16
-    assert in_top3 >= 9, in_top3  # measured 9/16 (AC@3 0.56); the target is 0.8
+    assert findings >= 28, findings  # measured 29 of 30 (one resource fault shows no shift at all)
+    assert first >= 11, first  # measured 11 of 16 (AC@1 0.69); the target is 0.6
+    assert in_top3 >= 12, in_top3  # measured 12 of 16 (AC@3 0.75); the target is 0.8
