@@ -41,17 +41,21 @@ def lagged_correlation(cause: np.ndarray, effect: np.ndarray, *, max_lag: int) -
     return best_lag, round(best, 3)
 
 
-def anomaly_signal(counts: np.ndarray, rate_before: np.ndarray, falling: np.ndarray) -> np.ndarray:
-    """One series per service from its anomalous templates: departures from normal, robustly scaled,
-    with falling templates turned over (a success message that stops counts like an error that starts).
+def anomaly_signal(counts: np.ndarray, rate_before: np.ndarray, falling: np.ndarray, *, normal_until: int) -> np.ndarray:
+    """One series per service from its anomalous templates: departures from normal, centred on their
+    median over the normal buckets (before ``normal_until``), with falling templates turned over (a
+    success message that stops counts like an error that starts).
+
+    Centring on the whole series would erase a change that lasts longer than half of it.
     """
     # Imported here: scikit-learn takes most of a second to import, and only analyze needs it.
-    from sklearn.preprocessing import robust_scale
+    from sklearn.preprocessing import RobustScaler
 
     departure = (counts - rate_before[:, None]) / np.sqrt(rate_before[:, None] + 0.5)
     departure = np.where(falling[:, None], -departure, departure)
-    scaled = robust_scale(departure, axis=1, with_centering=True, with_scaling=False)
-    return scaled.clip(min=0).sum(axis=0)
+    normal = departure[:, : max(1, normal_until)]
+    scaler = RobustScaler(with_centering=True, with_scaling=False).fit(normal.T)
+    return scaler.transform(departure.T).T.clip(min=0).sum(axis=0)
 
 
 def trace_order(events: pl.DataFrame) -> tuple[Counter[str], Counter[tuple[str, str]]]:
@@ -85,7 +89,7 @@ def name_variants(service: str) -> set[str]:
     ['payment', 'payments', 'ts-payments-service']
     """
     names = {service.lower()}
-    core = re.sub(r"^(?:ts|svc|app)-|[-_](?:service|svc|api|server|app)$", "", service.lower())
+    core = re.sub(r"^(?:ts|svc|app)-|[-_](?:service|svc|api|server|app|worker|daemon|consumer)$", "", service.lower())
     core = re.sub(r"^(?:ts|svc|app)-", "", core)
     names.add(core)
     if core.endswith("s") and len(core) > 4:
@@ -122,7 +126,7 @@ def build_graph(
     """A DiGraph over anomalous services; edge attributes ``lag_s``, ``strength`` in [0, 1], ``evidence``.
 
     A ``lead`` edge needs the correlation at a positive lag, or at lag 0 with the cause's onset
-    first. Trace evidence counts when one order dominates (at least twice the other and 3 traces).
+    first, and none back the other way. Trace evidence counts when one order dominates (at least twice the other and 3 traces).
     """
     graph = nx.DiGraph()
     services = sorted(signals)
@@ -134,6 +138,9 @@ def build_graph(
             lag, corr = lagged_correlation(signals[cause], signals[effect], max_lag=max_lag)
             if corr >= min_correlation and (lag > 0 or onsets[cause] < onsets[effect]):
                 _add(graph, cause, effect, "lead", corr, lag * bucket_s)
+    # Two series that each lead the other at some lag only move together: no direction.
+    both = [(a, b) for a, b in graph.edges if a < b and graph.has_edge(b, a)]
+    graph.remove_edges_from([edge for a, b in both for edge in ((a, b), (b, a))])
     for (cause, effect), n in (trace_pairs or {}).items():
         back = (trace_pairs or {}).get((effect, cause), 0)
         if cause in graph and effect in graph and n >= 3 and n >= 2 * back:

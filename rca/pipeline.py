@@ -184,7 +184,9 @@ def _graph(features: Features, anomalies: pl.DataFrame, candidates: pl.DataFrame
         sids = [row["sid"], *mine.get_column("sid").to_list()]
         rates = [row["rate_before"], *mine.get_column("rate_before").to_list()]
         falling = [row["kind"] in ("down", "stopped"), *mine.get_column("kind").is_in(["down", "stopped"]).to_list()]
-        signals[row["service"]] = anomaly_signal(features.counts[sids], np.array(rates), np.array(falling))
+        signals[row["service"]] = anomaly_signal(
+            features.counts[sids], np.array(rates), np.array(falling), normal_until=row["onset_bucket"]
+        )
     onsets = dict(zip(candidates.get_column("service"), candidates.get_column("onset_bucket"), strict=True))
     graph = build_graph(
         signals, onsets, bucket_s=features.bucket.total_seconds(), max_lag=max(1, min(10, features.n_buckets // 6)),

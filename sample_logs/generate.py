@@ -5,7 +5,18 @@ Usage: python sample_logs/generate.py
 checkout-outage/: a shop where a payments deploy shrinks the database pool at 10:41:30;
 payments exhausts the pool from 10:42:00, checkout times out calling it, the frontend returns
 502s. Four services, four formats: nginx access log, log4j with stack traces, JSON lines,
-logback. See checkout-outage/README.md for the true root cause.
+logback.
+
+quiet-worker/: the billing worker deadlocks at 09:20:00 and simply stops logging; the API and
+the notifier, which wait on it, are the ones that log errors.
+
+noisy-neighbour/: the auth service's signing key expires at 14:05:00; the gateway retries each
+failed call three times and logs every attempt, while a search service logs errors all along.
+
+merged-syslog.log: one file from a host's syslog (RFC 5424-style ISO timestamps, program names):
+the DNS resolver loses its upstream at 22:10:00; the mailer and the API log the failures.
+
+See README.md for each true root cause.
 """
 
 from __future__ import annotations
@@ -100,6 +111,127 @@ def checkout_outage(out: Path, seed: int = 7) -> None:
     _write(out / "inventory.log", inventory, lambda t, line: f"{t.isoformat(timespec='microseconds').replace('+00:00', 'Z')} inventory-7d9f8c6b5d-x2x4q {line}")
 
 
+def _stamp(t: datetime) -> str:
+    return t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _poisson(rng: random.Random, start: datetime, end: datetime, every_s: float) -> list[datetime]:
+    times, t = [], start
+    while True:
+        t += timedelta(seconds=rng.expovariate(1 / every_s))
+        if t >= end:
+            return times
+        times.append(t)
+
+
+def quiet_worker(out: Path, seed: int = 11) -> None:
+    """A billing worker that deadlocks: its only trace is silence; its callers log the errors."""
+    rng = random.Random(seed)
+    start = datetime(2026, 11, 23, 9, 0, 0, tzinfo=UTC)
+    end, fault = start + timedelta(minutes=30), datetime(2026, 11, 23, 9, 20, 0, tzinfo=UTC)
+    out.mkdir(parents=True, exist_ok=True)
+    api, worker, notifier = [], [], []
+    py = lambda t, level, name, msg: f"{t.strftime('%Y-%m-%d %H:%M:%S')},{t.microsecond // 1000:03d} {level:<7s} {name}: {msg}"  # noqa: E731
+    for i, t in enumerate(_poisson(rng, start, end, 2.0)):
+        invoice = 880000 + i
+        api.append((t, py(t, "INFO", "api.invoices", f"queued invoice {invoice} for customer {rng.randint(1000, 9999)}")))
+        if t < fault:
+            done = t + timedelta(milliseconds=rng.randint(80, 400))
+            worker.append((done, py(done, "INFO", "billing.worker", f"processed invoice {invoice} in {rng.randint(60, 380)} ms")))
+            sent = done + timedelta(milliseconds=rng.randint(20, 90))
+            notifier.append((sent, py(sent, "INFO", "notifier.mail", f"sent receipt for invoice {invoice}")))
+        else:
+            # No worker line: it is stuck. The API gives up after 30 s and retries once; the
+            # notifier's poll finds the receipt missing.
+            for attempt in (1, 2):
+                late = t + timedelta(seconds=30 * attempt, milliseconds=rng.randint(1, 50))
+                if late < end:
+                    api.append((late, py(late, "ERROR", "api.invoices", f"invoice {invoice} not processed after 30 s (attempt {attempt}/2): billing queue depth {rng.randint(40, 400)}")))
+            late = t + timedelta(seconds=45)
+            if late < end:
+                notifier.append((late, py(late, "ERROR", "notifier.mail", f"receipt for invoice {invoice} missing: upstream billing timeout")))
+                notifier.append((late, py(late, "WARN", "notifier.mail", f"will retry receipt for invoice {invoice} in 60 s")))
+    t = start
+    while t < end:
+        if t < fault:
+            worker.append((t, py(t, "INFO", "billing.worker", f"heartbeat: queue depth {rng.randint(0, 3)}, workers busy {rng.randint(1, 4)}/8")))
+        api.append((t, py(t, "INFO", "api.health", "health check ok")))
+        t += timedelta(seconds=15)
+    for name, rows in (("api", api), ("billing-worker", worker), ("notifier", notifier)):
+        _write(out / f"{name}.log", rows, lambda t, line: line)
+
+
+def noisy_neighbour(out: Path, seed: int = 13) -> None:
+    """Auth's signing key expires; the gateway logs three errors per failure; search errs all along."""
+    rng = random.Random(seed)
+    start = datetime(2026, 11, 23, 13, 50, 0, tzinfo=UTC)
+    end, fault = start + timedelta(minutes=25), datetime(2026, 11, 23, 14, 5, 0, tzinfo=UTC)
+    out.mkdir(parents=True, exist_ok=True)
+    gateway, auth, search, profile = [], [], [], []
+    for t in _poisson(rng, start, end, 0.8):
+        rid = f"{rng.getrandbits(64):016x}"
+        user = rng.randint(10000, 99999)
+        route = rng.choice(["/api/profile", "/api/profile", "/api/search", "/api/orders"])
+        t1 = t + timedelta(milliseconds=rng.randint(1, 5))
+        if t >= fault and rng.random() < 0.9:
+            auth.append((t1, {"level": "error", "msg": f"token verification failed for user {user}: signature key kid=2025-11 expired at 2026-11-23T14:05:00Z", "request_id": rid}))
+            for attempt in (1, 2, 3):
+                ta = t1 + timedelta(milliseconds=40 * attempt)
+                gateway.append((ta, f"{_stamp(ta)} ERROR [gateway] upstream auth returned 401 for {route} attempt={attempt} request_id={rid}"))
+            tb = t1 + timedelta(milliseconds=130)
+            gateway.append((tb, f"{_stamp(tb)} WARN [gateway] giving up on {route} after 3 attempts request_id={rid}"))
+            continue
+        auth.append((t1, {"level": "info", "msg": f"token verified for user {user} scope=read,write", "request_id": rid}))
+        t2 = t1 + timedelta(milliseconds=rng.randint(5, 40))
+        if route == "/api/profile":
+            profile.append((t2, {"level": "info", "msg": f"profile loaded for user {user} in {rng.randint(3, 30)} ms", "request_id": rid}))
+        elif route == "/api/search":
+            search.append((t2, {"level": "info", "msg": f"query served in {rng.randint(10, 200)} ms hits={rng.randint(0, 500)}", "request_id": rid}))
+        gateway.append((t2, f"{_stamp(t2)} INFO [gateway] {route} 200 in {rng.randint(5, 90)} ms request_id={rid}"))
+    # Search has lost one index replica for days: an error every couple of seconds, all along.
+    for t in _poisson(rng, start, end, 2.5):
+        search.append((t, {"level": "error", "msg": f"shard {rng.randint(0, 2)} replica unavailable: index products-v7 degraded, retrying in 30 s"}))
+    render = lambda t, rec: json.dumps({"time": _stamp(t), **rec})  # noqa: E731
+    _write(out / "gateway.log", gateway, lambda t, line: line)
+    for name, rows in (("auth", auth), ("search", search), ("profile", profile)):
+        _write(out / f"{name}.jsonl", rows, render)
+
+
+def merged_syslog(path: Path, seed: int = 17) -> None:
+    """One host's syslog: the resolver loses its upstream; the mailer and the API log the failures."""
+    rng = random.Random(seed)
+    start = datetime(2026, 11, 23, 22, 0, 0, tzinfo=UTC)
+    end, fault = start + timedelta(minutes=20), datetime(2026, 11, 23, 22, 10, 0, tzinfo=UTC)
+    rows = []
+    line = lambda t, prog, pid, msg: f"{_stamp(t)} web-03 {prog}[{pid}]: {msg}"  # noqa: E731
+    hosts = ["smtp.relay.example.net", "api.payments.example.com", "db-replica.internal", "cdn.example.org"]
+    for t in _poisson(rng, start, end, 0.7):
+        host = rng.choice(hosts)
+        if t < fault:
+            rows.append((t, line(t, "unbound", 812, f"info: resolving {host}. A IN")))
+            rows.append((t, line(t + timedelta(milliseconds=2), "unbound", 812, f"info: response for {host}. A IN NOERROR {rng.randint(1, 40)} ms")))
+            who = "postfix/smtp" if host.startswith("smtp") else "api"
+            rows.append((t, line(t + timedelta(milliseconds=9), who, 2211 if who == "api" else 3310,
+                                 f"connected to {host}:{587 if who != 'api' else 443} in {rng.randint(2, 60)} ms")))
+        else:
+            rows.append((t, line(t, "unbound", 812, f"info: resolving {host}. A IN")))
+            who = "postfix/smtp" if host.startswith("smtp") else "api"
+            for attempt in (1, 2):
+                ta = t + timedelta(seconds=5 * attempt)
+                if who == "api":
+                    rows.append((ta, line(ta, "api", 2211, f"ERROR lookup of {host} failed (attempt {attempt}): getaddrinfo EAI_AGAIN")))
+                else:
+                    rows.append((ta, line(ta, "postfix/smtp", 3310, f"warning: {host}: Host not found, try again (attempt {attempt})")))
+    t = start
+    while t < end:
+        if t < fault:
+            rows.append((t, line(t, "unbound", 812, "info: upstream 10.0.0.2#53 rtt 3 ms, 0 timeouts")))
+        rows.append((t, line(t, "CRON", rng.randint(4000, 9000), "(root) CMD (/usr/lib/sysstat/sa1 1 1)")))
+        t += timedelta(seconds=30)
+    rows.append((fault - timedelta(seconds=1), line(fault - timedelta(seconds=1), "systemd-networkd", 301, "ens5: lost route to 10.0.0.2 via 10.0.0.1")))
+    _write(path, rows, lambda t, text: text)
+
+
 def _write(path: Path, rows: list, render) -> None:  # type: ignore[no-untyped-def]
     rows.sort(key=lambda r: r[0])
     path.write_text("".join(render(t, payload) + "\n" for t, payload in rows), encoding="utf-8")
@@ -107,3 +239,6 @@ def _write(path: Path, rows: list, render) -> None:  # type: ignore[no-untyped-d
 
 if __name__ == "__main__":
     checkout_outage(HERE / "checkout-outage")
+    quiet_worker(HERE / "quiet-worker")
+    noisy_neighbour(HERE / "noisy-neighbour")
+    merged_syslog(HERE / "merged-syslog.log")
