@@ -226,16 +226,16 @@ def score_series(
     ``score`` in [0, 1], and ``onset_bucket`` (where the change shows first).
     """
     n = counts.shape[1]
-    before = counts[:, :start].sum(axis=1) + baseline_counts
-    after = counts[:, start:].sum(axis=1)
+    change = changes_at(
+        counts, np.arange(counts.shape[0]), np.full(counts.shape[0], start),
+        baseline_counts=baseline_counts, baseline_buckets=baseline_buckets,
+    )
+    before, after, rate_before, rate_after, kind = (
+        change[k] for k in ("before", "after", "rate_before", "rate_after", "kind")
+    )
     t_before = start + baseline_buckets
     t_after = n - start
-    rate_before = before / max(t_before, 1e-12)
-    rate_after = after / max(t_after, 1e-12)
     llr = poisson_llr(before, t_before, after, t_after)
-    kind = np.where(
-        before == 0, NEW, np.where(after == 0, STOPPED, np.where(rate_after > rate_before, UP, DOWN))
-    )
     ratio = np.log2((rate_after + 0.5 / t_after) / (rate_before + 0.5 / max(t_before, 1)))
     effect = np.where((before == 0) | (after == 0), 1.0, np.minimum(1.0, np.abs(ratio) / 3.0))
     significance = 1.0 - np.exp(-np.maximum(llr, 0.0) / 3.0)

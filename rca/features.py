@@ -121,7 +121,7 @@ def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None,
     if baseline is not None:
         templates = pl.concat([templates, baseline.select("template_id", "template")])
     series = series.join(templates.unique("template_id"), on="template_id", how="left")
-    events = events.join(series.select("service", "key", "sid"), on=["service", "key"]).drop("level", "key", "statement")
+    events = events.join(series.select("service", "key", "sid"), on=["service", "key"]).drop("level", "key", "statement", "template_id")
     cells = events.group_by("sid", "bucket").len()
     counts = np.zeros((series.height, n_buckets), dtype=np.float64)
     counts[cells.get_column("sid").to_numpy(), cells.get_column("bucket").to_numpy()] = cells.get_column("len").to_numpy()

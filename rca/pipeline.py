@@ -125,17 +125,19 @@ def _candidates(features: Features, start: IncidentStart, anomalies: pl.DataFram
     if candidates.height == 0:
         if anomalies.height == 0:
             return anomalies
-        return service_candidates(anomalies).join(
+        candidates = service_candidates(anomalies).join(
             anomalies.select("sid", "kind", "before", "after", "rate_before", "rate_after"), on="sid"
-        ).join(features.series.select("sid", "template_id", "template", "statement"), on="sid")
-    sids = candidates.get_column("sid").to_numpy().astype(int)
-    splits = candidates.get_column("split").to_numpy().astype(int)
-    changes = changes_at(
-        features.counts, sids, splits, baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets
-    )
-    candidates = candidates.with_columns(onset_bucket=pl.col("split"), **{k: pl.Series(v) for k, v in changes.items()})
-    candidates = candidates.join(evidence.onset_times(candidates, features), on="sid", how="left")
-    return candidates.join(features.series.select("sid", "template_id", "template", "statement"), on="sid")
+        )
+    else:
+        sids = candidates.get_column("sid").to_numpy().astype(int)
+        splits = candidates.get_column("split").to_numpy().astype(int)
+        changes = changes_at(
+            features.counts, sids, splits,
+            baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets,
+        )
+        candidates = candidates.with_columns(onset_bucket=pl.col("split"), **{k: pl.Series(v) for k, v in changes.items()})
+        candidates = candidates.join(evidence.onset_times(candidates, features), on="sid", how="left")
+    return candidates.join(features.series.select("sid", "template_id", "template"), on="sid")
 
 
 def _min_side(features: Features) -> int:

@@ -80,7 +80,8 @@ def service_candidates(anomalies: pl.DataFrame) -> pl.DataFrame:
 def rank_services(
     candidates: pl.DataFrame, graph: nx.DiGraph, trace_firsts: Counter[str]
 ) -> pl.DataFrame:
-    """Candidates with the four signals, ``score`` (their mean, in [0, 1]) and ``rank`` (1 = most likely)."""
+    """Candidates with the four signals, ``score`` (half ``anomaly``, half the mean of the others
+    present, in [0, 1]) and ``rank`` (1 = most likely)."""
     anomaly = dict(zip(candidates.get_column("service"), candidates.get_column("anomaly"), strict=True))
     onset = dict(zip(candidates.get_column("service"), candidates.get_column("onset"), strict=True))
     first, last = min(onset.values()), max(onset.values())
@@ -97,8 +98,8 @@ def rank_services(
             "explains": sum(anomaly[s] for s in reach) / others if others > 0 else 0.0,
             "traces": trace_firsts[service] / firsts_total if firsts_total else None,
         }
-        others = [row[name] for name in SIGNALS[1:] if row[name] is not None]
-        row["score"] = (row["anomaly"] + sum(others) / len(others)) / 2
+        relations = [row[name] for name in SIGNALS[1:] if row[name] is not None]
+        row["score"] = (row["anomaly"] + sum(relations) / len(relations)) / 2
         rows.append(row)
     schema = {"service": pl.String, **{name: pl.Float64 for name in SIGNALS}, "score": pl.Float64}
     ranked = pl.DataFrame(rows, schema=schema).join(candidates.drop("anomaly"), on="service")
