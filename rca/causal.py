@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 
 import networkx as nx
 import numpy as np
@@ -59,14 +59,16 @@ def anomaly_signal(counts: np.ndarray, rate_before: np.ndarray, falling: np.ndar
 
 
 def trace_order(events: pl.DataFrame) -> tuple[Counter[str], Counter[tuple[str, str]]]:
-    """From anomalous records (``message``, ``service``, ``timestamp``), those whose message carries a
-    trace or request id: how often each service is the first to depart from normal in a request,
+    """From anomalous records (``message``, ``service``, ``timestamp``, ``trace_id``), those with a
+    trace or request id (a structured field, else in the message): how often each service is the first to depart from normal in a request,
     and how often one service's departure precedes another's in the same request.
     """
     firsts: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
+    in_message = pl.col("message").str.extract(TRACE_ID, 1)
+    ids = pl.coalesce(pl.col("trace_id"), in_message) if "trace_id" in events.columns else in_message
     per_trace = (
-        events.with_columns(trace_id=pl.col("message").str.extract(TRACE_ID, 1))
+        events.with_columns(trace_id=ids)
         .filter(pl.col("trace_id").is_not_null())
         .group_by("trace_id", "service")
         .agg(pl.col("timestamp").min())
@@ -122,12 +124,29 @@ def build_graph(
     min_correlation: float = 0.5,
     trace_pairs: Counter[tuple[str, str]] | None = None,
     names: Counter[tuple[str, str]] | None = None,
+    onset_s: Mapping[str, float] | None = None,
+    quiet: Set[str] = frozenset(),
 ) -> nx.DiGraph:
     """A DiGraph over anomalous services; edge attributes ``lag_s``, ``strength`` in [0, 1], ``evidence``.
 
+    ``onsets`` are buckets; ``onset_s``, when given, the onsets in seconds (a rising series' first
+    anomalous record, the start of the bucket where a falling one fell); ``quiet``, the services
+    whose evidence is lines that fell or stopped.
+
     A ``lead`` edge needs the correlation at a positive lag, or at lag 0 with the cause's onset
-    first, and none back the other way. Trace evidence counts when one order dominates (at least twice the other and 3 traces).
+    first, and none back the other way. Within one bucket, only a service that went quiet before
+    another's first new line is taken to come first: first lines of two rising services are often
+    logged in the wrong order (a caller's timeout fires before the callee logs its own failure; an
+    access log stamps a request when it arrived). Trace evidence counts when one order dominates
+    (at least twice the other and 3 traces).
     """
+    at = onset_s or {service: onset * bucket_s for service, onset in onsets.items()}
+
+    def first(cause: str, effect: str) -> bool:
+        if onsets[cause] != onsets[effect]:
+            return onsets[cause] < onsets[effect]
+        return cause in quiet and effect not in quiet and at[cause] < at[effect]
+
     graph = nx.DiGraph()
     services = sorted(signals)
     graph.add_nodes_from(services)
@@ -136,7 +155,7 @@ def build_graph(
             if cause == effect:
                 continue
             lag, corr = lagged_correlation(signals[cause], signals[effect], max_lag=max_lag)
-            if corr >= min_correlation and (lag > 0 or onsets[cause] < onsets[effect]):
+            if corr >= min_correlation and (lag > 0 or first(cause, effect)):
                 _add(graph, cause, effect, "lead", corr, lag * bucket_s)
     # Two series that each lead the other at some lag only move together: no direction.
     both = [(a, b) for a, b in graph.edges if a < b and graph.has_edge(b, a)]
@@ -144,10 +163,10 @@ def build_graph(
     for (cause, effect), n in (trace_pairs or {}).items():
         back = (trace_pairs or {}).get((effect, cause), 0)
         if cause in graph and effect in graph and n >= 3 and n >= 2 * back:
-            _add(graph, cause, effect, "trace", n / (n + back), max(0, onsets[effect] - onsets[cause]) * bucket_s)
+            _add(graph, cause, effect, "trace", n / (n + back), max(0.0, at[effect] - at[cause]))
     for (cause, effect), _ in (names or {}).items():
         if cause in graph and effect in graph:
-            _add(graph, cause, effect, "names", 1.0, max(0, onsets[effect] - onsets[cause]) * bucket_s)
+            _add(graph, cause, effect, "names", 1.0, max(0.0, at[effect] - at[cause]))
     return graph
 
 
@@ -157,4 +176,4 @@ def _add(graph: nx.DiGraph, cause: str, effect: str, kind: str, strength: float,
         data["evidence"] = sorted(set(data["evidence"]) | {kind})
         data["strength"] = max(data["strength"], strength)
         return
-    graph.add_edge(cause, effect, lag_s=lag_s, strength=round(strength, 3), evidence=[kind])
+    graph.add_edge(cause, effect, lag_s=round(lag_s, 3), strength=round(strength, 3), evidence=[kind])

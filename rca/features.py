@@ -86,7 +86,7 @@ def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None,
     micros = int(size.total_seconds() * 1_000_000)
     n_buckets = int((last - grid_origin) // size) + 1  # type: ignore[operator]
     events = _keyed(timed).select(
-        "service", "key", "statement", "template_id", "timestamp", "source", "line", "message", "level",
+        "service", "key", "statement", "template_id", "timestamp", "source", "line", "message", "level", "trace_id",
         bucket=((pl.col("timestamp") - pl.lit(grid_origin)).dt.total_microseconds() // micros).cast(pl.Int32),
     )
     # Each service's error-level lines also form one series: an access log's 502s share their
@@ -138,7 +138,8 @@ def _keyed(records: pl.DataFrame) -> pl.DataFrame:
     """``records`` with ``statement`` (the code location, if the component is one) and the series ``key``."""
     component = pl.col("component") if "component" in records.columns else pl.lit(None, pl.String)
     statement = pl.when(component.str.contains(LOCATED)).then(component)
-    return records.with_columns(statement=statement, key=pl.coalesce(statement, pl.col("template_id")))
+    keyed = records.with_columns(statement=statement, key=pl.coalesce(statement, pl.col("template_id")))
+    return keyed if "trace_id" in keyed.columns else keyed.with_columns(trace_id=pl.lit(None, pl.String))
 
 
 def _error_lines(records: pl.DataFrame) -> pl.DataFrame:

@@ -111,6 +111,7 @@ def read_source(source: Source, settings: Settings) -> _Read:
         "component",
         pl.col("message").fill_null(""),
         "body",
+        pl.col("trace_id") if "trace_id" in records.columns else pl.lit(None, dtype=pl.String).alias("trace_id"),
     )
     ts = records.get_column("timestamp")
     summary = SourceSummary(

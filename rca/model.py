@@ -20,6 +20,7 @@ RECORD_SCHEMA: dict[str, pl.DataType] = {
     "component": pl.String(),
     "message": pl.String(),
     "body": pl.String(),
+    "trace_id": pl.String(),  # from a structured field (JSON key, CSV column); None otherwise
 }
 
 

@@ -190,9 +190,12 @@ def _graph(features: Features, anomalies: pl.DataFrame, candidates: pl.DataFrame
             features.counts[sids], np.array(rates), np.array(falling), normal_until=row["onset_bucket"]
         )
     onsets = dict(zip(candidates.get_column("service"), candidates.get_column("onset_bucket"), strict=True))
+    seconds = (pl.col("onset") - pl.lit(features.origin)).dt.total_microseconds() / 1e6
+    onset_s = dict(zip(candidates.get_column("service"), candidates.select(seconds).to_series(), strict=True))
     graph = build_graph(
         signals, onsets, bucket_s=features.bucket.total_seconds(), max_lag=max(1, min(10, features.n_buckets // 6)),
-        trace_pairs=trace_pairs, names=names,
+        trace_pairs=trace_pairs, names=names, onset_s=onset_s,
+        quiet=set(candidates.filter(pl.col("kind").is_in(["down", "stopped"])).get_column("service")),
     )
     return graph, trace_firsts
 

@@ -34,6 +34,12 @@ SERVICE_KEYS = (
     "kubernetes.labels.app", "kubernetes.pod_name", "kubernetes.pod.name", "k8s.pod.name", "pod", "pod_name",
     "PodName", "podName", "SYSLOG_IDENTIFIER", "syslog_identifier", "program", "Service", "App",
 )  # fmt: skip
+# Ids that tie one request's lines together across services (the first present wins).
+TRACE_KEYS = (
+    "trace_id", "traceId", "traceID", "TraceID", "TraceId", "trace.id", "dd.trace_id", "otelTraceID",
+    "request_id", "requestId", "requestID", "RequestID", "RequestId", "request.id", "x-request-id", "X-Request-ID",
+    "x_request_id", "req_id", "reqId", "correlation_id", "correlationId", "CorrelationID", "correlation.id",
+)  # fmt: skip
 COMPONENT_KEYS = ("logger", "logger_name", "loggerName", "component", "module", "class", "caller", "Component")
 POD_KEYS = {"kubernetes.pod_name", "kubernetes.pod.name", "k8s.pod.name", "pod", "pod_name", "PodName", "podName"}
 
@@ -48,6 +54,7 @@ class FieldMap:
     component: str | None
     message: str | None
     service_is_pod: bool
+    trace: str | None = None
 
 
 def _flatten(obj: dict[str, object], prefix: str = "") -> dict[str, object]:
@@ -109,6 +116,7 @@ def json_field_map(sample: list[str]) -> tuple[FieldMap, set[str]]:
         component=_pick(COMPONENT_KEYS, present, need),
         message=_pick(MESSAGE_KEYS, present, need),
         service_is_pod=service in POD_KEYS,
+        trace=_pick(TRACE_KEYS, present, 1),  # only a request's lines carry its id
     )
     return fields, nested
 
@@ -140,6 +148,7 @@ def _finish(frame: pl.DataFrame, fields: FieldMap, text: dict[str, pl.Expr], yea
         service=service,
         component=text["component"],
         message=message.str.strip_chars(),
+        trace_id=text["trace"],
     )
 
 
@@ -154,7 +163,7 @@ def extract_json(lines: pl.DataFrame, sample: list[str], *, year: int) -> pl.Dat
     def get(key: str | None) -> pl.Expr:
         return pl.col("raw").str.json_path_match(_json_path(key, nested)) if key else _none()
 
-    text = {name: get(getattr(fields, name)) for name in ("ts", "level", "service", "component", "message")}
+    text = {name: get(getattr(fields, name)) for name in ("ts", "level", "service", "component", "message", "trace")}
     is_json = pl.col("raw").str.starts_with("{") & pl.col("raw").str.json_path_match("$").is_not_null()
     text["message"] = pl.coalesce(text["message"], pl.when(is_json).then(pl.col("raw")))
     frame = _finish(lines, fields, text, year)
@@ -196,6 +205,7 @@ def extract_csv(lines: pl.DataFrame, *, year: int) -> pl.DataFrame:
         component=_pick(COMPONENT_KEYS, present, 1),
         message=_pick(MESSAGE_KEYS, present, 1),
         service_is_pod=service in POD_KEYS,
+        trace=_pick(TRACE_KEYS, present, 1),
     )
     # Prefix the export's own columns so names like ``line`` or ``level`` cannot clash with ours.
     table = table.rename(lambda name: f"csv:{name}")
@@ -209,11 +219,11 @@ def extract_csv(lines: pl.DataFrame, *, year: int) -> pl.DataFrame:
         line=(pl.int_range(pl.len(), dtype=pl.UInt32) + 2 + newlines.cum_sum().shift(1, fill_value=0)).cast(pl.UInt32),
         raw=column(fields.message) if fields.message else pl.concat_str(pl.all(), separator=","),
     )
-    text = {name: column(getattr(fields, name)) for name in ("ts", "level", "service", "component", "message")}
+    text = {name: column(getattr(fields, name)) for name in ("ts", "level", "service", "component", "message", "trace")}
     wrapped = table.get_column("raw").head(200).str.starts_with("{").mean() or 0.0
     if fields.message and wrapped > 0.5:
         inner = pl.coalesce([pl.col("raw").str.json_path_match(f"$.{key}") for key in ("log", "message", "msg")])
         text["message"] = pl.coalesce(inner, pl.col("raw"))
     frame = _finish(table, fields, text, year)
-    columns = ("line", "raw", "ts", "level", "service", "component", "message")
+    columns = ("line", "raw", "ts", "level", "service", "component", "message", "trace_id")
     return frame.select(columns).with_columns(is_start=pl.lit(True))

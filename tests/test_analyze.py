@@ -168,6 +168,31 @@ def test_trace_order_credits_the_first_service_to_depart() -> None:
     firsts, pairs = trace_order(events)
     assert firsts == {"db": 2, "api": 1}
     assert pairs == {("db", "api"): 2}
+    # A structured id (a JSON field) ties lines whose messages carry none.
+    fielded = pl.DataFrame(
+        {
+            "message": ["token rejected", "upstream db failed request_id=r9000000"],
+            "service": ["db", "api"],
+            "timestamp": [T0, T0 + timedelta(seconds=1)],
+            "trace_id": ["r9000000", None],
+        }
+    )
+    assert trace_order(fielded) == ({"db": 1}, {("db", "api"): 1})
+
+
+def test_within_one_bucket_only_going_quiet_first_gives_a_direction() -> None:
+    signal = np.array([0, 0, 5, 5, 5, 5, 5, 5.0])
+    signals = {"dns": signal, "api": signal * 3}
+    onsets, onset_s = {"dns": 2, "api": 2}, {"dns": 30.0, "api": 35.3}
+    assert list(build_graph(signals, onsets, bucket_s=15, max_lag=3).edges) == []
+    # Two services whose first errors share a bucket: their order within it is not trusted.
+    assert list(build_graph(signals, onsets, bucket_s=15, max_lag=3, onset_s=onset_s).edges) == []
+    # A resolver that went quiet before the API's first error leads it.
+    graph = build_graph(signals, onsets, bucket_s=15, max_lag=3, onset_s=onset_s, quiet={"dns"})
+    assert list(graph.edges) == [("dns", "api")]
+    # ... but not when the API's errors came first.
+    late = build_graph(signals, onsets, bucket_s=15, max_lag=3, onset_s={"dns": 36.0, "api": 35.3}, quiet={"dns"})
+    assert list(late.edges) == []
 
 
 def test_graph_edges_carry_lag_and_evidence() -> None:
@@ -291,12 +316,8 @@ def test_logs_without_timestamps_are_an_input_error(write) -> None:
 SCENARIOS = [
     ("checkout-outage", "payments"),
     ("quiet-worker", "billing-worker"),
-    pytest.param("noisy-neighbour", "auth", marks=pytest.mark.xfail(strict=True, reason=(
-        "known miss: auth's request ids sit in a JSON field rca does not read yet, so trace order "
-        "credits the gateway, which logs four lines per failure"))),
-    pytest.param("merged-syslog.log", "unbound", marks=pytest.mark.xfail(strict=True, reason=(
-        "known miss: the API's loud new errors outweigh the resolver's lines that stop; the errors "
-        "do not name the resolver"))),
+    ("noisy-neighbour", "auth"),
+    ("merged-syslog.log", "unbound"),
 ]
 
 

@@ -104,6 +104,17 @@ def test_json_lines_with_usual_keys(write) -> None:  # type: ignore[no-untyped-d
     assert records.get_column("level").to_list() == ["WARN", "ERROR"]
     assert records.get_column("service").to_list() == ["store", "store"]
     assert records.get_column("timestamp")[0] == datetime(2026, 11, 23, 10, 0, 1, 500000, tzinfo=UTC)
+    assert records.get_column("trace_id").to_list() == [None, None]
+
+
+def test_json_request_ids_are_kept_even_when_only_some_lines_carry_one(write) -> None:  # type: ignore[no-untyped-def]
+    lines = [
+        {"time": "2026-11-23T10:00:01Z", "msg": "token ok", "request_id": "a1b2c3d4e5"},
+        {"time": "2026-11-23T10:00:02Z", "msg": "key rotated"},
+        {"time": "2026-11-23T10:00:03Z", "msg": "token ok", "request_id": 1234567890123},
+    ]
+    records, _ = _read(write("auth.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n"))
+    assert records.get_column("trace_id").to_list() == ["a1b2c3d4e5", None, "1234567890123"]
 
 
 def test_docker_json_wrapper_parses_the_inner_line(write) -> None:  # type: ignore[no-untyped-def]
@@ -139,6 +150,7 @@ def test_nezha_csv_export_unwraps_docker_json_and_uses_pod_names() -> None:
     assert records.get_column("line").to_list()[:2] == [2, 3]
     assert records.get_column("service")[0] == "ts-travel-service"
     assert records.get_column("message")[0].startswith("TraceID: ffc8ca7e4c8f06c75142c880d5595d96")
+    assert records.get_column("trace_id")[0] == "ffc8ca7e4c8f06c75142c880d5595d96"  # the export's TraceID column
     assert records.get_column("timestamp").null_count() == 0
 
 
