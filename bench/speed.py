@@ -107,8 +107,8 @@ def generate(path: Path, lines: int, seed: int = 1) -> None:
             fh.write(f"{stamp} {level:<5} [worker-{rng.randrange(32)}] {components[rng.randrange(6)]} - {fresh}\n")
 
 
-def measure(argv: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in bytes, and stdout of one fresh process."""
+def measure(argv: list[str], *, full: bool = False) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS in bytes, and stdout (its first 200 characters unless ``full``) of one fresh process."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     stdout = proc.stdout.read()  # type: ignore[union-attr]
@@ -117,7 +117,8 @@ def measure(argv: list[str]) -> tuple[float, int, str]:
     elapsed = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"{argv[:3]} failed with status {status}")
-    return elapsed, usage.ru_maxrss * 1024, stdout.decode()[:200]
+    text = stdout.decode()
+    return elapsed, usage.ru_maxrss * 1024, text if full else text[:200]
 
 
 def main() -> int:
