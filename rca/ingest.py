@@ -18,7 +18,14 @@ from rca.records import (
 )
 from rca.settings import Settings
 from rca.sources import Lines, Source, file_stem_service, read_lines, resolve
-from rca.structured import extract_csv, extract_json, looks_like_csv_export, looks_like_json_lines
+from rca.structured import (
+    extract_csv,
+    extract_json,
+    extract_logfmt,
+    looks_like_csv_export,
+    looks_like_json_lines,
+    looks_like_logfmt,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +74,9 @@ def _headers(lines: Lines, source: Source, settings: Settings) -> tuple[pl.DataF
         frame = extract_json(whole, sample.head(200).to_list(), year=year)
         frame, inner = parse_inner(frame, sample_size=settings.sample_lines, year=year, reference=reference)
         return _fill(frame, source, settings), f"json+{inner}" if inner != PLAIN.name else "json"
+    elif looks_like_logfmt(sample.head(100).to_list()):
+        frame = extract_logfmt(whole, sample.head(200).to_list(), year=year)
+        return _fill(frame, source, settings), "logfmt"
     else:
         fmt, _ = detect_format(sample)
     stamp = settings.timestamp_format

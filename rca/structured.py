@@ -1,4 +1,4 @@
-"""Structured inputs: JSON lines (with the Docker/CRI ``{"log": ...}`` wrapper) and CSV exports.
+"""Structured inputs: JSON lines (with the Docker/CRI ``{"log": ...}`` wrapper), logfmt and CSV exports.
 
 Both become the same frame as text lines after header extraction (``ts``, ``level``, ``service``,
 ``component``, ``message``, ``is_start``), so the rest of the pipeline does not care.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -168,6 +169,68 @@ def extract_json(lines: pl.DataFrame, sample: list[str], *, year: int) -> pl.Dat
     text["message"] = pl.coalesce(text["message"], pl.when(is_json).then(pl.col("raw")))
     frame = _finish(lines, fields, text, year)
     return frame.with_columns(is_start=is_json.fill_null(False))
+
+
+# logfmt (Go's logrus/slog/log15, Heroku, Loki): ``time=... level=info msg="text with spaces" key=value``.
+_LOGFMT_KEY = r"[A-Za-z_@][\w.@/-]*"
+_LOGFMT_VALUE = r'"(?:[^"\\]|\\.)*"|[^\s"]*'
+_LOGFMT_PAIR = re.compile(rf"(?:^|(?<=\s))({_LOGFMT_KEY})=({_LOGFMT_VALUE})(?=\s|$)")
+
+
+def _logfmt_pairs(line: str) -> dict[str, str]:
+    return {m.group(1): m.group(2) for m in _LOGFMT_PAIR.finditer(line.strip())}
+
+
+def looks_like_logfmt(sample: list[str]) -> bool:
+    """Most non-empty sample lines are ``key=value`` pairs from the start, with a time, level or message key."""
+    lines = [s.strip() for s in sample if s.strip()]
+    known = set(TIMESTAMP_KEYS) | set(LEVEL_KEYS) | set(MESSAGE_KEYS)
+
+    def fits(line: str) -> bool:
+        pairs = _LOGFMT_PAIR.findall(line)
+        covered = sum(len(k) + len(v) + 1 for k, v in pairs) + len(pairs) - 1
+        return len(pairs) >= 2 and line.startswith(pairs[0][0] + "=") and covered >= 0.6 * len(line) and any(
+            k in known for k, _ in pairs
+        )
+
+    return bool(lines) and sum(map(fits, lines)) >= 0.5 * len(lines)
+
+
+def extract_logfmt(lines: pl.DataFrame, sample: list[str], *, year: int) -> pl.DataFrame:
+    """Header fields of logfmt lines; lines that do not start with ``key=`` continue the record above."""
+    pairs = [_logfmt_pairs(s) for s in sample if s.strip()]
+    present: dict[str, int] = {}
+    for found in pairs:
+        for key in found:
+            present[key] = present.get(key, 0) + 1
+    need = max(1, len(pairs) // 2)
+    service = _pick(SERVICE_KEYS, present, need)
+    fields = FieldMap(
+        ts=_pick(TIMESTAMP_KEYS, present, need),
+        level=_pick(LEVEL_KEYS, present, need),
+        service=service,
+        component=_pick(COMPONENT_KEYS, present, need),
+        message=_pick(MESSAGE_KEYS, present, 1),
+        service_is_pod=service in POD_KEYS,
+        trace=_pick(TRACE_KEYS, present, 1),
+    )
+
+    def get(key: str | None) -> pl.Expr:
+        if key is None:
+            return _none()
+        value = pl.col("raw").str.extract(rf"(?:^|\s){re.escape(key)}=({_LOGFMT_VALUE})(?:\s|$)", 1)
+        quoted = value.str.starts_with('"')
+        unquoted = value.str.slice(1, value.str.len_chars() - 2).str.replace_all(r'\\(["\\])', "$1")
+        return pl.when(quoted).then(unquoted).otherwise(value).replace("", None)
+
+    text = {name: get(getattr(fields, name)) for name in ("ts", "level", "service", "component", "message", "trace")}
+    # Without a message key, the message is the line without the pairs already read into fields.
+    rest = pl.col("raw")
+    for key in filter(None, (fields.ts, fields.level, fields.service)):
+        rest = rest.str.replace(rf"(?:^|\s){re.escape(key)}=(?:{_LOGFMT_VALUE})(?:\s|$)", " ")
+    text["message"] = pl.coalesce(text["message"], rest.str.strip_chars())
+    frame = _finish(lines, fields, text, year)
+    return frame.with_columns(is_start=pl.col("raw").str.contains(rf"^\s*{_LOGFMT_KEY}="))
 
 
 def looks_like_csv_export(first_line: str) -> bool:

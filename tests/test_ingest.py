@@ -126,6 +126,24 @@ def test_docker_json_wrapper_parses_the_inner_line(write) -> None:  # type: igno
     assert (row["message"], row["level"], row["service"]) == ("upstream refused", "ERROR", "api")
 
 
+def test_logfmt_lines(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        'time=2026-11-23T10:00:01.25Z level=error msg="db \\"main\\" down" service=api request_id=abc12345\n'
+        "panic: runtime error\n"
+        "\tgoroutine 1 [running]\n"
+        'time=2026-11-23T10:00:02Z level=info msg="served /health" service=api duration=3ms\n'
+        "time=2026-11-23T10:00:03Z level=warn service=api retrying upstream=db\n"
+    )
+    records, summary = _read(write("svc.log", text))
+    assert summary.sources[0].format == "logfmt"
+    assert records.get_column("message").to_list() == ['db "main" down', "served /health", "retrying upstream=db"]
+    assert records.get_column("level").to_list() == ["ERROR", "INFO", "WARN"]
+    assert records.get_column("service").to_list() == ["api"] * 3
+    assert records.get_column("trace_id").to_list() == ["abc12345", None, None]
+    assert records.get_column("body")[0] == "panic: runtime error\n\tgoroutine 1 [running]"
+    assert records.get_column("timestamp")[0] == datetime(2026, 11, 23, 10, 0, 1, 250000, tzinfo=UTC)
+
+
 def test_cri_lines(write) -> None:  # type: ignore[no-untyped-def]
     text = "2026-11-23T10:00:01.123456789Z stdout F level=info msg=ready\n" * 2
     records, summary = _read(write("c.log", text))
