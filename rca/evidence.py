@@ -7,8 +7,8 @@ from datetime import datetime
 import networkx as nx
 import polars as pl
 
-from rca.features import Features
-from rca.model import Anomaly, Change, Effect, Example, GraphEdge, RootCause
+from rca.features import ERRORS_ID, Features
+from rca.model import Anomaly, Change, Effect, Example, GraphEdge, RootCause, ServiceRates, Timeline
 from rca.rank import SIGNALS, explained
 
 EXAMPLES = 3
@@ -85,6 +85,7 @@ def root_causes(ranked: pl.DataFrame, features: Features, graph: nx.DiGraph, *, 
                 change=change_of(row, features),
                 examples=examples_of(features, row["sid"], row["kind"], row["onset_bucket"]),
                 explains=_effects(graph, row["service"], service_onset),
+                series=tuple(int(n) for n in features.counts[row["sid"]]),
             )
         )
     return tuple(causes)
@@ -104,3 +105,18 @@ def edges_of(graph: nx.DiGraph) -> tuple[GraphEdge, ...]:
         GraphEdge(cause, effect, round(data["lag_s"], 3), data["strength"], tuple(data["evidence"]))
         for cause, effect, data in sorted(graph.edges(data=True))
     )
+
+
+def timeline_of(features: Features) -> Timeline:
+    """Each service's lines and error lines per bucket (services in name order)."""
+    series = features.series.select("sid", "service", errors=pl.col("key") == ERRORS_ID)
+    rates = []
+    for service, group in sorted(series.group_by("service"), key=lambda item: str(item[0][0])):
+        errors = group.filter(pl.col("errors")).get_column("sid").to_list()
+        lines = group.filter(~pl.col("errors")).get_column("sid").to_list()
+        rates.append(ServiceRates(
+            str(service[0]),
+            tuple(int(n) for n in features.counts[lines].sum(axis=0)),
+            tuple(int(n) for n in features.counts[errors].sum(axis=0)) if errors else (0,) * features.n_buckets,
+        ))
+    return Timeline(features.origin, features.bucket.total_seconds(), tuple(rates))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields, is_dataclass
 from datetime import datetime
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import polars as pl
 
@@ -249,6 +251,7 @@ class RootCause:
     change: Change
     examples: tuple[Example, ...]
     explains: tuple[Effect, ...]
+    series: tuple[int, ...] = ()  # the evidence template's lines per bucket of the timeline's grid
 
     def to_dict(self) -> dict[str, object]:
         return _fields_dict(self)
@@ -282,6 +285,30 @@ class GraphEdge:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceRates:
+    """One service's log lines, and its ERROR/FATAL lines, per bucket of the timeline."""
+
+    service: str
+    lines: tuple[int, ...]
+    errors: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return _fields_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Counts on the analysis grid: bucket ``i`` starts at ``origin + i * bucket_s`` seconds."""
+
+    origin: datetime
+    bucket_s: float
+    services: tuple[ServiceRates, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return _fields_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """What ``rca analyze`` found; reports read this and nothing else."""
 
@@ -291,6 +318,7 @@ class Analysis:
     anomalies: tuple[Anomaly, ...]
     services: tuple[str, ...]
     edges: tuple[GraphEdge, ...]
+    timeline: Timeline | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -304,4 +332,74 @@ class Analysis:
                 "nodes": list(self.services),
                 "edges": [e.to_dict() for e in self.edges],
             },
+            "timeline": self.timeline.to_dict() if self.timeline else None,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Analysis:
+        """An Analysis from its ``to_dict`` (saved ``rca analyze --json``).
+
+        Raises ValueError or KeyError (with the offending key) where the data is not one.
+        """
+        if data.get("kind") != "analysis":
+            raise ValueError("not the JSON of rca analyze (its \"kind\" is not \"analysis\")")
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"schema_version {data.get('schema_version')!r} is not {SCHEMA_VERSION}, the one this rca reads")
+        source = data["input"]
+        summary = IngestSummary(
+            sources=tuple(_build(SourceSummary, s) for s in source["sources"]),
+            skipped=tuple(_build(SkippedSource, s) for s in source["skipped"]),
+            outside_time_filter=source["outside_time_filter"],
+            first=_time(source["first"]),
+            last=_time(source["last"]),
+        )
+        timeline = data.get("timeline")
+        return cls(
+            input=summary,
+            incident=_build(IncidentWindow, data["incident"]) if data["incident"] else None,
+            root_causes=tuple(_build(RootCause, r) for r in data["root_causes"]),
+            anomalies=tuple(_build(Anomaly, a) for a in data["anomalies"]),
+            services=tuple(data["graph"]["nodes"]),
+            edges=tuple(_build(GraphEdge, e) for e in data["graph"]["edges"]),
+            timeline=_build(Timeline, timeline) if timeline else None,
+        )
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _change(data: dict[str, Any]) -> Change:
+    return Change(data["kind"], data["count_before"], data["count_after"], data["rate_before_per_min"],
+                  data["rate_after_per_min"])
+
+
+def _build(kind: type[Any], data: dict[str, Any]) -> Any:
+    """A result dataclass from its ``to_dict``, field by field, by the field's type."""
+    if kind is Change:
+        return _change(data)
+    hints = get_type_hints(kind)
+    values = {}
+    for field in fields(kind):
+        if field.name not in data:
+            if field.default is not MISSING:
+                continue
+            raise KeyError(f"{kind.__name__}.{field.name}")
+        values[field.name] = _value(hints[field.name], data[field.name])
+    return kind(**values)
+
+
+def _value(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (UnionType, Union):
+        hint = next(a for a in args if a is not type(None))
+        origin, args = get_origin(hint), get_args(hint)
+    if hint is datetime:
+        return _time(value)
+    if origin is tuple:
+        return tuple(_value(args[0], item) for item in value)
+    if isinstance(hint, type) and is_dataclass(hint):
+        return _build(hint, value)
+    return value

@@ -78,7 +78,8 @@ def analyze(
     candidates = _candidates(features, start, anomalies)
     if candidates.height == 0:
         # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
-        return Analysis(summary, window if start.method == "given" else None, (), (), (), ())
+        return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
+                        evidence.timeline_of(features))
     progress("building the causal graph")
     graph, trace_firsts = _graph(features, anomalies, candidates)
     ranked = rank_services(candidates, graph, trace_firsts)
@@ -89,6 +90,7 @@ def analyze(
         anomalies=evidence.anomalies_of(anomalies, features, limit=50),
         services=tuple(sorted(graph.nodes)),
         edges=evidence.edges_of(graph),
+        timeline=evidence.timeline_of(features),
     )
 
 

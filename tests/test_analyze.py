@@ -16,6 +16,7 @@ import pytest
 from rca.causal import build_graph, lagged_correlation, name_variants, named_services, trace_order
 from rca.detect import behaviour_shifts, find_incident_start, poisson_llr, score_series, share_shifts
 from rca.features import ERRORS_ID, build_features, choose_bucket
+from rca.model import Analysis
 from rca.pipeline import analyze
 from rca.settings import Settings
 from tests.conftest import ROOT, SAMPLE, run
@@ -325,3 +326,17 @@ SCENARIOS = [
 def test_each_sample_scenario_names_its_true_root_first(scenario: str, root: str) -> None:
     analysis = analyze([str(SAMPLE / scenario)])
     assert analysis.root_causes[0].service == root
+
+
+def test_analysis_json_round_trips_and_carries_the_timeline() -> None:
+    analysis = analyze([str(SAMPLE / "checkout-outage")])
+    data = json.loads(json.dumps(analysis.to_dict()))
+    assert Analysis.from_dict(data).to_dict() == data  # rates are rounded in JSON, so compare as JSON
+    timeline = analysis.timeline
+    assert timeline is not None and timeline.bucket_s == 15.0
+    payments = next(s for s in timeline.services if s.service == "payments")
+    assert sum(payments.lines) == sum(s.lines for s in analysis.input.sources if s.source.endswith("payments.jsonl"))
+    assert len(analysis.root_causes[0].series) == len(payments.lines)
+    assert sum(analysis.root_causes[0].series) == analysis.root_causes[0].change.count_after
+    with pytest.raises(ValueError, match="schema_version"):
+        Analysis.from_dict({**data, "schema_version": 99})
