@@ -6,20 +6,31 @@ Use it from Python without the CLI::
     report = templates(["sample_logs/checkout-outage/"])
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from rca.errors import InputError, RcaError, UsageError
-from rca.model import IngestSummary, TemplateReport, TemplateSummary
-from rca.pipeline import Parsed, parse, templates
+from rca.model import Analysis, IngestSummary, RootCause, TemplateReport, TemplateSummary
+from rca.pipeline import Parsed, analyze, parse, templates
 from rca.settings import Settings
 
+try:
+    __version__ = version("rca-logs")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
 __all__ = [
+    "Analysis",
     "InputError",
     "IngestSummary",
     "Parsed",
     "RcaError",
+    "RootCause",
     "Settings",
     "TemplateReport",
     "TemplateSummary",
     "UsageError",
+    "__version__",
+    "analyze",
     "parse",
     "templates",
 ]

@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import click
@@ -22,7 +22,8 @@ import polars as pl
 from rich.console import Console
 
 from rca import pipeline
-from rca.errors import RcaError, UsageError
+from rca.errors import InputError, RcaError, UsageError
+from rca.report.postmortem import load_analysis, report_targets
 from rca.settings import Settings
 from rca.timestamps import parse_user_time
 
@@ -199,6 +200,15 @@ def _duration(value: str | None) -> timedelta | None:
     return timedelta(seconds=float(match.group(1)) * unit)
 
 
+def report_options(command: F) -> F:
+    """``--report`` and ``--report-stamp``, shared by ``analyze`` and ``report``."""
+    command = click.option("--report-stamp", is_flag=True,
+                           help="Put the generation time in reports (without it, the same input gives the same bytes).")(command)
+    return click.option("--report", "report", multiple=True, metavar="FILE",
+                        help="Write a postmortem report: FILE.html (self-contained) or FILE.md (pictures in "
+                             "FILE_files/ beside it); may be repeated.")(command)
+
+
 @main.command()
 @reading_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see README: JSON output) instead of the report.")
@@ -207,9 +217,11 @@ def _duration(value: str | None) -> timedelta | None:
               help="Known-good logs (files, folders, globs) to compare with; may be repeated.")
 @click.option("--incident-start", metavar="TIME", help="When the incident started, if known (else found from the logs).")
 @click.option("--bucket", metavar="DURATION", help="Time bucket for counting, e.g. 10s, 1m (default: from the time span).")
+@report_options
 @_friendly_errors
 def analyze(sources: tuple[str, ...], as_json: bool, top: int, baseline: tuple[str, ...],
-            incident_start: str | None, bucket: str | None, **options: Any) -> None:
+            incident_start: str | None, bucket: str | None, report: tuple[str, ...], report_stamp: bool,
+            **options: Any) -> None:
     """Find the probable root causes of an incident, with their evidence.
 
     Exit code 0 means the analysis ran, whether or not it found a root cause.
@@ -222,7 +234,9 @@ def analyze(sources: tuple[str, ...], as_json: bool, top: int, baseline: tuple[s
       rca analyze logs/ --baseline good-logs/
       rca analyze logs/ --incident-start 2026-11-23T10:42:00Z
       rca analyze logs/ --json | jq '.root_causes[0]'
+      rca analyze logs/ --report postmortem.html
     """
+    targets = report_targets(report)
     settings = replace(
         _settings(options),
         top=top,
@@ -238,7 +252,52 @@ def analyze(sources: tuple[str, ...], as_json: bool, top: int, baseline: tuple[s
         from rca.report.terminal import analysis_report
 
         _stdout_console().print(analysis_report(analysis))
+    _write_reports(analysis, targets, report_stamp)
     _warn_about_input(analysis.input)
+
+
+@main.command()
+@click.argument("analysis_json", metavar="ANALYSIS.json")
+@report_options
+@_friendly_errors
+def report(analysis_json: str, report: tuple[str, ...], report_stamp: bool) -> None:
+    """Write postmortem reports from saved `rca analyze --json` output, without analysing again.
+
+    ANALYSIS.json may be - for standard input. With no --report, the terminal report is printed.
+
+    \b
+    Examples:
+      rca analyze logs/ --json > analysis.json
+      rca report analysis.json --report postmortem.html
+      rca report analysis.json --report postmortem.md --report postmortem.html
+    """
+    targets = report_targets(report)
+    if analysis_json == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = open(analysis_json, encoding="utf-8").read()  # noqa: SIM115 - read at once
+        except FileNotFoundError:
+            raise InputError(f"{analysis_json}: no such file") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{analysis_json}: not UTF-8 text; save it with rca analyze --json") from None
+    analysis = load_analysis(text, name=analysis_json)
+    if targets:
+        _write_reports(analysis, targets, report_stamp)
+    else:
+        from rca.report.terminal import analysis_report
+
+        _stdout_console().print(analysis_report(analysis))
+
+
+def _write_reports(analysis: Any, targets: list[Any], stamp: bool) -> None:
+    from rca.report.postmortem import write_report
+
+    generated = datetime.now(UTC) if stamp else None
+    for target in targets:
+        written = write_report(analysis, target, generated=generated)
+        extra = f" (and {len(written) - 1} pictures in {written[1].parent})" if len(written) > 1 else ""
+        click.echo(f"rca: wrote {target}{extra}", err=True)
 
 
 PARSE_COLUMNS = ("source", "line", "timestamp", "service", "level", "component", "template_id", "template", "message", "params", "body")
