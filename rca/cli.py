@@ -291,11 +291,10 @@ def report(analysis_json: str, report: tuple[str, ...], report_stamp: bool) -> N
 
 
 def _write_reports(analysis: Any, targets: list[Any], stamp: bool) -> None:
-    from rca.report.postmortem import write_report
+    from rca.report.postmortem import write_reports
 
     generated = datetime.now(UTC) if stamp else None
-    for target in targets:
-        written = write_report(analysis, target, generated=generated)
+    for target, written in zip(targets, write_reports(analysis, targets, generated=generated), strict=True):
         extra = f" (and {len(written) - 1} pictures in {written[1].parent})" if len(written) > 1 else ""
         click.echo(f"rca: wrote {target}{extra}", err=True)
 

@@ -189,3 +189,12 @@ def test_html_report_renders_in_headless_chromium(outage: Analysis, tmp_path: Pa
     assert max(ImageStat.Stat(image).stddev) > 20  # not blank
     if os.environ.get("RCA_SCREENSHOT"):
         shutil.copy(shot, os.environ["RCA_SCREENSHOT"])
+
+
+def test_reports_of_logs_where_nothing_departs(write) -> None:  # type: ignore[no-untyped-def]
+    quiet = analyze([write("app.log", "".join(f"2026-11-23T10:{m:02d}:00Z INFO request served\n" for m in range(30)))])
+    assert quiet.root_causes == ()
+    html = render_html(quiet)
+    assert "no root cause found" in html and "rca names no root cause" in html
+    text, files = render_markdown(quiet, pictures_dir="p")
+    assert "rca names no root cause" in text and set(files) == {"timeline.svg"}

@@ -78,6 +78,10 @@ def pictures(analysis: Analysis) -> dict[str, Picture]:
     return {key: picture for key, picture in found.items() if picture.svg}
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def _summary(analysis: Analysis) -> str:
     top = analysis.root_causes[0] if analysis.root_causes else None
     if analysis.incident is None or top is None:
@@ -85,7 +89,7 @@ def _summary(analysis: Analysis) -> str:
     effects = ", ".join(e.service for e in top.explains)
     text = (
         f"From {_clock(analysis.incident.start)} to the end of the logs ({_clock(analysis.incident.end)}), "
-        f"{len(analysis.services)} services departed from normal. The most likely root cause is {top.service}: "
+        f"{_count(len(analysis.services), 'service')} departed from normal. The most likely root cause is {top.service}: "
         f"from {_clock(top.onset)} its lines \"{printable(top.template, limit=120)}\" changed ({top.change.describe()})"
     )
     return text + (f", and it explains what {effects} did." if effects else ".")
@@ -194,16 +198,21 @@ def md_fence(text: object) -> str:
     return f"{fence}text\n{body}\n{fence}"
 
 
-def render_html(analysis: Analysis, *, generated: datetime | None = None) -> str:
-    """A self-contained HTML page: inline CSS, pictures as data URIs, no script, no network."""
+def render_html(analysis: Analysis, *, generated: datetime | None = None,
+                values: dict[str, object] | None = None) -> str:
+    """A self-contained HTML page: inline CSS, pictures as data URIs, no script, no network.
+
+    ``values``: the ``context`` of ``analysis``, when already computed (it draws the pictures).
+    """
     return _environment(markdown=False).get_template("postmortem.html.j2").render(  # type: ignore[attr-defined]
-        context(analysis, generated=generated)
+        values or context(analysis, generated=generated)
     )
 
 
-def render_markdown(analysis: Analysis, *, pictures_dir: str, generated: datetime | None = None) -> tuple[str, dict[str, str]]:
+def render_markdown(analysis: Analysis, *, pictures_dir: str, generated: datetime | None = None,
+                    values: dict[str, object] | None = None) -> tuple[str, dict[str, str]]:
     """The Markdown text, linking pictures in ``pictures_dir`` (relative), and those pictures by file name."""
-    values = context(analysis, generated=generated)
+    values = values or context(analysis, generated=generated)
     text = _environment(markdown=True).get_template("postmortem.md.j2").render(  # type: ignore[attr-defined]
         values, pictures_dir=pictures_dir
     )
@@ -211,18 +220,25 @@ def render_markdown(analysis: Analysis, *, pictures_dir: str, generated: datetim
     return text, files
 
 
-def write_report(analysis: Analysis, path: Path, *, generated: datetime | None = None) -> list[Path]:
+def write_reports(analysis: Analysis, paths: Iterable[Path], *, generated: datetime | None = None) -> list[list[Path]]:
+    """``write_report`` for each path, drawing the pictures once."""
+    values = context(analysis, generated=generated)
+    return [write_report(analysis, path, values=values) for path in paths]
+
+
+def write_report(analysis: Analysis, path: Path, *, generated: datetime | None = None,
+                 values: dict[str, object] | None = None) -> list[Path]:
     """Write the report ``path`` names (``.html``/``.htm`` or ``.md``); return every file written.
 
     Markdown's pictures go to ``<stem>_files/`` beside it.
     """
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
-        path.write_text(render_html(analysis, generated=generated), encoding="utf-8")
+        path.write_text(render_html(analysis, generated=generated, values=values), encoding="utf-8")
         return [path]
     if suffix in (".md", ".markdown"):
         folder = path.with_name(f"{path.stem}_files")
-        text, files = render_markdown(analysis, pictures_dir=folder.name, generated=generated)
+        text, files = render_markdown(analysis, pictures_dir=folder.name, generated=generated, values=values)
         folder.mkdir(exist_ok=True)
         written = []
         for name, svg in sorted(files.items()):
