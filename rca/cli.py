@@ -113,9 +113,13 @@ def _sources(given: tuple[str, ...]) -> list[str]:
 
 
 def reading_options(command: F) -> F:
+    """The flags every command that reads logs shares, and its SOURCES."""
+    return click.argument("sources", nargs=-1, metavar="[SOURCES]...")(reading_options_without_sources(command))
+
+
+def reading_options_without_sources(command: F) -> F:
     """The flags every command that reads logs shares."""
     options = [
-        click.argument("sources", nargs=-1, metavar="[SOURCES]..."),
         click.option("--since", metavar="TIME", help="Only records at or after TIME: 2026-11-23T10:00, or 1h / 30m ago."),
         click.option("--until", metavar="TIME", help="Only records before TIME (same forms as --since)."),
         click.option(
@@ -297,6 +301,33 @@ def _write_reports(analysis: Any, targets: list[Any], stamp: bool) -> None:
     for target, written in zip(targets, write_reports(analysis, targets, generated=generated), strict=True):
         extra = f" (and {len(written) - 1} pictures in {written[1].parent})" if len(written) > 1 else ""
         click.echo(f"rca: wrote {target}{extra}", err=True)
+
+
+@main.command()
+@click.argument("baseline", metavar="BASELINE")
+@click.argument("target", metavar="TARGET")
+@reading_options_without_sources
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README: rca diff) instead of a table.")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="How many changes to list.")
+@_friendly_errors
+def diff(baseline: str, target: str, as_json: bool, top: int, **options: Any) -> None:
+    """What is new, gone, or changed most in TARGET's logs against BASELINE's (a good run's).
+
+    Each is a file, folder or glob. Templates are mined from both together, so they match; a
+    template's share of all lines is compared, so a longer or busier run does not shift them all.
+
+    \b
+    Examples:
+      rca diff build-1041.log build-1042.log
+      rca diff good-logs/ bad-logs/ --json | jq '.changes[0]'
+    """
+    found = pipeline.diff([baseline], [target], _settings(options), top=top)
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False))
+    else:
+        from rca.report.terminal import diff_report
+
+        _stdout_console().print(diff_report(found))
 
 
 PARSE_COLUMNS = ("source", "line", "timestamp", "service", "level", "component", "template_id", "template", "message", "params", "body")

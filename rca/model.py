@@ -403,3 +403,50 @@ def _value(hint: Any, value: Any) -> Any:
     if isinstance(hint, type) and is_dataclass(hint):
         return _build(hint, value)
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateChange:
+    """One template whose share of the lines differs between the baseline run and the target run.
+
+    ``kind``: ``new`` (not in the baseline), ``gone`` (not in the target), ``up`` or ``down``;
+    ``score``: the G-test statistic of the two shares (larger: a clearer change).
+    """
+
+    kind: str
+    service: str | None
+    template_id: str
+    template: str
+    count_base: int
+    count_target: int
+    share_base: float
+    share_target: float
+    score: float
+    examples: tuple[Example, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return _fields_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """What ``rca diff`` found: the two inputs and the template changes, clearest first.
+
+    ``by_service``: changes are per (service, template) when the runs share service names, else per
+    template (two files named after the runs, ``good.log`` and ``bad.log``, share none).
+    """
+
+    baseline: IngestSummary
+    target: IngestSummary
+    by_service: bool
+    changes: tuple[TemplateChange, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "kind": "diff",
+            "baseline": self.baseline.to_dict(),
+            "target": self.target.to_dict(),
+            "by_service": self.by_service,
+            "changes": [c.to_dict() for c in self.changes],
+        }

@@ -20,7 +20,17 @@ from rca.detect import IncidentStart, behaviour_shifts, changes_at, find_inciden
 from rca.errors import InputError
 from rca.features import Features, build_features
 from rca.ingest import ingest
-from rca.model import Analysis, Example, IncidentWindow, IngestSummary, TemplateReport, TemplateSummary
+from rca.diff import template_diff
+from rca.model import (
+    Analysis,
+    Diff,
+    Example,
+    IncidentWindow,
+    IngestSummary,
+    TemplateChange,
+    TemplateReport,
+    TemplateSummary,
+)
 from rca.rank import anomalous_series, rank_services, service_candidates, shift_candidates
 from rca.parse import add_params, assign_templates
 from rca.settings import Settings
@@ -92,6 +102,33 @@ def analyze(
         edges=evidence.edges_of(graph),
         timeline=evidence.timeline_of(features),
     )
+
+
+def diff(baseline: Sequence[str], target: Sequence[str], settings: Settings = Settings(), *, top: int = 20) -> Diff:
+    """The templates new in ``target``, gone from it, and whose share of the lines changed most
+    against ``baseline`` (both mined in one Drain tree, so template ids match), with example lines."""
+    base, base_summary = ingest(list(baseline), settings)
+    records, summary = ingest(list(target), settings)
+    for name, frame, read in (("baseline", base, base_summary), ("target", records, summary)):
+        if frame.height == 0:
+            raise InputError(f"the {name}: {_nothing_to_read(read)}")
+    records, mined_base = _mine_together(records, base, settings)
+    assert mined_base is not None
+    by_service = bool(set(mined_base.get_column("service").unique()) & set(records.get_column("service").unique()))
+    table = template_diff(mined_base, records, by_service=by_service).head(top)
+    keys = ["service", "template_id"] if by_service else ["template_id"]
+    changes = []
+    for row in table.iter_rows(named=True):
+        source = mined_base if row["kind"] in ("gone", "down") else records
+        match = source.filter(pl.all_horizontal(pl.col(k) == row[k] for k in keys))
+        if row["kind"] in ("gone", "down"):
+            match = match.tail(3).reverse()
+        examples = tuple(Example(r["source"], r["line"], r["message"], r["timestamp"]) for r in match.head(3).iter_rows(named=True))
+        changes.append(TemplateChange(
+            row["kind"], row["service"], row["template_id"], row["template"] or "", row["count_base"], row["count_target"],
+            round(row["share_base"], 6), round(row["share_target"], 6), row["g"], examples,
+        ))
+    return Diff(base_summary, summary, by_service, tuple(changes))
 
 
 def _baseline(settings: Settings) -> pl.DataFrame | None:

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from rca.model import Analysis, IngestSummary, RootCause, TemplateReport, iso
+from rca.model import Analysis, Diff, IngestSummary, RootCause, TemplateReport, iso
 from rca.report.text import printable
 
 
@@ -127,3 +127,31 @@ def _examples(cause: RootCause) -> RenderableType:
         text.append(printable(example.message, limit=300))
         lines.append(text)
     return Group(*lines) if lines else Text("(no lines)", style="dim")
+
+
+def diff_report(diff: Diff) -> RenderableType:
+    """Both inputs' summaries and the template changes, clearest first, each with an example line."""
+    parts: list[RenderableType] = [
+        Text("Baseline", style="bold"), input_summary(diff.baseline), Text(""),
+        Text("Target", style="bold"), input_summary(diff.target), Text(""),
+    ]
+    if not diff.changes:
+        parts.append(Text("No template changed its share of the lines: the runs look alike.", style="green"))
+        return Group(*parts)
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Change", no_wrap=True)
+    table.add_column("Lines", justify="right", no_wrap=True)
+    table.add_column("Template", ratio=3, overflow="fold")
+    for rank, change in enumerate(diff.changes, 1):
+        cell = Text(printable(change.template, limit=200))
+        if change.service and diff.by_service:
+            cell = Text(f"{printable(change.service)}: ", style="bold") + cell
+        if change.examples:
+            cell.append("\n")
+            cell.append(printable(f"e.g. {change.examples[0].message}", limit=160), style="dim")
+        style = {"new": "red", "gone": "yellow"}.get(change.kind, "cyan")
+        shares = f"{change.share_base:.1%} -> {change.share_target:.1%}"
+        table.add_row(str(rank), Text(f"{change.kind}\n{shares}", style=style),
+                      f"{change.count_base:,} -> {change.count_target:,}", cell)
+    return Group(*parts, table)

@@ -1,0 +1,64 @@
+"""Compare two runs' templates: what is new in the target, what is gone, what changed share most.
+
+A stage like the others: records frames (templates mined together) in, a frame out. Shares, not
+rates, are compared (a template's share of all lines of its run), by a 2x2 G-test, so a longer or
+busier target run does not make everything look "up".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+KINDS = ("new", "gone", "up", "down")
+MIN_G = 3.84  # the G statistic above which a share differs at p < 0.05 (chi-squared, 1 degree of freedom)
+
+
+def _g_test(k_base: np.ndarray, n_base: int, k_target: np.ndarray, n_target: int) -> np.ndarray:
+    """G statistic of the 2x2 table [[k_target, n_target - k_target], [k_base, n_base - k_base]]."""
+    from scipy.special import xlogy
+
+    def h(*cells: np.ndarray) -> np.ndarray:
+        return sum(xlogy(c, c) for c in cells)  # type: ignore[return-value]
+
+    a, b = k_target.astype(float), float(n_target) - k_target
+    c, d = k_base.astype(float), float(n_base) - k_base
+    n = a + b + c + d
+    return 2 * (h(a, b, c, d) - h(a + b, c + d) - h(a + c, b + d) + xlogy(n, n))
+
+
+def template_diff(base: pl.DataFrame, target: pl.DataFrame, *, by_service: bool) -> pl.DataFrame:
+    """One row per template (per service and template when ``by_service``) seen in either run:
+    ``count_base``, ``count_target``, ``share_base``, ``share_target``, ``kind`` (new, gone, up,
+    down) and ``g``; strongest change first. Changes with ``g`` below ``MIN_G`` are left out.
+    """
+    keys = ["service", "template_id"] if by_service else ["template_id"]
+
+    def counts(records: pl.DataFrame, name: str) -> pl.DataFrame:
+        extra = [] if by_service else [pl.col("service").first()]
+        return records.group_by(keys).agg(pl.len().alias(name), pl.col("template").first(), *extra)
+
+    table = counts(base, "count_base").join(counts(target, "count_target"), on=keys, how="full", coalesce=True)
+    table = table.with_columns(
+        pl.col("count_base", "count_target").fill_null(0),
+        template=pl.coalesce("template_right", "template"),
+        service=pl.coalesce("service_right", "service") if not by_service else pl.col("service"),
+    ).drop("template_right", *(["service_right"] if not by_service else []))
+    n_base, n_target = max(1, base.height), max(1, target.height)
+    g = _g_test(table.get_column("count_base").to_numpy(), n_base, table.get_column("count_target").to_numpy(), n_target)
+    table = table.with_columns(
+        share_base=pl.col("count_base") / n_base,
+        share_target=pl.col("count_target") / n_target,
+        g=pl.Series(np.round(g, 3)),
+    )
+    kind = (
+        pl.when(pl.col("count_base") == 0).then(pl.lit("new"))
+        .when(pl.col("count_target") == 0).then(pl.lit("gone"))
+        .when(pl.col("share_target") > pl.col("share_base")).then(pl.lit("up"))
+        .otherwise(pl.lit("down"))
+    )
+    return (
+        table.with_columns(kind=kind)
+        .filter(pl.col("g") >= MIN_G)
+        .sort(["g", "template_id", "service"], descending=[True, False, False], nulls_last=True)
+    )
