@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from speed import _messages, measure  # noqa: E402
+from speed import _messages, digit_tables, measure  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
@@ -58,11 +58,7 @@ def generate(folder: Path, lines: int, seed: int = 5) -> None:
     """About ``lines`` lines over two hours: request flows (a third) and background lines."""
     rng = random.Random(seed)
     messages = _messages()
-    tables = []
-    for _ in range(256):
-        digits = list("0123456789")
-        rng.shuffle(digits)
-        tables.append(str.maketrans("0123456789", "".join(digits)))
+    tables = digit_tables(rng, 256)
     out: dict[str, list[tuple[datetime, str]]] = {s: [] for s in (ROOT_SERVICE, *CALLERS, *OTHERS, FRONT)}
     # Each request: edge -> caller -> ledger, about 6 lines; background fills the rest.
     requests = lines // 3 // 6

@@ -88,14 +88,21 @@ def _messages() -> list[tuple[str, str]]:
     return out
 
 
-def generate(path: Path, lines: int, seed: int = 1) -> None:
-    rng = random.Random(seed)
-    messages = _messages()
+def digit_tables(rng: random.Random, count: int) -> list[dict[int, int]]:
+    """``count`` translation tables, each a random permutation of the digits: applied to a real
+    message, they give its ids, counters and sizes new values while its template stays."""
     tables = []
-    for _ in range(512):
+    for _ in range(count):
         digits = list("0123456789")
         rng.shuffle(digits)
         tables.append(str.maketrans("0123456789", "".join(digits)))
+    return tables
+
+
+def generate(path: Path, lines: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    messages = _messages()
+    tables = digit_tables(rng, 512)
     components = [f"com.acme.{name}" for name in ("Gateway", "Orders", "Billing", "Storage", "Auth", "Search")]
     t = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     with open(path, "w", encoding="utf-8") as fh:

@@ -74,6 +74,22 @@ def _pick(keys: Sequence[str], present: dict[str, int], need: int) -> str | None
     return None
 
 
+def _field_map(present: dict[str, int], need: int, *, message_need: int | None = None) -> FieldMap:
+    """Which keys hold each field, from how many sample lines carry each key: a field needs ``need``
+    of them (the message ``message_need``, default ``need``); a trace id needs only one, as only
+    a request's lines carry it."""
+    service = _pick(SERVICE_KEYS, present, need)
+    return FieldMap(
+        ts=_pick(TIMESTAMP_KEYS, present, need),
+        level=_pick(LEVEL_KEYS, present, need),
+        service=service,
+        component=_pick(COMPONENT_KEYS, present, need),
+        message=_pick(MESSAGE_KEYS, present, need if message_need is None else message_need),
+        service_is_pod=service in POD_KEYS,
+        trace=_pick(TRACE_KEYS, present, 1),
+    )
+
+
 def _json_path(key: str, nested: set[str]) -> str:
     if key in nested:
         head, tail = key.split(".", 1)
@@ -108,18 +124,7 @@ def json_field_map(sample: list[str]) -> tuple[FieldMap, set[str]]:
             present[key] = present.get(key, 0) + 1
             if "." in key and key not in obj:
                 nested.add(key)
-    need = max(1, len(objects) // 2)
-    service = _pick(SERVICE_KEYS, present, need)
-    fields = FieldMap(
-        ts=_pick(TIMESTAMP_KEYS, present, need),
-        level=_pick(LEVEL_KEYS, present, need),
-        service=service,
-        component=_pick(COMPONENT_KEYS, present, need),
-        message=_pick(MESSAGE_KEYS, present, need),
-        service_is_pod=service in POD_KEYS,
-        trace=_pick(TRACE_KEYS, present, 1),  # only a request's lines carry its id
-    )
-    return fields, nested
+    return _field_map(present, max(1, len(objects) // 2)), nested
 
 
 def timestamp_type_of(values: pl.Series) -> str:
@@ -203,17 +208,7 @@ def extract_logfmt(lines: pl.DataFrame, sample: list[str], *, year: int) -> pl.D
     for found in pairs:
         for key in found:
             present[key] = present.get(key, 0) + 1
-    need = max(1, len(pairs) // 2)
-    service = _pick(SERVICE_KEYS, present, need)
-    fields = FieldMap(
-        ts=_pick(TIMESTAMP_KEYS, present, need),
-        level=_pick(LEVEL_KEYS, present, need),
-        service=service,
-        component=_pick(COMPONENT_KEYS, present, need),
-        message=_pick(MESSAGE_KEYS, present, 1),
-        service_is_pod=service in POD_KEYS,
-        trace=_pick(TRACE_KEYS, present, 1),
-    )
+    fields = _field_map(present, max(1, len(pairs) // 2), message_need=1)
 
     def get(key: str | None) -> pl.Expr:
         if key is None:
@@ -259,17 +254,7 @@ def _read_csv(text: str) -> pl.DataFrame:
 def extract_csv(lines: pl.DataFrame, *, year: int) -> pl.DataFrame:
     """Header fields of a CSV export; a JSON message column (Docker's ``{"log": ...}``) is unwrapped."""
     table = _read_csv("\n".join(lines.get_column("raw").to_list()))
-    present = {name: table.height for name in table.columns}
-    service = _pick(SERVICE_KEYS, present, 1)
-    fields = FieldMap(
-        ts=_pick(TIMESTAMP_KEYS, present, 1),
-        level=_pick(LEVEL_KEYS, present, 1),
-        service=service,
-        component=_pick(COMPONENT_KEYS, present, 1),
-        message=_pick(MESSAGE_KEYS, present, 1),
-        service_is_pod=service in POD_KEYS,
-        trace=_pick(TRACE_KEYS, present, 1),
-    )
+    fields = _field_map({name: table.height for name in table.columns}, 1)
     # Prefix the export's own columns so names like ``line`` or ``level`` cannot clash with ours.
     table = table.rename(lambda name: f"csv:{name}")
 
