@@ -256,7 +256,8 @@ def analyze(sources: tuple[str, ...], as_json: bool, top: int, baseline: tuple[s
         from rca.report.terminal import analysis_report
 
         _stdout_console().print(analysis_report(analysis))
-    _write_reports(analysis, targets, report_stamp)
+    if targets:
+        _write_reports(analysis, targets, report_stamp)
     _warn_about_input(analysis.input)
 
 

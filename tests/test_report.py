@@ -198,3 +198,16 @@ def test_reports_of_logs_where_nothing_departs(write) -> None:  # type: ignore[n
     assert "no root cause found" in html and "rca names no root cause" in html
     text, files = render_markdown(quiet, pictures_dir="p")
     assert "rca names no root cause" in text and set(files) == {"timeline.svg"}
+
+
+def test_analyze_without_report_does_not_draw(tmp_path: Path) -> None:
+    # Drawing imports matplotlib and takes about a second: only --report pays for it.
+    import subprocess
+    import sys
+
+    code = ("import sys; from rca.cli import main\n"
+            "try:\n    main(['analyze', 'sample_logs/checkout-outage', '--json'])\n"
+            "except SystemExit:\n    pass\n"
+            "print('matplotlib' in sys.modules, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "False"

@@ -221,7 +221,10 @@ def render_markdown(analysis: Analysis, *, pictures_dir: str, generated: datetim
 
 
 def write_reports(analysis: Analysis, paths: Iterable[Path], *, generated: datetime | None = None) -> list[list[Path]]:
-    """``write_report`` for each path, drawing the pictures once."""
+    """``write_report`` for each path, drawing the pictures once (and not at all without a path)."""
+    paths = list(paths)
+    if not paths:
+        return []
     values = context(analysis, generated=generated)
     return [write_report(analysis, path, values=values) for path in paths]
 
