@@ -71,13 +71,52 @@ def choose_bucket(span: timedelta, *, target: int = 120) -> timedelta:
     return timedelta(days=math.ceil(wanted / 86400))
 
 
-def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None,
-                   baseline: pl.DataFrame | None = None) -> Features:
+@dataclass(frozen=True, slots=True)
+class Normal:
+    """What known-good logs say is normal, per series: ``table`` has one row per (``service``,
+    ``key``) with ``statement``, ``template_id``, ``template``, ``n`` (records) and ``warn`` (records
+    at WARN or above); ``span_s`` is how many seconds of logs the counts cover."""
+
+    table: pl.DataFrame
+    span_s: float
+
+
+NORMAL_SCHEMA = {"service": pl.String, "key": pl.String, "statement": pl.String, "template_id": pl.String,
+                 "template": pl.String, "n": pl.Int64, "warn": pl.Int64}
+
+
+def normal_of(records: pl.DataFrame, *, span_s: float | None = None) -> Normal:
+    """The normal counts of known-good ``records`` (with templates); ``span_s`` defaults to the
+    time from their first timestamp to their last."""
+    timed = records.filter(pl.col("timestamp").is_not_null())
+    if span_s is None:
+        span = timed.get_column("timestamp").max() - timed.get_column("timestamp").min()  # type: ignore[operator]
+        span_s = span.total_seconds() if timed.height else 0.0  # type: ignore[union-attr]
+    keyed = _keyed(timed)
+    keyed = pl.concat([keyed, _error_lines(keyed)])
+    table = (
+        keyed.group_by("service", "key")
+        .agg(
+            pl.col("statement").first(),
+            pl.col("template_id").mode().sort().first(),
+            pl.col("template").first(),
+            n=pl.len(),
+            warn=pl.col("level").cast(pl.String).is_in(ERROR_LEVELS).sum(),
+        )
+        .with_columns(pl.when(pl.col("key") == ERRORS_ID).then(pl.lit(ERRORS_TEMPLATE)).otherwise("template").alias("template"))
+        .sort("service", "key")
+        .cast(NORMAL_SCHEMA)  # type: ignore[arg-type]
+        .select(list(NORMAL_SCHEMA))
+    )
+    return Normal(table, float(span_s))
+
+
+def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None, normal: Normal | None = None) -> Features:
     """Count records per (service, template, bucket); records without a timestamp are left out.
 
-    ``baseline``: records of known-good logs (templates mined together with ``records``). They
-    are not on the grid; each series gets their count in ``baseline_counts`` and their span in
-    buckets in ``baseline_buckets``. Series seen only in the baseline are kept, with zero counts.
+    ``normal``: counts of known-good logs (templates from the same tree as ``records``). They are
+    not on the grid; each series gets its normal count in ``baseline_counts`` and the normal span
+    in buckets in ``baseline_buckets``. Series seen only in the normal logs are kept, with zero counts.
     """
     timed = records.filter(pl.col("timestamp").is_not_null())
     first, last = timed.get_column("timestamp").min(), timed.get_column("timestamp").max()
@@ -92,35 +131,35 @@ def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None,
     # Each service's error-level lines also form one series: an access log's 502s share their
     # template with its 200s, and only the level tells them apart.
     events = pl.concat([events, _error_lines(events)])
-    if baseline is not None:
-        baseline = _keyed(baseline)
-        baseline = pl.concat([baseline, _error_lines(baseline)])
-    normal = _baseline_counts(baseline)
-    keys = events.select("service", "key", "statement", "template_id", "level")
-    if normal is not None:
-        keys = pl.concat([keys, baseline.select(keys.columns)])  # type: ignore[union-attr]
-    series = (
-        keys.group_by("service", "key")
-        .agg(
-            pl.col("statement").first(),
-            pl.col("template_id").mode().sort().first(),
-            error_share=pl.col("level").cast(pl.String).is_in(ERROR_LEVELS).mean(),
-        )
-        .join(
-            events.group_by("service", "key").agg(
-                total=pl.len(), first_seen=pl.col("timestamp").min(), last_seen=pl.col("timestamp").max()
-            ),
-            on=["service", "key"],
-            how="left",
-        )
-        .with_columns(pl.col("total").fill_null(0))
-        .sort("service", "key")
-        .with_row_index("sid")
+    here = events.group_by("service", "key").agg(
+        pl.col("statement").first(),
+        pl.col("template_id").mode().sort().first(),
+        n=pl.len(),
+        warn=pl.col("level").cast(pl.String).is_in(ERROR_LEVELS).sum(),
+        first_seen=pl.col("timestamp").min(),
+        last_seen=pl.col("timestamp").max(),
     )
-    templates = pl.concat([records.select("template_id", "template"), pl.DataFrame({"template_id": [ERRORS_ID], "template": [ERRORS_TEMPLATE]})])
-    if baseline is not None:
-        templates = pl.concat([templates, baseline.select("template_id", "template")])
-    series = series.join(templates.unique("template_id"), on="template_id", how="left")
+    if normal is None:
+        series = here.with_columns(error_share=pl.col("warn") / pl.col("n"), total=pl.col("n"))
+    else:
+        known = normal.table.select("service", "key", "statement", "template_id", n_normal="n", warn_normal="warn")
+        series = (
+            here.join(known, on=["service", "key"], how="full", coalesce=True)
+            .with_columns(
+                statement=pl.coalesce("statement", "statement_right"),
+                template_id=pl.coalesce("template_id", "template_id_right"),
+                error_share=(pl.col("warn").fill_null(0) + pl.col("warn_normal").fill_null(0))
+                / (pl.col("n").fill_null(0) + pl.col("n_normal").fill_null(0)),
+                total=pl.col("n").fill_null(0),
+            )
+        )
+    series = series.select(
+        "service", "key", "statement", "template_id", "error_share", "total", "first_seen", "last_seen"
+    ).sort("service", "key").with_row_index("sid")
+    templates = [records.select("template_id", "template"), pl.DataFrame({"template_id": [ERRORS_ID], "template": [ERRORS_TEMPLATE]})]
+    if normal is not None:
+        templates.append(normal.table.select("template_id", "template"))
+    series = series.join(pl.concat(templates).unique("template_id"), on="template_id", how="left")
     events = events.join(series.select("service", "key", "sid"), on=["service", "key"]).drop("level", "key", "statement", "template_id")
     cells = events.group_by("sid", "bucket").len()
     counts = np.zeros((series.height, n_buckets), dtype=np.float64)
@@ -128,9 +167,9 @@ def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None,
     baseline_counts = np.zeros(series.height)
     baseline_buckets = 0.0
     if normal is not None:
-        joined = series.select("sid", "service", "key").join(normal[0], on=["service", "key"])
+        joined = series.select("sid", "service", "key").join(normal.table, on=["service", "key"])
         baseline_counts[joined.get_column("sid").to_numpy()] = joined.get_column("n").to_numpy()
-        baseline_buckets = max(1.0, normal[1] / size)
+        baseline_buckets = max(1.0, normal.span_s / size.total_seconds())
     return Features(grid_origin, size, series, counts, events, baseline_counts, baseline_buckets)
 
 
@@ -146,14 +185,6 @@ def _error_lines(records: pl.DataFrame) -> pl.DataFrame:
     return records.filter(pl.col("level").cast(pl.String).is_in(("ERROR", "FATAL"))).with_columns(
         template_id=pl.lit(ERRORS_ID), key=pl.lit(ERRORS_ID), statement=pl.lit(None, pl.String)
     )
-
-
-def _baseline_counts(baseline: pl.DataFrame | None) -> tuple[pl.DataFrame, timedelta] | None:
-    if baseline is None:
-        return None
-    timed = baseline.filter(pl.col("timestamp").is_not_null())
-    span = timed.get_column("timestamp").max() - timed.get_column("timestamp").min()  # type: ignore[operator]
-    return timed.group_by("service", "key").agg(n=pl.len()), span  # type: ignore[return-value]
 
 
 def _floor(ts: datetime, size: timedelta) -> datetime:

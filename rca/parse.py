@@ -10,7 +10,7 @@ import hashlib
 import re
 
 import polars as pl
-from drain3.drain import Drain
+from drain3.drain import Drain, LogCluster, Node
 from drain3.template_miner_config import TemplateMinerConfig
 
 WILDCARD = "<*>"
@@ -105,22 +105,93 @@ def drain_config(*, sim_threshold: float, depth: int, max_children: int) -> Temp
     return config
 
 
+class TemplateTree:
+    """A Drain parse tree that can be kept as plain JSON and restored, so later logs get the templates
+    (and template ids) an earlier run mined.
+
+    ``frozen`` maps the ids of clusters restored from a saved tree to the template text they had when
+    saved: messages that join such a cluster keep that text and id even if the cluster generalises.
+    """
+
+    def __init__(self, *, sim_threshold: float = 0.7, depth: int = 5, max_children: int = 100) -> None:
+        config = drain_config(sim_threshold=sim_threshold, depth=depth, max_children=max_children)
+        self.options = {"sim_threshold": sim_threshold, "depth": depth, "max_children": max_children}
+        self.drain = MaskedDrain(
+            depth=config.drain_depth,
+            sim_th=config.drain_sim_th,
+            max_children=config.drain_max_children,
+            max_clusters=config.drain_max_clusters,
+            extra_delimiters=config.drain_extra_delimiters,
+            param_str=WILDCARD,
+            parametrize_numeric_tokens=config.parametrize_numeric_tokens,
+        )
+        self.frozen: dict[int, str] = {}
+
+    def mine(self, masked: list[str]) -> list[str]:
+        """The template text of each masked message, mined in the order given (first appearance).
+
+        New clusters' text is read once mining is over (a cluster's text generalises as messages
+        arrive); restored clusters keep their saved text.
+        """
+        cluster_of = [self.drain.add_log_message(message)[0].cluster_id for message in masked]
+        final = {cluster.cluster_id: cluster.get_template() for cluster in self.drain.clusters}
+        final.update(self.frozen)
+        return [final[c] for c in cluster_of]
+
+    def to_dict(self) -> dict[str, object]:
+        """The tree as JSON-ready data: settings, clusters (id, tokens, size) and the prefix tree."""
+
+        def node(n: Node) -> dict[str, object]:
+            return {"clusters": list(n.cluster_ids), "children": {k: node(c) for k, c in n.key_to_child_node.items()}}
+
+        clusters = sorted(self.drain.clusters, key=lambda c: c.cluster_id)
+        return {
+            **self.options,
+            "clusters": [{"id": c.cluster_id, "tokens": list(c.log_template_tokens), "size": c.size} for c in clusters],
+            "root": node(self.drain.root_node),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> TemplateTree:
+        """Restore a tree saved by ``to_dict``; raises ``ValueError`` or ``TypeError`` if it is malformed."""
+        tree = cls(
+            sim_threshold=float(data["sim_threshold"]),  # type: ignore[arg-type]
+            depth=int(data["depth"]),  # type: ignore[call-overload]
+            max_children=int(data["max_children"]),  # type: ignore[call-overload]
+        )
+        drain = tree.drain
+        for item in data["clusters"]:  # type: ignore[attr-defined]
+            tokens = item["tokens"]
+            if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+                raise TypeError("cluster tokens must be a list of strings")
+            cluster = LogCluster(tokens, int(item["id"]))
+            cluster.size = int(item["size"])
+            drain.id_to_cluster[cluster.cluster_id] = cluster
+            tree.frozen[cluster.cluster_id] = cluster.get_template()
+        drain.clusters_counter = max(drain.id_to_cluster, default=0)
+
+        def node(raw: dict[str, object]) -> Node:
+            made = Node()
+            ids = [int(i) for i in raw["clusters"]]  # type: ignore[attr-defined]
+            if any(i not in drain.id_to_cluster for i in ids):
+                raise ValueError("the prefix tree names a cluster that is not in the model")
+            made.cluster_ids = ids
+            made.key_to_child_node = {str(k): node(v) for k, v in raw["children"].items()}  # type: ignore[attr-defined]
+            return made
+
+        drain.root_node = node(data["root"])  # type: ignore[arg-type]
+        return tree
+
+    @property
+    def templates(self) -> dict[str, str]:
+        """Template id -> text of every cluster (restored ones with their saved text)."""
+        texts = {c.cluster_id: c.get_template() for c in self.drain.clusters} | self.frozen
+        return {template_id(t): t for t in texts.values()}
+
+
 def mine(masked: list[str], *, sim_threshold: float, depth: int, max_children: int) -> list[str]:
     """The final template text of each masked message, mined in the order given (first appearance)."""
-    config = drain_config(sim_threshold=sim_threshold, depth=depth, max_children=max_children)
-    drain = MaskedDrain(
-        depth=config.drain_depth,
-        sim_th=config.drain_sim_th,
-        max_children=config.drain_max_children,
-        max_clusters=config.drain_max_clusters,
-        extra_delimiters=config.drain_extra_delimiters,
-        param_str=WILDCARD,
-        parametrize_numeric_tokens=config.parametrize_numeric_tokens,
-    )
-    cluster_of = [drain.add_log_message(message)[0].cluster_id for message in masked]
-    # A cluster's text generalises as messages arrive; read it once mining is over.
-    final = {cluster.cluster_id: cluster.get_template() for cluster in drain.clusters}
-    return [final[c] for c in cluster_of]
+    return TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children).mine(masked)
 
 
 def template_id(template: str) -> str:
@@ -129,21 +200,24 @@ def template_id(template: str) -> str:
 
 
 def assign_templates(
-    records: pl.DataFrame, *, sim_threshold: float = 0.7, depth: int = 5, max_children: int = 100
+    records: pl.DataFrame, *, sim_threshold: float = 0.7, depth: int = 5, max_children: int = 100,
+    tree: TemplateTree | None = None,
 ) -> pl.DataFrame:
     """Add ``template_id`` and ``template`` to every record, from its ``message``.
 
     Masking runs in Polars over every message; Drain sees each distinct masked message once, in
     order of first appearance, and the result is joined back on the masked text (a small table).
+    ``tree``: mine into this tree (e.g. one restored from a baseline model), which keeps growing.
     """
     # The streaming engine runs the masking regex on all cores, a batch of messages at a time.
     records = records.hstack(
         records.lazy().select(_masked=_tokens(mask(pl.col("message")))).collect(engine="streaming")
     )
     masked = records.get_column("_masked").unique(maintain_order=True)
-    templates = mine(masked.to_list(), sim_threshold=sim_threshold, depth=depth, max_children=max_children)
+    tree = tree or TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children)
+    templates = tree.mine(masked.to_list())
     ids = [template_id(t) for t in templates]
-    lookup = pl.DataFrame({"_masked": masked, "template_id": ids, "template": templates})
+    lookup = pl.DataFrame({"_masked": masked, "template_id": ids, "template": templates}, schema_overrides={"_masked": pl.String})
     return records.join(lookup, on="_masked", how="left", maintain_order="left").drop("_masked")
 
 

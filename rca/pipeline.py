@@ -18,7 +18,7 @@ from rca import evidence
 from rca.causal import anomaly_signal, build_graph, named_services, trace_order
 from rca.detect import IncidentStart, behaviour_shifts, changes_at, find_incident_start, score_series
 from rca.errors import InputError
-from rca.features import Features, build_features
+from rca.features import Features, build_features, normal_of
 from rca.ingest import ingest
 from rca.diff import template_diff
 from rca.model import (
@@ -74,7 +74,7 @@ def analyze(
     if records.get_column("timestamp").null_count() == records.height:
         raise InputError("no record has a readable timestamp, so there is no time to analyse (try --timestamp-format)")
     progress("counting and scoring")
-    features = build_features(records, bucket=settings.bucket, baseline=baseline)
+    features = build_features(records, bucket=settings.bucket, normal=None if baseline is None else normal_of(baseline))
     start = _incident_start(features, settings)
     scores = score_series(
         features.counts, start.bucket, baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets
