@@ -60,12 +60,14 @@ def find_incident_start(
 
     First from error-like series that rise or appear (new error templates are the clearest mark
     of an incident, while total volume shifts with the traffic mix); if none rises, from every
-    series, in both directions. Each side keeps at least ``min_side`` buckets.
+    series, in both directions. Each side keeps at least ``min_side`` buckets, except that with a
+    baseline (``baseline_buckets > 0``) the normal side may be the baseline alone.
     """
     n = counts.shape[1]
-    if n < 2 * min_side + 1:
+    first = 0 if baseline_buckets > 0 else min_side
+    if n < first + min_side + 1:
         return IncidentStart(n // 2, "too-short", 0.0)
-    splits = np.arange(min_side, n - min_side + 1)
+    splits = np.arange(first, n - min_side + 1)
     cum = np.concatenate([np.zeros((counts.shape[0], 1)), np.cumsum(counts, axis=1)], axis=1)
     before = cum[:, splits] + baseline_counts[:, None]
     after = cum[:, -1:] - cum[:, splits]
@@ -95,12 +97,12 @@ class Shifts:
 
 def share_shifts(
     counts: np.ndarray, parents: np.ndarray, *, min_side: int, may_rise: np.ndarray, may_fall: np.ndarray,
-    min_total: float = 5.0, factor: float = 3.0, at: int | None = None,
+    min_total: float = 5.0, factor: float = 3.0, at: int | None = None, min_before: int | None = None,
 ) -> Shifts:
     """The strongest change of each row's share of the matching row of ``parents``, over all splits
     (or at the split ``at`` only).
 
-    At each split (each side keeping ``min_side`` buckets) a 2x2 G-test compares the row's share
+    At each split (each side keeping ``min_side`` buckets, the first side ``min_before`` if given) a 2x2 G-test compares the row's share
     of its parent before and after. Only changes by ``factor`` or more count: falls (rows allowed
     by ``may_fall``) to under 1/factor of the old share, rises (``may_rise``) to over factor times
     it. Rows with fewer than ``min_total`` records score 0.
@@ -118,7 +120,8 @@ def share_shifts(
     if at is not None:
         splits = np.array([min(max(at, 1), n - 1)]) if n > 1 else np.array([], dtype=np.int64)
     else:
-        splits = np.arange(min_side, n - min_side + 1) if n >= 2 * min_side + 1 else np.array([], dtype=np.int64)
+        first = min_side if min_before is None else min_before
+        splits = np.arange(first, n - min_side + 1) if n >= first + min_side + 1 else np.array([], dtype=np.int64)
     if rows == 0 or len(splits) == 0:
         return Shifts(np.zeros(rows), np.full(rows, n // 2, dtype=np.int32), np.zeros(rows, dtype=bool))
     k1 = np.cumsum(counts, axis=1)[:, splits - 1]
@@ -155,23 +158,25 @@ def behaviour_shifts(
       come and go with the traffic). Its evidence is its busiest series.
 
     ``at`` fixes the split (a given incident start). With ``baseline_counts`` (each series' count
-    in known-good logs) the baseline is the before side and all of ``counts`` the after side.
+    in known-good logs) the baseline joins the before side of every split.
     """
     summary = (series.get_column("template_id") == ERRORS_ID).to_numpy()
     plain = ~summary
     services = series.get_column("service").to_numpy()
     names, inverse = np.unique(services, return_inverse=True)
-    offset = 0
+    offset, min_before = 0, None
     if baseline_counts is not None:
-        counts, at, offset = np.hstack([baseline_counts[:, None], counts]), 1, 1
+        # Normal is the baseline plus the logs before the split: one more bucket in front.
+        counts, offset = np.hstack([baseline_counts[:, None], counts]), 1
+        at, min_before = None if at is None else at + 1, 1
     per_service = np.zeros((len(names), counts.shape[1]))
     np.add.at(per_service, inverse[plain], counts[plain])
     everything = per_service.sum(axis=0, keepdims=True)
     parents = np.where(plain[:, None], per_service[inverse], everything)
     error_like = series.get_column("error_share").to_numpy() >= 0.5
-    rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain)
+    rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain, min_before=min_before)
     quiet = share_shifts(
-        per_service, np.repeat(everything, len(names), axis=0), min_side=min_side, at=at,
+        per_service, np.repeat(everything, len(names), axis=0), min_side=min_side, at=at, min_before=min_before,
         may_rise=np.zeros(len(names), dtype=bool), may_fall=np.ones(len(names), dtype=bool),
     )
     quiet = Shifts(np.where(_silent(per_service, quiet.split), quiet.g, 0.0), quiet.split, quiet.rising)

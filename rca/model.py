@@ -309,6 +309,22 @@ class Timeline:
 
 
 @dataclass(frozen=True, slots=True)
+class BaselineUsed:
+    """The baseline model an analysis compared with: which one (``checksum`` is its file's
+    SHA-256 of the body), and how many of the analysed records fell on templates it never saw."""
+
+    name: str
+    version: int
+    learned_at: datetime
+    checksum: str
+    unknown_records: int
+    unknown_templates: int
+
+    def to_dict(self) -> dict[str, object]:
+        return _fields_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """What ``rca analyze`` found; reports read this and nothing else."""
 
@@ -319,6 +335,7 @@ class Analysis:
     services: tuple[str, ...]
     edges: tuple[GraphEdge, ...]
     timeline: Timeline | None = None
+    baseline: BaselineUsed | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -333,6 +350,7 @@ class Analysis:
                 "edges": [e.to_dict() for e in self.edges],
             },
             "timeline": self.timeline.to_dict() if self.timeline else None,
+            "baseline": self.baseline.to_dict() if self.baseline else None,
         }
 
     @classmethod
@@ -362,6 +380,7 @@ class Analysis:
             services=tuple(data["graph"]["nodes"]),
             edges=tuple(_build(GraphEdge, e) for e in data["graph"]["edges"]),
             timeline=_build(Timeline, timeline) if timeline else None,
+            baseline=_build(BaselineUsed, data["baseline"]) if data.get("baseline") else None,
         )
 
 

@@ -18,11 +18,13 @@ from rca import evidence
 from rca.causal import anomaly_signal, build_graph, named_services, trace_order
 from rca.detect import IncidentStart, behaviour_shifts, changes_at, find_incident_start, score_series
 from rca.errors import InputError
-from rca.features import Features, build_features, normal_of
+from rca.baseline import BaselineModel
+from rca.features import Features, Normal, build_features, normal_of
 from rca.ingest import ingest
 from rca.diff import template_diff
 from rca.model import (
     Analysis,
+    BaselineUsed,
     Diff,
     Example,
     IncidentWindow,
@@ -58,23 +60,32 @@ def parse(sources: Sequence[str], settings: Settings = Settings(), *, params: bo
 
 
 def analyze(
-    sources: Sequence[str], settings: Settings = Settings(), *, progress: Callable[[str], None] = lambda stage: None
+    sources: Sequence[str], settings: Settings = Settings(), *, model: BaselineModel | None = None,
+    progress: Callable[[str], None] = lambda stage: None,
 ) -> Analysis:
     """Find the probable root causes of the incident in ``sources``, best first, with their evidence.
 
+    ``model``: a learned baseline (``rca.baseline``) giving the templates and the normal rates;
+    else normal is ``settings.baseline`` logs if any, and the logs before the incident.
     ``progress`` is called with the name of each stage as it starts (the CLI shows it on stderr).
     """
     progress("reading logs")
     records, summary = ingest(list(sources), settings)
     if records.height == 0:
         raise InputError(_nothing_to_read(summary))
-    baseline = _baseline(settings)
     progress(f"mining templates of {records.height:,} records")
-    records, baseline = _mine_together(records, baseline, settings)
+    used = None
+    if model is not None:
+        records = assign_templates(records, tree=model.template_tree())
+        normal: Normal | None = model.normal
+        used = _baseline_used(model, records)
+    else:
+        records, baseline = _mine_together(records, _baseline(settings), settings)
+        normal = None if baseline is None else normal_of(baseline)
     if records.get_column("timestamp").null_count() == records.height:
         raise InputError("no record has a readable timestamp, so there is no time to analyse (try --timestamp-format)")
     progress("counting and scoring")
-    features = build_features(records, bucket=settings.bucket, normal=None if baseline is None else normal_of(baseline))
+    features = build_features(records, bucket=settings.bucket, normal=normal)
     start = _incident_start(features, settings)
     scores = score_series(
         features.counts, start.bucket, baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets
@@ -89,7 +100,7 @@ def analyze(
     if candidates.height == 0:
         # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
-                        evidence.timeline_of(features))
+                        evidence.timeline_of(features), used)
     progress("building the causal graph")
     graph, trace_firsts = _graph(features, anomalies, candidates)
     ranked = rank_services(candidates, graph, trace_firsts)
@@ -101,6 +112,17 @@ def analyze(
         services=tuple(sorted(graph.nodes)),
         edges=evidence.edges_of(graph),
         timeline=evidence.timeline_of(features),
+        baseline=used,
+    )
+
+
+def _baseline_used(model: BaselineModel, records: pl.DataFrame) -> BaselineUsed:
+    """Which model was used, and how many records fell on templates it has no normal count for."""
+    known = model.template_counts.get_column("template_id").implode()
+    unknown = records.filter(~pl.col("template_id").is_in(known))
+    return BaselineUsed(
+        model.name, model.version, model.learned_at, model.checksum,
+        unknown.height, unknown.get_column("template_id").n_unique(),
     )
 
 
@@ -180,7 +202,7 @@ def _candidates(features: Features, start: IncidentStart, anomalies: pl.DataFram
 
 
 def _min_side(features: Features) -> int:
-    return max(2, features.n_buckets // 10) if features.baseline_buckets == 0 else 1
+    return max(2, features.n_buckets // 10)
 
 
 def _incident_start(features: Features, settings: Settings) -> IncidentStart:
@@ -194,10 +216,6 @@ def _incident_start(features: Features, settings: Settings) -> IncidentStart:
         baseline_buckets=features.baseline_buckets,
         min_side=_min_side(features),
     )
-    if features.baseline_buckets > 0 and found.method != "errors":
-        # With known-good logs to compare with, all the logs given are the incident unless new
-        # errors show where it begins.
-        return IncidentStart(0, "baseline", 0.0)
     return found
 
 
