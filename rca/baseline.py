@@ -151,7 +151,8 @@ class BaselineModel:
             "name": self.name, "version": self.version, "learned_at": iso(self.learned_at),
             "tool_version": self.tool_version, "records": self.records,
             "templates": self.template_counts.height, "series": self.rates.height,
-            "first": iso(self.first), "last": iso(self.last), "checksum": self.checksum,
+            "excluded": len(self.excluded), "first": iso(self.first), "last": iso(self.last),
+            "checksum": self.checksum,
         }
 
 

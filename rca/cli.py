@@ -1,7 +1,8 @@
 """The ``rca`` command: flags to Settings, results to stdout, messages to stderr, errors to exit codes.
 
 Exit codes: 0 done; 1 internal error (a bug: please report it); 2 usage error (bad flag or
-value); 3 no usable input (missing, unreadable or binary file, nothing to analyse).
+value); 3 no usable input (missing, unreadable or binary file, nothing to analyse); 4 a baseline
+model that cannot be used (missing, corrupt, tampered with, incompatible); 5 ``rca drift`` found drift.
 """
 
 from __future__ import annotations
@@ -143,7 +144,8 @@ def reading_options_without_sources(command: F) -> F:
 def main() -> None:
     """Find the root cause of an incident in log files.
 
-    Exit codes: 0 done, 1 internal error, 2 usage error, 3 no usable input.
+    Exit codes: 0 done, 1 internal error, 2 usage error, 3 no usable input, 4 unusable baseline
+    model, 5 drift found (rca drift).
     """
 
 
@@ -204,6 +206,44 @@ def _duration(value: str | None) -> timedelta | None:
     return timedelta(seconds=float(match.group(1)) * unit)
 
 
+def store_option(command: F) -> F:
+    return click.option(
+        "--store", metavar="DIR",
+        help="The folder of learned baselines (default: $RCA_STORE, else ~/.local/share/rca/baselines).",
+    )(command)
+
+
+def _store(store: str | None) -> Any:
+    from pathlib import Path
+
+    from rca.baseline import Store
+
+    return Store(Path(store) if store else None)
+
+
+def _split_baselines(given: tuple[str, ...], store: str | None) -> tuple[Any, tuple[str, ...]]:
+    """``--baseline`` values: at most one learned model (a name, name@version or model file), or logs."""
+    import glob
+    from pathlib import Path
+
+    from rca.baseline import NAME, is_model_file, resolve_model
+
+    models, logs = [], []
+    for value in given:
+        path = Path(value)
+        if path.is_file() and is_model_file(path):
+            models.append(value)
+        elif value == "-" or path.exists() or glob.has_magic(value):
+            logs.append(value)
+        elif NAME.fullmatch(value.partition("@")[0]):
+            models.append(value)
+        else:
+            raise InputError(f"--baseline {value}: no such file or folder, and not a baseline name")
+    if len(models) > 1 or (models and logs):
+        raise UsageError("--baseline takes one learned baseline, or known-good logs, not both or several baselines")
+    return (resolve_model(models[0], _store(store)) if models else None), tuple(logs)
+
+
 def report_options(command: F) -> F:
     """``--report`` and ``--report-stamp``, shared by ``analyze`` and ``report``."""
     command = click.option("--report-stamp", is_flag=True,
@@ -217,15 +257,17 @@ def report_options(command: F) -> F:
 @reading_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see README: JSON output) instead of the report.")
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="How many root causes to list.")
-@click.option("--baseline", "baseline", multiple=True, metavar="PATH",
-              help="Known-good logs (files, folders, globs) to compare with; may be repeated.")
+@click.option("--baseline", "baseline", multiple=True, metavar="NAME[@V]|PATH",
+              help="What normal looks like: a learned baseline (rca baseline learn) by name, name@version or model "
+                   "file; or known-good logs (files, folders, globs; may be repeated). An existing path is read as logs.")
 @click.option("--incident-start", metavar="TIME", help="When the incident started, if known (else found from the logs).")
 @click.option("--bucket", metavar="DURATION", help="Time bucket for counting, e.g. 10s, 1m (default: from the time span).")
 @report_options
+@store_option
 @_friendly_errors
 def analyze(sources: tuple[str, ...], as_json: bool, top: int, baseline: tuple[str, ...],
             incident_start: str | None, bucket: str | None, report: tuple[str, ...], report_stamp: bool,
-            **options: Any) -> None:
+            store: str | None, **options: Any) -> None:
     """Find the probable root causes of an incident, with their evidence.
 
     Exit code 0 means the analysis ran, whether or not it found a root cause.
@@ -236,20 +278,22 @@ def analyze(sources: tuple[str, ...], as_json: bool, top: int, baseline: tuple[s
       rca analyze merged.log.gz --top 5
       kubectl logs deploy/api | rca analyze -
       rca analyze logs/ --baseline good-logs/
+      rca analyze logs/ --baseline checkout        # a learned baseline; or checkout@2
       rca analyze logs/ --incident-start 2026-11-23T10:42:00Z
       rca analyze logs/ --json | jq '.root_causes[0]'
       rca analyze logs/ --report postmortem.html
     """
     targets = report_targets(report)
+    model, logs = _split_baselines(baseline, store)
     settings = replace(
         _settings(options),
         top=top,
-        baseline=baseline,
+        baseline=logs,
         incident_start=_time_flag("--incident-start", incident_start),
         bucket=_duration(bucket),
     )
     with _progress() as status:
-        analysis = pipeline.analyze(_sources(sources), settings, progress=status)
+        analysis = pipeline.analyze(_sources(sources), settings, model=model, progress=status)
     if as_json:
         click.echo(json.dumps(analysis.to_dict(), ensure_ascii=False))
     else:
@@ -329,6 +373,137 @@ def diff(baseline: str, target: str, as_json: bool, top: int, **options: Any) ->
         from rca.report.terminal import diff_report
 
         _stdout_console().print(diff_report(found))
+
+
+@main.group()
+def baseline() -> None:
+    """Learn what normal looks like, keep it as a versioned model, and list or show the models.
+
+    \b
+    Examples:
+      rca baseline learn good-logs/ --name checkout
+      rca baseline list
+      rca baseline show checkout@3
+      rca analyze incident/ --baseline checkout
+      rca drift checkout today/
+    """
+
+
+@baseline.command("learn")
+@reading_options
+@click.option("--name", required=True, help="The baseline's name; each learn under it adds a version.")
+@click.option("--bucket", metavar="DURATION", help="Time bucket for the rates' spread (default: from the time span).")
+@click.option("--json", "as_json", is_flag=True, help="Print the new model's summary as JSON instead of NAME@VERSION.")
+@store_option
+@_friendly_errors
+def baseline_learn(sources: tuple[str, ...], name: str, bucket: str | None, as_json: bool, store: str | None,
+                   **options: Any) -> None:
+    """Learn a baseline from known-good logs and save it as the next version of NAME.
+
+    Prints NAME@VERSION on stdout; what was read and what was left out go to stderr. Stretches
+    that look like an incident (error templates bursting, steady services going quiet) are left
+    out of the normal rates, and said so.
+    """
+    from rca.baseline import check_name, learn
+
+    check_name(name)
+    settings = replace(_settings(options), bucket=_duration(bucket))
+    target = _store(store)
+    with _progress() as status:
+        learned = learn(_sources(sources), settings, name=name, progress=status)
+    model = target.save(learned.model)
+    from rca.report.terminal import baseline_learned
+
+    Console(stderr=True, highlight=False, emoji=False).print(baseline_learned(model, learned.input))
+    click.echo(f"rca: saved {target.path(model.name, model.version)}", err=True)
+    click.echo(json.dumps(model.summary(), ensure_ascii=False) if as_json else model.ref)
+    _warn_about_input(learned.input)
+
+
+@baseline.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: a list of model summaries.")
+@store_option
+@_friendly_errors
+def baseline_list(as_json: bool, store: str | None) -> None:
+    """List the baselines in the store: every version, when learned, records, templates."""
+    target = _store(store)
+    models = [target.load(f"{name}@{v}").summary() for name in target.names() for v in target.versions(name)]
+    if as_json:
+        click.echo(json.dumps({"schema_version": 1, "kind": "baselines", "store": str(target.root), "baselines": models}))
+        return
+    if not models:
+        click.echo(f"rca: no baselines in {target.root} (learn one with: rca baseline learn LOGS --name NAME)", err=True)
+        return
+    from rca.report.terminal import baselines_table
+
+    _stdout_console().print(baselines_table(models))
+
+
+@baseline.command("show")
+@click.argument("ref", metavar="NAME[@VERSION]")
+@click.option("--json", "as_json", is_flag=True, help="Print the model's summary, inputs, settings and what was left out.")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="How many normal templates to list.")
+@store_option
+@_friendly_errors
+def baseline_show(ref: str, as_json: bool, top: int, store: str | None) -> None:
+    """Show one baseline: inputs and their hashes, settings, what was left out, common templates."""
+    from rca.baseline import resolve_model
+
+    model = resolve_model(ref, _store(store))
+    if as_json:
+        body = model.body()
+        data = {"schema_version": 1, "kind": "baseline", **model.summary(),
+                **{k: body[k] for k in ("settings", "inputs", "excluded", "bucket_s", "normal_s")},
+                "top_templates": model.template_counts.head(top).to_dicts()}
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    from rca.report.terminal import baseline_details
+
+    _stdout_console().print(baseline_details(model, top=top))
+
+
+EXIT_DRIFT = 5
+
+
+@main.command()
+@click.argument("ref", metavar="NAME[@VERSION]")
+@reading_options
+@click.option("--max-unknown", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="Drift if more than this share of records are on templates the baseline never saw.")
+@click.option("--max-vanished", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="Drift if templates making up more than this share of normal lines vanished.")
+@click.option("--max-js", type=click.FloatRange(0, 1), default=0.1, show_default=True,
+              help="Drift if the Jensen-Shannon divergence of template frequencies is over this.")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many template changes to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see README: rca drift) instead of the report.")
+@store_option
+@_friendly_errors
+def drift(ref: str, sources: tuple[str, ...], max_unknown: float, max_vanished: float, max_js: float, top: int,
+          as_json: bool, store: str | None, **options: Any) -> None:
+    """How far logs have drifted from a learned baseline's templates: new, vanished, shifted.
+
+    Exit code 0: within the limits ("stable"); 5: drift; other codes are errors as usual.
+
+    \b
+    Examples:
+      rca drift checkout today/
+      rca drift checkout@2 app.log --max-unknown 0.01 --json
+    """
+    from rca.baseline import resolve_model
+    from rca.model import DriftLimits
+
+    model = resolve_model(ref, _store(store))
+    limits = DriftLimits(max_unknown, max_vanished, max_js)
+    found = pipeline.drift(model, _sources(sources), _settings(options), limits, top=top)
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False))
+    else:
+        from rca.report.terminal import drift_report
+
+        _stdout_console().print(drift_report(found))
+    _warn_about_input(found.input)
+    if found.verdict == "drift":
+        sys.exit(EXIT_DRIFT)
 
 
 PARSE_COLUMNS = ("source", "line", "timestamp", "service", "level", "component", "template_id", "template", "message", "params", "body")

@@ -43,7 +43,13 @@ def template_diff(base: pl.DataFrame, target: pl.DataFrame, *, by_service: bool)
         template=pl.coalesce("template_right", "template"),
         service=pl.coalesce("service_right", "service") if not by_service else pl.col("service"),
     ).drop("template_right", *(["service_right"] if not by_service else []))
-    n_base, n_target = max(1, base.height), max(1, target.height)
+    return scored(table, base.height, target.height)
+
+
+def scored(table: pl.DataFrame, n_base: int, n_target: int) -> pl.DataFrame:
+    """``table`` (with ``count_base``, ``count_target``, ``template_id``, ``service``) with the shares
+    of runs of ``n_base`` and ``n_target`` lines, ``kind`` and ``g``; changes below ``MIN_G`` left out."""
+    n_base, n_target = max(1, n_base), max(1, n_target)
     g = _g_test(table.get_column("count_base").to_numpy(), n_base, table.get_column("count_target").to_numpy(), n_target)
     table = table.with_columns(
         share_base=pl.col("count_base") / n_base,

@@ -469,3 +469,62 @@ class Diff:
             "by_service": self.by_service,
             "changes": [c.to_dict() for c in self.changes],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    """Which baseline model a result was computed against."""
+
+    name: str
+    version: int
+    learned_at: datetime
+    checksum: str
+    records: int
+    templates: int
+
+    def to_dict(self) -> dict[str, object]:
+        return _fields_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class DriftLimits:
+    """The thresholds of the drift verdict: any one exceeded means drift."""
+
+    max_unknown_share: float = 0.05
+    max_vanished_share: float = 0.05
+    max_js_divergence: float = 0.1
+
+    def to_dict(self) -> dict[str, object]:
+        return _fields_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    """How far logs have drifted from a baseline model's templates.
+
+    ``unknown_*``: records (and templates) the model never saw in normal logs; ``vanished_*``:
+    model templates expected 5 or more times at their normal share that did not appear, and the
+    share of normal lines they made up; ``js_divergence``: Jensen-Shannon divergence (base 2, 0 to
+    1) between the model's template frequencies and these logs'; ``psi``: population stability
+    index over the same frequencies (shares floored at 1e-4). ``verdict``: ``drift`` if any limit
+    is exceeded (``reasons`` say which), else ``stable``. ``changes``: templates new, gone or
+    changed in share, clearest first (examples from these logs; none for gone ones).
+    """
+
+    model: ModelRef
+    input: IngestSummary
+    records: int
+    unknown_records: int
+    unknown_share: float
+    unknown_templates: int
+    vanished_templates: int
+    vanished_share: float
+    js_divergence: float
+    psi: float
+    limits: DriftLimits
+    verdict: str
+    reasons: tuple[str, ...]
+    changes: tuple[TemplateChange, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"schema_version": SCHEMA_VERSION, "kind": "drift", **_fields_dict(self)}

@@ -26,6 +26,8 @@ from rca.model import (
     Analysis,
     BaselineUsed,
     Diff,
+    Drift,
+    DriftLimits,
     Example,
     IncidentWindow,
     IngestSummary,
@@ -301,3 +303,15 @@ def summarise_templates(records: pl.DataFrame) -> tuple[TemplateSummary, ...]:
         )
         for row in table.iter_rows(named=True)
     )
+
+
+def drift(model: BaselineModel, sources: Sequence[str], settings: Settings = Settings(),
+          limits: DriftLimits = DriftLimits(), *, top: int = 10) -> Drift:
+    """How far the templates of ``sources`` have drifted from what ``model`` saw as normal."""
+    from rca.drift import drift as measure
+
+    records, summary = ingest(list(sources), settings)
+    if records.height == 0:
+        raise InputError(_nothing_to_read(summary))
+    records = assign_templates(records, tree=model.template_tree())
+    return measure(model, records, summary, limits, top=top)

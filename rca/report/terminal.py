@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from rca.model import Analysis, Diff, IngestSummary, RootCause, TemplateReport, iso
+from rca.baseline import BaselineModel
+from rca.model import Analysis, Diff, Drift, IngestSummary, RootCause, TemplateChange, TemplateReport, iso
 from rca.report.text import printable
 
 
@@ -76,6 +77,11 @@ def analysis_report(analysis: Analysis) -> RenderableType:
                "too-short": "logs too short to locate it"}
         parts.append(Text(f"Incident: from {_short(iso(window.start))} to {_short(iso(window.end))} "
                           f"({how.get(window.method, window.method)}; {window.bucket_s:g} s buckets)", style="bold"))
+    if analysis.baseline:
+        used = analysis.baseline
+        parts.append(Text(f"Normal: baseline {used.name}@{used.version} (learned {_short(iso(used.learned_at))}) and the "
+                          f"logs before the incident; {used.unknown_records:,} records on {used.unknown_templates:,} "
+                          "templates the baseline never saw"))
     parts.append(Text(""))
     if not analysis.root_causes:
         parts.append(Text("No anomaly stands out: no template changed its rate enough to name a root cause.", style="yellow"))
@@ -138,14 +144,18 @@ def diff_report(diff: Diff) -> RenderableType:
     if not diff.changes:
         parts.append(Text("No template changed its share of the lines: the runs look alike.", style="green"))
         return Group(*parts)
+    return Group(*parts, _changes_table(diff.changes, by_service=diff.by_service))
+
+
+def _changes_table(changes: Iterable[TemplateChange], *, by_service: bool) -> Table:
     table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Change", no_wrap=True)
     table.add_column("Lines", justify="right", no_wrap=True)
     table.add_column("Template", ratio=3, overflow="fold")
-    for rank, change in enumerate(diff.changes, 1):
+    for rank, change in enumerate(changes, 1):
         cell = Text(printable(change.template, limit=200))
-        if change.service and diff.by_service:
+        if change.service and by_service:
             cell = Text(f"{printable(change.service)}: ", style="bold") + cell
         if change.examples:
             cell.append("\n")
@@ -154,4 +164,98 @@ def diff_report(diff: Diff) -> RenderableType:
         shares = f"{change.share_base:.1%} -> {change.share_target:.1%}"
         table.add_row(str(rank), Text(f"{change.kind}\n{shares}", style=style),
                       f"{change.count_base:,} -> {change.count_target:,}", cell)
-    return Group(*parts, table)
+    return table
+
+
+def _model_line(ref: str, learned: str | None, records: int, templates: int) -> Text:
+    return Text.assemble((ref, "bold"), f"  learned {_short(learned)}, {records:,} records, {templates:,} templates")
+
+
+def baseline_learned(model: BaselineModel, summary: IngestSummary) -> RenderableType:
+    """What ``baseline learn`` tells on stderr: what was read, what was kept, what was left out."""
+    parts: list[RenderableType] = [
+        _model_line(model.ref, iso(model.learned_at), model.records, model.template_counts.height),
+        input_summary(summary),
+    ]
+    parts.extend(_excluded(model))
+    return Group(*parts)
+
+
+def _excluded(model: BaselineModel) -> list[RenderableType]:
+    if not model.excluded:
+        return [Text("No anomalous stretch found: all of the logs count as normal.", style="green")]
+    lines: list[RenderableType] = [Text(
+        f"Left out of the normal rates as anomalous ({len(model.excluded)} stretch"
+        f"{'es' if len(model.excluded) > 1 else ''}; their templates are still known):", style="yellow")]
+    for stretch in model.excluded:
+        lines.append(Text(f"  {_short(iso(stretch.start))} to {_short(iso(stretch.end))}, {stretch.records:,} records, "
+                          f"score {stretch.score:g}"))
+        for signal in stretch.signals:
+            lines.append(Text("    " + printable(signal, limit=200), style="dim"))
+    return lines
+
+
+def baselines_table(models: Iterable[dict[str, object]]) -> RenderableType:
+    """``baseline list``: one row per version."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column("Baseline", no_wrap=True, style="bold")
+    table.add_column("Learned")
+    table.add_column("Records", justify="right")
+    table.add_column("Templates", justify="right")
+    table.add_column("Left out", justify="right")
+    table.add_column("Logs from / to")
+    for m in models:
+        table.add_row(f"{m['name']}@{m['version']}", _short(m["learned_at"]), f"{m['records']:,}",  # type: ignore[arg-type]
+                      f"{m['templates']:,}", str(m["excluded"]), f"{_short(m['first'])}\n{_short(m['last'])}")  # type: ignore[arg-type]
+    return table
+
+
+def baseline_details(model: BaselineModel, *, top: int = 20) -> RenderableType:
+    """``baseline show``: settings, inputs, what was left out, and the most common normal templates."""
+    meta = Table.grid(padding=(0, 2))
+    meta.add_column(style="bold", no_wrap=True)
+    meta.add_column(overflow="fold")
+    meta.add_row("model", model.ref)
+    meta.add_row("learned", f"{iso(model.learned_at)} by rca {model.tool_version}")
+    meta.add_row("logs", f"{iso(model.first)} to {iso(model.last)}, {model.records:,} records, "
+                         f"{model.normal_s:,.0f} s counted as normal")
+    meta.add_row("templates", f"{model.template_counts.height:,} in normal logs ({len(model.tree['clusters']):,} clusters in the tree)")
+    meta.add_row("series", f"{model.rates.height:,} (service, statement) series, spread per {model.bucket_s:g} s bucket")
+    meta.add_row("settings", ", ".join(f"{k}={v}" for k, v in model.settings.items() if v is not None))
+    meta.add_row("checksum", f"sha256 {model.checksum}")
+    for item in model.inputs:
+        size = "stdin" if item.bytes is None else f"{item.bytes:,} bytes, sha256 {item.sha256}"
+        meta.add_row("input", Text(f"{printable(item.source)} ({size})"))
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False, title="Most common normal templates")
+    table.add_column("Records", justify="right", no_wrap=True)
+    table.add_column("Per min", justify="right", no_wrap=True)
+    table.add_column("Template", overflow="fold", ratio=3)
+    per_min = 60.0 / max(model.normal_s, 1e-9)
+    for row in model.template_counts.head(top).iter_rows(named=True):
+        table.add_row(f"{row['count']:,}", f"{row['count'] * per_min:.3g}", Text(printable(row["template"] or "", limit=200)))
+    return Group(meta, Text(""), *_excluded(model), Text(""), table)
+
+
+def drift_report(drift: Drift) -> RenderableType:
+    """``rca drift``: the verdict and why, the figures against their limits, and the changes."""
+    style = "bold red" if drift.verdict == "drift" else "bold green"
+    model = drift.model
+    parts: list[RenderableType] = [
+        Text.assemble(("Verdict: ", "bold"), (drift.verdict, style),
+                      f"  against {model.name}@{model.version} (learned {_short(iso(model.learned_at))})"),
+    ]
+    parts.extend(Text(f"  {reason}", style="red") for reason in drift.reasons)
+    figures = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    for column in ("Figure", "Value", "Limit"):
+        figures.add_column(column, justify="left" if column == "Figure" else "right", no_wrap=True)
+    limits = drift.limits
+    figures.add_row("records on unknown templates", f"{drift.unknown_share:.2%} ({drift.unknown_records:,} on "
+                    f"{drift.unknown_templates:,} templates)", f"{limits.max_unknown_share:.2%}")
+    figures.add_row("normal lines on vanished templates", f"{drift.vanished_share:.2%} ({drift.vanished_templates:,} templates)",
+                    f"{limits.max_vanished_share:.2%}")
+    figures.add_row("Jensen-Shannon divergence", f"{drift.js_divergence:.3f}", f"{limits.max_js_divergence:g}")
+    figures.add_row("population stability index", f"{drift.psi:.3f}", "")
+    parts += [Text(""), input_summary(drift.input), Text(""), figures]
+    if drift.changes:
+        parts.append(_changes_table(drift.changes, by_service=False))
+    return Group(*parts)

@@ -1,0 +1,97 @@
+"""Template drift: how far logs have moved from what a baseline model knows.
+
+The logs are mined into the model's parse tree, so known messages get the model's template ids
+and anything else a new one. Then, over template frequencies: the share of records on templates
+the model never saw in normal logs, the templates that vanished, and two distances between the
+model's distribution and the logs' (Jensen-Shannon divergence and the population stability
+index, as ML teams use to watch a model's inputs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from rca.baseline import BaselineModel
+from rca.diff import scored
+from rca.model import Drift, DriftLimits, Example, IngestSummary, ModelRef, TemplateChange
+
+MIN_EXPECTED = 5.0  # a template expected this often at its normal share, and absent, has vanished
+PSI_FLOOR = 1e-4
+
+
+def js_divergence(p: np.ndarray, q: np.ndarray) -> float:
+    """Jensen-Shannon divergence in bits between two frequency vectors (normalised here).
+
+    >>> js_divergence(np.array([1.0, 0.0]), np.array([0.0, 1.0]))
+    1.0
+    """
+    from scipy.special import rel_entr
+
+    p, q = p / p.sum(), q / q.sum()
+    m = (p + q) / 2
+    return float(max(0.0, (rel_entr(p, m).sum() + rel_entr(q, m).sum()) / 2 / np.log(2)))
+
+
+def psi(p: np.ndarray, q: np.ndarray) -> float:
+    """Population stability index of ``q`` against ``p`` (shares floored at ``PSI_FLOOR``)."""
+    p = np.maximum(p / p.sum(), PSI_FLOOR)
+    q = np.maximum(q / q.sum(), PSI_FLOOR)
+    return float(((q - p) * np.log(q / p)).sum())
+
+
+def drift(model: BaselineModel, records: pl.DataFrame, summary: IngestSummary, limits: DriftLimits = DriftLimits(),
+          *, top: int = 10) -> Drift:
+    """Compare ``records`` (templates from ``model.template_tree()``) with the model's normal templates."""
+    normal = model.template_counts.select("template_id", "template", count_base="count")
+    seen = records.group_by("template_id").agg(pl.col("template").first(), pl.col("service").first(), count_target=pl.len())
+    table = (
+        normal.join(seen, on="template_id", how="full", coalesce=True)
+        .with_columns(pl.col("count_base", "count_target").fill_null(0), template=pl.coalesce("template", "template_right"))
+        .drop("template_right")
+        .sort("template_id")
+    )
+    base = table.get_column("count_base").to_numpy().astype(float)
+    target = table.get_column("count_target").to_numpy().astype(float)
+    n_base, n_target = base.sum(), target.sum()
+    unknown = (base == 0) & (target > 0)
+    vanished = (target == 0) & (base / max(n_base, 1.0) * n_target >= MIN_EXPECTED)
+    figures = {
+        "unknown_records": int(target[unknown].sum()),
+        "unknown_share": round(float(target[unknown].sum() / max(n_target, 1.0)), 6),
+        "unknown_templates": int(unknown.sum()),
+        "vanished_templates": int(vanished.sum()),
+        "vanished_share": round(float(base[vanished].sum() / max(n_base, 1.0)), 6),
+        "js_divergence": round(js_divergence(base, target), 6) if n_base and n_target else 0.0,
+        "psi": round(psi(base, target), 6) if n_base and n_target else 0.0,
+    }
+    reasons = tuple(
+        f"{label} {figures[key]:.3g} is over {limit:g}"
+        for label, key, limit in (
+            ("the share of records on unknown templates", "unknown_share", limits.max_unknown_share),
+            ("the share of normal lines on vanished templates", "vanished_share", limits.max_vanished_share),
+            ("the Jensen-Shannon divergence", "js_divergence", limits.max_js_divergence),
+        )
+        if figures[key] > limit
+    )
+    changes = scored(table, int(n_base), int(n_target)).head(top)
+    return Drift(
+        model=ModelRef(model.name, model.version, model.learned_at, model.checksum, model.records, model.template_counts.height),
+        input=summary,
+        records=int(n_target),
+        **figures,  # type: ignore[arg-type]
+        limits=limits,
+        verdict="drift" if reasons else "stable",
+        reasons=reasons,
+        changes=tuple(_change(row, records) for row in changes.iter_rows(named=True)),
+    )
+
+
+def _change(row: dict[str, object], records: pl.DataFrame) -> TemplateChange:
+    lines = records.filter(pl.col("template_id") == row["template_id"]).head(3)
+    return TemplateChange(
+        str(row["kind"]), row["service"] if row["count_target"] else None, str(row["template_id"]),  # type: ignore[arg-type]
+        str(row["template"] or ""), int(row["count_base"]), int(row["count_target"]),  # type: ignore[call-overload]
+        round(float(row["share_base"]), 6), round(float(row["share_target"]), 6), float(row["g"]),  # type: ignore[arg-type]
+        tuple(Example(r["source"], r["line"], r["message"], r["timestamp"]) for r in lines.iter_rows(named=True)),
+    )
