@@ -331,3 +331,15 @@ def test_a_real_fault_free_minute_is_all_normal(day: str) -> None:
     model = learn([str(SHARED / "nezha-trainticket" / "normal" / day / "logs")], Settings(), name="tt").model
     assert model.excluded == ()
     assert model.template_counts.height > 100
+
+
+def test_the_model_used_survives_saved_json_and_is_named_in_the_postmortem(tmp_path) -> None:
+    from rca.model import Analysis
+    from rca.report.postmortem import render_markdown
+
+    model = Store(tmp_path / "store").save(learn([str(_shop(tmp_path / "good", minutes=20))], Settings(), name="shop").model)
+    analysis = analyze([str(_shop(tmp_path / "today", minutes=20, incident=(12, 20), seed=5))], Settings(), model=model)
+    back = Analysis.from_dict(json.loads(json.dumps(analysis.to_dict())))
+    assert back.baseline == analysis.baseline and back.baseline is not None and back.baseline.checksum == model.checksum
+    text, _ = render_markdown(back, pictures_dir="x")
+    assert "Normal behaviour was the learned baseline shop@1" in text

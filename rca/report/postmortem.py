@@ -134,6 +134,16 @@ def _changes(anomalies: Iterable[Anomaly]) -> dict[str, list[Anomaly]]:
     return groups
 
 
+def _normal(analysis: Analysis) -> str:
+    """What the analysis took as normal behaviour, in words."""
+    used = analysis.baseline
+    if used is None:
+        return "the logs before the start (with any known-good logs given by --baseline)"
+    return (f"the learned baseline {used.name}@{used.version} (learned {_clock(used.learned_at)}, SHA-256 "
+            f"{used.checksum[:12]}...) together with the logs before the start; {used.unknown_records:,} records "
+            f"fell on {used.unknown_templates:,} templates the baseline never saw")
+
+
 def context(analysis: Analysis, *, generated: datetime | None = None) -> dict[str, object]:
     """Everything the templates show, computed once."""
     top = analysis.root_causes[0] if analysis.root_causes else None
@@ -146,6 +156,7 @@ def context(analysis: Analysis, *, generated: datetime | None = None) -> dict[st
         "generated": _clock(generated) if generated else None,
         "incident": incident,
         "method": METHODS.get(incident.method, incident.method) if incident else None,
+        "normal": _normal(analysis),
         "duration": _duration((incident.end - incident.start).total_seconds()) if incident else None,
         "error_rates": _error_rates(analysis)[:12],
         "events": _events(analysis),
