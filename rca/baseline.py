@@ -30,7 +30,7 @@ from rca.errors import InputError, RcaError, UsageError
 from rca.features import ERRORS_ID, NORMAL_SCHEMA, Features, Normal, build_features, normal_of
 from rca.ingest import ingest
 from rca.model import IngestSummary, iso
-from rca.parse import TemplateTree, assign_templates
+from rca.parse import TemplateTree, assign_templates, masking_id
 from rca.settings import Settings
 from rca.sources import STDIN, resolve
 
@@ -201,9 +201,15 @@ def from_json(text: str | bytes, where: str) -> BaselineModel:
             f"{where} has been changed or corrupted since it was learned (its SHA-256 does not match); learn it again"
         )
     try:
-        return _model(body, document["sha256"])
+        model = _model(body, document["sha256"])
     except (KeyError, TypeError, ValueError, AttributeError, pl.exceptions.PolarsError) as exc:
         raise ModelError(f"{where} is a malformed baseline model ({type(exc).__name__}: {exc})") from None
+    if model.settings.get("masking") != masking_id():
+        raise ModelError(
+            f"{where} was learned by rca {model.tool_version}, which masks variables in messages differently from this "
+            f"rca ({tool_version()}): its templates would not match; learn the baseline again with this rca"
+        )
+    return model
 
 
 def _model(body: dict[str, Any], checksum: str) -> BaselineModel:
@@ -329,7 +335,7 @@ def _settings_dict(settings: Settings, bucket_s: float) -> dict[str, Any]:
         "service_pattern": settings.service_pattern, "year": settings.year,
         "since": iso(settings.since), "until": iso(settings.until),
         "sim_threshold": settings.sim_threshold, "tree_depth": settings.tree_depth,
-        "max_children": settings.max_children, "bucket_s": bucket_s,
+        "max_children": settings.max_children, "bucket_s": bucket_s, "masking": masking_id(),
     }
 
 
@@ -467,20 +473,42 @@ class Store:
         except OSError as exc:
             raise UsageError(f"cannot create the baseline store {folder}: {exc.strerror or exc}") from None
         number = (self.versions(model.name) or [0])[-1] + 1
-        while True:
-            saved = replace(model, version=number)
-            text, checksum = to_json(saved)
-            try:
-                # O_EXCL claims the version number: two learns at once get two versions.
-                handle = os.open(self.path(model.name, number), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                number += 1
-                continue
-            except OSError as exc:
-                raise UsageError(f"cannot write to the baseline store {folder}: {exc.strerror or exc}") from None
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            return replace(saved, checksum=checksum)
+        temporary = folder / f".learning-{os.getpid()}-{id(model)}.json"
+        try:
+            while True:
+                saved = replace(model, version=number)
+                text, checksum = to_json(saved)
+                temporary.write_text(text, encoding="utf-8")
+                try:
+                    # A hard link claims the version atomically: never a half-written model under
+                    # its final name, and two learns at once get two versions.
+                    os.link(temporary, self.path(model.name, number))
+                except FileExistsError:
+                    number += 1
+                    continue
+                except OSError:  # a file system without hard links: claim the name, then write
+                    try:
+                        with open(self.path(model.name, number), "x", encoding="utf-8") as out:
+                            out.write(text)
+                    except FileExistsError:
+                        number += 1
+                        continue
+                return replace(saved, checksum=checksum)
+        except OSError as exc:
+            raise UsageError(f"cannot write to the baseline store {folder}: {exc.strerror or exc}") from None
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    def entries(self) -> list[dict[str, Any]]:
+        """A summary of every version in the store; one that cannot be loaded has ``error`` instead."""
+        found: list[dict[str, Any]] = []
+        for name in self.names():
+            for number in self.versions(name):
+                try:
+                    found.append(self.load(f"{name}@{number}").summary())
+                except ModelError as exc:
+                    found.append({"name": name, "version": number, "error": str(exc)})
+        return found
 
     def load(self, ref: str) -> BaselineModel:
         """A model by ``name`` (its latest version), ``name@N`` or ``name@latest``."""

@@ -425,9 +425,12 @@ def baseline_learn(sources: tuple[str, ...], name: str, bucket: str | None, as_j
 @store_option
 @_friendly_errors
 def baseline_list(as_json: bool, store: str | None) -> None:
-    """List the baselines in the store: every version, when learned, records, templates."""
+    """List the baselines in the store: every version, when learned, records, templates.
+
+    A version that cannot be used (corrupt, edited, incompatible) is listed with the reason.
+    """
     target = _store(store)
-    models = [target.load(f"{name}@{v}").summary() for name in target.names() for v in target.versions(name)]
+    models = target.entries()
     if as_json:
         click.echo(json.dumps({"schema_version": 1, "kind": "baselines", "store": str(target.root), "baselines": models}))
         return

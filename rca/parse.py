@@ -87,6 +87,16 @@ class MaskedDrain(Drain):
         return (same / counted if counted else 1.0), params
 
 
+def masking_id() -> str:
+    """A short hash of how messages are masked and tokenised: templates mined under another
+    masking do not match this one's messages, so a saved tree must have the same."""
+    recipe = f"{MASK_PATTERN}|{WILDCARD}|{MAX_MESSAGE_CHARS}|tokens-{TOKENS_VERSION}"
+    return hashlib.sha256(recipe.encode()).hexdigest()[:16]
+
+
+TOKENS_VERSION = 1  # bump when _tokens changes what it makes of a masked message
+
+
 def _tokens(masked: pl.Expr) -> pl.Expr:
     """One space between tokens, and a run of masked tokens as one: lists of ids vary in length."""
     return masked.str.replace_all(r"\s+", " ").str.strip_chars().str.replace_all(r"<\*>(?: <\*>)+", WILDCARD)

@@ -196,19 +196,38 @@ def test_a_damaged_model_is_a_clear_error_not_a_wrong_answer(stored, tmp_path, d
     result = run(["analyze", str(SAMPLE / "checkout-outage"), "--baseline", "shop", "--store", str(tmp_path / "store")])
     assert result.exit_code == 4
     assert message in result.stderr and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    listed = run(["baseline", "list", "--json", "--store", str(tmp_path / "store")])  # the others stay listable
+    assert listed.exit_code == 0 and message in json.loads(listed.stdout)["baselines"][0]["error"]
 
 
-def test_a_tampered_model_with_a_recomputed_wrong_shape_is_malformed(stored) -> None:
-    path, model = stored
-    body = model.body()
-    body["rates"] = {"n": [1]}
+def _signed(body: dict) -> str:  # type: ignore[type-arg]
+    """A model file for ``body`` with a matching checksum: a deliberate edit, not corruption."""
     import hashlib
 
     from rca.baseline import _canonical
 
-    document = {"format": "rca-baseline", "format_version": 1, "sha256": hashlib.sha256(_canonical(body)).hexdigest(), "body": body}
+    return json.dumps({"format": "rca-baseline", "format_version": 1,
+                       "sha256": hashlib.sha256(_canonical(body)).hexdigest(), "body": body})
+
+
+def test_a_model_from_another_masking_is_refused(stored) -> None:
+    path, model = stored
+    body = model.body()
+    body["settings"]["masking"] = "0" * 16
+    with pytest.raises(ModelError, match="masks variables in messages differently"):
+        from_json(_signed(body), str(path))
+
+
+def test_a_signed_model_of_the_wrong_shape_is_malformed(stored) -> None:
+    path, model = stored
+    body = model.body()
+    body["rates"] = {"n": [1]}
     with pytest.raises(ModelError, match="malformed"):
-        from_json(json.dumps(document), str(path))
+        from_json(_signed(body), str(path))
+    body = model.body()
+    body["tree"]["root"] = {"clusters": [10**6], "children": {}}
+    with pytest.raises(ModelError, match="malformed"):
+        from_json(_signed(body), str(path))
 
 
 # Across processes, through the CLI
