@@ -151,7 +151,7 @@ class BaselineModel:
             "name": self.name, "version": self.version, "learned_at": iso(self.learned_at),
             "tool_version": self.tool_version, "records": self.records,
             "templates": self.template_counts.height, "series": self.rates.height,
-            "excluded": len(self.excluded), "first": iso(self.first), "last": iso(self.last),
+            "excluded_stretches": len(self.excluded), "first": iso(self.first), "last": iso(self.last),
             "checksum": self.checksum,
         }
 
@@ -206,8 +206,8 @@ def from_json(text: str | bytes, where: str) -> BaselineModel:
         raise ModelError(f"{where} is a malformed baseline model ({type(exc).__name__}: {exc})") from None
     if model.settings.get("masking") != masking_id():
         raise ModelError(
-            f"{where} was learned by rca {model.tool_version}, which masks variables in messages differently from this "
-            f"rca ({tool_version()}): its templates would not match; learn the baseline again with this rca"
+            f"{where} was learned with other rules for masking variables in messages (by rca {model.tool_version}; "
+            f"this is rca {tool_version()}): its templates would not match; learn the baseline again with this rca"
         )
     return model
 

@@ -206,10 +206,11 @@ def baselines_table(models: Iterable[dict[str, object]]) -> RenderableType:
     table.add_column("Logs from / to")
     for m in models:
         if "error" in m:
-            table.add_row(f"{m['name']}@{m['version']}", Text(f"unusable: {printable(str(m['error']))}", style="red"))
+            table.add_row(f"{m['name']}@{m['version']}", Text("unusable", style="red"), "", "", "",
+                          Text(f"see: rca baseline show {m['name']}@{m['version']}", style="red"))
             continue
         table.add_row(f"{m['name']}@{m['version']}", _short(m["learned_at"]), f"{m['records']:,}",  # type: ignore[arg-type]
-                      f"{m['templates']:,}", str(m["excluded"]), f"{_short(m['first'])}\n{_short(m['last'])}")  # type: ignore[arg-type]
+                      f"{m['templates']:,}", str(m["excluded_stretches"]), f"{_short(m['first'])}\n{_short(m['last'])}")  # type: ignore[arg-type]
     return table
 
 
