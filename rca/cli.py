@@ -24,7 +24,6 @@ from rich.console import Console
 
 from rca import pipeline
 from rca.errors import InputError, RcaError, UsageError
-from rca.report.postmortem import load_analysis, report_targets
 from rca.settings import Settings
 from rca.timestamps import parse_user_time
 
@@ -283,6 +282,8 @@ def analyze(sources: tuple[str, ...], as_json: bool, top: int, baseline: tuple[s
       rca analyze logs/ --json | jq '.root_causes[0]'
       rca analyze logs/ --report postmortem.html
     """
+    from rca.report.postmortem import report_targets
+
     targets = report_targets(report)
     model, logs = _split_baselines(baseline, store)
     settings = replace(
@@ -320,6 +321,8 @@ def report(analysis_json: str, report: tuple[str, ...], report_stamp: bool) -> N
       rca report analysis.json --report postmortem.html
       rca report analysis.json --report postmortem.md --report postmortem.html
     """
+    from rca.report.postmortem import load_analysis, report_targets
+
     targets = report_targets(report)
     if analysis_json == "-":
         text = sys.stdin.read()

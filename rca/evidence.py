@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import polars as pl
 
 from rca.features import ERRORS_ID, Features
 from rca.model import Anomaly, Change, Effect, Example, GraphEdge, RootCause, ServiceRates, Timeline
 from rca.rank import SIGNALS, explained
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 EXAMPLES = 3
 

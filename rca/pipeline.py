@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import polars as pl
 
 from rca import evidence
-from rca.causal import anomaly_signal, build_graph, named_services, trace_order
 from rca.detect import IncidentStart, behaviour_shifts, changes_at, find_incident_start, score_series
 from rca.errors import InputError
 from rca.baseline import BaselineModel
@@ -38,6 +37,9 @@ from rca.model import (
 from rca.rank import anomalous_series, rank_services, service_candidates, shift_candidates
 from rca.parse import add_params, assign_templates
 from rca.settings import Settings
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +224,9 @@ def _incident_start(features: Features, settings: Settings) -> IncidentStart:
 
 
 def _graph(features: Features, anomalies: pl.DataFrame, candidates: pl.DataFrame) -> tuple[nx.DiGraph, Counter[str]]:
+    # Imported here: networkx takes a tenth of a second to import, and only analyze needs it.
+    from rca.causal import anomaly_signal, build_graph, named_services, trace_order
+
     """The causal graph over anomalous services, and how often each is first to depart in a request."""
     # Departures within a request: lines of templates that are new, or error lines that rose (most
     # lines of a merely busier template are normal ones).

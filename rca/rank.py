@@ -20,9 +20,12 @@ relations between services order the candidates it leaves close.
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import polars as pl
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SIGNALS = ("anomaly", "earliness", "explains", "traces")
 # The G statistic a share shift needs to make its service a candidate (about p < 0.002 for one
@@ -82,6 +85,8 @@ def rank_services(
 ) -> pl.DataFrame:
     """Candidates with the four signals, ``score`` (half ``anomaly``, half the mean of the others
     present, in [0, 1]) and ``rank`` (1 = most likely)."""
+    from networkx import descendants
+
     anomaly = dict(zip(candidates.get_column("service"), candidates.get_column("anomaly"), strict=True))
     onset = dict(zip(candidates.get_column("service"), candidates.get_column("onset"), strict=True))
     first, last = min(onset.values()), max(onset.values())
@@ -89,7 +94,7 @@ def rank_services(
     firsts_total = sum(trace_firsts[s] for s in anomaly)
     rows = []
     for service in anomaly:
-        reach = nx.descendants(graph, service) if service in graph else set()
+        reach = descendants(graph, service) if service in graph else set()
         others = total_anomaly - anomaly[service]
         row = {
             "service": service,
@@ -112,5 +117,7 @@ def explained(graph: nx.DiGraph, service: str) -> list[tuple[str, list[str]]]:
     """The services ``service`` explains, nearest first, each with the path to it."""
     if service not in graph:
         return []
-    paths = nx.single_source_shortest_path(graph, service)
+    from networkx import single_source_shortest_path
+
+    paths = single_source_shortest_path(graph, service)
     return sorted(((s, p) for s, p in paths.items() if s != service), key=lambda item: (len(item[1]), item[0]))

@@ -206,7 +206,8 @@ def fill_levels_and_services(
         candidates.append(pl.col("raw").str.extract(service_pattern, index))
     candidates += [pl.col("service"), workload(pl.col("message").str.extract(_SERVICE_FIELD, 1)), workload(pl.lit(stem_service))]
     return frame.with_columns(
-        level=pl.coalesce(pl.col("level"), keyword_level(pl.col("message"))),
+        # The keyword regexes run only on the messages of lines whose header gave no level.
+        level=pl.coalesce(pl.col("level"), keyword_level(pl.when(pl.col("level").is_null()).then(pl.col("message")))),
         service=pl.coalesce(candidates),
     )
 
