@@ -18,6 +18,7 @@ from rca.model import Drift, DriftLimits, Example, IngestSummary, ModelRef, Temp
 
 MIN_EXPECTED = 5.0  # a template expected this often at its normal share, and absent, has vanished
 PSI_FLOOR = 1e-4
+NOISE_DRAWS = 40  # samples drawn from the model to see how far chance alone moves the divergence
 
 
 def js_divergence(p: np.ndarray, q: np.ndarray) -> float:
@@ -38,6 +39,17 @@ def psi(p: np.ndarray, q: np.ndarray) -> float:
     p = np.maximum(p / p.sum(), PSI_FLOOR)
     q = np.maximum(q / q.sum(), PSI_FLOOR)
     return float(((q - p) * np.log(q / p)).sum())
+
+
+def chance_js(base: np.ndarray, n: int, *, draws: int = NOISE_DRAWS, seed: int = 0) -> float:
+    """The Jensen-Shannon divergence that sampling alone gives: the 95th percentile over ``draws``
+    samples of ``n`` records drawn at the model's frequencies (a few lines never match a big model's
+    mix exactly)."""
+    if n <= 0 or base.sum() <= 0:
+        return 0.0
+    rng = np.random.default_rng(seed)
+    samples = rng.multinomial(n, base / base.sum(), size=draws)
+    return float(np.percentile([js_divergence(base, s.astype(float)) for s in samples], 95))
 
 
 def drift(model: BaselineModel, records: pl.DataFrame, summary: IngestSummary, limits: DriftLimits = DriftLimits(),
@@ -63,17 +75,21 @@ def drift(model: BaselineModel, records: pl.DataFrame, summary: IngestSummary, l
         "vanished_templates": int(vanished.sum()),
         "vanished_share": round(float(base[vanished].sum() / max(n_base, 1.0)), 6),
         "js_divergence": round(js_divergence(base, target), 6) if n_base and n_target else 0.0,
+        "js_by_chance": round(chance_js(base, int(n_target)), 6),
         "psi": round(psi(base, target), 6) if n_base and n_target else 0.0,
     }
-    reasons = tuple(
+    reasons = [
         f"{label} {figures[key]:.3g} is over {limit:g}"
         for label, key, limit in (
             ("the share of records on unknown templates", "unknown_share", limits.max_unknown_share),
             ("the share of normal lines on vanished templates", "vanished_share", limits.max_vanished_share),
-            ("the Jensen-Shannon divergence", "js_divergence", limits.max_js_divergence),
         )
         if figures[key] > limit
-    )
+    ]
+    js, chance = figures["js_divergence"], figures["js_by_chance"]
+    if js > limits.max_js_divergence and js > chance:
+        reasons.append(f"the Jensen-Shannon divergence {js:.3g} is over {limits.max_js_divergence:g}"
+                       + (f" (chance alone gives up to {chance:.3g} with this many records)" if chance > 0.001 else ""))
     changes = scored(table, int(n_base), int(n_target)).head(top)
     return Drift(
         model=ModelRef(model.name, model.version, model.learned_at, model.checksum, model.records, model.template_counts.height),
@@ -82,7 +98,7 @@ def drift(model: BaselineModel, records: pl.DataFrame, summary: IngestSummary, l
         **figures,  # type: ignore[arg-type]
         limits=limits,
         verdict="drift" if reasons else "stable",
-        reasons=reasons,
+        reasons=tuple(reasons),
         changes=tuple(_change(row, records) for row in changes.iter_rows(named=True)),
     )
 

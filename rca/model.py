@@ -505,9 +505,11 @@ class Drift:
     ``unknown_*``: records (and templates) the model never saw in normal logs; ``vanished_*``:
     model templates expected 5 or more times at their normal share that did not appear, and the
     share of normal lines they made up; ``js_divergence``: Jensen-Shannon divergence (base 2, 0 to
-    1) between the model's template frequencies and these logs'; ``psi``: population stability
-    index over the same frequencies (shares floored at 1e-4). ``verdict``: ``drift`` if any limit
-    is exceeded (``reasons`` say which), else ``stable``. ``changes``: templates new, gone or
+    1) between the model's template frequencies and these logs'; ``js_by_chance``: the divergence
+    that as many records drawn at the model's own frequencies reach (95th percentile of 40 draws);
+    ``psi``: population stability index over the same frequencies (shares floored at 1e-4).
+    ``verdict``: ``drift`` if any limit is exceeded (``reasons`` say which; the divergence counts
+    only above what chance gives), else ``stable``. ``changes``: templates new, gone or
     changed in share, clearest first (examples from these logs; none for gone ones).
     """
 
@@ -520,6 +522,7 @@ class Drift:
     vanished_templates: int
     vanished_share: float
     js_divergence: float
+    js_by_chance: float
     psi: float
     limits: DriftLimits
     verdict: str

@@ -319,8 +319,13 @@ def test_drift_limits_can_be_set(tmp_path) -> None:
     changed_logs = _shop(tmp_path / "changed", minutes=30, seed=22, mix={"list": 0.4, "promo": 0.3, "buy": 0.3})
     relaxed = _drift(tmp_path, changed_logs, "--max-unknown", "1", "--max-vanished", "1", "--max-js", "1")
     assert relaxed.exit_code == 0 and json.loads(relaxed.stdout)["limits"]["max_js_divergence"] == 1
-    strict = _drift(tmp_path, _shop(tmp_path / "same", minutes=30, seed=21), "--max-js", "0")
-    assert strict.exit_code == 5 and json.loads(strict.stdout)["reasons"][0].startswith("the Jensen-Shannon")
+    only_js = _drift(tmp_path, changed_logs, "--max-unknown", "1", "--max-vanished", "1", "--max-js", "0.05")
+    assert only_js.exit_code == 5
+    assert [r.split(" ")[1] for r in json.loads(only_js.stdout)["reasons"]] == ["Jensen-Shannon"]
+    # A divergence no larger than chance gives at this many records is not drift, whatever the limit.
+    same = _drift(tmp_path, _shop(tmp_path / "same", minutes=30, seed=21), "--max-js", "0")
+    figures = json.loads(same.stdout)
+    assert same.exit_code == 0 and 0 < figures["js_divergence"] <= figures["js_by_chance"]
     text = run(["drift", "shop", str(changed_logs), "--store", str(tmp_path / "store")])
     assert text.exit_code == 5 and "Verdict: drift" in text.stdout
 
@@ -362,3 +367,14 @@ def test_the_model_used_survives_saved_json_and_is_named_in_the_postmortem(tmp_p
     assert back.baseline == analysis.baseline and back.baseline is not None and back.baseline.checksum == model.checksum
     text, _ = render_markdown(back, pictures_dir="x")
     assert "Normal behaviour was the learned baseline shop@1" in text
+
+
+def test_the_divergence_chance_gives_shrinks_with_more_records() -> None:
+    import numpy as np
+
+    from rca.drift import chance_js, js_divergence
+
+    base = np.array([500.0, 300.0, 150.0, 40.0, 10.0])
+    few, many = chance_js(base, 50), chance_js(base, 50_000)
+    assert few > 10 * many > 0
+    assert js_divergence(base, base) == 0.0 and js_divergence(base, base[::-1]) > few

@@ -257,7 +257,8 @@ def drift_report(drift: Drift) -> RenderableType:
                     f"{drift.unknown_templates:,} templates)", f"{limits.max_unknown_share:.2%}")
     figures.add_row("normal lines on vanished templates", f"{drift.vanished_share:.2%} ({drift.vanished_templates:,} templates)",
                     f"{limits.max_vanished_share:.2%}")
-    figures.add_row("Jensen-Shannon divergence", f"{drift.js_divergence:.3f}", f"{limits.max_js_divergence:g}")
+    figures.add_row("Jensen-Shannon divergence", f"{drift.js_divergence:.3f} (chance: {drift.js_by_chance:.3f})",
+                    f"{limits.max_js_divergence:g}")
     figures.add_row("population stability index", f"{drift.psi:.3f}", "")
     parts += [Text(""), input_summary(drift.input), Text(""), figures]
     if drift.changes:
