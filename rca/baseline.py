@@ -421,7 +421,23 @@ def anomalous_stretches(
         signals = tuple(_signal(labels[i], k_in[i, best], expected[i]) for i in top)
         found.append((a, b, round(float(score[best]), 1), signals))
         kept[a:b] = False
-    return sorted(found)
+    return _merged(sorted(found))
+
+
+def _merged(stretches: list[tuple[int, int, float, tuple[str, ...]]]) -> list[tuple[int, int, float, tuple[str, ...]]]:
+    """Stretches that touch or overlap as one (a later round can find the edges of an earlier
+    stretch, joined across it): scores added, signals of both (the strongest first, up to 5)."""
+    merged: list[tuple[int, int, float, tuple[str, ...]]] = []
+    for a, b, score, signals in stretches:
+        if merged and a <= merged[-1][1]:
+            first_a, first_b, first_score, first_signals = merged[-1]
+            strongest = first_signals if first_score >= score else signals
+            weaker = signals if first_score >= score else first_signals
+            joined = tuple(dict.fromkeys(strongest + weaker))[:5]
+            merged[-1] = (first_a, max(first_b, b), round(first_score + score, 1), joined)
+        else:
+            merged.append((a, b, score, signals))
+    return merged
 
 
 def _signal(label: str, inside: float, expected: float) -> str:

@@ -378,3 +378,10 @@ def test_the_divergence_chance_gives_shrinks_with_more_records() -> None:
     few, many = chance_js(base, 50), chance_js(base, 50_000)
     assert few > 10 * many > 0
     assert js_divergence(base, base) == 0.0 and js_divergence(base, base[::-1]) > few
+
+
+def test_stretches_that_touch_are_reported_as_one() -> None:
+    from rca.baseline import _merged
+
+    found = _merged([(10, 30, 60.0, ("a", "b")), (15, 22, 160.0, ("c",)), (30, 34, 70.0, ("d",)), (50, 55, 80.0, ("e",))])
+    assert found == [(10, 34, 290.0, ("c", "a", "b", "d")), (50, 55, 80.0, ("e",))]
