@@ -184,6 +184,8 @@ def from_json(text: str | bytes, where: str) -> BaselineModel:
     """Read a model file's text; every way it can be unusable is a ``ModelError`` naming ``where``."""
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise ModelError(f"{where} is not a baseline model: its JSON is nested too deeply") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"{where} is not a baseline model: it is not valid JSON ({exc}); the file is corrupt") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
@@ -202,7 +204,7 @@ def from_json(text: str | bytes, where: str) -> BaselineModel:
         )
     try:
         model = _model(body, document["sha256"])
-    except (KeyError, TypeError, ValueError, AttributeError, pl.exceptions.PolarsError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError, pl.exceptions.PolarsError) as exc:
         raise ModelError(f"{where} is a malformed baseline model ({type(exc).__name__}: {exc})") from None
     if model.settings.get("masking") != masking_id():
         raise ModelError(

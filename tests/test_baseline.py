@@ -228,6 +228,8 @@ def test_a_signed_model_of_the_wrong_shape_is_malformed(stored) -> None:
     body["tree"]["root"] = {"clusters": [10**6], "children": {}}
     with pytest.raises(ModelError, match="malformed"):
         from_json(_signed(body), str(path))
+    with pytest.raises(ModelError, match="nested too deeply"):
+        from_json("[" * 100_000 + "]" * 100_000, str(path))
 
 
 # Across processes, through the CLI
