@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from rca.detect import g_statistic
 from rca.errors import InputError, RcaError, UsageError
 from rca.features import ERRORS_ID, NORMAL_SCHEMA, Features, Normal, build_features, normal_of
 from rca.ingest import ingest
@@ -364,11 +365,10 @@ def anomalous_stretches(
     2x2 G-test of each such series whose share changes by ``factor`` or more and scores ``min_g``
     alone; the window with the highest sum is left out if it reaches ``min_score`` with at least
     ``min_signals`` such series (an incident disturbs more than one thing: an error template and
-    its service's error count, or several services), padded by a bucket each side, and the search repeats on the rest (up to ``rounds`` stretches). Normal
-    noise and a rare one-off error stay below the bar.
+    its service's error count, or several services), padded by a bucket each side, and the search
+    repeats on the rest (up to ``rounds`` stretches). Normal noise and a rare one-off error stay
+    below the bar.
     """
-    from scipy.special import xlogy
-
     counts = features.counts
     n = counts.shape[1]
     plain = _plain(features)
@@ -387,9 +387,6 @@ def anomalous_stretches(
     kept = np.ones(n, dtype=bool)
     found: list[tuple[int, int, float, tuple[str, ...]]] = []
 
-    def terms(k: np.ndarray, m: np.ndarray) -> np.ndarray:
-        return xlogy(k, k) + xlogy(m - k, m - k) - xlogy(m, m)
-
     for _ in range(rounds):
         columns = np.flatnonzero(kept)
         m = len(columns)
@@ -404,8 +401,7 @@ def anomalous_stretches(
         k_out = cum[:, -1:] - k_in
         n_in = (cum_all[ends] - cum_all[starts])[None, :]
         n_out = cum_all[-1] - n_in
-        g = 2.0 * (terms(k_in, np.maximum(n_in, k_in)) + terms(k_out, np.maximum(n_out, k_out))
-                   - terms(k_in + k_out, np.maximum(n_in + n_out, k_in + k_out)))
+        g = g_statistic(k_in, n_in, k_out, n_out)
         with np.errstate(divide="ignore", invalid="ignore"):
             share_in, share_out = k_in / n_in, k_out / n_out
         changed = (n_in > 0) & (n_out > 0) & np.where(

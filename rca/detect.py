@@ -85,6 +85,21 @@ def find_incident_start(
     return IncidentStart(int(splits[best]), "volume", float(by_volume[best]))
 
 
+def g_statistic(k1: np.ndarray, n1: np.ndarray | float, k2: np.ndarray, n2: np.ndarray | float) -> np.ndarray:
+    """G statistic of the 2x2 table [[k1, n1 - k1], [k2, n2 - k2]]: how clearly a share of ``k1``
+    in ``n1`` differs from one of ``k2`` in ``n2`` (chi-squared with 1 degree of freedom).
+
+    >>> round(float(g_statistic(np.array([10.0]), 100.0, np.array([30.0]), 100.0)[0]), 2)
+    12.97
+    """
+    from scipy.special import xlogy
+
+    def terms(k: np.ndarray, n: np.ndarray | float) -> np.ndarray:
+        return xlogy(k, k) + xlogy(n - k, n - k) - xlogy(n, n)
+
+    return 2.0 * (terms(k1, n1) + terms(k2, n2) - terms(k1 + k2, n1 + n2))  # type: ignore[operator]
+
+
 @dataclass(frozen=True, slots=True)
 class Shifts:
     """Per row: ``g`` (G-test statistic, 0 where no allowed shift), ``split`` (first bucket after
@@ -102,8 +117,8 @@ def share_shifts(
     """The strongest change of each row's share of the matching row of ``parents``, over all splits
     (or at the split ``at`` only).
 
-    At each split (each side keeping ``min_side`` buckets, the first side ``min_before`` if given) a 2x2 G-test compares the row's share
-    of its parent before and after. Only changes by ``factor`` or more count: falls (rows allowed
+    At each split (each side keeping ``min_side`` buckets, the first side ``min_before`` if given)
+    a 2x2 G-test compares the row's share of its parent before and after. Only changes by ``factor`` or more count: falls (rows allowed
     by ``may_fall``) to under 1/factor of the old share, rises (``may_rise``) to over factor times
     it. Rows with fewer than ``min_total`` records score 0.
 
@@ -113,8 +128,6 @@ def share_shifts(
     >>> int(shifts.split[0]), round(float(shifts.g[0]), 1), bool(shifts.rising[0])
     (10, 30.0, False)
     """
-    from scipy.special import xlogy
-
     n = counts.shape[1]
     rows = counts.shape[0]
     if at is not None:
@@ -129,10 +142,7 @@ def share_shifts(
     k, total = counts.sum(axis=1)[:, None], parents.sum(axis=1)[:, None]
     k2, n2 = k - k1, total - n1
 
-    def entropy_terms(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return xlogy(a, a) + xlogy(b - a, b - a) - xlogy(b, b)
-
-    g = 2.0 * (entropy_terms(k1, n1) + entropy_terms(k2, n2) - entropy_terms(k, total))
+    g = g_statistic(k1, n1, k2, n2)
     with np.errstate(divide="ignore", invalid="ignore"):
         before, after = k1 / n1, k2 / n2
     valid = (n1 > 0) & (n2 > 0) & (k >= min_total)

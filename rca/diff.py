@@ -10,20 +10,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from rca.detect import g_statistic
+
 MIN_G = 3.84  # the G statistic above which a share differs at p < 0.05 (chi-squared, 1 degree of freedom)
-
-
-def _g_test(k_base: np.ndarray, n_base: int, k_target: np.ndarray, n_target: int) -> np.ndarray:
-    """G statistic of the 2x2 table [[k_target, n_target - k_target], [k_base, n_base - k_base]]."""
-    from scipy.special import xlogy
-
-    def h(*cells: np.ndarray) -> np.ndarray:
-        return sum(xlogy(c, c) for c in cells)  # type: ignore[return-value]
-
-    a, b = k_target.astype(float), float(n_target) - k_target
-    c, d = k_base.astype(float), float(n_base) - k_base
-    n = a + b + c + d
-    return 2 * (h(a, b, c, d) - h(a + b, c + d) - h(a + c, b + d) + xlogy(n, n))
 
 
 def template_diff(base: pl.DataFrame, target: pl.DataFrame, *, by_service: bool) -> pl.DataFrame:
@@ -50,7 +39,8 @@ def scored(table: pl.DataFrame, n_base: int, n_target: int) -> pl.DataFrame:
     """``table`` (with ``count_base``, ``count_target``, ``template_id``, ``service``) with the shares
     of runs of ``n_base`` and ``n_target`` lines, ``kind`` and ``g``; changes below ``MIN_G`` left out."""
     n_base, n_target = max(1, n_base), max(1, n_target)
-    g = _g_test(table.get_column("count_base").to_numpy(), n_base, table.get_column("count_target").to_numpy(), n_target)
+    g = g_statistic(table.get_column("count_target").to_numpy().astype(float), n_target,
+                    table.get_column("count_base").to_numpy().astype(float), n_base)
     table = table.with_columns(
         share_base=pl.col("count_base") / n_base,
         share_target=pl.col("count_target") / n_target,
