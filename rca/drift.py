@@ -14,7 +14,8 @@ import polars as pl
 
 from rca.baseline import BaselineModel
 from rca.diff import scored
-from rca.model import Drift, DriftLimits, Example, IngestSummary, ModelRef, TemplateChange
+from rca.evidence import EXAMPLES
+from rca.model import Drift, DriftLimits, IngestSummary, ModelRef, TemplateChange
 
 MIN_EXPECTED = 5.0  # a template expected this often at its normal share, and absent, has vanished
 PSI_FLOOR = 1e-4
@@ -99,15 +100,11 @@ def drift(model: BaselineModel, records: pl.DataFrame, summary: IngestSummary, l
         limits=limits,
         verdict="drift" if reasons else "stable",
         reasons=tuple(reasons),
-        changes=tuple(_change(row, records) for row in changes.iter_rows(named=True)),
-    )
-
-
-def _change(row: dict[str, object], records: pl.DataFrame) -> TemplateChange:
-    lines = records.filter(pl.col("template_id") == row["template_id"]).head(3)
-    return TemplateChange(
-        str(row["kind"]), row["service"] if row["count_target"] else None, str(row["template_id"]),  # type: ignore[arg-type]
-        str(row["template"] or ""), int(row["count_base"]), int(row["count_target"]),  # type: ignore[call-overload]
-        round(float(row["share_base"]), 6), round(float(row["share_target"]), 6), float(row["g"]),  # type: ignore[arg-type]
-        tuple(Example(r["source"], r["line"], r["message"], r["timestamp"]) for r in lines.iter_rows(named=True)),
+        changes=tuple(
+            TemplateChange.from_row(
+                row, row["service"] if row["count_target"] else None,
+                records.filter(pl.col("template_id") == row["template_id"]).head(EXAMPLES),
+            )
+            for row in changes.iter_rows(named=True)
+        ),
     )

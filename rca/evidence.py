@@ -55,10 +55,7 @@ def examples_of(features: Features, sid: int, kind: str, start: int) -> tuple[Ex
         lines = lines.filter(pl.col("bucket") < start).sort("timestamp", descending=True)
     else:
         lines = lines.filter(pl.col("bucket") >= start - 1).sort("timestamp")
-    return tuple(
-        Example(row["source"], row["line"], row["message"], row["timestamp"])
-        for row in lines.head(EXAMPLES).iter_rows(named=True)
-    )
+    return Example.all_in(lines.head(EXAMPLES))
 
 
 def anomalies_of(anomalies: pl.DataFrame, features: Features, *, limit: int) -> tuple[Anomaly, ...]:

@@ -134,6 +134,11 @@ class Example:
     def to_dict(self) -> dict[str, object]:
         return _fields_dict(self)
 
+    @classmethod
+    def all_in(cls, lines: pl.DataFrame) -> tuple[Example, ...]:
+        """One example per row of ``lines`` (with ``source``, ``line``, ``message``, ``timestamp``)."""
+        return tuple(cls(r["source"], r["line"], r["message"], r["timestamp"]) for r in lines.iter_rows(named=True))
+
 
 @dataclass(frozen=True, slots=True)
 class TemplateSummary:
@@ -445,6 +450,15 @@ class TemplateChange:
 
     def to_dict(self) -> dict[str, object]:
         return _fields_dict(self)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], service: str | None, lines: pl.DataFrame) -> TemplateChange:
+        """A change from a row of ``diff.scored`` and the example ``lines`` to show with it."""
+        return cls(
+            row["kind"], service, row["template_id"], row["template"] or "", int(row["count_base"]),
+            int(row["count_target"]), round(row["share_base"], 6), round(row["share_target"], 6), float(row["g"]),
+            Example.all_in(lines),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from rca import evidence
+from rca.evidence import EXAMPLES
 from rca.detect import IncidentStart, behaviour_shifts, changes_at, find_incident_start, score_series
 from rca.errors import InputError
 from rca.baseline import BaselineModel
@@ -148,12 +149,8 @@ def diff(baseline: Sequence[str], target: Sequence[str], settings: Settings = Se
         source = mined_base if row["kind"] in ("gone", "down") else records
         match = source.filter(pl.all_horizontal(pl.col(k) == row[k] for k in keys))
         if row["kind"] in ("gone", "down"):
-            match = match.tail(3).reverse()
-        examples = tuple(Example(r["source"], r["line"], r["message"], r["timestamp"]) for r in match.head(3).iter_rows(named=True))
-        changes.append(TemplateChange(
-            row["kind"], row["service"], row["template_id"], row["template"] or "", row["count_base"], row["count_target"],
-            round(row["share_base"], 6), round(row["share_target"], 6), row["g"], examples,
-        ))
+            match = match.tail(EXAMPLES).reverse()
+        changes.append(TemplateChange.from_row(row, row["service"], match.head(EXAMPLES)))
     return Diff(base_summary, summary, by_service, tuple(changes))
 
 
