@@ -99,8 +99,8 @@ def parse_timestamps(
 ) -> pl.Expr:
     """An expression turning timestamp text of one shape into ``Datetime(us, UTC)`` (null if unreadable).
 
-    >>> pl.select(parse_timestamps(pl.lit("081109 203615"), TIMESTAMP_TYPES["yymmdd"], year=2026))
-    ... # 2008-11-09 20:36:15 UTC
+    >>> pl.select(parse_timestamps(pl.lit("081109 203615"), TIMESTAMP_TYPES["yymmdd"], year=2026)).item()
+    datetime.datetime(2008, 11, 9, 20, 36, 15, tzinfo=zoneinfo.ZoneInfo(key='UTC'))
     """
     if user_format is not None:
         return _with_chrono(text.str.strip_chars(), (user_format,))
