@@ -17,8 +17,8 @@ import polars as pl
 from rca import evidence
 from rca.evidence import EXAMPLES
 from rca.detect import IncidentStart, behaviour_shifts, changes_at, find_incident_start, score_series
-from rca.errors import InputError
 from rca.baseline import BaselineModel
+from rca.errors import InputError
 from rca.features import Features, Normal, build_features, normal_of
 from rca.ingest import ingest
 from rca.diff import template_diff
@@ -210,21 +210,20 @@ def _incident_start(features: Features, settings: Settings) -> IncidentStart:
     if settings.incident_start is not None:
         index = int((settings.incident_start - features.origin) / features.bucket)
         return IncidentStart(min(max(index, 0), features.n_buckets - 1), "given", 0.0)
-    found = find_incident_start(
+    return find_incident_start(
         features.counts,
         features.series.get_column("error_share").to_numpy(),
         baseline_counts=features.baseline_counts,
         baseline_buckets=features.baseline_buckets,
         min_side=_min_side(features),
     )
-    return found
 
 
 def _graph(features: Features, anomalies: pl.DataFrame, candidates: pl.DataFrame) -> tuple[nx.DiGraph, Counter[str]]:
+    """The causal graph over anomalous services, and how often each is first to depart in a request."""
     # Imported here: networkx takes a tenth of a second to import, and only analyze needs it.
     from rca.causal import anomaly_signal, build_graph, named_services, trace_order
 
-    """The causal graph over anomalous services, and how often each is first to depart in a request."""
     # Departures within a request: lines of templates that are new, or error lines that rose (most
     # lines of a merely busier template are normal ones).
     rising = anomalies.filter((pl.col("kind") == "new") | ((pl.col("kind") == "up") & (pl.col("error_share") >= 0.5)))
