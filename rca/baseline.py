@@ -279,6 +279,7 @@ def learn(
     for a, b, _, _ in stretches:
         excluded[a:b] = True
     kept_buckets = np.flatnonzero(~excluded)
+    plain = _plain(features)
     bucket_s = features.bucket.total_seconds()
     micros = int(bucket_s * 1_000_000)
     bucket_of = ((pl.col("timestamp") - pl.lit(features.origin)).dt.total_microseconds() // micros).cast(pl.Int32)
@@ -301,7 +302,7 @@ def learn(
         normal_s=normal_s,
         excluded=tuple(
             Stretch(
-                features.bucket_start(a), features.bucket_start(b), int(features.counts[:, a:b][_plain(features)].sum()),
+                features.bucket_start(a), features.bucket_start(b), int(features.counts[plain, a:b].sum()),
                 round(score, 1), signals,
             )
             for a, b, score, signals in stretches
@@ -519,7 +520,7 @@ class Store:
         for name in self.names():
             for number in self.versions(name):
                 try:
-                    found.append(self.load(f"{name}@{number}").summary())
+                    found.append(self._load(name, number).summary())
                 except ModelError as exc:
                     found.append({"name": name, "version": number, "error": str(exc)})
         return found
@@ -538,6 +539,9 @@ class Store:
             number = int(wanted)
         else:
             raise ModelError(f"baseline {name!r} has no version {wanted!r} (versions: {', '.join(map(str, versions))})")
+        return self._load(name, number)
+
+    def _load(self, name: str, number: int) -> BaselineModel:
         path = self.path(name, number)
         model = load_file(path)
         if (model.name, model.version) != (name, number):

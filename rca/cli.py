@@ -407,9 +407,8 @@ def baseline_learn(sources: tuple[str, ...], name: str, bucket: str | None, as_j
     that look like an incident (error templates bursting, steady services going quiet) are left
     out of the normal rates, and said so.
     """
-    from rca.baseline import check_name, learn
+    from rca.baseline import learn
 
-    check_name(name)
     settings = replace(_settings(options), bucket=_duration(bucket))
     target = _store(store)
     with _progress() as status:

@@ -144,9 +144,12 @@ class TemplateTree:
         arrive); restored clusters keep their saved text.
         """
         cluster_of = [self.drain.add_log_message(message)[0].cluster_id for message in masked]
-        final = {cluster.cluster_id: cluster.get_template() for cluster in self.drain.clusters}
-        final.update(self.frozen)
+        final = self._texts()
         return [final[c] for c in cluster_of]
+
+    def _texts(self) -> dict[int, str]:
+        """Each cluster's template text, restored clusters with the text they were saved with."""
+        return {cluster.cluster_id: cluster.get_template() for cluster in self.drain.clusters} | self.frozen
 
     def to_dict(self) -> dict[str, object]:
         """The tree as JSON-ready data: settings, clusters (id, tokens, size) and the prefix tree."""
@@ -195,13 +198,7 @@ class TemplateTree:
     @property
     def templates(self) -> dict[str, str]:
         """Template id -> text of every cluster (restored ones with their saved text)."""
-        texts = {c.cluster_id: c.get_template() for c in self.drain.clusters} | self.frozen
-        return {template_id(t): t for t in texts.values()}
-
-
-def mine(masked: list[str], *, sim_threshold: float, depth: int, max_children: int) -> list[str]:
-    """The final template text of each masked message, mined in the order given (first appearance)."""
-    return TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children).mine(masked)
+        return {template_id(t): t for t in self._texts().values()}
 
 
 def template_id(template: str) -> str:
