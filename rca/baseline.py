@@ -75,9 +75,6 @@ class Stretch:
     score: float
     signals: tuple[str, ...]
 
-    def describe(self) -> str:
-        return f"{iso(self.start)} to {iso(self.end)} ({self.records:,} records): " + "; ".join(self.signals)
-
 
 @dataclass(frozen=True)
 class BaselineModel:

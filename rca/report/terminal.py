@@ -167,14 +167,11 @@ def _changes_table(changes: Iterable[TemplateChange], *, by_service: bool) -> Ta
     return table
 
 
-def _model_line(ref: str, learned: str | None, records: int, templates: int) -> Text:
-    return Text.assemble((ref, "bold"), f"  learned {_short(learned)}, {records:,} records, {templates:,} templates")
-
-
 def baseline_learned(model: BaselineModel, summary: IngestSummary) -> RenderableType:
     """What ``baseline learn`` tells on stderr: what was read, what was kept, what was left out."""
     parts: list[RenderableType] = [
-        _model_line(model.ref, iso(model.learned_at), model.records, model.template_counts.height),
+        Text.assemble((model.ref, "bold"), f"  learned {_short(iso(model.learned_at))}, {model.records:,} records, "
+                      f"{model.template_counts.height:,} templates"),
         input_summary(summary),
     ]
     parts.extend(_excluded(model))
