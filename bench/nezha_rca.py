@@ -97,6 +97,7 @@ def main() -> int:
                 table[(ranker, fault)].append(s)
                 table[(ranker, "code faults")].append(s) if fault in CODE_FAULTS else None
                 table[(ranker, "all")].append(s)
+                table[(ranker, f"day {case.name[:10]}")].append(s)
             if args.verbose:
                 for ranker in [r for r in ("rca", "rca + baseline") if r in ranked]:
                     place = ranked[ranker].index(root) + 1 if root in ranked[ranker] else "-"
@@ -107,7 +108,8 @@ def main() -> int:
 
 
 def report(layout: str, table: dict[tuple[str, str], list[dict[str, float]]]) -> bool:
-    groups = ["all", "code faults", "return", "exception", "cpu_contention", "network_delay"]
+    days = sorted({group for _, group in table if group.startswith("day ")})
+    groups = ["all", "code faults", "return", "exception", "cpu_contention", "network_delay", *days]
     print(f"\n{layout}: AC@1 / AC@3 / Avg@5 of the root service")
     rankers = [r for r in ("rca", "rca + baseline", "most errors", "first error") if table[(r, "all")]]
     print(f"{'cases':16s} {'n':>3s}  " + "  ".join(f"{r:>17s}" for r in rankers))

@@ -113,14 +113,18 @@ class Shifts:
 def share_shifts(
     counts: np.ndarray, parents: np.ndarray, *, min_side: int, may_rise: np.ndarray, may_fall: np.ndarray,
     min_total: float = 5.0, factor: float = 3.0, at: int | None = None, min_before: int | None = None,
+    extra_before: float = 0.0, rate_factor: float = 2.0,
 ) -> Shifts:
     """The strongest change of each row's share of the matching row of ``parents``, over all splits
     (or at the split ``at`` only).
 
     At each split (each side keeping ``min_side`` buckets, the first side ``min_before`` if given)
-    a 2x2 G-test compares the row's share of its parent before and after. Only changes by ``factor`` or more count: falls (rows allowed
-    by ``may_fall``) to under 1/factor of the old share, rises (``may_rise``) to over factor times
-    it. Rows with fewer than ``min_total`` records score 0.
+    a 2x2 G-test compares the row's share of its parent before and after. Only changes by
+    ``factor`` or more count: falls (rows allowed by ``may_fall``) to under 1/factor of the old
+    share, rises (``may_rise``) to over factor times it, and the row's own rate (per bucket; the
+    side before the split is ``extra_before`` buckets longer) must move the same way by
+    ``rate_factor``, so a share that moves only because the rest of the parent did is not a
+    change of the row. Rows with fewer than ``min_total`` records score 0.
 
     >>> counts = np.array([[2.0] * 10 + [0.0] * 10])   # a statement that stops...
     >>> parents = np.array([[10.0] * 20])                # ...while its service goes on
@@ -146,8 +150,16 @@ def share_shifts(
     with np.errstate(divide="ignore", invalid="ignore"):
         before, after = k1 / n1, k2 / n2
     valid = (n1 > 0) & (n2 > 0) & (k >= min_total)
-    rises = valid & may_rise[:, None] & (after > factor * before)
-    falls = valid & may_fall[:, None] & (after * factor < before)
+    # A share that rises only because the rest of the parent fell (a service whose requests stop
+    # while its background errors go on) is not a rise: the row's own rate must rise too.
+    t1 = splits[None, :] + extra_before
+    t2 = (n - splits)[None, :]
+    rate_rises = k2 / t2 > rate_factor * k1 / np.maximum(t1, 1e-12)
+    rises = valid & may_rise[:, None] & (after > factor * before) & rate_rises
+    # Likewise a share that falls only because the rest of the parent rose (errors flooding the
+    # service) is not a fall: the row's own rate must fall too.
+    rate_falls = k2 / t2 * rate_factor < k1 / np.maximum(t1, 1e-12)
+    falls = valid & may_fall[:, None] & (after * factor < before) & rate_falls
     g = np.where(rises | falls, np.maximum(g, 0.0), 0.0)
     best = g.argmax(axis=1)
     index = np.arange(rows)
@@ -156,7 +168,7 @@ def share_shifts(
 
 def behaviour_shifts(
     series: pl.DataFrame, counts: np.ndarray, *, min_side: int, at: int | None = None,
-    baseline_counts: np.ndarray | None = None,
+    baseline_counts: np.ndarray | None = None, baseline_buckets: float = 1.0,
 ) -> pl.DataFrame:
     """Share shifts at three scopes, one row each: ``sid`` (the evidence series), ``service``,
     ``scope``, ``g``, ``split`` (first bucket of the changed behaviour), ``rising``.
@@ -174,17 +186,19 @@ def behaviour_shifts(
     plain = ~summary
     services = series.get_column("service").to_numpy()
     names, inverse = np.unique(services, return_inverse=True)
-    offset, min_before = 0, None
+    offset, min_before, extra_before = 0, None, 0.0
     if baseline_counts is not None:
         # Normal is the baseline plus the logs before the split: one more bucket in front.
         counts, offset = np.hstack([baseline_counts[:, None], counts]), 1
         at, min_before = None if at is None else at + 1, 1
+        extra_before = max(0.0, baseline_buckets - 1.0)
     per_service = np.zeros((len(names), counts.shape[1]))
     np.add.at(per_service, inverse[plain], counts[plain])
     everything = per_service.sum(axis=0, keepdims=True)
     parents = np.where(plain[:, None], per_service[inverse], everything)
     error_like = series.get_column("error_share").to_numpy() >= 0.5
-    rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain, min_before=min_before)
+    rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain, min_before=min_before,
+                        extra_before=extra_before)
     quiet = share_shifts(
         per_service, np.repeat(everything, len(names), axis=0), min_side=min_side, at=at, min_before=min_before,
         may_rise=np.zeros(len(names), dtype=bool), may_fall=np.ones(len(names), dtype=bool),
@@ -291,3 +305,25 @@ def _onsets(counts: np.ndarray, start: int, rate_before: np.ndarray, kind: np.nd
     last_seen = np.where(seen.any(axis=1), seen.shape[1] - 1 - seen[:, ::-1].argmax(axis=1), lo)
     stopped = np.minimum(last_seen + 1, counts.shape[1] - 1)
     return np.where(rising, lo + first_above, np.where(kind == STOPPED, stopped, lo + first_below)).astype(np.int32)
+
+
+def rising_onsets(counts: np.ndarray, sids: np.ndarray, splits: np.ndarray, rate_before: np.ndarray) -> np.ndarray:
+    """For rising series, the first bucket of the run of excess counts that contains (or follows)
+    their split: a split that best separates before from after may fall inside the rise, so the
+    onset walks back while the buckets before it are still above the normal Poisson range.
+
+    >>> rising_onsets(np.array([[1.0, 1, 1, 9, 9, 9, 9, 9]]), np.array([0]), np.array([5]), np.array([1.0]))
+    array([3], dtype=int32)
+    """
+    n = counts.shape[1]
+    found = np.empty(len(sids), dtype=np.int32)
+    for i, (sid, split, rate) in enumerate(zip(sids, splits, rate_before, strict=True)):
+        row = counts[sid]
+        high = rate + 2.0 * np.sqrt(rate) + 1.0
+        bucket = int(min(max(split, 0), n - 1))
+        while bucket < n - 1 and row[bucket] <= high:
+            bucket += 1
+        while bucket > 0 and row[bucket - 1] > high:
+            bucket -= 1
+        found[i] = bucket
+    return found

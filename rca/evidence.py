@@ -5,10 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
 from rca.features import ERRORS_ID, Features
-from rca.model import Anomaly, Change, Effect, Example, GraphEdge, RootCause, ServiceRates, Timeline
+from rca.model import (
+    Anomaly,
+    CallEdge,
+    Change,
+    Departure,
+    Effect,
+    Example,
+    GraphEdge,
+    RootCause,
+    ServiceRates,
+    Timeline,
+)
 from rca.rank import SIGNALS, explained
 
 if TYPE_CHECKING:
@@ -25,6 +37,7 @@ def change_of(row: dict[str, object], features: Features) -> Change:
         count_after=int(row["after"]),  # type: ignore[call-overload]
         rate_before=float(row["rate_before"]) * per_minute,  # type: ignore[arg-type]
         rate_after=float(row["rate_after"]) * per_minute,  # type: ignore[arg-type]
+        detail=row.get("detail"),  # type: ignore[arg-type]
     )
 
 
@@ -47,6 +60,65 @@ def onset_times(anomalies: pl.DataFrame, features: Features) -> pl.DataFrame:
     )
 
 
+def departure_onsets(departures: pl.DataFrame, features: Features) -> pl.DataFrame:
+    """``sid``, ``kind``, ``onset_bucket`` -> ``onset_record``: when a departure began, to the second.
+
+    A rising series: its first record from its onset bucket on. A statement that stopped, or a
+    service that went quiet: half a normal gap after its last record (the next one was due then;
+    the last record alone would date a quiet service earlier the less often it logs). A rate that
+    fell but goes on: the first record after which a bucket-long window holds clearly fewer.
+    """
+    size = features.bucket.total_seconds()
+    keys = departures.select("sid", "kind", "onset_bucket", "rate_before").unique(["sid", "kind", "onset_bucket"])
+    events = features.events.select("sid", "service", "bucket", "timestamp")
+    group = ["sid", "kind", "onset_bucket"]
+    half_gap = pl.duration(microseconds=(0.5e6 * size / pl.col("rate").clip(lower_bound=1e-9)).clip(upper_bound=size * 1e6).cast(pl.Int64))
+    rising = _window_starts(keys.filter(pl.col("kind").is_in(["new", "up"])), events, size, rising=True)
+    stopped = keys.filter(pl.col("kind") == "stopped").join(events, on="sid").filter(
+        pl.col("bucket") < pl.col("onset_bucket")
+    ).group_by(group).agg(pl.col("timestamp").max(), rate=pl.col("rate_before").first())
+    services = features.series.select("sid", "service")
+    silent = keys.filter(pl.col("kind") == "silent").join(services, on="sid").join(
+        events.drop("sid"), on="service"
+    ).filter(pl.col("bucket") < pl.col("onset_bucket")).group_by(group).agg(
+        pl.col("timestamp").max(), rate=pl.len() / pl.col("onset_bucket").first().clip(lower_bound=1)
+    )
+    quiet = pl.concat([stopped, silent]).select(*group, onset_record=pl.col("timestamp") + half_gap)
+    down = _window_starts(keys.filter(pl.col("kind") == "down"), events, size, rising=False)
+    found = pl.concat([rising, quiet.cast(rising.schema), down])  # type: ignore[arg-type]
+    grid = keys.with_columns(
+        onset_grid=pl.lit(features.origin)
+        + pl.duration(microseconds=pl.col("onset_bucket").cast(pl.Int64) * int(size * 1e6))
+    )
+    return grid.join(found, on=group, how="left").select(
+        *group, onset_record=pl.coalesce("onset_record", "onset_grid").dt.cast_time_unit("us")
+    )
+
+
+def _window_starts(keys: pl.DataFrame, events: pl.DataFrame, size: float, *, rising: bool) -> pl.DataFrame:
+    """When a rate changed, to the record: from the bucket before the onset bucket on, the first
+    record that starts a bucket-long window holding more records than the normal Poisson range
+    allows (``rate + 2 sqrt(rate) + 1``), or for a fall, the first after which the window holds
+    fewer (``rate - 2 sqrt(rate)``, at most a third of the rate)."""
+    lines = keys.join(events, on="sid").filter(pl.col("bucket") >= pl.col("onset_bucket") - 1).sort("timestamp")
+    rows = []
+    for (sid, kind, onset_bucket), group in lines.group_by("sid", "kind", "onset_bucket", maintain_order=True):
+        times = group.get_column("timestamp")
+        seconds = (times - times[0]).dt.total_microseconds().to_numpy() / 1e6
+        rate = float(group.get_column("rate_before")[0])
+        if rising:
+            inside = np.searchsorted(seconds, seconds + size, side="left") - np.arange(len(seconds))
+            found = np.flatnonzero(inside > rate + 2.0 * rate**0.5 + 1.0)
+        else:
+            after = np.searchsorted(seconds, seconds + size, side="right") - np.arange(len(seconds)) - 1
+            found = np.flatnonzero(after <= min(rate - 2.0 * rate**0.5, rate / 3.0))
+        if len(found):
+            rows.append((sid, kind, onset_bucket, times[int(found[0])]))
+    schema = {"sid": keys.schema["sid"], "kind": pl.String, "onset_bucket": keys.schema["onset_bucket"],
+              "onset_record": events.schema["timestamp"]}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
 def examples_of(features: Features, sid: int, kind: str, start: int) -> tuple[Example, ...]:
     """Real lines behind a series: the first ones of the incident, or for a falling series the last
     ones before it fell quiet."""
@@ -67,7 +139,35 @@ def anomalies_of(anomalies: pl.DataFrame, features: Features, *, limit: int) -> 
     )
 
 
-def root_causes(ranked: pl.DataFrame, features: Features, graph: nx.DiGraph, *, top: int) -> tuple[RootCause, ...]:
+def departures_of(departures: pl.DataFrame, features: Features, service: str, *, limit: int = 5) -> tuple[Departure, ...]:
+    """A service's departures, strongest first, one per statement."""
+    mine = departures.filter(pl.col("service") == service)
+    if mine.filter(pl.col("template_id") != ERRORS_ID).height:
+        # The service's all-errors series repeats what its error statements already show.
+        mine = mine.filter(pl.col("template_id") != ERRORS_ID)
+    mine = (
+        mine.sort(["g", "onset"], descending=[True, False])
+        .unique(["template_id", "kind"], keep="first", maintain_order=True)
+        .head(limit)
+    )
+    return tuple(
+        Departure(row["kind"], row["template_id"] or "", row["template"] or "", row["onset"], round(float(row["g"]), 1),
+                  change_of(row, features).describe())
+        for row in mine.iter_rows(named=True)
+    )
+
+
+def calls_of(graph: nx.DiGraph) -> tuple[CallEdge, ...]:
+    return tuple(
+        CallEdge(caller, callee, tuple(sorted(set(data["evidence"]) - {"mentions"})), int(data["templates"]),
+                 int(data["error_lines"]), int(data["traces"]))
+        for caller, callee, data in sorted(graph.edges(data=True))
+    )
+
+
+def root_causes(
+    ranked: pl.DataFrame, features: Features, graph: nx.DiGraph, *, top: int, departures: pl.DataFrame | None = None
+) -> tuple[RootCause, ...]:
     """The ``top`` ranked services with their evidence series' change (``kind``, ``before``, ...,
     ``onset_bucket``), example lines and the effects they explain."""
     service_onset = dict(zip(ranked.get_column("service"), ranked.get_column("onset"), strict=True))
@@ -84,8 +184,10 @@ def root_causes(ranked: pl.DataFrame, features: Features, graph: nx.DiGraph, *, 
                 onset=row["onset"],
                 change=change_of(row, features),
                 examples=examples_of(features, row["sid"], row["kind"], row["onset_bucket"]),
-                explains=_effects(graph, row["service"], service_onset),
+                explains=(effects := _effects(graph, row["service"], service_onset)),
                 series=tuple(int(n) for n in features.counts[row["sid"]]),
+                departures=() if departures is None else departures_of(departures, features, row["service"]),
+                chain=max((e.path for e in effects), key=len, default=(row["service"],)),
             )
         )
     return tuple(causes)

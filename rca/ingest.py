@@ -122,6 +122,7 @@ def read_source(source: Source, settings: Settings) -> _Read:
         pl.col("message").fill_null(""),
         "body",
         pl.col("trace_id") if "trace_id" in records.columns else pl.lit(None, dtype=pl.String).alias("trace_id"),
+        pl.col("attributes") if "attributes" in records.columns else pl.lit(None, dtype=pl.String).alias("attributes"),
     )
     ts = records.get_column("timestamp")
     summary = SourceSummary(

@@ -23,6 +23,7 @@ RECORD_SCHEMA: dict[str, pl.DataType] = {
     "message": pl.String(),
     "body": pl.String(),
     "trace_id": pl.String(),  # from a structured field (JSON key, CSV column); None otherwise
+    "attributes": pl.String(),  # a structured record's whole line (JSON, logfmt), its other fields included
 }
 
 
@@ -158,6 +159,10 @@ class TemplateSummary:
 
 
 SCHEMA_VERSION = 1
+# rca analyze --json: version 2 changed the root causes' signals, the change kinds and the graph's
+# evidence kinds (blame along the calls); version 1 files are still read by ``rca report``.
+ANALYSIS_SCHEMA_VERSION = 2
+READABLE_ANALYSIS_VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +194,7 @@ class Change:
     count_after: int
     rate_before: float
     rate_after: float
+    detail: str | None = None  # what changed other than the rate (the numbers in the lines)
 
     @property
     def factor(self) -> float | None:
@@ -196,10 +202,14 @@ class Change:
         return round(self.rate_after / self.rate_before, 2) if self.rate_before > 0 else None
 
     def describe(self) -> str:
+        if self.detail:
+            return self.detail
         if self.kind == "new":
             return f"new: {self.count_after:,} lines, never seen before"
         if self.kind == "stopped":
             return f"stopped: was {self.rate_before:.3g}/min, none since"
+        if self.kind == "silent":
+            return f"the service went quiet: was {self.rate_before:.3g}/min, none since"
         return f"{self.kind} {self.factor:g}x: {self.rate_before:.3g}/min -> {self.rate_after:.3g}/min"
 
     def to_dict(self) -> dict[str, object]:
@@ -211,6 +221,7 @@ class Change:
             "rate_before_per_min": round(self.rate_before, 4),
             "rate_after_per_min": round(self.rate_after, 4),
             "factor": self.factor,
+            "detail": self.detail,
         }
 
 
@@ -243,6 +254,42 @@ class Effect:
 
 
 @dataclass(frozen=True, slots=True)
+class Departure:
+    """One way a service departed from its own normal: ``kind`` (``new``, ``up``, ``down``,
+    ``stopped``, ``silent``, ``shifted``), the statement, when it began and how clearly (``g``, a
+    G-test statistic: 10 is about p < 0.002)."""
+
+    kind: str
+    template_id: str
+    template: str
+    onset: datetime
+    g: float
+    description: str
+
+    def to_dict(self) -> dict[str, object]:
+        return _fields_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CallEdge:
+    """Caller -> callee, as the logs show it: ``evidence`` says how (``name``: the caller's lines
+    name the callee; ``address``: they give its address; ``route``: a URL path names it;
+    ``caller``: the callee's lines name who sent the request; ``traces``: requests pass from one
+    to the other), ``templates`` the caller's statements that name it and ``error_lines`` their lines at
+    WARN or above."""
+
+    caller: str
+    callee: str
+    evidence: tuple[str, ...]
+    templates: int
+    error_lines: int
+    traces: int
+
+    def to_dict(self) -> dict[str, object]:
+        return _fields_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
 class RootCause:
     """A probable root cause: a service, the template that is the best evidence, and why."""
 
@@ -257,6 +304,8 @@ class RootCause:
     examples: tuple[Example, ...]
     explains: tuple[Effect, ...]
     series: tuple[int, ...] = ()  # the evidence template's lines per bucket of the timeline's grid
+    departures: tuple[Departure, ...] = ()  # every way it departed from its own normal, strongest first
+    chain: tuple[str, ...] = ()  # root -> callers -> ... -> the edge: the longest path of effects
 
     def to_dict(self) -> dict[str, object]:
         return _fields_dict(self)
@@ -341,10 +390,12 @@ class Analysis:
     edges: tuple[GraphEdge, ...]
     timeline: Timeline | None = None
     baseline: BaselineUsed | None = None
+    calls: tuple[CallEdge, ...] = ()
+    entry_services: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": ANALYSIS_SCHEMA_VERSION,
             "kind": "analysis",
             "input": self.input.to_dict(),
             "incident": self.incident.to_dict() if self.incident else None,
@@ -356,6 +407,8 @@ class Analysis:
             },
             "timeline": self.timeline.to_dict() if self.timeline else None,
             "baseline": self.baseline.to_dict() if self.baseline else None,
+            "calls": [c.to_dict() for c in self.calls],
+            "entry_services": list(self.entry_services),
         }
 
     @classmethod
@@ -366,8 +419,9 @@ class Analysis:
         """
         if data.get("kind") != "analysis":
             raise ValueError("not the JSON of rca analyze (its \"kind\" is not \"analysis\")")
-        if data.get("schema_version") != SCHEMA_VERSION:
-            raise ValueError(f"schema_version {data.get('schema_version')!r} is not {SCHEMA_VERSION}, the one this rca reads")
+        if data.get("schema_version") not in READABLE_ANALYSIS_VERSIONS:
+            raise ValueError(f"schema_version {data.get('schema_version')!r} is not one this rca reads "
+                             f"({', '.join(map(str, READABLE_ANALYSIS_VERSIONS))})")
         source = data["input"]
         summary = IngestSummary(
             sources=tuple(_build(SourceSummary, s) for s in source["sources"]),
@@ -386,6 +440,8 @@ class Analysis:
             edges=tuple(_build(GraphEdge, e) for e in data["graph"]["edges"]),
             timeline=_build(Timeline, timeline) if timeline else None,
             baseline=_build(BaselineUsed, data["baseline"]) if data.get("baseline") else None,
+            calls=tuple(_build(CallEdge, c) for c in data.get("calls", ())),
+            entry_services=tuple(data.get("entry_services", ())),
         )
 
 
@@ -395,7 +451,7 @@ def _time(text: str | None) -> datetime | None:
 
 def _change(data: dict[str, Any]) -> Change:
     return Change(data["kind"], data["count_before"], data["count_after"], data["rate_before_per_min"],
-                  data["rate_after_per_min"])
+                  data["rate_after_per_min"], data.get("detail"))
 
 
 def _build(kind: type[Any], data: dict[str, Any]) -> Any:

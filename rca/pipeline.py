@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,8 +16,9 @@ import polars as pl
 
 from rca import evidence
 from rca.evidence import EXAMPLES
-from rca.detect import IncidentStart, behaviour_shifts, changes_at, find_incident_start, score_series
+from rca.detect import IncidentStart, behaviour_shifts, changes_at, find_incident_start, rising_onsets, score_series
 from rca.baseline import BaselineModel
+from rca.calls import entry_services
 from rca.errors import InputError
 from rca.features import Features, Normal, build_features, normal_of
 from rca.ingest import ingest
@@ -35,12 +36,19 @@ from rca.model import (
     TemplateReport,
     TemplateSummary,
 )
-from rca.rank import anomalous_series, rank_services, service_candidates, shift_candidates
+from rca.params import numeric_values, param_shifts
+from rca.rank import MIN_SHIFT_G, anomalous_series, effect_graph, rank_services, service_candidates
 from rca.parse import add_params, assign_templates
 from rca.settings import Settings
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from rca.calls import Mentions
+
+
+# How long before the incident start a departure may begin and still date its service's part in it.
+PRECURSOR_S = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,23 +109,28 @@ def analyze(
     window = IncidentWindow(
         features.bucket_start(start.bucket), summary.last, start.method, features.bucket.total_seconds()  # type: ignore[arg-type]
     )
-    candidates = _candidates(features, start, anomalies)
-    if candidates.height == 0:
+    progress("finding what departed from normal")
+    found = _departures(features, start, anomalies, records)
+    if found.height == 0:
         # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
                         evidence.timeline_of(features), used)
-    progress("building the causal graph")
-    graph, trace_firsts = _graph(features, anomalies, candidates)
-    ranked = rank_services(candidates, graph, trace_firsts)
+    progress("reading who calls whom")
+    candidates = service_candidates(found)
+    calls = _calls(features, records)
+    graph = _effects(features, records, candidates, anomalies, calls, window.start)
+    ranked = rank_services(candidates, graph)
     return Analysis(
         input=summary,
         incident=window,
-        root_causes=evidence.root_causes(ranked, features, graph, top=settings.top),
+        root_causes=evidence.root_causes(ranked, features, graph, top=settings.top, departures=found),
         anomalies=evidence.anomalies_of(anomalies, features, limit=50),
         services=tuple(sorted(graph.nodes)),
         edges=evidence.edges_of(graph),
         timeline=evidence.timeline_of(features),
         baseline=used,
+        calls=evidence.calls_of(calls.graph),
+        entry_services=tuple(entry_services(calls.graph)),
     )
 
 
@@ -174,32 +187,84 @@ def _mine_together(
     return both.slice(baseline.height), both.head(baseline.height)
 
 
-def _candidates(features: Features, start: IncidentStart, anomalies: pl.DataFrame) -> pl.DataFrame:
-    """One row per candidate service with its evidence series and how it changed (``kind``,
-    ``before``, ``after``, rates, ``onset_bucket``, ``onset``): the services whose behaviour shifted
-    (see ``detect.behaviour_shifts``), or if none did, the services with anomalous series."""
+def _departures(features: Features, start: IncidentStart, anomalies: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    """Every departure from normal, one row each: ``service``, ``kind``, ``scope``, ``g``, ``sid``
+    (its series), ``onset_bucket``, ``onset`` (to the record), ``before``/``after`` and rates,
+    ``template_id``, ``template``, ``detail``.
+
+    Behaviour shifts (statements, error lines, whole services; see ``detect.behaviour_shifts``)
+    and shifts of the numbers inside lines (``params``); if neither shows, the series whose rate
+    changed most at the incident start.
+    """
     shifts = behaviour_shifts(
         features.series, features.counts, min_side=_min_side(features),
         at=start.bucket if start.method == "given" else None,
         baseline_counts=features.baseline_counts if features.baseline_buckets > 0 else None,
-    )
-    candidates = shift_candidates(shifts)
-    if candidates.height == 0:
-        if anomalies.height == 0:
-            return anomalies
-        candidates = service_candidates(anomalies).join(
-            anomalies.select("sid", "kind", "before", "after", "rate_before", "rate_after"), on="sid"
-        )
-    else:
-        sids = candidates.get_column("sid").to_numpy().astype(int)
-        splits = candidates.get_column("split").to_numpy().astype(int)
+        baseline_buckets=features.baseline_buckets,
+    ).filter(pl.col("g") >= MIN_SHIFT_G)
+    parts = []
+    if shifts.height:
+        sids = shifts.get_column("sid").to_numpy().astype(int)
+        splits = shifts.get_column("split").to_numpy().astype(int)
         changes = changes_at(
-            features.counts, sids, splits,
-            baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets,
+            features.counts, sids, splits, baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets
         )
-        candidates = candidates.with_columns(onset_bucket=pl.col("split"), **{k: pl.Series(v) for k, v in changes.items()})
-        candidates = candidates.join(evidence.onset_times(candidates, features), on="sid", how="left")
-    return candidates.join(features.series.select("sid", "template_id", "template"), on="sid")
+        rising = np.isin(changes["kind"], ("new", "up"))
+        onset_bucket = np.where(rising, rising_onsets(features.counts, sids, splits, changes["rate_before"]), splits)
+        kind = np.where(shifts.get_column("scope").to_numpy() == "service", "silent", changes["kind"])
+        parts.append(
+            shifts.select("sid", "service", "scope", "g").with_columns(
+                kind=pl.Series(kind), onset_bucket=pl.Series(onset_bucket, dtype=pl.Int32),
+                **{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")},
+            )
+        )
+    params = _parameter_departures(features, records)
+    if params.height:
+        parts.append(params)
+    if not parts:
+        if anomalies.height == 0:
+            return pl.DataFrame()
+        parts.append(
+            anomalies.select("sid", "service", "kind", "onset_bucket", "before", "after", "rate_before", "rate_after",
+                             scope=pl.lit("statement"), g=pl.col("llr"))
+        )
+    found = pl.concat(parts, how="diagonal_relaxed")
+    if "template_id" not in found.columns:
+        found = found.with_columns(template_id=pl.lit(None, pl.String))
+    found = found.join(evidence.departure_onsets(found, features), on=["sid", "kind", "onset_bucket"], how="left")
+    series = features.series.select("sid", series_template="template_id", template="template")
+    return found.join(series, on="sid", how="left").with_columns(
+        template_id=pl.coalesce("template_id", "series_template"),
+        onset=pl.coalesce(*(["onset"] if "onset" in found.columns else []), "onset_record"),
+    ).drop("series_template", "onset_record")
+
+
+def _parameter_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame:
+    """Shifts of the numbers inside lines (``params.param_shifts``), as departures of the series
+    that holds their template."""
+    shifts = param_shifts(numeric_values(records), origin=features.origin, bucket=features.bucket).filter(
+        pl.col("g") >= MIN_SHIFT_G
+    )
+    if shifts.height == 0:
+        return pl.DataFrame()
+    best = shifts.sort("g", descending=True).unique(["service", "template_id"], keep="first", maintain_order=True)
+    series = features.series.select("sid", "service", "template_id").unique(["service", "template_id"], keep="first")
+    joined = best.join(series, on=["service", "template_id"], how="inner")
+    unit = pl.when(pl.col("seconds")).then(pl.lit(" s")).otherwise(pl.lit(""))
+    changes = changes_at(
+        features.counts, joined.get_column("sid").to_numpy().astype(int),
+        np.clip(joined.get_column("split").to_numpy().astype(int), 0, features.n_buckets - 1),
+        baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets,
+    )
+    joined = joined.with_columns(**{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")})
+    return joined.select(
+        "before", "after", "rate_before", "rate_after",
+        "sid", "service", "g", "onset", "template_id",
+        scope=pl.lit("parameter"), kind=pl.lit("shifted"), onset_bucket=pl.col("split"),
+        detail=pl.format("{} {}: median {}{} -> {}{}", pl.col("label"),
+                         pl.when(pl.col("rising")).then(pl.lit("rose")).otherwise(pl.lit("fell")),
+                         pl.col("normal").round_sig_figs(3), unit, pl.col("incident").round_sig_figs(3), unit),
+    )
 
 
 def _min_side(features: Features) -> int:
@@ -219,45 +284,51 @@ def _incident_start(features: Features, settings: Settings) -> IncidentStart:
     )
 
 
-def _graph(features: Features, anomalies: pl.DataFrame, candidates: pl.DataFrame) -> tuple[nx.DiGraph, Counter[str]]:
-    """The causal graph over anomalous services, and how often each is first to depart in a request."""
-    # Imported here: networkx takes a tenth of a second to import, and only analyze needs it.
-    from rca.causal import anomaly_signal, build_graph, named_services, trace_order
+@dataclass(frozen=True, slots=True)
+class _Calls:
+    graph: nx.DiGraph
+    mentions: Mentions
 
-    # Departures within a request: lines of templates that are new, or error lines that rose (most
-    # lines of a merely busier template are normal ones).
-    rising = anomalies.filter((pl.col("kind") == "new") | ((pl.col("kind") == "up") & (pl.col("error_share") >= 0.5)))
-    departures = features.events.join(rising.select("sid", "onset_bucket"), on="sid").filter(
-        pl.col("bucket") >= pl.col("onset_bucket")
-    )
-    trace_firsts, trace_pairs = trace_order(departures)
-    texts = (
-        departures.group_by("sid").agg(pl.col("service").first(), pl.col("message").first())
-        .group_by("service").agg("message")
-    )
-    names = named_services(
-        dict(zip(texts.get_column("service"), texts.get_column("message").to_list(), strict=True)),
-        candidates.get_column("service").to_list(),
-    )
+
+def _calls(features: Features, records: pl.DataFrame) -> _Calls:
+    """Who calls whom: names and addresses of services in the others' lines, and trace ids."""
+    from rca.calls import call_graph, find_mentions, trace_parents
+    from rca.causal import TRACE_ID
+
+    mentions = find_mentions(records)
+    events = features.events.with_columns(trace_id=pl.coalesce(pl.col("trace_id"), pl.col("message").str.extract(TRACE_ID, 1)))
+    services = sorted(features.series.get_column("service").unique().to_list())
+    return _Calls(call_graph(services, mentions, trace_parents(events)), mentions)
+
+
+def _effects(
+    features: Features, records: pl.DataFrame, candidates: pl.DataFrame, anomalies: pl.DataFrame, calls: _Calls,
+    start: datetime,
+) -> nx.DiGraph:
+    """Cause -> effect edges between the departed services: from who calls whom, the callers'
+    error lines that name a callee, and where the call graph says nothing of a pair, the lagged
+    correlation of their departures."""
+    from rca.calls import named_rises
+    from rca.causal import anomaly_signal, build_graph
+
+    named = named_rises(records, calls.mentions, start)
     signals = {}
     for row in candidates.iter_rows(named=True):
-        # The service's evidence series and its anomalous series, departures from their normal.
         mine = anomalies.filter((pl.col("service") == row["service"]) & (pl.col("sid") != row["sid"]))
         sids = [row["sid"], *mine.get_column("sid").to_list()]
-        rates = [row["rate_before"], *mine.get_column("rate_before").to_list()]
-        falling = [row["kind"] in ("down", "stopped"), *mine.get_column("kind").is_in(["down", "stopped"]).to_list()]
+        rates = [row["rate_before"] or 0.0, *mine.get_column("rate_before").to_list()]
+        falling = [row["kind"] in ("down", "stopped", "silent"), *mine.get_column("kind").is_in(["down", "stopped"]).to_list()]
         signals[row["service"]] = anomaly_signal(
-            features.counts[sids], np.array(rates), np.array(falling), normal_until=row["onset_bucket"]
+            features.counts[sids], np.array(rates, dtype=float), np.array(falling), normal_until=max(1, row["onset_bucket"])
         )
     onsets = dict(zip(candidates.get_column("service"), candidates.get_column("onset_bucket"), strict=True))
     seconds = (pl.col("onset") - pl.lit(features.origin)).dt.total_microseconds() / 1e6
     onset_s = dict(zip(candidates.get_column("service"), candidates.select(seconds).to_series(), strict=True))
-    graph = build_graph(
+    lead = build_graph(
         signals, onsets, bucket_s=features.bucket.total_seconds(), max_lag=max(1, min(10, features.n_buckets // 6)),
-        trace_pairs=trace_pairs, names=names, onset_s=onset_s,
-        quiet=set(candidates.filter(pl.col("kind").is_in(["down", "stopped"])).get_column("service")),
+        onset_s=onset_s, quiet=set(candidates.filter(pl.col("falling") & ~pl.col("rising")).get_column("service")),
     )
-    return graph, trace_firsts
+    return effect_graph(candidates, calls.graph, named, lead=lead)
 
 
 def _nothing_to_read(summary: IngestSummary) -> str:

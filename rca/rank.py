@@ -1,25 +1,30 @@
-"""Behaviour shifts and the causal graph to ranked root-cause services, each with the statement
-that is its best evidence.
+"""Departures from normal and who calls whom, to ranked root-cause services, each with its evidence.
 
-No single signal ranks well on real incidents: the loudest service is usually a caller, and a
-graph walk alone is near chance. Four signals in [0, 1]:
+The loudest service is usually not the root: callers log an error for every failed call to the
+root, retries multiply them, and the edge of the system logs one more for every request. So blame
+flows along the calls, as a careful on-call engineer's reasoning does:
 
-- ``anomaly``: how strongly the service's own behaviour changed: its strongest share shift (a
-  statement that stops while the service goes on, an error taking a growing share, the service
-  going quiet), relative to the strongest shift of any service;
-- ``earliness``: how early its shift starts, relative to the other candidates;
-- ``explains``: the share of the other candidates' anomaly that its graph descendants carry;
-- ``traces``: how often it is the first to depart from normal within a request (when lines carry
-  trace or request ids; without ids this signal is left out).
+- every service's **departures** from its own normal (new or rising error lines, statements that
+  stop, going quiet, numbers in its lines shifting) have a strength and an onset;
+- an **effect edge** cause -> effect links two departed services where the logs say how one
+  explains the other: the effect's error lines name the cause (``names``); the effect calls the
+  cause and its own departure started no earlier than the cause's (``calls``); the effect is
+  called by a failing cause and only lost traffic (``calls``); within requests (``traces``); or,
+  where the call graph says nothing of the pair, the cause's departures lead the effect's in time
+  (``lead``);
+- a service is scored by its own departure, the share of the others' departures it explains (its
+  descendants along effect edges), and how early it departed, and is marked down when another
+  departed service explains it.
 
-A service's score is half its ``anomaly`` and half the mean of the others: on the real incidents
-the shift in the service's own behaviour is the strongest single mark of the root, and the
-relations between services order the candidates it leaves close.
+No rule depends on what a service is called: the edge of the system is whatever calls and is not
+called, and it is ranked low only because the services it calls explain it.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -27,11 +32,26 @@ import polars as pl
 if TYPE_CHECKING:
     import networkx as nx
 
-SIGNALS = ("anomaly", "earliness", "explains", "traces")
-# The G statistic a share shift needs to make its service a candidate (about p < 0.002 for one
-# split; the scan over splits makes chance shifts of 5-8 common).
+SIGNALS = ("departure", "explains", "earliness", "explained")
+# The G statistic a departure needs to count (about p < 0.002 for one split; the scan over
+# splits makes chance shifts of 5-8 common).
 MIN_SHIFT_G = 10.0
-SCOPE_ORDER = {"statement": 0, "errors": 1, "service": 2}
+# A departure of this G counts half: strengths saturate, so the loudest does not win by volume.
+HALF_G = 30.0
+SCOPE_ORDER = {"statement": 0, "parameter": 1, "errors": 2, "service": 3, "named": 4}
+RISING = ("new", "up", "shifted")
+FALLING = ("down", "stopped", "silent")
+# Clocks of different hosts disagree by a few seconds: onsets closer than this are simultaneous.
+SKEW_S = 5.0
+# A departure at least this share of a service's strongest (in G) may give the service its onset.
+ONSET_SHARE = 0.25
+# A failure reaches its callers within timeouts and retries: a callee that departed longer than
+# this before its caller did not start the caller's trouble.
+MAX_LAG_S = 120.0
+# How strongly each kind of evidence ties an effect to its cause.
+EDGE_WEIGHT = {"names": 1.0, "calls": 0.8, "traces": 0.6, "lead": 0.3}
+WEIGHTS = {"departure": 0.35, "explains": 0.45, "earliness": 0.2}
+EXPLAINED_PENALTY = 0.6
 
 
 def anomalous_series(series: pl.DataFrame, scores: pl.DataFrame, *, min_score: float) -> pl.DataFrame:
@@ -43,74 +63,176 @@ def anomalous_series(series: pl.DataFrame, scores: pl.DataFrame, *, min_score: f
     )
 
 
-def shift_candidates(shifts: pl.DataFrame, *, min_g: float = MIN_SHIFT_G) -> pl.DataFrame:
-    """One row per service whose behaviour shifted (``g >= min_g``): its strongest shift (``sid``,
-    ``scope``, ``g``, ``split``, ``rising``) and ``anomaly`` = its ``g`` over the strongest of all.
-    Among a service's shifts within 80 % of its best, a statement beats a whole-service series, then
-    the earlier shift wins."""
-    strong = shifts.filter(pl.col("g") >= min_g)
-    if strong.height == 0:
-        return strong.with_columns(anomaly=pl.lit(0.0))
-    best = strong.group_by("service").agg(pl.col("g").max().alias("best"))
-    return (
-        strong.join(best, on="service")
-        .filter(pl.col("g") >= 0.8 * pl.col("best"))
-        .with_columns(order=pl.col("scope").replace_strict(SCOPE_ORDER, return_dtype=pl.Int8))
-        .sort(["order", "split", "g"], descending=[False, False, True])
+def strength(g: pl.Expr) -> pl.Expr:
+    """A departure's G statistic to [0, 1), saturating: 10 -> 0.25, 30 -> 0.5, 300 -> 0.91."""
+    return g / (g + HALF_G)
+
+
+def service_candidates(departures: pl.DataFrame, *, since: datetime | None = None) -> pl.DataFrame:
+    """One row per service with a departure from ``since`` on (earlier ones are kept as its
+    evidence but do not make it a candidate nor date it: a change minutes before the incident is
+    a red herring or a slow precursor, and the service's part in the incident is what it did
+    then). Per service: its evidence (its strongest departure; within 80 % of
+    it a statement beats a parameter, then the service's error lines, then the whole service, and
+    the earlier wins), ``departure`` (strength of the best), ``onset`` (the earliest of its
+    departures at least ``ONSET_SHARE`` as strong as the best and at most ``MAX_LAG_S`` before
+    it), ``rising`` / ``falling`` (has such departures of that direction) and ``kinds`` (all its departure kinds)."""
+    if since is not None:
+        departures = departures.filter(pl.col("onset") >= since)
+    best = departures.group_by("service").agg(
+        pl.col("g").max().alias("best"),
+        pl.col("onset").sort_by("g", descending=True).first().alias("best_onset"),
+        pl.col("kind").unique().sort().alias("kinds"),
+    )
+    joined = departures.join(best, on="service")
+    # A weaker departure may date the service earlier (a statement stops before the queue it
+    # fed grows), but not by minutes: that is another story, or chance.
+    strong = joined.filter(
+        (pl.col("g") >= ONSET_SHARE * pl.col("best"))
+        & (pl.col("onset") >= pl.col("best_onset") - pl.duration(seconds=MAX_LAG_S))
+    )
+    timing = strong.group_by("service").agg(
+        pl.col("onset").min().alias("first_onset"),
+        pl.col("onset_bucket").min().alias("first_bucket"),
+        rising=pl.col("kind").is_in(RISING).any(),
+        falling=pl.col("kind").is_in(FALLING).any(),
+    )
+    evidence = (
+        joined.filter(pl.col("g") >= 0.8 * pl.col("best"))
+        .with_columns(order=pl.col("scope").replace_strict(SCOPE_ORDER, default=9, return_dtype=pl.Int8))
+        .sort(["order", "onset", "g"], descending=[False, False, True], nulls_last=True)
         .group_by("service", maintain_order=True)
         .first()
-        .with_columns(anomaly=pl.col("best") / pl.col("best").max())
-        .drop("order", "best")
+        .drop("order", "best_onset")
+    )
+    return (
+        evidence.join(timing, on="service")
+        .with_columns(departure=strength(pl.col("best")), evidence_onset=pl.col("onset"))
+        .with_columns(onset=pl.col("first_onset"), onset_bucket=pl.col("first_bucket"))
+        .drop("first_onset", "first_bucket")
         .sort("service")
     )
 
 
-def service_candidates(anomalies: pl.DataFrame) -> pl.DataFrame:
-    """One row per service with an anomaly: its strongest score, its onset (the earliest onset among
-    its strong templates, within 80 % of its best score), and the template that is the best evidence.
+def effect_graph(
+    candidates: pl.DataFrame, calls: nx.DiGraph, named: pl.DataFrame, *,
+    lead: nx.DiGraph | None = None, trace_pairs: Counter[tuple[str, str]] | None = None, skew_s: float = SKEW_S,
+) -> nx.DiGraph:
+    """Cause -> effect edges between departed services (see the module's doc); each edge has
+    ``evidence`` (kinds), ``strength`` (the strongest kind's weight) and ``lag_s``."""
+    import networkx as nx
+
+    rows = {r["service"]: r for r in candidates.iter_rows(named=True)}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(rows))
+
+    def lag(cause: str, effect: str) -> float:
+        return (rows[effect]["onset"] - rows[cause]["onset"]).total_seconds()
+
+    naming = {(r["caller"], r["callee"]) for r in named.filter(pl.col("g") >= MIN_SHIFT_G).iter_rows(named=True)}
+    for caller, callee in sorted(calls.edges):
+        if caller not in rows or callee not in rows:
+            continue
+        if (caller, callee) in naming:
+            _add(graph, callee, caller, "names", lag(callee, caller))
+        elif rows[caller]["rising"] and (skew_s if _only_fell(rows[callee]) else -skew_s) <= lag(callee, caller) <= MAX_LAG_S:
+            # A callee that only lost lines explains its caller's errors only if it clearly fell
+            # first: less traffic reaching it looks the same, at the same time.
+            _add(graph, callee, caller, "calls", lag(callee, caller))
+        elif _only_fell(rows[callee]) and -skew_s <= lag(caller, callee) <= MAX_LAG_S:
+            _add(graph, caller, callee, "calls", lag(caller, callee))
+    for (cause, effect), n in (trace_pairs or {}).items():
+        back = (trace_pairs or {}).get((effect, cause), 0)
+        if cause in rows and effect in rows and n >= 3 and n >= 2 * back:
+            _add(graph, cause, effect, "traces", lag(cause, effect))
+    for cause, effect in sorted((lead or nx.DiGraph()).edges):
+        related = calls.has_edge(cause, effect) or calls.has_edge(effect, cause)
+        # Correlation alone gives a direction only when the onsets are apart by more than clock skew.
+        if cause in rows and effect in rows and not related and lag(cause, effect) > skew_s:
+            _add(graph, cause, effect, "lead", lag(cause, effect))
+    _break_cycles(graph)
+    return graph
+
+
+def _only_fell(row: dict[str, object]) -> bool:
+    return bool(row["falling"]) and not row["rising"]
+
+
+def _add(graph: nx.DiGraph, cause: str, effect: str, kind: str, lag_s: float) -> None:
+    if graph.has_edge(cause, effect):
+        data = graph.edges[cause, effect]
+        data["evidence"] = sorted(set(data["evidence"]) | {kind})
+        data["strength"] = max(data["strength"], EDGE_WEIGHT[kind])
+        return
+    graph.add_edge(cause, effect, evidence=[kind], strength=EDGE_WEIGHT[kind], lag_s=round(max(lag_s, 0.0), 3))
+
+
+def _break_cycles(graph: nx.DiGraph) -> None:
+    """Of two services that would each explain the other, keep the better-founded direction (and
+    on a tie, neither)."""
+    for a, b in [(a, b) for a, b in graph.edges if a < b and graph.has_edge(b, a)]:
+        forward, back = graph.edges[a, b]["strength"], graph.edges[b, a]["strength"]
+        if forward > back:
+            graph.remove_edge(b, a)
+        elif back > forward:
+            graph.remove_edge(a, b)
+        else:
+            graph.remove_edges_from([(a, b), (b, a)])
+
+
+def earliness(after_first_s: float, *, skew_s: float = SKEW_S, scale_s: float = 60.0) -> float:
+    """How early an onset is, from its seconds after the earliest onset of any candidate: 1 within
+    clock skew of it, then falling by half for every ``scale_s`` later.
+
+    >>> earliness(3.0), earliness(65.0)
+    (1.0, 0.5)
     """
-    best = anomalies.group_by("service").agg(pl.col("score").max().alias("anomaly"))
-    strong = anomalies.join(best, on="service").filter(pl.col("score") >= 0.8 * pl.col("anomaly"))
-    onset = strong.group_by("service").agg(pl.col("onset_bucket").min(), pl.col("onset").min())
-    # On a tie a real template is better evidence than the service's all-errors series ("level:...").
-    strong = strong.with_columns(summary_series=pl.col("template_id").str.starts_with("level:"))
-    evidence = strong.sort(["score", "summary_series", "onset", "llr"], descending=[True, False, False, True]).group_by(
-        "service", maintain_order=True
-    ).first().select("service", "sid")
-    return best.join(onset, on="service").join(evidence, on="service").sort("service")
+    return 1.0 / (1.0 + max(0.0, after_first_s - skew_s) / scale_s)
 
 
-def rank_services(
-    candidates: pl.DataFrame, graph: nx.DiGraph, trace_firsts: Counter[str]
-) -> pl.DataFrame:
-    """Candidates with the four signals, ``score`` (half ``anomaly``, half the mean of the others
-    present, in [0, 1]) and ``rank`` (1 = most likely)."""
-    from networkx import descendants
+def rank_services(candidates: pl.DataFrame, graph: nx.DiGraph) -> pl.DataFrame:
+    """Candidates with their signals, ``score`` and ``rank`` (1 = most likely).
 
-    anomaly = dict(zip(candidates.get_column("service"), candidates.get_column("anomaly"), strict=True))
+    ``departure``: strength of the service's own departure; ``explains``: the share of the other
+    candidates' departure strength carried by its descendants in ``graph``, each weighted by the
+    strength of its best path; ``earliness``: how
+    early its onset is (``earliness``); ``explained``: the strongest edge into it (another
+    departed service explains it). ``score`` = weighted sum of the first three, times
+    ``1 - EXPLAINED_PENALTY * explained``.
+    """
+    departure = dict(zip(candidates.get_column("service"), candidates.get_column("departure"), strict=True))
     onset = dict(zip(candidates.get_column("service"), candidates.get_column("onset"), strict=True))
-    first, last = min(onset.values()), max(onset.values())
-    total_anomaly = sum(anomaly.values())
-    firsts_total = sum(trace_firsts[s] for s in anomaly)
+    first = min(onset.values())
+    total = sum(departure.values())
     rows = []
-    for service in anomaly:
-        reach = descendants(graph, service) if service in graph else set()
-        others = total_anomaly - anomaly[service]
+    for service in departure:
+        reach = _reach(graph, service)
+        others = total - departure[service]
+        into = [graph.edges[p, service]["strength"] for p in graph.predecessors(service)] if service in graph else []
         row = {
             "service": service,
-            "anomaly": anomaly[service],
-            "earliness": 1.0 - (onset[service] - first) / (last - first) if last > first else 1.0,  # type: ignore[operator]
-            "explains": sum(anomaly[s] for s in reach) / others if others > 0 else 0.0,
-            "traces": trace_firsts[service] / firsts_total if firsts_total else None,
+            "departure": departure[service],
+            "explains": sum(departure[s] * weight for s, weight in reach.items()) / others if others > 0 else 0.0,
+            "earliness": earliness((onset[service] - first).total_seconds()),  # type: ignore[operator]
+            "explained": max(into, default=0.0),
         }
-        relations = [row[name] for name in SIGNALS[1:] if row[name] is not None]
-        row["score"] = (row["anomaly"] + sum(relations) / len(relations)) / 2
+        base = sum(WEIGHTS[name] * row[name] for name in WEIGHTS)
+        row["score"] = base * (1.0 - EXPLAINED_PENALTY * row["explained"])
         rows.append(row)
     schema = {"service": pl.String, **{name: pl.Float64 for name in SIGNALS}, "score": pl.Float64}
-    ranked = pl.DataFrame(rows, schema=schema).join(candidates.drop("anomaly"), on="service")
-    return ranked.sort(["score", "onset", "service"], descending=[True, False, False]).with_row_index(
-        "rank", offset=1
-    )
+    ranked = pl.DataFrame(rows, schema=schema).join(candidates.drop("departure"), on="service")
+    return ranked.sort(["score", "onset", "service"], descending=[True, False, False]).with_row_index("rank", offset=1)
+
+
+def _reach(graph: nx.DiGraph, service: str) -> dict[str, float]:
+    """The services ``service`` explains, each with the strength of its best path: the product of
+    the edges' strengths (a path through a ``lead`` edge counts for less than one of names)."""
+    if service not in graph:
+        return {}
+    from networkx import single_source_dijkstra_path_length
+
+    cost = single_source_dijkstra_path_length(graph, service, weight=lambda a, b, data: -math.log(data["strength"]))
+    return {other: math.exp(-c) for other, c in cost.items() if other != service}
 
 
 def explained(graph: nx.DiGraph, service: str) -> list[tuple[str, list[str]]]:

@@ -142,7 +142,9 @@ def timestamp_type_of(values: pl.Series) -> str:
     return best
 
 
-def _finish(frame: pl.DataFrame, fields: FieldMap, text: dict[str, pl.Expr], year: int) -> pl.DataFrame:
+def _finish(
+    frame: pl.DataFrame, fields: FieldMap, text: dict[str, pl.Expr], year: int, *, attributes: bool = True
+) -> pl.DataFrame:
     ts_text = frame.select(text["ts"].head(200)).to_series() if fields.ts else pl.Series([], dtype=pl.String)
     ttype = TIMESTAMP_TYPES[timestamp_type_of(ts_text)]
     ts = parse_timestamps(text["ts"], ttype, year=year) if fields.ts else pl.lit(None, dtype=UTC_DATETIME)
@@ -155,6 +157,9 @@ def _finish(frame: pl.DataFrame, fields: FieldMap, text: dict[str, pl.Expr], yea
         component=text["component"],
         message=message.str.strip_chars(),
         trace_id=text["trace"],
+        # The whole structured line: its other fields (``error=``, ``upstream=``, ``duration=``)
+        # say whom a service called and how long it took, where the message alone does not.
+        attributes=pl.col("raw") if attributes else _none(),
     )
 
 
@@ -272,6 +277,6 @@ def extract_csv(lines: pl.DataFrame, *, year: int) -> pl.DataFrame:
     if fields.message and wrapped > 0.5:
         inner = pl.coalesce([pl.col("raw").str.json_path_match(f"$.{key}") for key in ("log", "message", "msg")])
         text["message"] = pl.coalesce(inner, pl.col("raw"))
-    frame = _finish(table, fields, text, year)
+    frame = _finish(table, fields, text, year, attributes=False)
     columns = ("line", "raw", "ts", "level", "service", "component", "message", "trace_id")
     return frame.select(columns).with_columns(is_start=pl.lit(True))

@@ -16,6 +16,14 @@ failed call three times and logs every attempt, while a search service logs erro
 merged-syslog.log: one file from a host's syslog (RFC 5424-style ISO timestamps, program names):
 the DNS resolver loses its upstream at 22:10:00; the mailer and the API log the failures.
 
+slow-ledger/: the ledger only slows down at 15:14:10 (durations in its INFO lines grow ~25x);
+payments times out calling it and the storefront answers 504; a report exporter fails in bursts
+all along.
+
+stuck-consumer/: the fulfilment worker deadlocks at 07:47:40: its job lines stop while its GC
+and queue-stats lines go on; the API logs unacknowledged jobs, the mailer gets quieter, and a
+search service restarted for a deploy two minutes earlier.
+
 See README.md for each true root cause.
 """
 
@@ -232,6 +240,113 @@ def merged_syslog(path: Path, seed: int = 17) -> None:
     _write(path, rows, lambda t, text: text)
 
 
+def slow_ledger(out: Path, seed: int = 19) -> None:
+    """The ledger only slows down (its INFO lines' durations grow about 25x, never an error); the
+    payments service times out calling it and the storefront returns 504s. A report exporter
+    fails in bursts every 5 minutes, before and after, and has nothing to do with it."""
+    rng = random.Random(seed)
+    start = datetime(2026, 11, 24, 15, 0, 0, tzinfo=UTC)
+    end, fault = start + timedelta(minutes=24), datetime(2026, 11, 24, 15, 14, 10, tzinfo=UTC)
+    out.mkdir(parents=True, exist_ok=True)
+    storefront, payments, ledger, exporter = [], [], [], []
+    py = lambda t, level, name, msg: f"{t.strftime('%Y-%m-%d %H:%M:%S')},{t.microsecond // 1000:03d} {level} {name}: {msg}"  # noqa: E731
+    for t in _poisson(rng, start, end, 0.9):
+        order, ip = rng.randint(100000, 999999), f"10.42.{rng.randint(0, 7)}.{rng.randint(2, 250)}"
+        t1 = t + timedelta(milliseconds=rng.randint(2, 8))
+        slow = t >= fault
+        took = rng.lognormvariate(3.0, 0.35) * (rng.uniform(18, 35) if slow else 1.0)  # ms
+        t2 = t1 + timedelta(milliseconds=took)
+        ledger.append((t2, f'time="{_stamp(t2)}" level=info msg="entry committed" account=acc-{rng.randint(100, 999)} '
+                           f'order={order} duration={took:.1f}ms'))
+        status, total = 200, took + rng.uniform(10, 40)
+        if slow and took > 600:
+            # payments' client gives up after 600 ms and says where it was calling.
+            t3 = t1 + timedelta(milliseconds=600)
+            payments.append((t3, py(t3, "ERROR", "payments.ledger_client",
+                                    f"requests.exceptions.ReadTimeout: HTTPConnectionPool(host='ledger', port=8080): "
+                                    f"Read timed out. (read timeout=0.6) order={order}")))
+            status, total = 504, 605.0
+        else:
+            t3 = t2 + timedelta(milliseconds=rng.randint(1, 5))
+            payments.append((t3, py(t3, "INFO", "payments.api", f"payment for order {order} booked in {total:.0f} ms")))
+        t4 = t3 + timedelta(milliseconds=rng.randint(1, 4))
+        storefront.append((t4, f'{ip} - - [{t4.strftime("%d/%b/%Y:%H:%M:%S +0000")}] "POST /api/pay HTTP/1.1" {status} '
+                               f'{rng.randint(300, 900)} "-" "Mozilla/5.0" rt={total / 1000:.3f}'))
+    for t in _poisson(rng, start, end, 3.0):
+        t1 = t + timedelta(milliseconds=rng.randint(1, 9))
+        storefront.append((t1, f'10.42.9.{rng.randint(2, 250)} - - [{t1.strftime("%d/%b/%Y:%H:%M:%S +0000")}] '
+                               f'"GET /products HTTP/1.1" 200 {rng.randint(2000, 9000)} "-" "Mozilla/5.0" rt=0.0{rng.randint(10, 60)}'))
+    t = start
+    while t < end:
+        ledger.append((t, f'time="{_stamp(t)}" level=info msg="pool stats" open={rng.randint(8, 12)} in_use={rng.randint(1, 4)} idle={rng.randint(4, 9)}'))
+        t += timedelta(seconds=10)
+    burst = start + timedelta(minutes=2, seconds=17)
+    while burst < end:
+        for k in range(rng.randint(4, 9)):
+            tb = burst + timedelta(seconds=k * 2 + rng.random())
+            exporter.append((tb, py(tb, "ERROR", "exporter.s3", f"upload of report-{rng.randint(1000, 9999)}.csv failed: SlowDown: please reduce your request rate")))
+        exporter.append((burst - timedelta(seconds=1), py(burst - timedelta(seconds=1), "INFO", "exporter.job", "export run started")))
+        burst += timedelta(minutes=5)
+    _write(out / "storefront.access.log", storefront, lambda t, line: line)
+    _write(out / "payments.log", payments, lambda t, line: line)
+    _write(out / "ledger.log", ledger, lambda t, line: line)
+    _write(out / "report-exporter.log", exporter, lambda t, line: line)
+
+
+def stuck_consumer(out: Path, seed: int = 23) -> None:
+    """The fulfilment worker deadlocks: its job, database and cache lines stop while its GC and
+    queue-stats lines go on (with the queue growing). The API logs the unacknowledged jobs; the
+    mailer, downstream of the worker, only gets quieter. A search service restarts for a
+    routine deploy two minutes before and is fine."""
+    rng = random.Random(seed)
+    start = datetime(2026, 11, 25, 7, 30, 0, tzinfo=UTC)
+    end, fault = start + timedelta(minutes=26), datetime(2026, 11, 25, 7, 47, 40, tzinfo=UTC)
+    deploy = fault - timedelta(minutes=2, seconds=5)
+    out.mkdir(parents=True, exist_ok=True)
+    api, worker, mailer, search = [], [], [], []
+    j = lambda t, level, msg, **kv: json.dumps({"ts": _stamp(t), "level": level, "msg": msg, **kv})  # noqa: E731
+    java = lambda t, level, thread, cls, msg: f"{_log4j(t)} {level:<5s} [{thread}] {cls} - {msg}"  # noqa: E731
+    backlog = 0
+    for i, t in enumerate(_poisson(rng, start, end, 1.2)):
+        job = 730000 + i
+        api.append((t, j(t, "info", f"queued job {job} for fulfilment-worker", job=job)))
+        if t < fault:
+            t1 = t + timedelta(milliseconds=rng.randint(20, 200))
+            thread = f"job-exec-{rng.randint(1, 8)}"
+            worker.append((t1, java(t1, "INFO", thread, "c.acme.fulfil.OrderRepository", f"fetched order {job} from db in {rng.randint(2, 30)} ms")))
+            worker.append((t1, java(t1, "DEBUG", thread, "c.acme.fulfil.ItemCache", f"cache {'hit' if rng.random() < 0.8 else 'miss'} for items of {job}")))
+            t2 = t1 + timedelta(milliseconds=rng.randint(30, 300))
+            worker.append((t2, java(t2, "INFO", thread, "c.acme.fulfil.JobRunner", f"processed job {job} in {rng.randint(50, 500)} ms")))
+            t3 = t2 + timedelta(milliseconds=rng.randint(5, 60))
+            mailer.append((t3, f"{t3.strftime('%Y-%m-%dT%H:%M:%S.%fZ')} INFO mailer: sent shipping notice for job {job}"))
+        else:
+            backlog += 1
+            late = t + timedelta(seconds=30, milliseconds=rng.randint(0, 40))
+            if late < end:
+                api.append((late, j(late, "error", f"job {job} not acknowledged by fulfilment-worker after 30s, requeued", job=job)))
+    t = start
+    while t < end:
+        depth = rng.randint(0, 4) if t < fault else backlog_at(t, fault)
+        worker.append((t, java(t, "INFO", "stats-1", "c.acme.fulfil.QueueStats", f"queue depth={depth} consumers=8 busy={rng.randint(1, 5) if t < fault else 8}")))
+        gc = t + timedelta(seconds=rng.uniform(1, 9))
+        worker.append((gc, java(gc, "INFO", "gc", "jvm.gc", f"G1 Young Generation pause {rng.uniform(3, 14):.1f}ms heap {rng.randint(35, 60)}%")))
+        if not deploy <= t < deploy + timedelta(seconds=25):
+            search.append((t, f"{t.strftime('%Y-%m-%dT%H:%M:%S.%fZ')} INFO search: served {rng.randint(40, 90)} queries, p99 {rng.randint(20, 60)} ms"))
+        t += timedelta(seconds=10)
+    for k, text in enumerate(("SIGTERM received, shutting down", "search 4.12.1 starting", "loaded index products-v9 (412311 docs)", "listening on :9200")):
+        tk = deploy + timedelta(seconds=(0 if k == 0 else 20 + k))
+        search.append((tk, f"{tk.strftime('%Y-%m-%dT%H:%M:%S.%fZ')} {'WARN' if k == 0 else 'INFO'} search: {text}"))
+    _write(out / "api.jsonl", api, lambda t, line: line)
+    _write(out / "fulfilment-worker.log", worker, lambda t, line: line)
+    _write(out / "mailer.log", mailer, lambda t, line: line)
+    _write(out / "search.log", search, lambda t, line: line)
+
+
+def backlog_at(t: datetime, fault: datetime) -> int:
+    """Jobs waiting on the stuck worker: about one more every 1.2 s since it stuck."""
+    return int((t - fault).total_seconds() / 1.2)
+
+
 def _write(path: Path, rows: list, render) -> None:  # type: ignore[no-untyped-def]
     rows.sort(key=lambda r: r[0])
     path.write_text("".join(render(t, payload) + "\n" for t, payload in rows), encoding="utf-8")
@@ -242,3 +357,5 @@ if __name__ == "__main__":
     quiet_worker(HERE / "quiet-worker")
     noisy_neighbour(HERE / "noisy-neighbour")
     merged_syslog(HERE / "merged-syslog.log")
+    slow_ledger(HERE / "slow-ledger")
+    stuck_consumer(HERE / "stuck-consumer")

@@ -318,7 +318,8 @@ SCENARIOS = [
     ("checkout-outage", "payments"),
     ("quiet-worker", "billing-worker"),
     ("noisy-neighbour", "auth"),
-    ("merged-syslog.log", "unbound"),
+    ("slow-ledger", "ledger"),  # the root only slows down: the numbers inside its INFO lines
+    ("stuck-consumer", "fulfilment-worker"),  # the root goes partly quiet; a deploy elsewhere is a red herring
 ]
 
 
@@ -326,6 +327,31 @@ SCENARIOS = [
 def test_each_sample_scenario_names_its_true_root_first(scenario: str, root: str) -> None:
     analysis = analyze([str(SAMPLE / scenario)])
     assert analysis.root_causes[0].service == root
+
+
+def test_merged_syslog_has_the_resolver_in_its_top_two() -> None:
+    # The resolver stops answering and the API stops connecting within 0.1 s on one host, and no
+    # line names the resolver: only knowing that EAI_AGAIN is a DNS error orders them.
+    analysis = analyze([str(SAMPLE / "merged-syslog.log")])
+    assert "unbound" in [c.service for c in analysis.root_causes[:2]]
+
+
+def test_a_latency_only_root_is_dated_and_explained_by_the_numbers_in_its_lines() -> None:
+    cause = analyze([str(SAMPLE / "slow-ledger")]).root_causes[0]
+    assert cause.change.kind == "shifted" and "duration rose" in cause.change.describe()
+    assert abs((cause.onset - datetime(2026, 11, 24, 15, 14, 10, tzinfo=UTC)).total_seconds()) < 5
+    assert [e.service for e in cause.explains][:1] == ["payments"] and "names" in cause.explains[0].evidence
+    assert "report-exporter" not in [c.service for c in analyze([str(SAMPLE / "slow-ledger")]).root_causes[:2]]
+
+
+def test_a_partly_quiet_root_is_dated_by_the_statements_that_stopped() -> None:
+    analysis = analyze([str(SAMPLE / "stuck-consumer")])
+    cause = analysis.root_causes[0]
+    kinds = {d.kind for d in cause.departures}
+    assert {"stopped", "shifted"} <= kinds  # job lines stopped, the queue depth rose; GC lines went on
+    assert abs((cause.onset - datetime(2026, 11, 25, 7, 47, 40, tzinfo=UTC)).total_seconds()) < 5
+    assert cause.chain[:2] == ("fulfilment-worker", "api")
+    assert "search" not in [c.service for c in analysis.root_causes[:2]]  # its deploy was routine
 
 
 def test_analysis_json_round_trips_and_carries_the_timeline() -> None:

@@ -130,7 +130,7 @@ def test_analyze_writes_both_reports_and_report_rewrites_them_from_json(tmp_path
         (["report", "missing.json"], None, 3, "missing.json: no such file"),
         (["report", "-"], "not json", 3, "not JSON"),
         (["report", "-"], '{"kind": "templates", "schema_version": 1}', 3, "not the JSON of rca analyze"),
-        (["report", "-"], '{"kind": "analysis", "schema_version": 2}', 3, "schema_version 2"),
+        (["report", "-"], '{"kind": "analysis", "schema_version": 3}', 3, "schema_version 3"),
         (["report", "-"], '{"kind": "analysis", "schema_version": 1}', 3, "bad or missing"),
         (["report", "-", "--report", "x.pdf"], "{}", 2, "must end in .html or .md"),
         (["report", "-", "--report", "no/such/folder/x.html"], "{}", 2, "does not exist"),

@@ -89,6 +89,8 @@ def analysis_report(analysis: Analysis) -> RenderableType:
     parts.append(_causes_table(analysis.root_causes))
     top = analysis.root_causes[0]
     parts += [Text(""), Text("Most likely root cause", style="bold"), _chain(top)]
+    if top.departures:
+        parts += [Text(""), Text(f"How {printable(top.service)} departed from its own normal", style="bold"), _departures(top)]
     parts += [Text(""), Text(f"Example lines from {printable(top.service)}", style="bold"), _examples(top)]
     return Group(*parts)
 
@@ -114,7 +116,10 @@ def _causes_table(causes: tuple[RootCause, ...]) -> Table:
 
 
 def _chain(cause: RootCause) -> Tree:
-    tree = Tree(Text(f"{printable(cause.service)}  (onset {_short(iso(cause.onset))})", style="bold red"))
+    label = Text(f"{printable(cause.service)}  (onset {_short(iso(cause.onset))})", style="bold red")
+    if len(cause.chain) > 1:
+        label.append("  " + " -> ".join(printable(s) for s in cause.chain), style="dim")
+    tree = Tree(label)
     nodes: dict[tuple[str, ...], Tree] = {(cause.service,): tree}
     for effect in cause.explains:
         parent = nodes.get(effect.path[:-1], tree)
@@ -124,6 +129,17 @@ def _chain(cause: RootCause) -> Tree:
     if not cause.explains:
         tree.add(Text("explains no other anomalous service", style="dim"))
     return tree
+
+
+def _departures(cause: RootCause) -> RenderableType:
+    lines = []
+    for departure in cause.departures:
+        text = Text(f"{_short(iso(departure.onset))[11:]}  ", style="dim")
+        text.append(printable(departure.description), style="cyan")
+        text.append("  ")
+        text.append(printable(departure.template, limit=120))
+        lines.append(text)
+    return Group(*lines)
 
 
 def _examples(cause: RootCause) -> RenderableType:

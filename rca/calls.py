@@ -1,0 +1,318 @@
+"""Who calls whom, read from the logs: callers name what they call, and requests cross services in order.
+
+A caller names its callee in URLs (``http://ledger:8080/v1``), ``host=``/``upstream=`` values, DNS
+names (``ledger.prod.svc.cluster.local``), pod names (``ledger-7f9c8d6b5-x2kqp``), client classes
+(``LedgerClient``), error texts (``connection refused to ledger:8080``) and bare addresses
+(``10.0.3.7:8080``), which map to a service where some line ties the address to a name (the same
+line names both, or a service announces it is listening on it). Lines that carry one trace id show
+the services of a request in the order they logged. Nothing here depends on what a service is
+called: a name is only a string to look for in the other services' lines.
+
+The result is a directed graph caller -> callee over the services present, each edge with the
+evidence it rests on: ``templates`` (how many of the caller's log statements name the callee),
+``lines``, ``error_lines`` (lines at WARN or above that name it) and ``traces``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import networkx as nx
+import numpy as np
+import polars as pl
+
+# Kubernetes pod-name suffixes: <workload>-<replicaset hash>-<5 chars>, a StatefulSet ordinal.
+_POD_SUFFIX = r"-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$|-\d{1,3}$"
+# Words a service name is commonly dressed in; a caller may name the bare core.
+_AFFIXES = r"^(?:svc|app|srv)[-_]|[-_](?:service|svc|api|server|srv|app|worker|daemon|consumer|backend|grpc|http)$"
+# Tokens: runs of name characters (letters, digits, '-', '_', '.'), so a URL's host, a DNS name and
+# a pod name each stay one token, and ``host='ledger'`` or ``ledger:8080`` give ``ledger``.
+_TOKEN = r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]"
+_IPV4 = r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$"
+# Words before the name of whoever sent a request: ``called by shop``, ``client=web``, ``caller: x``.
+_INCOMING = (
+    r"(?i)\b(?:(?:called|used|requested|invoked|sent) by|client(?:[_-]?(?:id|name|service))?|caller|"
+    r"user[_-]?agent|origin|source[_-]?service|requester)\b[\s:=\"']+[A-Za-z0-9][A-Za-z0-9_.-]*"
+)
+# A line in which a service states its own address (``listening on 10.0.3.7:8080``).
+_SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (?:on|at)|advertis\w*|registered as)\b"
+# A name that appears in the lines of at least this share of the other services is ordinary
+# vocabulary there ("order", "user", "api"), not a mention of one service.
+MAX_SPEAKER_SHARE = 0.5
+SAMPLE_PER_TEMPLATE = 64
+MIN_TRACES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Mentions:
+    """One row per (caller, callee, template_id): the caller's statement that names the callee,
+    with ``share`` (of the statement's sampled distinct messages that name it), ``lines``,
+    ``error`` (the statement is at WARN or above: it blames the callee) and ``how`` (``name``,
+    ``address``, ``route``: only in a URL path, or ``caller``: the callee's line names who sent
+    the request, so the names swap)."""
+
+    table: pl.DataFrame
+
+
+def name_variants(service: str) -> list[str]:
+    """The lower-case names a line may use for ``service``: the name, and its core without the
+    usual affixes (``ts-``-style prefixes of the whole fleet are found by ``fleet_prefix``).
+
+    >>> name_variants("payments-svc")
+    ['payment', 'payments', 'payments-svc']
+    """
+    name = service.lower()
+    core = re.sub(_AFFIXES, "", re.sub(_AFFIXES, "", name))
+    # A caller may name one item of a plural name (``payments`` -> ``payment call failed``).
+    singular = core[:-1] if core.endswith("s") and not core.endswith("ss") and len(core) > 4 else core
+    return sorted({v for v in (name, core, singular) if len(v) >= 3})
+
+
+def fleet_prefix(services: list[str]) -> str:
+    """A prefix most services share (``ts-`` of ``ts-order-service``, ``ts-food-service``), which a
+    line may leave out when it names one: the longest ``word-`` prefix of at least 60 % of them."""
+    heads: dict[str, int] = {}
+    for service in services:
+        head = service.lower().split("-", 1)[0] + "-" if "-" in service else ""
+        if head:
+            heads[head] = heads.get(head, 0) + 1
+    best = max(heads.items(), key=lambda item: (item[1], item[0]), default=("", 0))
+    return best[0] if len(services) >= 3 and best[1] >= 0.6 * len(services) else ""
+
+
+def _lookup(services: list[str]) -> pl.DataFrame:
+    """``key`` (a lower-case name) -> ``callee``; a key two services could claim is dropped."""
+    prefix = fleet_prefix(services)
+    rows = []
+    for service in services:
+        names = set(name_variants(service))
+        if prefix and service.lower().startswith(prefix):
+            names |= set(name_variants(service[len(prefix):]))
+        rows += [(name, service) for name in names if len(name) >= 3]
+    table = pl.DataFrame(rows, schema={"key": pl.String, "callee": pl.String}, orient="row").unique()
+    return table.filter(pl.col("key").is_unique()).sort("key")
+
+
+def _token_keys(token: pl.Expr) -> list[pl.Expr]:
+    """The ways one token may name a service: itself, its first DNS label, the workload of a pod
+    name, and the first word of a CamelCase class name (``LedgerClient`` -> ``ledger``)."""
+    lower = token.str.to_lowercase()
+    return [
+        lower,
+        lower.str.extract(r"^([a-z][a-z0-9_-]*)\.[a-z]", 1),
+        lower.str.replace(_POD_SUFFIX, ""),
+        token.str.extract(r"^([A-Z][a-z0-9]+)[A-Z]", 1).str.to_lowercase(),
+    ]
+
+
+def _hosts_and_words(message: pl.Expr) -> pl.Expr:
+    """A message without the paths in it: ``/api/search`` is a route and ``/var/lib/x`` a file, not
+    a service; the host of a URL (``http://ledger:8080/v1``) stays, as its own token."""
+    return message.str.replace_all("://", ":// ", literal=True).str.replace_all(r"/[^\s/?#\"'<>]*", " ")
+
+
+def sample_messages(records: pl.DataFrame, *, per_template: int = SAMPLE_PER_TEMPLATE) -> pl.DataFrame:
+    """Per (``service``, ``template_id``): up to ``per_template`` distinct messages (first seen
+    first), the statement's ``lines`` and whether it is at WARN or above (``error``)."""
+    level = pl.col("level").cast(pl.String).fill_null("INFO")
+    # A structured record's other fields (``error="Get https://ledger/..."``) count as its text.
+    text = pl.col("message")
+    if "attributes" in records.columns:
+        text = pl.when(pl.col("attributes").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), "attributes"))
+    return (
+        records.group_by("service", "template_id")
+        .agg(
+            text.unique(maintain_order=True).head(per_template).alias("message"),
+            lines=pl.len(),
+            error=level.is_in(["WARN", "ERROR", "FATAL"]).mean() >= 0.5,
+        )
+        .with_columns(n_sampled=pl.col("message").list.len())
+        .explode("message")
+        .with_row_index("mid")
+    )
+
+
+def find_mentions(records: pl.DataFrame) -> Mentions:
+    """The statements of each service that name another service present (see the module's doc)."""
+    services = sorted(records.get_column("service").drop_nulls().unique().to_list())
+    empty = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "template_id": pl.String,
+                                 "share": pl.Float64, "lines": pl.Int64, "error": pl.Boolean, "how": pl.String})
+    if len(services) < 2:
+        return Mentions(empty)
+    sample = sample_messages(records.filter(pl.col("service").is_not_null()))
+    lookup = _lookup(services)
+    # A service named as who sent the request (``called by shop``, ``client=web``) is a caller.
+    callers = _named(_tokens(sample, pl.col("message").str.extract_all(_INCOMING).list.join(" ")), lookup)
+    outgoing = pl.col("message").str.replace_all(_INCOMING, " ")
+    hosts = _tokens(sample, _hosts_and_words(outgoing))
+    named = _named(hosts, lookup)
+    # Routes (``GET /api/catalog``) say where a request goes, so they name the callee too, but a
+    # line that names a service otherwise is about that one: ``upstream auth returned 401 for
+    # /api/search`` blames auth, not search.
+    routes = _named(_tokens(sample, outgoing), lookup).join(named, on="mid", how="anti")
+    addresses = _addresses(hosts, named, sample)
+    found = pl.concat([named.with_columns(how=pl.lit("name")), addresses.with_columns(how=pl.lit("address")),
+                       callers.with_columns(how=pl.lit("caller")), routes.with_columns(how=pl.lit("route"))])
+    found = found.filter(pl.col("service") != pl.col("callee")).unique(["mid", "callee"], keep="first")
+    found = _specific(found, n_services=len(services))
+    table = (
+        found.join(sample.select("mid", "template_id", "lines", "error", "n_sampled"), on="mid")
+        .group_by("service", "callee", "template_id")
+        .agg(
+            share=pl.len() / pl.col("n_sampled").first(),
+            lines=pl.col("lines").first(),
+            error=pl.col("error").first(),
+            how=pl.col("how").sort().first(),
+        )
+        .rename({"service": "caller"})
+        .with_columns(lines=(pl.col("lines") * pl.col("share")).round().cast(pl.Int64).clip(lower_bound=1))
+        # A named sender is the caller and the speaker its callee; its lines blame nobody.
+        .with_columns(
+            caller=pl.when(pl.col("how") == "caller").then("callee").otherwise("caller"),
+            callee=pl.when(pl.col("how") == "caller").then("caller").otherwise("callee"),
+            error=pl.col("error") & (pl.col("how") != "caller"),
+        )
+        .sort("caller", "callee", "template_id")
+    )
+    return Mentions(table.select(empty.columns).cast(empty.schema))  # type: ignore[arg-type]
+
+
+def _tokens(sample: pl.DataFrame, text: pl.Expr) -> pl.DataFrame:
+    """``mid``, ``service``, ``token``: the distinct name-like tokens of each sampled message."""
+    return (
+        sample.select("mid", "service", token=text.str.extract_all(_TOKEN))
+        .explode("token")
+        .drop_nulls("token")
+        .unique(["mid", "token"])
+    )
+
+
+def _named(tokens: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
+    """``mid``, ``service``, ``callee``: messages with a token that names another service."""
+    keyed = pl.concat(
+        [tokens.select("mid", "service", "token", key=expr) for expr in _token_keys(pl.col("token"))]
+    ).drop_nulls("key")
+    return keyed.join(lookup, on="key").select("mid", "service", "callee").unique()
+
+
+def _addresses(tokens: pl.DataFrame, named: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
+    """Mentions by address: an IPv4 address belongs to a service when lines tie the two (a line
+    that names the service and the address, or a service's own line that it listens on it)."""
+    ips = tokens.filter(pl.col("token").str.contains(_IPV4)).select("mid", "service", ip="token")
+    if ips.height == 0:
+        return named.clear()
+    together = ips.join(named, on=["mid", "service"]).group_by("ip", "callee").agg(n=pl.len())
+    announcing = sample.filter(pl.col("message").str.contains(_SELF_ADDRESS)).select("mid")
+    own = ips.join(announcing, on="mid").group_by("ip", callee="service").agg(n=pl.len())
+    votes = pl.concat([together, own]).group_by("ip", "callee").agg(pl.col("n").sum())
+    # An address that lines tie to two services equally is left unresolved.
+    best = votes.sort(["ip", "n", "callee"], descending=[False, True, False]).group_by("ip", maintain_order=True).agg(
+        pl.col("callee").first(), top=pl.col("n").first(), second=pl.col("n").slice(1, 1).first()
+    ).filter(pl.col("second").is_null() | (pl.col("top") >= 2 * pl.col("second")))
+    return ips.join(best.select("ip", "callee"), on="ip").select("mid", "service", "callee").unique()
+
+
+def _specific(found: pl.DataFrame, *, n_services: int) -> pl.DataFrame:
+    """Drop names that most services use: they are vocabulary, not mentions of one service."""
+    if n_services < 4:
+        return found
+    speakers = found.group_by("callee").agg(pl.col("service").n_unique().alias("speakers"))
+    common = speakers.filter(pl.col("speakers") > MAX_SPEAKER_SHARE * (n_services - 1)).get_column("callee")
+    return found.filter(~pl.col("callee").is_in(common.implode()) | (pl.col("how") == "address"))
+
+
+def trace_parents(events: pl.DataFrame) -> pl.DataFrame:
+    """From records with a ``trace_id`` (``service``, ``timestamp``): how often each service
+    (``then``) was called from another (``first``) within one request, counted in ``traces``.
+
+    A caller's lines span its call: it logs before the callee and again after it answers. So the
+    caller of a service in a trace is the service whose first-to-last span encloses that service's
+    first line and began latest (the innermost). Where no span encloses it, nothing is said.
+    """
+    spans = (
+        events.filter(pl.col("trace_id").is_not_null() & pl.col("service").is_not_null())
+        .group_by("trace_id", "service")
+        .agg(start=pl.col("timestamp").min(), end=pl.col("timestamp").max())
+    )
+    spans = spans.filter(pl.len().over("trace_id") > 1)
+    schema = {"first": pl.String, "then": pl.String, "traces": pl.UInt32}
+    if spans.height == 0:
+        return pl.DataFrame(schema=schema)
+    enclosing = spans.join(spans, on="trace_id", suffix="_caller").filter(
+        (pl.col("start_caller") < pl.col("start")) & (pl.col("end_caller") >= pl.col("start"))
+    )
+    parents = enclosing.sort("start_caller").group_by("trace_id", "service").agg(pl.col("service_caller").last())
+    counted = parents.group_by(first="service_caller", then="service").agg(traces=pl.len())
+    return counted.sort("first", "then").cast(schema)  # type: ignore[arg-type]
+
+
+def call_graph(services: list[str], mentions: Mentions, traces: pl.DataFrame | None = None) -> nx.DiGraph:
+    """Caller -> callee over ``services``. A mention makes an edge; where two services name each
+    other, the direction named in more statements wins (both stay when it is even). Trace order
+    adds an edge where one order dominates (``MIN_TRACES`` traces and twice the other order)."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(services)
+    per_pair = mentions.table.group_by("caller", "callee").agg(
+        templates=pl.len(),
+        lines=pl.col("lines").sum(),
+        error_lines=pl.col("lines").filter(pl.col("error")).sum(),
+        how=pl.col("how").unique().sort(),
+    )
+    strength = {(r["caller"], r["callee"]): r["templates"] for r in per_pair.iter_rows(named=True)}
+    for row in per_pair.iter_rows(named=True):
+        caller, callee = row["caller"], row["callee"]
+        if strength.get((callee, caller), 0) > row["templates"]:
+            continue
+        graph.add_edge(caller, callee, templates=row["templates"], lines=row["lines"],
+                       error_lines=row["error_lines"], traces=0, evidence=sorted({"mentions", *row["how"]}))
+    if traces is not None and traces.height:
+        count = {(r["first"], r["then"]): r["traces"] for r in traces.iter_rows(named=True)}
+        for (first, then), n in count.items():
+            if n >= MIN_TRACES and n >= 2 * count.get((then, first), 0) and first in graph and then in graph:
+                if graph.has_edge(then, first):
+                    continue  # the lines say otherwise
+                data = graph.get_edge_data(first, then) or {"templates": 0, "lines": 0, "error_lines": 0, "evidence": []}
+                graph.add_edge(first, then, **{**data, "traces": int(n), "evidence": sorted({*data["evidence"], "traces"})})
+    return graph
+
+
+def entry_services(graph: nx.DiGraph) -> list[str]:
+    """Services that call others and that no service calls: where requests enter the system."""
+    return sorted(n for n in graph if graph.in_degree(n) == 0 and graph.out_degree(n) > 0)
+
+
+def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> pl.DataFrame:
+    """How much more often each caller's WARN-or-worse lines name each callee since ``start``:
+    ``caller``, ``callee``, ``before`` and ``after`` (lines), ``rate_before`` and ``rate_after``
+    (per second), ``g`` (Poisson likelihood ratio of a rise; 0 if it fell) and ``first`` (the
+    first such line from ``start`` on, or from the last normal one before it)."""
+    from rca.detect import poisson_llr
+
+    errors = mentions.table.filter(pl.col("error")).select("caller", "callee", "template_id", "share")
+    schema = {"caller": pl.String, "callee": pl.String, "before": pl.Float64, "after": pl.Float64,
+              "rate_before": pl.Float64, "rate_after": pl.Float64, "g": pl.Float64, "first": records.schema["timestamp"]}
+    timed = records.filter(pl.col("timestamp").is_not_null())
+    if errors.height == 0 or timed.height == 0:
+        return pl.DataFrame(schema=schema)
+    first, last = timed.get_column("timestamp").min(), timed.get_column("timestamp").max()
+    t_before = max((start - first).total_seconds(), 1.0)  # type: ignore[operator]
+    t_after = max((last - start).total_seconds(), 1.0)  # type: ignore[operator]
+    lines = timed.select(caller="service", template_id="template_id", timestamp="timestamp").join(
+        errors, on=["caller", "template_id"]
+    )
+    table = lines.group_by("caller", "callee").agg(
+        before=(pl.col("share") * (pl.col("timestamp") < start)).sum(),
+        after=(pl.col("share") * (pl.col("timestamp") >= start)).sum(),
+        first=pl.col("timestamp").filter(pl.col("timestamp") >= start).min(),
+    )
+    before = table.get_column("before").to_numpy()
+    after = table.get_column("after").to_numpy()
+    llr = poisson_llr(before, t_before, after, t_after)
+    rising = after / t_after > before / t_before
+    return table.with_columns(
+        rate_before=pl.col("before") / t_before,
+        rate_after=pl.col("after") / t_after,
+        g=pl.Series(np.where(rising, np.maximum(llr, 0.0), 0.0)),
+    ).select(list(schema)).sort("callee", "caller")

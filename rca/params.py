@@ -1,0 +1,177 @@
+"""Numbers inside log lines to departures: a template's durations, latencies, pool waits, heap or
+disk percentages and queue lengths shifting in distribution, while its line count stays the same.
+
+A service that only slows down logs the same INFO lines as always, with larger numbers in them;
+that is often the root's only trace. Each (service, template, position of a number) is a series
+of values in time order. Its change point is found without assuming a distribution (Pettitt's
+rank test), and the change is scored as the share of values beyond the normal range (above the
+95th or below the 5th percentile of the values before the change) before and after it, with the
+same 2x2 G-test as share shifts, so the two kinds of departure compare.
+
+Counters and ids (order numbers, epoch stamps) trend with time already before any change: they
+are left out, as are series with too few values or too few distinct ones.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import polars as pl
+
+# A number with an optional unit, as one whole token; durations are brought to seconds.
+NUMERIC = r"^(-?\d+(?:\.\d+)?)(ms|us|µs|ns|s|sec|secs|seconds|min|mins|m|h|%)?$"
+_UNIT_SECONDS = {"ms": 1e-3, "milliseconds": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9, "s": 1.0, "sec": 1.0,
+                 "secs": 1.0, "seconds": 1.0, "min": 60.0, "mins": 60.0, "minutes": 60.0, "m": 60.0, "h": 3600.0}
+_UNITS = "ms|us|µs|ns|s|sec|secs|seconds|milliseconds|min|mins|minutes"
+# What separates values from their neighbours: ``waiting=3``, ``(12 ms)``, ``[42]``, ``a, 7;``.
+_DELIMITERS = r"[\s,;()\[\]{}\"'=|]+"
+# Measures sit near the start of a line; beyond this the numbers are data dumps (lists of items).
+MAX_CHARS = 400
+MIN_VALUES = 30
+MIN_BEFORE = 20
+MIN_AFTER = 5
+NORMAL_QUANTILE = 0.95
+# The share of values beyond the normal range that makes a shift: half of them (the median moved
+# out of the range that held 95 % of the values before).
+MIN_BEYOND = 0.5
+COUNTER_TREND = 0.8
+
+
+def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
+    """One row per number in a line: ``service``, ``template_id``, ``position`` (index of the token
+    in the line), ``label`` (the token before it, e.g. ``waiting`` of ``waiting=3``), ``timestamp``,
+    ``value`` (durations in seconds, ``%`` dropped) and ``seconds`` (it was a duration), in time order.
+
+    >>> frame = pl.DataFrame({"service": ["db"], "template_id": ["t"], "timestamp": [datetime(2026, 1, 1)],
+    ...                       "message": ["query took 250ms (rows=3)"]})
+    >>> numeric_values(frame).select("position", "value").rows()
+    [(2, 0.25), (4, 3.0)]
+    """
+    # Lines without a variable hold no number, unless a structured record's fields do.
+    has_numbers = pl.col("template").str.contains("<*>", literal=True) if "template" in records.columns else pl.lit(True)
+    if "attributes" in records.columns:
+        has_numbers = has_numbers | pl.col("attributes").is_not_null()
+    timed = records.filter(pl.col("timestamp").is_not_null() & has_numbers)
+    text = pl.col("message").str.slice(0, MAX_CHARS)
+    if "attributes" in timed.columns:
+        # A structured record's fields (``"duration_ms":12``, ``latency=0.3``) hold its measures.
+        fields = pl.col("attributes").str.slice(0, MAX_CHARS * 2).str.replace_all(r"([\"\w]):", "$1 ")
+        text = pl.when(pl.col("attributes").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), fields))
+    tokens = (
+        timed.select(
+            "service", "template_id", "timestamp",
+            token=text.str.replace_all(_DELIMITERS, " ").str.strip_chars().str.split(" "),
+        )
+        .with_columns(length=pl.col("token").list.len())
+        # Lines of a template whose length varies (lists of items) do not line their numbers up:
+        # only lines of the template's usual length are read.
+        .filter(pl.col("length") == pl.col("length").mode().first().over("service", "template_id"))
+        .with_columns(
+            position=pl.int_ranges(pl.col("length")),
+            previous=pl.concat_list(pl.lit(""), pl.col("token").list.head(pl.col("length") - 1)),
+            following=pl.concat_list(pl.col("token").list.tail(pl.col("length") - 1), pl.lit("")),
+        )
+        .explode("token", "position", "previous", "following")
+    )
+    token = pl.col("token").str.strip_chars_end(":.")
+    # ``12ms`` carries its unit; ``12 ms`` has it in the next token.
+    unit = pl.coalesce(token.str.extract(NUMERIC, 2), pl.col("following").str.extract(rf"^({_UNITS})[.,:]?$", 1))
+    parts = tokens.select(
+        "service", "template_id", "timestamp", "position", label=pl.col("previous").str.strip_chars_end(":.="),
+        number=token.str.extract(NUMERIC, 1).cast(pl.Float64, strict=False), unit=unit,
+    ).filter(pl.col("number").is_not_null())
+    factor = pl.col("unit").replace_strict(_UNIT_SECONDS, default=1.0, return_dtype=pl.Float64)
+    return (
+        parts.select("service", "template_id", pl.col("position").cast(pl.Int32), "label", "timestamp",
+                     value=pl.col("number") * factor, seconds=pl.col("unit").is_in(list(_UNIT_SECONDS)).fill_null(False))
+        .sort("service", "template_id", "position", "timestamp")
+    )
+
+
+def pettitt(values: np.ndarray) -> tuple[int, float]:
+    """The most likely change point of ``values`` (the index where the second part starts) and
+    Pettitt's statistic ``K`` normalised to a chi-squared-like score ``12 K^2 / (n^3 + n^2)``.
+
+    >>> pettitt(np.array([1.0, 2, 1, 2, 1, 9, 8, 9, 8, 9]))
+    (5, 6.818182)
+    """
+    from scipy.stats import rankdata
+
+    n = len(values)
+    ranks = rankdata(values)
+    u = 2.0 * np.cumsum(ranks)[:-1] - np.arange(1, n) * (n + 1)
+    k = int(np.argmax(np.abs(u)))
+    return k + 1, round(float(12.0 * u[k] ** 2 / (n**3 + n**2)), 6)
+
+
+def _spearman(values: np.ndarray) -> float:
+    from scipy.stats import rankdata
+
+    if len(values) < 3 or np.all(values == values[0]):
+        return 0.0
+    return float(np.corrcoef(np.arange(len(values)), rankdata(values))[0, 1])
+
+
+def _shift(values: np.ndarray) -> tuple[int, float, bool, float, float] | None:
+    """``(split, g, rising, threshold, beyond share after)`` of one series, or None where it did
+    not move out of its normal range (or is a counter)."""
+    from rca.detect import g_statistic
+
+    split, _ = pettitt(values)
+    before, after = values[:split], values[split:]
+    if len(before) < MIN_BEFORE or len(after) < MIN_AFTER or abs(_spearman(before)) >= COUNTER_TREND:
+        return None
+    high, low = np.quantile(before, NORMAL_QUANTILE), np.quantile(before, 1 - NORMAL_QUANTILE)
+    rising = np.median(after) > np.median(before)
+    beyond_before = (before > high) if rising else (before < low)
+    beyond_after = (after > high) if rising else (after < low)
+    share = float(beyond_after.mean())
+    if share < MIN_BEYOND:
+        return None
+    g = float(g_statistic(np.array([float(beyond_before.sum())]), float(len(before)),
+                          np.array([float(beyond_after.sum())]), float(len(after)))[0])
+    return split, g, bool(rising), float(high if rising else low), share
+
+
+def _onset_index(values: np.ndarray, split: int, threshold: float, rising: bool, *, window: int = 5) -> int:
+    """The first value, from a little before the change point, that starts a run mostly beyond
+    ``threshold`` (3 of the next ``window``): one normal outlier is not the onset."""
+    beyond = (values > threshold) if rising else (values < threshold)
+    need = min(3, max(1, len(values) - split))
+    for i in range(max(0, split - 2 * window), len(values)):
+        if beyond[i] and beyond[i : i + window].sum() >= need:
+            return i
+    return split
+
+
+def param_shifts(values: pl.DataFrame, *, origin: datetime, bucket: timedelta) -> pl.DataFrame:
+    """Series of ``numeric_values`` whose values moved out of their normal range: ``service``,
+    ``template_id``, ``position``, ``label``, ``seconds``, ``g``, ``rising``, ``split`` (bucket of the onset), ``onset``
+    (the first record of the shift), ``normal`` and ``incident`` (medians before and after),
+    ``beyond`` (share of values beyond the normal range after the change), ``n``."""
+    rows = []
+    groups = values.group_by("service", "template_id", "position", maintain_order=True).agg(
+        "timestamp", "value", pl.col("label").first(), pl.col("seconds").any()
+    )
+    for row in groups.filter(pl.col("value").list.len() >= MIN_VALUES).iter_rows(named=True):
+        series = np.asarray(row["value"], dtype=np.float64)
+        if len(np.unique(series[: MIN_VALUES * 4])) < 3 and len(np.unique(series)) < 3:
+            continue
+        found = _shift(series)
+        if found is None:
+            continue
+        split, g, rising, threshold, share = found
+        onset = row["timestamp"][_onset_index(series, split, threshold, rising)]
+        rows.append({
+            "service": row["service"], "template_id": row["template_id"], "position": row["position"],
+            "label": row["label"] or f"value {row['position'] + 1}", "seconds": row["seconds"], "g": g,
+            "rising": rising, "split": int((onset - origin) / bucket), "onset": onset,
+            "normal": float(np.median(series[:split])), "incident": float(np.median(series[split:])),
+            "beyond": round(share, 4), "n": len(series),
+        })
+    schema = {"service": pl.String, "template_id": pl.String, "position": pl.Int32, "label": pl.String,
+              "seconds": pl.Boolean, "g": pl.Float64,
+              "rising": pl.Boolean, "split": pl.Int32, "onset": values.schema["timestamp"], "normal": pl.Float64,
+              "incident": pl.Float64, "beyond": pl.Float64, "n": pl.Int64}
+    return pl.DataFrame(rows, schema=schema).sort(["g", "service"], descending=[True, False])

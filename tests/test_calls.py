@@ -1,0 +1,127 @@
+"""Who calls whom, read from the logs: names, addresses, routes, senders and trace ids."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+
+from rca.calls import call_graph, entry_services, find_mentions, fleet_prefix, name_variants, named_rises, trace_parents
+
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def _records(rows: list[tuple[int, str, str, str]], attributes: list[str | None] | None = None) -> pl.DataFrame:
+    """(second, service, level, message) rows; each message is its own template."""
+    frame = pl.DataFrame(
+        {
+            "timestamp": [T0 + timedelta(seconds=r[0]) for r in rows],
+            "service": [r[1] for r in rows],
+            "level": [r[2] for r in rows],
+            "message": [r[3] for r in rows],
+            "template_id": [r[3] for r in rows],
+            "attributes": attributes or [None] * len(rows),
+        },
+        schema_overrides={"timestamp": pl.Datetime("us", "UTC"), "attributes": pl.String},
+    )
+    return frame
+
+
+def _pairs(records: pl.DataFrame) -> set[tuple[str, str, str]]:
+    table = find_mentions(records).table
+    return set(zip(table["caller"], table["callee"], table["how"], strict=True))
+
+
+def test_name_variants_drop_the_usual_dress_and_the_plural() -> None:
+    assert name_variants("payments-svc") == ["payment", "payments", "payments-svc"]
+    assert fleet_prefix(["ts-order-service", "ts-food-service", "ts-user-service", "redis"]) == "ts-"
+
+
+def test_a_caller_names_its_callee_by_url_host_error_text_dns_and_pod_name() -> None:
+    records = _records([
+        (1, "checkout", "INFO", "POST http://ledger:8080/v1/entries 201 in 12 ms"),
+        (2, "checkout", "ERROR", "connection refused to payments-7f9c8d6b5-x2kqp:8443"),
+        (3, "web", "WARN", "Read timed out. (read timeout=5) host='checkout.shop.svc.cluster.local'"),
+        (4, "ledger", "INFO", "entry committed"),
+        (5, "payments", "INFO", "charge authorized"),
+    ])
+    found = _pairs(records)
+    assert {("checkout", "ledger", "name"), ("checkout", "payments", "name"), ("web", "checkout", "name")} <= found
+    assert not any(callee == "web" for _, callee, _ in found)
+
+
+def test_an_address_is_a_service_when_a_line_ties_them() -> None:
+    records = _records([
+        (1, "ledger", "INFO", "listening on 10.0.3.7:8080"),
+        (2, "checkout", "ERROR", "dial tcp 10.0.3.7:8080: connect: connection refused"),
+        (3, "payments", "INFO", "charge authorized"),
+    ])
+    assert ("checkout", "ledger", "address") in _pairs(records)
+
+
+def test_a_route_names_a_callee_but_a_named_host_wins_over_it() -> None:
+    records = _records([
+        (1, "edge", "ERROR", "GET /api/catalog failed: dns"),
+        (2, "edge", "ERROR", "upstream auth returned 401 for /api/search"),
+        (3, "catalog", "INFO", "ok"), (4, "auth", "INFO", "ok"), (5, "search", "INFO", "ok"),
+    ])
+    found = _pairs(records)
+    assert ("edge", "catalog", "route") in found
+    assert ("edge", "auth", "name") in found
+    assert not any(callee == "search" for _, callee, _ in found)
+
+
+def test_a_callee_that_names_its_sender_gives_the_edge_the_other_way_and_blames_nobody() -> None:
+    records = _records([
+        (1, "flags", "WARN", "deprecated route / called by shop"),
+        (2, "shop", "INFO", "order placed"),
+    ])
+    table = find_mentions(records).table
+    assert table.select("caller", "callee", "how", "error").rows() == [("shop", "flags", "caller", False)]
+
+
+def test_structured_fields_count_as_the_lines_text() -> None:
+    records = _records(
+        [(1, "kitchen", "WARN", "upstream request failed"), (2, "secrets", "INFO", "served")],
+        attributes=['level=warning msg="upstream request failed" error="Get https://secrets.apps.svc:8000/x: timeout"', None],
+    )
+    assert ("kitchen", "secrets", "name") in _pairs(records)
+
+
+def test_a_name_most_services_use_is_vocabulary_not_a_mention() -> None:
+    rows = [(i, s, "INFO", f"{s} loaded the order {i}") for i, s in enumerate(["a-svc", "b-svc", "c-svc", "d-svc", "e-svc"])]
+    rows.append((9, "order", "INFO", "ready"))
+    assert not any(callee == "order" for _, callee, _ in _pairs(_records(rows)))
+
+
+def test_trace_spans_give_the_caller_whose_span_encloses_the_callee() -> None:
+    events = pl.DataFrame(
+        {
+            "trace_id": ["t1"] * 4 + ["t2"] * 4,
+            "service": ["api", "db", "db", "api"] * 2,
+            "timestamp": [T0 + timedelta(milliseconds=m) for m in (0, 5, 9, 20, 100, 104, 108, 130)],
+        },
+        schema_overrides={"timestamp": pl.Datetime("us", "UTC")},
+    )
+    assert trace_parents(events).rows() == [("api", "db", 2)]
+
+
+def test_call_graph_edges_and_the_entry_are_found_from_the_graph_not_from_names() -> None:
+    records = _records([
+        (1, "zeta", "INFO", "GET http://alpha:80/x 200"),
+        (2, "alpha", "ERROR", "call to beta failed: timeout"),
+        (3, "beta", "INFO", "done"),
+    ])
+    graph = call_graph(["alpha", "beta", "zeta"], find_mentions(records))
+    assert sorted(graph.edges) == [("alpha", "beta"), ("zeta", "alpha")]
+    assert entry_services(graph) == ["zeta"]
+
+
+def test_errors_naming_a_callee_rise_from_the_incident_start() -> None:
+    rows = [(s, "api", "INFO", "call to ledger ok") for s in range(0, 600, 10)]
+    rows += [(s, "api", "ERROR", "call to ledger failed: timeout") for s in range(300, 600, 2)]
+    rows += [(s, "ledger", "INFO", "entry") for s in range(0, 600, 5)]
+    rises = named_rises(_records(rows), find_mentions(_records(rows)), T0 + timedelta(seconds=300))
+    row = rises.filter(pl.col("callee") == "ledger").row(0, named=True)
+    assert row["caller"] == "api" and row["before"] == 0 and row["after"] == 150 and row["g"] > 50
+    assert row["first"] == T0 + timedelta(seconds=300)
