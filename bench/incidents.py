@@ -2877,6 +2877,9 @@ def render_nginx(rec: Rec, dt: datetime) -> str:
         stamp = dt.strftime("%d/%b/%Y:%H:%M:%S +0000")
         return (f'{f["client"]} - - [{stamp}] "{f["method"]} {f["path"]} HTTP/1.1" {f["status"]} {f["bytes"]} "-" '
                 f'"{f["ua"]}" rt={f["rt"]:.3f} uct="0.000" urt="{f["urt"]:.3f}" upstream={f["upstream"]}')  # fmt: skip
+    if "conn" not in f:  # a line about nginx itself (start, reload), not about a request
+        word = {"DEBUG": "debug", "INFO": "notice", "WARN": "warn", "ERROR": "error", "FATAL": "emerg"}.get(rec.level, "notice")
+        return f"{dt:%Y/%m/%d %H:%M:%S} [{f.get('level', word)}] 1#1: {rec.msg}"
     return (f'{dt:%Y/%m/%d %H:%M:%S} [{f["level"]}] 1#1: *{f["conn"]} {rec.msg}, client: {f["client"]}, server: {f["host"]}, '
             f'request: "{f["method"]} {f["path"]} HTTP/1.1", upstream: "{f["upstream"]}", host: "{f["host"]}"')  # fmt: skip
 

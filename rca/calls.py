@@ -42,6 +42,7 @@ _SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (
 # vocabulary there ("order", "user", "api"), not a mention of one service.
 MAX_SPEAKER_SHARE = 0.5
 SAMPLE_PER_TEMPLATE = 64
+BLAME_WEIGHT = {"name": 1.0, "address": 1.0, "route": 0.5, "word": 0.25}
 MIN_TRACES = 3
 
 
@@ -49,9 +50,9 @@ MIN_TRACES = 3
 class Mentions:
     """One row per (caller, callee, template_id): the caller's statement that names the callee,
     with ``share`` (of the statement's sampled distinct messages that name it), ``lines``,
-    ``error`` (the statement is at WARN or above: it blames the callee) and ``how`` (``name``,
-    ``address``, ``route``: only in a URL path, or ``caller``: the callee's line names who sent
-    the request, so the names swap)."""
+    ``error`` (the statement is at WARN or above: it blames the callee) and ``how`` (``name``: its
+    whole name, ``word``: a word of its name only, ``address``, ``route``: only in a URL path, or
+    ``caller``: the callee's line names who sent the request, so the names swap)."""
 
     table: pl.DataFrame
 
@@ -83,15 +84,19 @@ def fleet_prefix(services: list[str]) -> str:
 
 
 def _lookup(services: list[str]) -> pl.DataFrame:
-    """``key`` (a lower-case name) -> ``callee``; a key two services could claim is dropped."""
+    """``key`` (a lower-case name) -> ``callee``, and whether the key is the service's ``full`` name
+    (``ts-seat-service``, ``seat-service``) rather than a word of it (``seat``, which a line may
+    use for something else: ``[Seat]``); a key two services could claim is dropped."""
     prefix = fleet_prefix(services)
     rows = []
     for service in services:
         names = set(name_variants(service))
+        full = {service.lower()}
         if prefix and service.lower().startswith(prefix):
             names |= set(name_variants(service[len(prefix):]))
-        rows += [(name, service) for name in names if len(name) >= 3]
-    table = pl.DataFrame(rows, schema={"key": pl.String, "callee": pl.String}, orient="row").unique()
+            full.add(service.lower()[len(prefix):])
+        rows += [(name, service, name in full) for name in names if len(name) >= 3]
+    table = pl.DataFrame(rows, schema={"key": pl.String, "callee": pl.String, "full": pl.Boolean}, orient="row").unique()
     return table.filter(pl.col("key").is_unique()).sort("key")
 
 
@@ -153,8 +158,12 @@ def find_mentions(records: pl.DataFrame) -> Mentions:
     # /api/search`` blames auth, not search.
     routes = _named(_tokens(sample, outgoing), lookup).join(named, on="mid", how="anti")
     addresses = _addresses(hosts, named, sample)
-    found = pl.concat([named.with_columns(how=pl.lit("name")), addresses.with_columns(how=pl.lit("address")),
-                       callers.with_columns(how=pl.lit("caller")), routes.with_columns(how=pl.lit("route"))])
+    found = pl.concat([
+        named.select("mid", "service", "callee", how=pl.when(pl.col("full")).then(pl.lit("name")).otherwise(pl.lit("word"))),
+        addresses.with_columns(how=pl.lit("address")),
+        callers.select("mid", "service", "callee", how=pl.lit("caller")),
+        routes.select("mid", "service", "callee", how=pl.lit("route")),
+    ])
     found = found.filter(pl.col("service") != pl.col("callee")).unique(["mid", "callee"], keep="first")
     found = _specific(found, n_services=len(services))
     table = (
@@ -190,11 +199,12 @@ def _tokens(sample: pl.DataFrame, text: pl.Expr) -> pl.DataFrame:
 
 
 def _named(tokens: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
-    """``mid``, ``service``, ``callee``: messages with a token that names another service."""
+    """``mid``, ``service``, ``callee``, ``full``: messages with a token that names another service
+    (``full``: by its whole name somewhere in the message)."""
     keyed = pl.concat(
         [tokens.select("mid", "service", "token", key=expr) for expr in _token_keys(pl.col("token"))]
     ).drop_nulls("key")
-    return keyed.join(lookup, on="key").select("mid", "service", "callee").unique()
+    return keyed.join(lookup, on="key").group_by("mid", "service", "callee").agg(pl.col("full").any())
 
 
 def _addresses(tokens: pl.DataFrame, named: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
@@ -202,8 +212,8 @@ def _addresses(tokens: pl.DataFrame, named: pl.DataFrame, sample: pl.DataFrame) 
     that names the service and the address, or a service's own line that it listens on it)."""
     ips = tokens.filter(pl.col("token").str.contains(_IPV4)).select("mid", "service", ip="token")
     if ips.height == 0:
-        return named.clear()
-    together = ips.join(named, on=["mid", "service"]).group_by("ip", "callee").agg(n=pl.len())
+        return named.select("mid", "service", "callee").clear()
+    together = ips.join(named.select("mid", "service", "callee"), on=["mid", "service"]).group_by("ip", "callee").agg(n=pl.len())
     announcing = sample.filter(pl.col("message").str.contains(_SELF_ADDRESS)).select("mid")
     own = ips.join(announcing, on="mid").group_by("ip", callee="service").agg(n=pl.len())
     votes = pl.concat([together, own]).group_by("ip", "callee").agg(pl.col("n").sum())
@@ -290,7 +300,10 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     first such line from ``start`` on, or from the last normal one before it)."""
     from rca.detect import poisson_llr
 
-    errors = mentions.table.filter(pl.col("error")).select("caller", "callee", "template_id", "share")
+    # A line that names the callee by its whole name or address blames it; a route less, a bare
+    # word of its name (``[Seat]`` for ts-seat-service) much less: it may mean something else.
+    weight = pl.col("how").replace_strict(BLAME_WEIGHT, default=0.0, return_dtype=pl.Float64)
+    errors = mentions.table.filter(pl.col("error")).select("caller", "callee", "template_id", share=pl.col("share") * weight)
     schema = {"caller": pl.String, "callee": pl.String, "before": pl.Float64, "after": pl.Float64,
               "rate_before": pl.Float64, "rate_after": pl.Float64, "g": pl.Float64, "first": records.schema["timestamp"]}
     timed = records.filter(pl.col("timestamp").is_not_null())

@@ -199,11 +199,7 @@ def behaviour_shifts(
     error_like = series.get_column("error_share").to_numpy() >= 0.5
     rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain, min_before=min_before,
                         extra_before=extra_before)
-    quiet = share_shifts(
-        per_service, np.repeat(everything, len(names), axis=0), min_side=min_side, at=at, min_before=min_before,
-        may_rise=np.zeros(len(names), dtype=bool), may_fall=np.ones(len(names), dtype=bool),
-    )
-    quiet = Shifts(np.where(_silent(per_service, quiet.split), quiet.g, 0.0), quiet.split, quiet.rising)
+    quiet = _silences(per_service, everything[0])
     totals = np.where(plain, counts.sum(axis=1), -1.0)
     busiest = [int(np.argmax(np.where(inverse == i, totals, -2.0))) for i in range(len(names))]
     return pl.DataFrame(
@@ -218,18 +214,30 @@ def behaviour_shifts(
     )
 
 
-def _silent(counts: np.ndarray, splits: np.ndarray) -> np.ndarray:
-    """Rows that logged steadily (in ``QUIET_GAPS`` buckets or more) and then not at all from their
-    split on, for ``QUIET_GAPS`` times their longest gap before it."""
-    n = counts.shape[1]
-    silent = np.zeros(counts.shape[0], dtype=bool)
-    for row, split in enumerate(splits):
-        seen = np.flatnonzero(counts[row, :split])
-        if len(seen) < QUIET_GAPS or counts[row, split:].sum() > 0:
+def _silences(per_service: np.ndarray, everything: np.ndarray) -> Shifts:
+    """Services that logged steadily (in ``QUIET_GAPS`` buckets or more) and then not at all until
+    the end, for ``QUIET_GAPS`` times their longest gap before: split at the bucket after their
+    last line, and the G-test of their share of all lines before it against none after.
+
+    >>> quiet = _silences(np.array([[3.0] * 10 + [1.0, 0] + [0.0] * 12]), np.array([10.0] * 24))
+    >>> int(quiet.split[0]), bool(quiet.g[0] > 10)
+    (11, True)
+    """
+    n = per_service.shape[1]
+    g, split = np.zeros(per_service.shape[0]), np.full(per_service.shape[0], n // 2, dtype=np.int32)
+    for row in range(per_service.shape[0]):
+        seen = np.flatnonzero(per_service[row])
+        if len(seen) < QUIET_GAPS:
             continue
+        stop = int(seen[-1]) + 1
         longest = max(int(np.diff(seen).max(initial=1)), int(seen[0]) + 1)
-        silent[row] = n - seen[-1] - 1 >= QUIET_GAPS * longest
-    return silent
+        if n - stop < QUIET_GAPS * longest:
+            continue
+        k1, n1, n2 = per_service[row, :stop].sum(), everything[:stop].sum(), everything[stop:].sum()
+        if n2 > 0:
+            g[row] = float(g_statistic(np.array([k1]), n1, np.array([0.0]), n2)[0])
+            split[row] = stop
+    return Shifts(g, split, np.zeros(per_service.shape[0], dtype=bool))
 
 
 def changes_at(

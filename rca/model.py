@@ -256,7 +256,7 @@ class Effect:
 @dataclass(frozen=True, slots=True)
 class Departure:
     """One way a service departed from its own normal: ``kind`` (``new``, ``up``, ``down``,
-    ``stopped``, ``silent``, ``shifted``), the statement, when it began and how clearly (``g``, a
+    ``stopped``, ``silent``, ``shifted``, or ``blamed``: its callers' error lines name it), the statement, when it began and how clearly (``g``, a
     G-test statistic: 10 is about p < 0.002)."""
 
     kind: str

@@ -20,12 +20,17 @@ import numpy as np
 import polars as pl
 
 # A number with an optional unit, as one whole token; durations are brought to seconds.
-NUMERIC = r"^(-?\d+(?:\.\d+)?)(ms|us|µs|ns|s|sec|secs|seconds|min|mins|m|h|%)?$"
+NUMERIC = r"^(-?\d+(?:\.\d+)?)(ms|us|µs|ns|s|sec|secs|seconds|min|mins|m|h|%|[KMGT]i?B?|[kmgt]b|B|bytes)?$"
 _UNIT_SECONDS = {"ms": 1e-3, "milliseconds": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9, "s": 1.0, "sec": 1.0,
                  "secs": 1.0, "seconds": 1.0, "min": 60.0, "mins": 60.0, "minutes": 60.0, "m": 60.0, "h": 3600.0}
 _UNITS = "ms|us|µs|ns|s|sec|secs|seconds|milliseconds|min|mins|minutes"
-# What separates values from their neighbours: ``waiting=3``, ``(12 ms)``, ``[42]``, ``a, 7;``.
-_DELIMITERS = r"[\s,;()\[\]{}\"'=|]+"
+# Sizes are brought to bytes, so ``900M`` and ``1.1G`` in one position compare.
+_SIZE_BYTES = {f"{p}{i}{b}": 1024.0 ** n if i else 1000.0 ** n
+               for n, p in enumerate("KMGT", start=1) for i in ("", "i") for b in ("", "B")} | {
+    "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "B": 1.0, "bytes": 1.0}
+# What separates values from their neighbours: ``waiting=3``, ``(12 ms)``, ``[42]``, ``a, 7;``,
+# ``617M->390M``.
+_DELIMITERS = r"[\s,;()\[\]{}\"'=|]+|->"
 # Measures sit near the start of a line; beyond this the numbers are data dumps (lists of items).
 MAX_CHARS = 400
 MIN_VALUES = 30
@@ -78,10 +83,11 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
     # ``12ms`` carries its unit; ``12 ms`` has it in the next token.
     unit = pl.coalesce(token.str.extract(NUMERIC, 2), pl.col("following").str.extract(rf"^({_UNITS})[.,:]?$", 1))
     parts = tokens.select(
-        "service", "template_id", "timestamp", "position", label=pl.col("previous").str.strip_chars_end(":.="),
+        "service", "template_id", "timestamp", "position",
+        label=pl.when(pl.col("previous").str.contains(r"\d")).then(None).otherwise(pl.col("previous").str.strip_chars_end(":.=")),
         number=token.str.extract(NUMERIC, 1).cast(pl.Float64, strict=False), unit=unit,
     ).filter(pl.col("number").is_not_null())
-    factor = pl.col("unit").replace_strict(_UNIT_SECONDS, default=1.0, return_dtype=pl.Float64)
+    factor = pl.col("unit").replace_strict(_UNIT_SECONDS | _SIZE_BYTES, default=1.0, return_dtype=pl.Float64)
     return (
         parts.select("service", "template_id", pl.col("position").cast(pl.Int32), "label", "timestamp",
                      value=pl.col("number") * factor, seconds=pl.col("unit").is_in(list(_UNIT_SECONDS)).fill_null(False))
@@ -170,6 +176,8 @@ def param_shifts(values: pl.DataFrame, *, origin: datetime, bucket: timedelta) -
             "normal": float(np.median(series[:split])), "incident": float(np.median(series[split:])),
             "beyond": round(share, 4), "n": len(series),
         })
+    # A structured record's message is also in its fields: the same numbers twice are one series.
+    rows = list({(r["service"], r["template_id"], r["label"], r["onset"], r["normal"], r["incident"]): r for r in rows}.values())
     schema = {"service": pl.String, "template_id": pl.String, "position": pl.Int32, "label": pl.String,
               "seconds": pl.Boolean, "g": pl.Float64,
               "rising": pl.Boolean, "split": pl.Int32, "onset": values.schema["timestamp"], "normal": pl.Float64,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,9 +17,9 @@ from rca import evidence
 from rca.evidence import EXAMPLES
 from rca.detect import IncidentStart, behaviour_shifts, changes_at, find_incident_start, rising_onsets, score_series
 from rca.baseline import BaselineModel
-from rca.calls import entry_services
+from rca.calls import entry_services, named_rises
 from rca.errors import InputError
-from rca.features import Features, Normal, build_features, normal_of
+from rca.features import ERRORS_ID, Features, Normal, build_features, normal_of
 from rca.ingest import ingest
 from rca.diff import template_diff
 from rca.model import (
@@ -47,8 +46,18 @@ if TYPE_CHECKING:
     from rca.calls import Mentions
 
 
-# How long before the incident start a departure may begin and still date its service's part in it.
-PRECURSOR_S = 120.0
+# A new FATAL line counts as a departure this clear (G): one line, but a process dying.
+FATAL_G = 25.0
+# A restart counts as a departure this clear (G) each time, up to three: a deploy or a crash is an
+# event to explain, but most deploys are routine.
+RESTART_G = 15.0
+RESTART_LINES = 3
+RESTART_BURST_S = 30
+RESTART_PAUSE_S = 5.0
+RESTART_PAUSE_GAPS = 10.0
+# Callers' errors naming a service count for this share of their own G as its departure: they are
+# evidence against it, but also the callers' own symptoms.
+BLAMED_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,17 +118,18 @@ def analyze(
     window = IncidentWindow(
         features.bucket_start(start.bucket), summary.last, start.method, features.bucket.total_seconds()  # type: ignore[arg-type]
     )
+    progress("reading who calls whom")
+    calls = _calls(features, records)
+    named = named_rises(records, calls.mentions, window.start)
     progress("finding what departed from normal")
-    found = _departures(features, start, anomalies, records)
+    found = _departures(features, start, anomalies, records, named)
     if found.height == 0:
         # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
                         evidence.timeline_of(features), used)
-    progress("reading who calls whom")
     candidates = service_candidates(found)
-    calls = _calls(features, records)
-    graph = _effects(features, records, candidates, anomalies, calls, window.start)
-    ranked = rank_services(candidates, graph)
+    graph = _effects(features, candidates, anomalies, calls, named)
+    ranked = rank_services(candidates, graph, start=window.start)
     return Analysis(
         input=summary,
         incident=window,
@@ -187,14 +197,17 @@ def _mine_together(
     return both.slice(baseline.height), both.head(baseline.height)
 
 
-def _departures(features: Features, start: IncidentStart, anomalies: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+def _departures(
+    features: Features, start: IncidentStart, anomalies: pl.DataFrame, records: pl.DataFrame, named: pl.DataFrame
+) -> pl.DataFrame:
     """Every departure from normal, one row each: ``service``, ``kind``, ``scope``, ``g``, ``sid``
     (its series), ``onset_bucket``, ``onset`` (to the record), ``before``/``after`` and rates,
     ``template_id``, ``template``, ``detail``.
 
-    Behaviour shifts (statements, error lines, whole services; see ``detect.behaviour_shifts``)
-    and shifts of the numbers inside lines (``params``); if neither shows, the series whose rate
-    changed most at the incident start.
+    Behaviour shifts (statements, error lines, whole services; see ``detect.behaviour_shifts``),
+    shifts of the numbers inside lines (``params``), new FATAL lines, and callers' error lines
+    that name the service (``blamed``); if none shows, the series whose rate changed most at the
+    incident start.
     """
     shifts = behaviour_shifts(
         features.series, features.counts, min_side=_min_side(features),
@@ -218,9 +231,9 @@ def _departures(features: Features, start: IncidentStart, anomalies: pl.DataFram
                 **{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")},
             )
         )
-    params = _parameter_departures(features, records)
-    if params.height:
-        parts.append(params)
+    parts += [found for found in (_parameter_departures(features, records), _fatal_departures(features, records),
+                                  _restart_departures(features, records), _blamed_departures(features, named))
+              if found.height]
     if not parts:
         if anomalies.height == 0:
             return pl.DataFrame()
@@ -237,6 +250,139 @@ def _departures(features: Features, start: IncidentStart, anomalies: pl.DataFram
         template_id=pl.coalesce("template_id", "series_template"),
         onset=pl.coalesce(*(["onset"] if "onset" in found.columns else []), "onset_record"),
     ).drop("series_template", "onset_record")
+
+
+def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame:
+    """A service's first FATAL line of a statement it never logged at FATAL in the first tenth of
+    the logs: one line, but a process says it is dying (a panic, an out-of-memory kill)."""
+    fatal = records.filter(pl.col("level").cast(pl.String) == "FATAL", pl.col("timestamp").is_not_null())
+    if fatal.height == 0:
+        return pl.DataFrame()
+    early = features.origin + features.bucket * max(1, features.n_buckets // 10)
+    first = fatal.group_by("service", "template_id").agg(pl.col("timestamp").min().alias("onset"), n=pl.len())
+    first = first.filter(pl.col("onset") >= early).sort("onset").unique("service", keep="first", maintain_order=True)
+    errors = features.series.filter(pl.col("key") == ERRORS_ID).select("service", "sid")
+    joined = first.join(errors, on="service")
+    if joined.height == 0:
+        return pl.DataFrame()
+    bucket = ((pl.col("onset") - pl.lit(features.origin)).dt.total_microseconds() // int(features.bucket.total_seconds() * 1e6))
+    joined = joined.with_columns(onset_bucket=bucket.cast(pl.Int32))
+    changes = changes_at(
+        features.counts, joined.get_column("sid").to_numpy().astype(int), joined.get_column("onset_bucket").to_numpy().astype(int),
+        baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets,
+    )
+    return joined.select(
+        "sid", "service", "onset", "onset_bucket", "template_id",
+        scope=pl.lit("fatal"), kind=pl.lit("new"), g=pl.lit(FATAL_G),
+        detail=pl.format("a FATAL line, first of its kind ({} in all)", pl.col("n")),
+        **{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")},
+    )
+
+
+def _restart_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame:
+    """Services that restarted (a deploy, a crash): a burst of ``RESTART_LINES`` or more distinct
+    statements within ``RESTART_BURST_S`` that are new there and said at most three times (a
+    startup banner, a version line, pools starting), or that were said only as the service's logs
+    began and now again."""
+    timed = records.filter(pl.col("timestamp").is_not_null() & pl.col("service").is_not_null())
+    span = timed.group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("timestamp").max())
+    settle = pl.max_horizontal(pl.duration(seconds=60), (pl.col("last") - pl.col("first")) * 0.05)
+    statements = timed.group_by("service", "template_id").agg(
+        seen=pl.col("timestamp").min(), n=pl.len()
+    ).join(span.with_columns(settled=pl.col("first") + settle), on="service")
+    one_shot = (pl.col("seen") >= pl.col("settled")) & (pl.col("n") <= 3)
+    at_start = (pl.col("seen") < pl.col("first") + pl.duration(seconds=60)) & (pl.col("n") <= 10)
+    startup = statements.filter(one_shot | at_start).select("service", "template_id", "settled")
+    lines = (
+        timed.join(startup, on=["service", "template_id"])
+        .filter(pl.col("timestamp") >= pl.col("settled"))
+        .sort("service", "timestamp")
+        .with_columns(burst=(pl.col("timestamp").diff().over("service") > pl.duration(seconds=RESTART_BURST_S)).fill_null(True).cum_sum().over("service"))
+    )
+    bursts = lines.group_by("service", "burst").agg(
+        onset=pl.col("timestamp").min(), end=pl.col("timestamp").max(), statements=pl.col("template_id").n_unique(),
+        example=pl.col("message").first(),
+    ).filter(pl.col("statements") >= RESTART_LINES)
+    bursts = bursts.filter(pl.Series(_paused(timed, lines, bursts), dtype=pl.Boolean))
+    if bursts.height == 0:
+        return pl.DataFrame()
+    per_service = bursts.sort("onset").group_by("service").agg(
+        pl.col("onset").first(), restarts=pl.len(), example=pl.col("example").first()
+    )
+    plain = features.series.filter(pl.col("key") != ERRORS_ID)
+    busiest = plain.sort("total", descending=True).unique("service", keep="first").select("service", "sid")
+    joined = per_service.join(busiest, on="service")
+    bucket = ((pl.col("onset") - pl.lit(features.origin)).dt.total_microseconds() // int(features.bucket.total_seconds() * 1e6))
+    joined = joined.with_columns(onset_bucket=bucket.cast(pl.Int32).clip(0, features.n_buckets - 1))
+    changes = changes_at(
+        features.counts, joined.get_column("sid").to_numpy().astype(int), joined.get_column("onset_bucket").to_numpy().astype(int),
+        baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets,
+    )
+    return joined.select(
+        "sid", "service", "onset", "onset_bucket",
+        scope=pl.lit("restart"), kind=pl.lit("restarted"), g=RESTART_G * pl.col("restarts").clip(upper_bound=3),
+        detail=pl.format("restarted {} time(s), first with \"{}\"", pl.col("restarts"), pl.col("example").str.slice(0, 80)),
+        **{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")},
+    )
+
+
+def _paused(timed: pl.DataFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> list[bool]:
+    """Whether the service's other lines paused while each burst was logged, as they do while a
+    process restarts: a gap in them across the burst of ``RESTART_PAUSE_GAPS`` times their mean
+    gap and at least ``RESTART_PAUSE_S``. New statements said while the service goes on serving
+    are its traffic's variety, not a restart."""
+    paused = []
+    for row in bursts.iter_rows(named=True):
+        others = timed.filter(pl.col("service") == row["service"]).join(
+            lines.filter(pl.col("service") == row["service"]).select("timestamp", "template_id"),
+            on=["timestamp", "template_id"], how="anti",
+        ).get_column("timestamp").sort()
+        seconds = (others.dt.epoch("us").to_numpy() / 1e6) if others.len() else np.array([])
+        if len(seconds) < RESTART_LINES:
+            paused.append(False)
+            continue
+        middle = (row["onset"].timestamp() + row["end"].timestamp()) / 2
+        after = int(np.searchsorted(seconds, middle))
+        if after == 0 or after == len(seconds):
+            # A restart resumes the service's normal lines; without lines on both sides it is the
+            # service's start or its end, not a restart.
+            paused.append(False)
+            continue
+        before_s, after_s = seconds[after - 1], seconds[after]
+        # The mean gap, not the median: a service that logs a few lines per request has tiny
+        # median gaps and long idle ones, and only the mean tells how long it usually stays quiet.
+        mean = float(seconds[-1] - seconds[0]) / (len(seconds) - 1)
+        paused.append(after_s - before_s >= max(RESTART_PAUSE_S, RESTART_PAUSE_GAPS * mean))
+    return paused
+
+
+def _blamed_departures(features: Features, named: pl.DataFrame) -> pl.DataFrame:
+    """Services whose callers' error lines name them more since the incident start: evidence
+    against the callee, even when its own lines show nothing (a network delay, a dead host)."""
+    rising = named.filter(pl.col("g") >= MIN_SHIFT_G)
+    if rising.height == 0:
+        return pl.DataFrame()
+    per_callee = rising.group_by(service="callee").agg(
+        pl.col("g").sum(), pl.col("first").min().alias("onset"), pl.col("caller").sort().alias("callers"),
+        pl.col("after").sum().round().cast(pl.Int64).alias("lines"),
+    )
+    plain = features.series.filter(pl.col("key") != ERRORS_ID)
+    busiest = plain.sort("total", descending=True).unique("service", keep="first").select("service", "sid")
+    joined = per_callee.join(busiest, on="service")
+    if joined.height == 0:
+        return pl.DataFrame()
+    bucket = ((pl.col("onset") - pl.lit(features.origin)).dt.total_microseconds() // int(features.bucket.total_seconds() * 1e6))
+    joined = joined.with_columns(onset_bucket=bucket.cast(pl.Int32).clip(0, features.n_buckets - 1))
+    changes = changes_at(
+        features.counts, joined.get_column("sid").to_numpy().astype(int), joined.get_column("onset_bucket").to_numpy().astype(int),
+        baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets,
+    )
+    return joined.select(
+        "sid", "service", "onset", "onset_bucket",
+        scope=pl.lit("named"), kind=pl.lit("blamed"), g=pl.col("g") * BLAMED_SHARE,
+        detail=pl.format("named in {} error lines of {} since the incident", pl.col("lines"), pl.col("callers").list.join(", ")),
+        **{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")},
+    )
 
 
 def _parameter_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame:
@@ -301,17 +447,13 @@ def _calls(features: Features, records: pl.DataFrame) -> _Calls:
     return _Calls(call_graph(services, mentions, trace_parents(events)), mentions)
 
 
-def _effects(
-    features: Features, records: pl.DataFrame, candidates: pl.DataFrame, anomalies: pl.DataFrame, calls: _Calls,
-    start: datetime,
-) -> nx.DiGraph:
+def _effects(features: Features, candidates: pl.DataFrame, anomalies: pl.DataFrame, calls: _Calls,
+             named: pl.DataFrame) -> nx.DiGraph:
     """Cause -> effect edges between the departed services: from who calls whom, the callers'
     error lines that name a callee, and where the call graph says nothing of a pair, the lagged
     correlation of their departures."""
-    from rca.calls import named_rises
     from rca.causal import anomaly_signal, build_graph
 
-    named = named_rises(records, calls.mentions, start)
     signals = {}
     for row in candidates.iter_rows(named=True):
         mine = anomalies.filter((pl.col("service") == row["service"]) & (pl.col("sid") != row["sid"]))
@@ -328,7 +470,7 @@ def _effects(
         signals, onsets, bucket_s=features.bucket.total_seconds(), max_lag=max(1, min(10, features.n_buckets // 6)),
         onset_s=onset_s, quiet=set(candidates.filter(pl.col("falling") & ~pl.col("rising")).get_column("service")),
     )
-    return effect_graph(candidates, calls.graph, named, lead=lead)
+    return effect_graph(candidates, calls.graph, named, lead=lead, bucket_s=features.bucket.total_seconds())
 
 
 def _nothing_to_read(summary: IngestSummary) -> str:

@@ -39,7 +39,7 @@ MIN_SHIFT_G = 10.0
 # A departure of this G counts half: strengths saturate, so the loudest does not win by volume.
 HALF_G = 30.0
 SCOPE_ORDER = {"statement": 0, "parameter": 1, "errors": 2, "service": 3, "named": 4}
-RISING = ("new", "up", "shifted")
+RISING = ("new", "up", "shifted", "blamed", "restarted")
 FALLING = ("down", "stopped", "silent")
 # Clocks of different hosts disagree by a few seconds: onsets closer than this are simultaneous.
 SKEW_S = 5.0
@@ -117,6 +117,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
 def effect_graph(
     candidates: pl.DataFrame, calls: nx.DiGraph, named: pl.DataFrame, *,
     lead: nx.DiGraph | None = None, trace_pairs: Counter[tuple[str, str]] | None = None, skew_s: float = SKEW_S,
+    bucket_s: float = 0.0,
 ) -> nx.DiGraph:
     """Cause -> effect edges between departed services (see the module's doc); each edge has
     ``evidence`` (kinds), ``strength`` (the strongest kind's weight) and ``lag_s``."""
@@ -139,7 +140,8 @@ def effect_graph(
             # A callee that only lost lines explains its caller's errors only if it clearly fell
             # first: less traffic reaching it looks the same, at the same time.
             _add(graph, callee, caller, "calls", lag(callee, caller))
-        elif _only_fell(rows[callee]) and -skew_s <= lag(caller, callee) <= MAX_LAG_S:
+        elif _only_fell(rows[callee]) and -skew_s <= lag(caller, callee) <= skew_s + bucket_s:
+            # Calls stop reaching a callee as soon as its caller fails: the loss is not late.
             _add(graph, caller, callee, "calls", lag(caller, callee))
     for (cause, effect), n in (trace_pairs or {}).items():
         back = (trace_pairs or {}).get((effect, cause), 0)
@@ -190,19 +192,22 @@ def earliness(after_first_s: float, *, skew_s: float = SKEW_S, scale_s: float = 
     return 1.0 / (1.0 + max(0.0, after_first_s - skew_s) / scale_s)
 
 
-def rank_services(candidates: pl.DataFrame, graph: nx.DiGraph) -> pl.DataFrame:
+def rank_services(candidates: pl.DataFrame, graph: nx.DiGraph, *, start: datetime | None = None) -> pl.DataFrame:
     """Candidates with their signals, ``score`` and ``rank`` (1 = most likely).
 
     ``departure``: strength of the service's own departure; ``explains``: the share of the other
     candidates' departure strength carried by its descendants in ``graph``, each weighted by the
     strength of its best path; ``earliness``: how
-    early its onset is (``earliness``); ``explained``: the strongest edge into it (another
+    early its onset is (``earliness``, counted from ``start``, the incident start, if given, else
+    from the earliest onset); ``explained``: the strongest edge into it (another
     departed service explains it). ``score`` = weighted sum of the first three, times
     ``1 - EXPLAINED_PENALTY * explained``.
     """
     departure = dict(zip(candidates.get_column("service"), candidates.get_column("departure"), strict=True))
     onset = dict(zip(candidates.get_column("service"), candidates.get_column("onset"), strict=True))
-    first = min(onset.values())
+    # Onsets count from the incident start where one is known: a routine deploy minutes before
+    # it must not make every later service look late.
+    first = start if start is not None else min(onset.values())
     total = sum(departure.values())
     rows = []
     for service in departure:
