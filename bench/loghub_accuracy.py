@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rca.ingest import ingest  # noqa: E402
+from rca.read.ingest import ingest  # noqa: E402
 from rca.parse import assign_templates  # noqa: E402
 from rca.settings import Settings  # noqa: E402
 

@@ -29,11 +29,11 @@ import polars as pl
 from rca.detect import g_statistic
 from rca.errors import InputError, RcaError, UsageError
 from rca.features import ERRORS_ID, NORMAL_SCHEMA, Features, Normal, build_features, normal_of
-from rca.ingest import ingest
+from rca.read.ingest import ingest
 from rca.model import IngestSummary, iso
 from rca.parse import TemplateTree, assign_templates, masking_id
 from rca.settings import Settings
-from rca.sources import STDIN, resolve
+from rca.read.sources import STDIN, resolve
 
 FORMAT = "rca-baseline"
 FORMAT_VERSION = 1  # bump when a reader of the old format would misread the new one

@@ -25,7 +25,7 @@ from rich.console import Console
 from rca import pipeline
 from rca.errors import InputError, RcaError, UsageError
 from rca.settings import Settings
-from rca.timestamps import parse_user_time
+from rca.read.timestamps import parse_user_time
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -20,7 +20,7 @@ from rca.detect import IncidentStart, behaviour_shifts, changes_at, find_inciden
 from rca.baseline import BaselineModel
 from rca.errors import InputError
 from rca.features import Features, Normal, build_features, normal_of
-from rca.ingest import ingest
+from rca.read.ingest import ingest
 from rca.diff import template_diff
 from rca.model import (
     Analysis,

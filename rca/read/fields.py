@@ -1,0 +1,141 @@
+"""Read each line's header fields with the layouts a plan chose, in Polars.
+
+Wrappers are peeled first (their time and service kept as ``outer_*``); then each line takes the
+first layout of the plan that matches it, each layout run only over the lines still unread, so
+a file in one layout costs one regex pass. A line no layout reads starts no record: it continues
+the record above (``rca.read.records``).
+
+Out comes one row per line: ``line``, ``raw`` (kept only for lines without a header of their
+own, once levels and services are read), ``layout`` and ``outer`` (indexes into ``plan.all``), and the text of ``ts``, ``level``,
+``service``, ``component``, ``message``, ``trace_id`` and their ``outer_*`` twins; ``is_start``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from rca.read.choose import AnyLayout, Plan
+from rca.read.structured import StructuredLayout, json_exprs, logfmt_exprs
+
+TEXT_FIELDS = ("ts", "level", "service", "component", "message", "trace")
+OUTER = tuple(f"outer_{name}" for name in TEXT_FIELDS if name != "message")
+# Lines that may start a record of a layout the sample missed: not indented, not a stack frame.
+_MAY_START = r"^(?:[\[(<]?\d|[A-Z][a-z]{2,8},? |[A-Z]\d{4} |\[?[A-Za-z]+\]? )"
+
+
+def _none() -> pl.Expr:
+    return pl.lit(None, dtype=pl.String)
+
+
+def layout_exprs(layout: AnyLayout) -> dict[str, pl.Expr]:
+    """Expressions giving the text of each field of ``layout`` from ``raw``, and ``matched``."""
+    if isinstance(layout, StructuredLayout):
+        exprs = logfmt_exprs(layout) if layout.name == "logfmt" else json_exprs(layout)
+        return {**exprs, "component": exprs["component"].cast(pl.String)}
+    header = pl.col("raw").str.extract_groups(layout.capturing())
+
+    def field(name: str) -> pl.Expr:
+        groups = layout.field_groups(name)
+        if not groups:
+            return _none()
+        values = [header.struct.field(g) for g in groups]
+        return values[0] if len(values) == 1 else pl.coalesce(values)
+
+    out = {name: field(name) for name in ("ts", "level", "service", "component", "message")}
+    out["component"] = out["component"].str.strip_chars()
+    out["trace"] = _none()
+    out["matched"] = out["message"].is_not_null()
+    return out
+
+
+def _read(frame: pl.DataFrame, layout: AnyLayout) -> pl.DataFrame:
+    """``frame`` with its lines read by ``layout``: the field texts, and ``matched``."""
+    exprs = layout_exprs(layout)
+    # Only the new columns come out of the plan; the streaming engine runs the regex on all cores.
+    got = frame.lazy().select(**exprs).collect(engine="streaming")
+    return frame.hstack(got.with_columns(message=pl.col("message").str.strip_chars()))
+
+
+def peel(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
+    """Peel the plan's wrappers: ``raw`` becomes the application's line, ``outer_*`` what the
+    wrapper said, ``outer`` which wrapper gave the time (or the first that matched)."""
+    if "outer" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Int16).alias("outer"), *(_none().alias(c) for c in OUTER))
+    for index, wrapper in enumerate(plan.wrappers):
+        if wrapper.name == "csv":
+            continue  # the rows of a CSV export arrive peeled (rca.read.structured.csv_export)
+        got = _read(frame.select("raw"), wrapper)
+        take = got.get_column("matched")
+        if not take.any():
+            continue
+        frame = frame.with_columns(
+            outer=pl.when(pl.lit(take) & (pl.col("outer").is_null() | pl.col("outer_ts").is_null() & got["ts"].is_not_null()))
+            .then(pl.lit(index, dtype=pl.Int16))
+            .otherwise(pl.col("outer")),
+            **{f"outer_{n}": pl.coalesce(pl.col(f"outer_{n}"), pl.when(pl.lit(take)).then(got[n])) for n in TEXT_FIELDS if n != "message"},
+            raw=pl.when(pl.lit(take)).then(got["message"]).otherwise(pl.col("raw")),
+        )
+    return frame
+
+
+def extract(frame: pl.DataFrame, plan: Plan, *, join_wrapped: bool = True) -> pl.DataFrame:
+    """Every line's header fields (see the module docstring). ``frame`` has ``line`` and ``raw``
+    (and ``outer_*`` when a CSV export already gave them). ``join_wrapped``: a wrapped line whose
+    own text has no header continues the record above (a stack trace printed through the
+    wrapper); when False (rows of a CSV export) each stays a record of its own."""
+    frame = peel(frame, plan)
+    first = len(plan.wrappers)
+    parts: list[pl.DataFrame] = []
+    rest = frame
+    for offset, layout in enumerate((*plan.layouts, *plan.sweep)):
+        if rest.height == 0:
+            break
+        index = first + offset
+        if offset >= len(plan.layouts):
+            rest, skipped = _may_start(rest)
+            if skipped is not None:
+                parts.append(skipped)
+            if rest.height == 0:
+                break
+        got = _read(rest, layout).with_columns(layout=pl.lit(index, dtype=pl.Int16))
+        hit = got.get_column("matched")
+        if hit.all():
+            parts.append(got)
+            rest = rest.clear()
+            break
+        parts.append(got.filter(hit))
+        rest = rest.filter(~hit)
+    if rest.height or not parts:
+        parts.append(rest)
+    frame = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
+    if len([p for p in parts if p.height]) > 1:
+        frame = frame.sort("line")
+    return _starts(frame, plan, join_wrapped=join_wrapped)
+
+
+def _may_start(rest: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Split off the lines that cannot start a record (stack frames, indented text), so the sweep
+    through the library runs on few lines."""
+    may = rest.get_column("raw").str.contains(_MAY_START)
+    if may.all():
+        return rest, None
+    return rest.filter(may), rest.filter(~may)
+
+
+def _starts(frame: pl.DataFrame, plan: Plan, *, join_wrapped: bool) -> pl.DataFrame:
+    """Which lines start a record, and ``raw`` dropped where they do (the body keeps the rest)."""
+    for name in ("ts", "level", "service", "component", "message", "trace"):
+        if name not in frame.columns:
+            frame = frame.with_columns(_none().alias(name))
+    if "layout" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Int16).alias("layout"))
+    wrapped = pl.col("outer").is_not_null()
+    has_header = pl.col("layout").is_not_null()
+    # A wrapped line without an inner header is a record of its own when the wrapped lines have
+    # no layout at all (a plain application) or when each is a record by nature (CSV rows).
+    own = wrapped & ~has_header & pl.lit(not join_wrapped or not plan.layouts)
+    frame = frame.with_columns(
+        message=pl.when(own).then(pl.col("raw").str.strip_chars()).otherwise(pl.col("message")),
+        is_start=has_header | own,
+    )
+    return frame.drop("matched", strict=False)

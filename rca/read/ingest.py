@@ -1,0 +1,230 @@
+"""Sources to records: the reading steps in order, for each source, and what reading found."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+import polars as pl
+
+from rca.errors import InputError
+from rca.model import RECORD_SCHEMA, IngestSummary, LayoutUse, SkippedSource, SourceSummary
+from rca.read.choose import Plan, choose
+from rca.read.fields import extract
+from rca.read.levels import level_expr
+from rca.read.lines import Lines, read_lines
+from rca.read.records import join_continuations
+from rca.read.services import service_expr
+from rca.read.sources import STDIN, Source, file_stem_service, resolve
+from rca.read.structured import csv_export, looks_like_csv_export
+from rca.read.time import TimeFacts, read_times
+from rca.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    records: pl.DataFrame
+    summary: SourceSummary
+    year_guessed: bool  # some times had no year, and none was given: it came from the file's date
+
+
+def sample_lines(lines: pl.DataFrame, size: int) -> pl.Series:
+    """The first lines and lines spread over the rest, so a long preamble does not fool detection.
+
+    Empty lines are left out; only the picked lines are copied, never the whole column.
+    """
+    raw = lines.get_column("raw")
+    if raw.len() > 4 * size:
+        raw = pl.concat([raw.head(2 * size), raw.gather_every(raw.len() // (2 * size))])
+    raw = raw.filter(raw.str.len_chars() > 0)
+    if raw.len() <= size:
+        return raw
+    step = max(1, raw.len() // (size // 2))
+    return pl.concat([raw.head(size // 2), raw.gather_every(step).head(size // 2)])
+
+
+def plan_for(source: Source, settings: Settings) -> tuple[Plan, Lines]:
+    """The reading plan for one source (what ``rca parse --explain`` shows), and its lines."""
+    lines = read_lines(source)
+    whole = lines.frame
+    if _is_csv_export(whole) and not settings.log_format:
+        rows, layout = csv_export(whole)
+        inner = choose(sample_lines(rows, settings.sample_lines))
+        return Plan((layout, *inner.wrappers), inner.layouts, inner.sweep, inner.notes), Lines([rows], lines.invalid_utf8, lines.bytes_read)
+    sample = sample_lines(whole, settings.sample_lines)
+    return choose(sample, spec=settings.log_format, timestamp_format=settings.timestamp_format), lines
+
+
+def _is_csv_export(whole: pl.DataFrame) -> bool:
+    first = whole.get_column("raw").head(2).to_list()
+    return bool(first) and looks_like_csv_export(first[0], first[1] if len(first) > 1 else None)
+
+
+def read_source(source: Source, settings: Settings) -> _Read:
+    """One source's records (schema ``RECORD_SCHEMA``) and what reading it found."""
+    plan, lines = plan_for(source, settings)
+    csv = bool(plan.wrappers) and plan.wrappers[0].name == "csv"
+    line_count = lines.height if not csv else lines.height + 1
+    invalid_utf8 = lines.invalid_utf8
+    year = settings.year or source.modified.year
+    # Without a year in the timestamps, a date after the file was written must be last year's,
+    # unless the user said which year it is.
+    reference = None if settings.year else source.modified
+    stem = file_stem_service(source.name)
+    chunks = lines.chunks or [lines.frame]  # an empty source still gives an (empty) frame
+    del lines
+    parts, facts = [], TimeFacts()
+    while chunks:
+        chunk = chunks.pop(0)
+        frame = extract(chunk, plan, join_wrapped=not csv)
+        del chunk
+        ts, found = read_times(
+            frame, plan, year=year, tz=settings.tz, reference=reference, timestamp_format=settings.timestamp_format
+        )
+        facts += found
+        frame = frame.with_columns(
+            ts,
+            level=level_expr(plan),
+            service=service_expr(plan, stem_service=stem, service_pattern=settings.service_pattern),
+            component=pl.coalesce("component", "outer_component"),
+            trace_id=pl.coalesce("outer_trace", "trace"),
+        )
+        # ``raw`` stays only where a line has no header: it becomes the body of the record above.
+        parts.append(
+            frame.select(
+                "line", "ts", "level", "service", "component", "message", "trace_id", "is_start", "layout",
+                raw=pl.when(pl.col("is_start")).then(None).otherwise(pl.col("raw")),
+            )
+        )
+    frame = pl.concat(parts)
+    records, continued = join_continuations(frame)
+    uses = _layouts_used(records.get_column("layout"), plan)
+    records = records.select(
+        pl.lit(source.name).alias("source"),
+        pl.col("line").cast(pl.UInt32),
+        pl.col("ts").alias("timestamp"),
+        "service",
+        "level",
+        "component",
+        pl.col("message").fill_null(""),
+        "body",
+        "trace_id",
+    )
+    ts = records.get_column("timestamp")
+    summary = SourceSummary(
+        source=source.name,
+        format=_format_name(uses, plan),
+        lines=line_count,
+        records=records.height,
+        continuation_lines=continued,
+        no_timestamp=int(ts.null_count()),
+        invalid_utf8=invalid_utf8,
+        first=ts.min(),  # type: ignore[arg-type]
+        last=ts.max(),  # type: ignore[arg-type]
+        layouts=uses,
+        notes=(*plan.notes, *_year_notes(facts, settings, source, year)),
+    )
+    return _Read(records, summary, year_guessed=facts.yearless > 0 and settings.year is None)
+
+
+def _layouts_used(layout_ids: pl.Series, plan: Plan) -> tuple[LayoutUse, ...]:
+    counts = Counter(layout_ids.to_list())
+    uses = []
+    for index, count in counts.most_common():
+        if index is None:
+            uses.append(LayoutUse("plain", count))
+            continue
+        layout = plan.all[index]
+        uses.append(LayoutUse(layout.name, count, layout.spec))
+    return tuple(uses)
+
+
+def _format_name(uses: tuple[LayoutUse, ...], plan: Plan) -> str:
+    """The source's format as one name: its main layout, after the wrappers it was peeled from."""
+    main = uses[0].name if uses else "plain"
+    wrappers = "+".join(w.name for w in plan.wrappers)
+    return f"{wrappers}+{main}" if wrappers and main != "plain" else wrappers or main
+
+
+def _year_notes(facts: TimeFacts, settings: Settings, source: Source, year: int) -> list[str]:
+    if not facts.yearless:
+        return []
+    if settings.year:
+        return [f"{facts.yearless:,} times without a year read in {year} (--year)"]
+    where = "now (stdin)" if source.name == STDIN else "the file's modification time"
+    return [f"{facts.yearless:,} times without a year read in {year}, from {where}; --year sets it"]
+
+
+def ingest(specs: list[str], settings: Settings) -> tuple[pl.DataFrame, IngestSummary]:
+    """Read every source into one records frame, in input order, filtered to ``since``/``until``.
+
+    Sources the user named explicitly must be readable; files found inside a folder or glob that
+    are not logs (binary files) are skipped and listed in the summary.
+    """
+    reads: list[_Read] = []
+    skipped: list[SkippedSource] = []
+    for source in resolve(specs):
+        try:
+            reads.append(read_source(source, settings))
+        except InputError as exc:
+            if source.given:
+                raise
+            skipped.append(SkippedSource(source.name, str(exc)))
+    reads = _years_from_other_sources(reads)
+    frames = [r.records for r in reads]
+    records = pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
+    records, outside = _time_filter(records, settings)
+    ts = records.get_column("timestamp")
+    notes = _zone_notes(reads, settings)
+    summaries = tuple(r.summary for r in reads)
+    return records, IngestSummary(summaries, tuple(skipped), outside, ts.min(), ts.max(), notes)  # type: ignore[arg-type]
+
+
+def _zone_notes(reads: list[_Read], settings: Settings) -> tuple[str, ...]:
+    return (f"times without a zone are read as {settings.tz} (--tz)",)
+
+
+def _years_from_other_sources(reads: list[_Read]) -> list[_Read]:
+    """A source whose times have no year, and no --year, takes the year of the other sources'
+    times when there are any (a merged /var/log: syslog without years, an application with)."""
+    dated = [r for r in reads if not r.year_guessed and r.records.get_column("timestamp").null_count() < r.records.height]
+    if not dated or len(dated) == len(reads):
+        return reads
+    others = pl.concat([r.records.get_column("timestamp").drop_nulls() for r in dated])
+    middle = others.sort()[others.len() // 2]
+    out = []
+    for read in reads:
+        ts = read.records.get_column("timestamp").drop_nulls()
+        if not read.year_guessed or ts.len() == 0:
+            out.append(read)
+            continue
+        own = ts.sort()[ts.len() // 2]
+        years = round((middle - own) / timedelta(days=365.25))
+        if years == 0:
+            out.append(read)
+            continue
+        records = read.records.with_columns(pl.col("timestamp").dt.offset_by(f"{years}y"))
+        note = f"times without a year placed in the year of the other sources' times ({years:+d} years)"
+        summary = _with(read.summary, records, note)
+        out.append(_Read(records, summary, year_guessed=False))
+    return out
+
+
+def _with(summary: SourceSummary, records: pl.DataFrame, note: str) -> SourceSummary:
+    ts = records.get_column("timestamp")
+    kept = tuple(n for n in summary.notes if "without a year" not in n)
+    return replace(summary, first=ts.min(), last=ts.max(), notes=(*kept, note))
+
+
+def _time_filter(records: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, int]:
+    if settings.since is None and settings.until is None:
+        return records, 0
+    keep = pl.col("timestamp").is_not_null()
+    if settings.since is not None:
+        keep &= pl.col("timestamp") >= settings.since
+    if settings.until is not None:
+        keep &= pl.col("timestamp") < settings.until
+    kept = records.filter(keep)
+    return kept, records.height - kept.height
+

@@ -1,0 +1,89 @@
+"""Timestamps: each record's time text read by its layout's shape, in UTC.
+
+Times without a zone are in ``tz`` (UTC unless ``--tz`` says otherwise); shapes without a year
+take ``year``, and a time more than a day after ``reference`` (the file's modification time)
+is last year's. Each layout's lines are parsed together, so the work is one pass per layout.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from rca.read.choose import Plan
+from rca.read.timestamps import SHAPES, UTC_DATETIME, parse_column, roll_back_future_years
+from rca.read.words import ZONE_WORD
+
+_ZONED = rf"(?:Z|[+-]\d{{2}}:?\d{{2}}|\b{ZONE_WORD})\s*$"
+
+
+@dataclass(frozen=True, slots=True)
+class TimeFacts:
+    """What reading the times of one chunk found: records read without a zone (so in ``tz``), and
+    records whose shape has no year."""
+
+    zoneless: int = 0
+    yearless: int = 0
+
+    def __add__(self, other: TimeFacts) -> TimeFacts:
+        return TimeFacts(self.zoneless + other.zoneless, self.yearless + other.yearless)
+
+
+def read_times(
+    frame: pl.DataFrame,
+    plan: Plan,
+    *,
+    year: int,
+    tz: str,
+    reference: datetime | None,
+    timestamp_format: str | None = None,
+) -> tuple[pl.Series, TimeFacts]:
+    """The UTC time of every row of ``frame`` (from ``outer_ts`` where a wrapper gave one, else
+    ``ts``), and what was assumed."""
+    outer, facts = _by_layout(frame, "outer_ts", "outer", plan, year=year, tz=tz, reference=reference)
+    inner, more = _by_layout(
+        frame, "ts", "layout", plan, year=year, tz=tz, reference=reference, timestamp_format=timestamp_format
+    )
+    return pl.select(pl.coalesce(pl.lit(outer), pl.lit(inner))).to_series().alias("ts"), facts + more
+
+
+def _by_layout(
+    frame: pl.DataFrame,
+    column: str,
+    index: str,
+    plan: Plan,
+    *,
+    year: int,
+    tz: str,
+    reference: datetime | None,
+    timestamp_format: str | None = None,
+) -> tuple[pl.Series, TimeFacts]:
+    out = pl.Series(column, [None] * frame.height, dtype=UTC_DATETIME)
+    facts = TimeFacts()
+    if column not in frame.columns:
+        return out, facts
+    ids = frame.get_column(index)
+    text = frame.get_column(column)
+    layouts = plan.all
+    for layout_id in ids.drop_nulls().unique().to_list():
+        layout = layouts[layout_id]
+        if layout.timestamp is None:
+            continue
+        rows = ((ids == layout_id) & text.is_not_null()).fill_null(False)
+        if not rows.any():
+            continue
+        values = text.filter(rows)
+        shape = SHAPES[layout.timestamp]
+        user = timestamp_format if layout.spec is not None and layout.name == "user" else None
+        parsed = parse_column(values, shape, year=year, tz=tz, user_format=user)
+        if shape.year_missing and reference is not None and user is None:
+            parsed = pl.select(roll_back_future_years(pl.lit(parsed), reference=reference)).to_series()
+        out = out.scatter(rows.arg_true(), parsed)
+        facts += TimeFacts(
+            zoneless=0 if shape.epoch else int((~values.str.contains(_ZONED)).sum()),
+            yearless=values.len() if (shape.year_missing or (user and not re.search(r"%[YyGCsc+DFx]", user))) else 0,
+        )
+    return out, facts
