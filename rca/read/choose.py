@@ -135,7 +135,7 @@ def _peel(sample: pl.Series) -> tuple[list[AnyLayout], pl.Series]:
             if wrapper in found:
                 continue
             hit = pl.Series(matches(wrapper, sample))
-            if int(hit.sum()) < max(_support(sample.len()), 0.05 * sample.len()):
+            if int(hit.sum()) < _support(sample.len()):
                 continue
             inner = sample.str.extract(wrapper.capturing(("message",)), 1)
             if wrapper.name == "kubectl-timestamps" and not _has_own_header(inner.filter(hit)):
@@ -164,7 +164,8 @@ def _cover(sample: pl.Series) -> tuple[list[AnyLayout], list[str]]:
     """Layouts that together explain the sample, greedily: the library first, then a learned
     layout for what it leaves, then loose fallbacks; each kept only with enough support."""
     support = _support(sample.len())
-    structured = [x for x in (learn_json(sample.head(200).to_list()), learn_logfmt(sample.head(200).to_list())) if x]
+    lines = sample.to_list()
+    structured = [x for x in (learn_json(lines), learn_logfmt(lines)) if x]
     chosen, left = _greedy([*structured, *LIBRARY], sample, np.ones(sample.len(), dtype=bool), support)
     notes: list[str] = []
     if left.sum() >= support:
@@ -178,14 +179,32 @@ def _cover(sample: pl.Series) -> tuple[list[AnyLayout], list[str]]:
     fallbacks = [x for x in FALLBACKS if x.timestamp or not dated]
     more, left = _greedy(fallbacks, sample, left, support)
     chosen += more
-    return chosen, notes
+    return [_refine(x, sample) for x in chosen], notes
+
+
+def _refine(layout: AnyLayout, sample: pl.Series) -> AnyLayout:
+    """The layout without the optional fields most of its lines in the sample lack: in a file
+    written ``<time> <level> <message>``, a message that starts ``[x]`` or ``a.b: `` keeps it."""
+    if not isinstance(layout, Layout) or not layout.optional:
+        return layout
+    pattern = compiled(layout.pattern)
+    found = [m for m in (pattern.match(s[:SAMPLE_CHARS]) for s in sample.to_list()) if m]
+    rare = set()
+    for _, field in layout.optional:
+        groups = layout.field_groups(field)
+        present = sum(any(m.group(g) for g in groups) for m in found)
+        if present < 0.5 * len(found):
+            rare.add(field)
+    return layout.without(rare) if rare else layout
 
 
 def _greedy(
     candidates: list[AnyLayout], sample: pl.Series, left: np.ndarray, support: int
 ) -> tuple[list[AnyLayout], np.ndarray]:
     """Pick the candidate that reads most of the lines still left (a line whose time it reads
-    counts twice), remove those lines, and repeat while one reads at least ``support``."""
+    counts twice), remove those lines, and repeat while one reads at least ``support`` (a
+    layout without a timestamp, half the sample: ``ERROR: ...`` at the start of some
+    messages does not make a header)."""
     if not candidates or not left.any():
         return [], left
     hits = np.stack([matches(c, sample) for c in candidates])
@@ -195,7 +214,12 @@ def _greedy(
     while left.any():
         score = (hits & left).sum(axis=1) + (dated & left).sum(axis=1)
         best = int(np.argmax(score))  # the first of equals: the library's order, most specific first
-        if (hits[best] & left).sum() < support:
+        needed = support if candidates[best].timestamp else max(support, 0.5 * len(left))
+        if (hits[best] & left).sum() < needed:
+            if not candidates[best].timestamp and (hits[best] & left).sum() >= support:
+                hits[best] = False  # too few for an undated layout; a dated one may still qualify
+                dated[best] = False
+                continue
             break
         chosen.append(candidates[best])
         left &= ~hits[best]

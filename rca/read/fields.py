@@ -28,7 +28,8 @@ def _none() -> pl.Expr:
 
 
 def layout_exprs(layout: AnyLayout) -> dict[str, pl.Expr]:
-    """Expressions giving the text of each field of ``layout`` from ``raw``, and ``matched``."""
+    """Expressions giving the text of each field of ``layout`` from ``raw`` (and, for structured
+    layouts, ``matched``)."""
     if isinstance(layout, StructuredLayout):
         exprs = logfmt_exprs(layout) if layout.name == "logfmt" else json_exprs(layout)
         return {**exprs, "component": exprs["component"].cast(pl.String)}
@@ -44,16 +45,27 @@ def layout_exprs(layout: AnyLayout) -> dict[str, pl.Expr]:
     out = {name: field(name) for name in ("ts", "level", "service", "component", "message")}
     out["component"] = out["component"].str.strip_chars()
     out["trace"] = _none()
-    out["matched"] = out["message"].is_not_null()
     return out
 
 
 def _read(frame: pl.DataFrame, layout: AnyLayout) -> pl.DataFrame:
     """``frame`` with its lines read by ``layout``: the field texts, and ``matched``."""
     exprs = layout_exprs(layout)
-    # Only the new columns come out of the plan; the streaming engine runs the regex on all cores.
-    got = frame.lazy().select(**exprs).collect(engine="streaming")
-    return frame.hstack(got.with_columns(message=pl.col("message").str.strip_chars()))
+    # A regex layout matched where its message group did: read from the extracted message (in a
+    # second step), so the regex runs once per line. Only the new columns come out of the plan;
+    # the streaming engine runs the regex on all cores.
+    matched = exprs.pop("matched", None)
+    first = {**exprs, "matched": matched} if matched is not None else exprs
+    got = (
+        frame.lazy()
+        .select(**first)
+        .with_columns(
+            message=pl.col("message").str.strip_chars(),
+            matched=pl.col("matched") if matched is not None else pl.col("message").is_not_null(),
+        )
+        .collect(engine="streaming")
+    )
+    return frame.hstack(got)
 
 
 def peel(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from rca.read.layouts import SAMPLE_CHARS, Layout, compiled, layout_from_spec
-from rca.read.timestamps import SHAPES, Shape, parse_timestamps
+from rca.read.timestamps import SHAPES, Shape, parse_timestamps, python_regex
 from rca.read.words import LEVEL_WORD
 
 MAX_FIELDS = 7  # a header longer than this is not a header
@@ -83,7 +83,7 @@ def _find_timestamp(lines: list[str]) -> _Stamp | None:
 
 
 def _spans(lines: list[str], shape: Shape) -> tuple[_Stamp, int] | None:
-    regex = re.compile(rf"(?<![\w.:+-])(?:{shape.regex})(?![\w:])")
+    regex = re.compile(rf"(?<![\w.:+-])(?:{python_regex(shape.regex)})(?![\w:])")
     raw: list[tuple[int, int] | None] = []
     texts, positions = [], []
     for line in lines:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -74,32 +73,34 @@ def read_source(source: Source, settings: Settings) -> _Read:
     stem = file_stem_service(source.name)
     chunks = lines.chunks or [lines.frame]  # an empty source still gives an (empty) frame
     del lines
-    parts, facts = [], TimeFacts()
+    parts, facts, chosen = [], TimeFacts(), {}  # type: ignore[var-annotated]
     while chunks:
         chunk = chunks.pop(0)
         frame = extract(chunk, plan, join_wrapped=not csv)
         del chunk
         ts, found = read_times(
-            frame, plan, year=year, tz=settings.tz, reference=reference, timestamp_format=settings.timestamp_format
+            frame, plan, year=year, tz=settings.tz, reference=reference, timestamp_format=settings.timestamp_format,
+            chosen=chosen,
         )
         facts += found
-        frame = frame.with_columns(
-            ts,
-            level=level_expr(plan),
-            service=service_expr(plan, stem_service=stem, service_pattern=settings.service_pattern),
-            component=pl.coalesce("component", "outer_component"),
-            trace_id=pl.coalesce("outer_trace", "trace"),
-        )
         # ``raw`` stays only where a line has no header: it becomes the body of the record above.
         parts.append(
-            frame.select(
-                "line", "ts", "level", "service", "component", "message", "trace_id", "is_start", "layout",
+            frame.with_columns(ts)
+            .lazy()
+            .select(
+                "line", "ts", "message", "is_start", "layout", "outer",
+                level=level_expr(plan),
+                service=service_expr(plan, stem_service=stem, service_pattern=settings.service_pattern),
+                component=pl.coalesce("component", "outer_component"),
+                trace_id=pl.coalesce("outer_trace", "trace"),
                 raw=pl.when(pl.col("is_start")).then(None).otherwise(pl.col("raw")),
             )
+            .collect(engine="streaming")
         )
+        del frame
     frame = pl.concat(parts)
     records, continued = join_continuations(frame)
-    uses = _layouts_used(records.get_column("layout"), plan)
+    uses = _layouts_used(records.select("outer", "layout"), plan)
     records = records.select(
         pl.lit(source.name).alias("source"),
         pl.col("line").cast(pl.UInt32),
@@ -128,23 +129,23 @@ def read_source(source: Source, settings: Settings) -> _Read:
     return _Read(records, summary, year_guessed=facts.yearless > 0 and settings.year is None)
 
 
-def _layouts_used(layout_ids: pl.Series, plan: Plan) -> tuple[LayoutUse, ...]:
-    counts = Counter(layout_ids.to_list())
-    uses = []
-    for index, count in counts.most_common():
-        if index is None:
-            uses.append(LayoutUse("plain", count))
-            continue
-        layout = plan.all[index]
-        uses.append(LayoutUse(layout.name, count, layout.spec))
-    return tuple(uses)
+def _layouts_used(ids: pl.DataFrame, plan: Plan) -> tuple[LayoutUse, ...]:
+    """How many records each layout read (``wrapper+layout`` for wrapped ones), most first."""
+    uses: dict[str, LayoutUse] = {}
+    for outer, index, count in ids.group_by("outer", "layout").len().sort("len", descending=True).rows():
+        inner = plan.all[index] if index is not None else None
+        name = inner.name if inner is not None else "plain"
+        if outer is not None and plan.all[outer].name != name:
+            name = f"{plan.all[outer].name}+{name}" if inner is not None else plan.all[outer].name
+        spec = inner.spec if inner is not None else None
+        before = uses.get(name)
+        uses[name] = LayoutUse(name, count + (before.records if before else 0), spec)
+    return tuple(sorted(uses.values(), key=lambda u: -u.records))
 
 
 def _format_name(uses: tuple[LayoutUse, ...], plan: Plan) -> str:
-    """The source's format as one name: its main layout, after the wrappers it was peeled from."""
-    main = uses[0].name if uses else "plain"
-    wrappers = "+".join(w.name for w in plan.wrappers)
-    return f"{wrappers}+{main}" if wrappers and main != "plain" else wrappers or main
+    """The source's format as one name: the layout of most of its records."""
+    return uses[0].name if uses else "plain"
 
 
 def _year_notes(facts: TimeFacts, settings: Settings, source: Source, year: int) -> list[str]:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import polars as pl
 
 from rca.errors import UsageError
-from rca.read.timestamps import SHAPES
+from rca.read.timestamps import SHAPES, python_regex
 from rca.read.words import LEVEL_WORD, POD
 
 ServiceKind = Literal["plain", "program", "pod", "logfile"]
@@ -31,7 +31,8 @@ class Layout:
     ``timestamp``: the shape of its ``ts`` (a key of ``SHAPES``). ``nested``: the message is an
     application's own line (a container runtime's or kubectl's wrapper), read again. ``tier``: 1
     for specific layouts, 2 for learned ones, 3 for loose fallbacks tried last. ``spec``: the
-    Loghub-style spec a user or the inference gave (None for the library).
+    Loghub-style spec a user or the inference gave (None for the library). ``optional``: parts
+    of the pattern a file may go without (``without`` drops them).
     """
 
     name: str
@@ -42,6 +43,7 @@ class Layout:
     level_from_status: bool = False
     tier: int = 1
     spec: str | None = None
+    optional: tuple[tuple[str, str], ...] = ()  # (part of the pattern, the field it holds)
 
     @property
     def groups(self) -> set[str]:
@@ -50,6 +52,16 @@ class Layout:
     def field_groups(self, field: str) -> list[str]:
         """The groups that hold ``field``: its own and its alternates (``service``, ``service2``)."""
         return sorted(g for g in self.groups if re.fullmatch(rf"{field}\d*", g))
+
+    def without(self, fields: set[str]) -> Layout:
+        """This layout without the optional parts that hold ``fields``."""
+        pattern, kept = self.pattern, []
+        for part, field in self.optional:
+            if field in fields:
+                pattern = pattern.replace(part, "")
+            else:
+                kept.append((part, field))
+        return replace(self, pattern=pattern, optional=tuple(kept))
 
     def capturing(self, fields: tuple[str, ...] = FIELDS) -> str:
         """The pattern with only ``fields`` (and their alternates) captured."""
@@ -65,7 +77,7 @@ def compiled(pattern: str) -> re.Pattern[str]:
     """A layout's pattern compiled by Python's engine, for samples of a few hundred lines: faster
     there than Polars', which compiles it anew on each call; both read these patterns alike.
     Python's engine may backtrack, so lines given to it are cut to ``SAMPLE_CHARS``."""
-    return re.compile(pattern)
+    return re.compile(python_regex(pattern))
 
 
 def _ts(shape: str) -> str:
@@ -75,6 +87,12 @@ def _ts(shape: str) -> str:
 ISO = SHAPES["iso8601"].regex
 LV = rf"(?P<level>{LEVEL_WORD})"
 _JAVA_NAME = r"[A-Za-z_$][\w$]*(?:[.$][\w$-]+)+(?:[#:@]\d+)?"
+# Optional parts of the log4j-like layouts: kept for a file only where most of its lines have them
+# (see rca.read.choose), as ``[x]`` or ``a.b: `` may just as well start a message.
+_THREAD0 = r"(?:\[(?P<pthread>[^\]]*)\]\s+)?"
+_THREAD = r"(?:\[(?P<thread>[^\]]*)\]\s+)?"
+_LOGGER = rf"(?:(?P<component>{_JAVA_NAME})(?: \[[^\]]*\])?\s*(?::|\s-)\s+|(?P<component2>[\w$.]+:\d+) - )?"
+_SHORT_LOGGER = rf"(?:(?P<component>{_JAVA_NAME})\s+(?:-\s+)?)?"
 # A syslog tag: ``sshd[123]``, ``sshd(pam_unix)[123]``, ``syslogd 1.4.1``, ``-- root[2421]``, and
 # names with spaces when a pid follows (``Google Chrome Helper[312]``), with macOS's
 # ``(sender)`` after the pid.
@@ -211,15 +229,6 @@ LIBRARY: tuple[Layout, ...] = (
         rf"^{LV} +{_ts('iso8601')} \[(?P<thread>[^\]]*)\] (?P<component>[\w$.]+): (?P<message>.*)$",
         "iso8601",
     ),
-    # log4j / logback / log4net patterns: ``%d [%t] %-5p %c - %m``, ``%d %-5p [%t] %c: %m``,
-    # ``%d{ISO8601} %-5p %c{1}:%L - %m``, log4net's ``%date [%thread] %-5level %logger [%ndc] - %message``.
-    Layout(
-        "log4j",
-        rf"^\[?{_ts('iso8601')}\]?\s+(?:\[(?P<thread0>[^\]]*)\]\s+)?\[?{LV}\]?:?\s+"
-        rf"(?:\[(?P<thread>[^\]]*)\]\s+)?(?:(?P<component>{_JAVA_NAME})(?: \[[^\]]*\])?\s*(?::|\s-)\s+"
-        rf"|(?P<component2>[\w$.]+:\d+) - )?(?P<message>.*)$",
-        "iso8601",
-    ),
     # Serilog's file sink: ``2026-11-23 10:00:01.123 +01:00 [INF] text``.
     Layout("serilog", rf"^{_ts('iso8601')} \[{LV}\] (?P<message>.*)$", "iso8601"),
     # zap's console encoder: tab-separated time, level, logger, caller, message.
@@ -233,6 +242,14 @@ LIBRARY: tuple[Layout, ...] = (
         "lambda",
         rf"^{_ts('iso8601')}\t(?P<request>[0-9a-f-]{{36}}|undefined)\t{LV}\t(?P<message>.*)$",
         "iso8601",
+    ),
+    # log4j / logback / log4net patterns: ``%d [%t] %-5p %c - %m``, ``%d %-5p [%t] %c: %m``,
+    # ``%d{ISO8601} %-5p %c{1}:%L - %m``, log4net's ``%date [%thread] %-5level %logger [%ndc] - %message``.
+    Layout(
+        "log4j",
+        rf"^\[?{_ts('iso8601')}\]?\s+{_THREAD0}\[?{LV}\]?:?\s+{_THREAD}{_LOGGER}(?P<message>.*)$",
+        "iso8601",
+        optional=((_THREAD0, "pthread"), (_THREAD, "thread"), (_LOGGER, "component")),
     ),
     Layout(
         "log4j-yymmdd",
@@ -289,9 +306,9 @@ LIBRARY: tuple[Layout, ...] = (
     Layout("dmesg", r"^\[ *\d+\.\d+\] (?P<message>.*)$"),
     Layout(
         "time-only",
-        rf"^{_ts('time-only')}\s+(?:\[(?P<thread>[^\]]*)\]\s+)?\[?{LV}\]?\s+(?:(?P<component>{_JAVA_NAME})\s+"
-        r"(?:-\s+)?)?(?P<message>.*)$",
+        rf"^{_ts('time-only')}\s+{_THREAD}\[?{LV}\]?\s+{_SHORT_LOGGER}(?P<message>.*)$",
         "time-only",
+        optional=((_THREAD, "thread"), (_SHORT_LOGGER, "component")),
     ),
     # Python's logging without a format: ``WARNING:root:text``.
     Layout(
@@ -317,10 +334,13 @@ WRAPPERS: tuple[Layout, ...] = (
 )
 
 
+_GENERIC_LEVEL = rf"(?:[\s,|:;-]+[\[(]?{LV}[\])]?:?)?"
+
+
 def _generic(shape: str) -> Layout:
     """A loose fallback: a timestamp of ``shape`` at the start of a line, an optional level, a message."""
-    pattern = rf"^[\[(]?{_ts(shape)}[\])]?(?:[\s,|:;-]+[\[(]?{LV}[\])]?:?)?(?:[\s,|:;]+-?\s*|$)(?P<message>.*)$"
-    return Layout(f"generic-{shape}", pattern, shape, tier=3)
+    pattern = rf"^[\[(]?{_ts(shape)}[\])]?{_GENERIC_LEVEL}(?:[\s,|:;]+-?\s*|$)(?P<message>.*)$"
+    return Layout(f"generic-{shape}", pattern, shape, tier=3, optional=((_GENERIC_LEVEL, "level"),))
 
 
 FALLBACKS: tuple[Layout, ...] = (

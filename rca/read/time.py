@@ -14,10 +14,10 @@ from datetime import datetime
 import polars as pl
 
 from rca.read.choose import Plan
-from rca.read.timestamps import SHAPES, UTC_DATETIME, parse_column, roll_back_future_years
+from rca.read.timestamps import SHAPES, UTC_DATETIME, direct_format, parse_column, roll_back_future_years
 from rca.read.words import ZONE_WORD
 
-_ZONED = rf"(?:Z|[+-]\d{{2}}:?\d{{2}}|\b{ZONE_WORD})\s*$"
+_ZONED = rf"(?:Z|[+-]\d{{2}}:?\d{{2}}| {ZONE_WORD})\s*$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +40,15 @@ def read_times(
     tz: str,
     reference: datetime | None,
     timestamp_format: str | None = None,
+    chosen: dict[tuple[str, int], str | None] | None = None,
 ) -> tuple[pl.Series, TimeFacts]:
     """The UTC time of every row of ``frame`` (from ``outer_ts`` where a wrapper gave one, else
-    ``ts``), and what was assumed."""
-    outer, facts = _by_layout(frame, "outer_ts", "outer", plan, year=year, tz=tz, reference=reference)
-    inner, more = _by_layout(
-        frame, "ts", "layout", plan, year=year, tz=tz, reference=reference, timestamp_format=timestamp_format
-    )
+    ``ts``), and what was assumed. ``chosen`` keeps each layout's direct format from one chunk of
+    a source to the next."""
+    chosen = {} if chosen is None else chosen
+    options = {"year": year, "tz": tz, "reference": reference, "chosen": chosen}
+    outer, facts = _by_layout(frame, "outer_ts", "outer", plan, **options)  # type: ignore[arg-type]
+    inner, more = _by_layout(frame, "ts", "layout", plan, timestamp_format=timestamp_format, **options)  # type: ignore[arg-type]
     return pl.select(pl.coalesce(pl.lit(outer), pl.lit(inner))).to_series().alias("ts"), facts + more
 
 
@@ -59,6 +61,7 @@ def _by_layout(
     year: int,
     tz: str,
     reference: datetime | None,
+    chosen: dict[tuple[str, int], str | None],
     timestamp_format: str | None = None,
 ) -> tuple[pl.Series, TimeFacts]:
     out = pl.Series(column, [None] * frame.height, dtype=UTC_DATETIME)
@@ -78,12 +81,17 @@ def _by_layout(
         values = text.filter(rows)
         shape = SHAPES[layout.timestamp]
         user = timestamp_format if layout.spec is not None and layout.name == "user" else None
-        parsed = parse_column(values, shape, year=year, tz=tz, user_format=user)
+        key = (column, layout_id)
+        if key not in chosen:
+            chosen[key] = None if user else direct_format(values.drop_nulls().head(200), shape, year=year, tz=tz)
+        parsed = parse_column(values, shape, year=year, tz=tz, user_format=user, direct=chosen[key])
         if shape.year_missing and reference is not None and user is None:
             parsed = pl.select(roll_back_future_years(pl.lit(parsed), reference=reference)).to_series()
         out = out.scatter(rows.arg_true(), parsed)
+        # Whether times carry a zone is judged on a few of them: a layout writes them all alike.
+        zoned = not shape.epoch and values.head(50).str.contains(_ZONED).all()
         facts += TimeFacts(
-            zoneless=0 if shape.epoch else int((~values.str.contains(_ZONED)).sum()),
+            zoneless=0 if shape.epoch or zoned else values.len(),
             yearless=values.len() if (shape.year_missing or (user and not re.search(r"%[YyGCsc+DFx]", user))) else 0,
         )
     return out, facts

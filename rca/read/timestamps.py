@@ -52,7 +52,9 @@ _T2 = r"(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})"
 _T1 = r"(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
 _F = r"(?:[.,](?P<f>\d{1,9}))?"
 _AMPM = r"(?:\s?(?P<p>[AaPp]\.?[Mm]\.?))?"
-_ZONE = rf"(?:\s?(?P<z>Z|[+-]\d{{2}}(?::?\d{{2}})?|{ZONE_WORD})\b)?"
+# A zone: ``Z`` or an offset, or after a space an abbreviation (ASCII word boundary: much faster
+# in Polars' engine than Unicode's; ``python_regex`` spells it for Python's).
+_ZONE = rf"(?: ?(?P<z>Z|[+-]\d{{2}}(?::?\d{{2}})?)| (?P<z2>{ZONE_WORD})(?-u:\b))?"
 _MON = rf"(?P<b>{MONTH_WORD})"
 _DAY = rf"(?:{WEEKDAY_WORD},?\s+)?"
 
@@ -80,7 +82,7 @@ SHAPES: dict[str, Shape] = {
         Shape("dmy", rf"(?P<d>\d{{1,2}})[./-](?P<m>\d{{1,2}})[./-](?P<Y>\d{{4}})(?:,? |:){_T1}{_F}{_AMPM}{_ZONE}"),
         Shape("d-mon-y", rf"{_DAY}(?P<d>\d{{1,2}})[-/ ]{_MON}[-/ ](?P<Y>\d{{4}})[: T]{_T2}{_F}{_ZONE}", ("%d/%b/%Y:%H:%M:%S %z",)),
         Shape("mon-d-y", rf"{_DAY}{_MON} {{1,2}}(?P<d>\d{{1,2}}),? (?P<Y>\d{{4}}),? {_T1}{_F}{_AMPM}{_ZONE}"),
-        Shape("ctime", rf"{_DAY}{_MON} {{1,2}}(?P<d>\d{{1,2}}) {_T2}{_F}(?: (?P<z>{ZONE_WORD}))? (?P<Y>\d{{4}})", ("%a %b %d %H:%M:%S %Y", "%a %b %d %H:%M:%S%.f %Y")),
+        Shape("ctime", rf"{_DAY}{_MON} {{1,2}}(?P<d>\d{{1,2}}) {_T2}{_F}(?: (?P<z2>{ZONE_WORD}))? (?P<Y>\d{{4}})", ("%a %b %d %H:%M:%S %Y", "%a %b %d %H:%M:%S%.f %Y")),
         Shape("syslog", rf"{_DAY}{_MON} {{1,2}}(?P<d>\d{{1,2}}) {_T2}{_F}", ("%Y %b %d %H:%M:%S", "%Y %b %d %H:%M:%S%.f")),
         Shape("month-day", rf"(?P<m>\d{{1,2}})[-./](?P<d>\d{{1,2}})[ T]{_T1}{_F}", ("%Y %m-%d %H:%M:%S%.f",)),
         Shape("klog", rf"(?P<m>\d{{2}})(?P<d>\d{{2}}) {_T2}{_F}"),
@@ -90,8 +92,9 @@ SHAPES: dict[str, Shape] = {
 }
 
 
-def shape_named(name: str) -> Shape:
-    return SHAPES[name]
+def python_regex(pattern: str) -> str:
+    """A pattern written for Polars' engine, for Python's: ``(?-u:\\b)`` is a plain ``\\b``."""
+    return pattern.replace("(?-u:\\b)", "\\b")
 
 
 def check_zone(name: str) -> str:
@@ -165,9 +168,9 @@ def _by_parts(text: pl.Expr, shape: Shape, *, year: int, tz: str) -> pl.Expr:
         part("S").str.zfill(2), pl.lit("."), fraction,
     )  # fmt: skip
     naive = canonical.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us", exact=True)
-    if "z" not in groups:
+    if "z" not in groups and "z2" not in groups:
         return _in_zone(naive, tz)
-    offset = _zone_minutes(part("z"))
+    offset = _zone_minutes(pl.coalesce(part("z"), part("z2")))
     zoned = naive.dt.replace_time_zone("UTC") - pl.duration(minutes=offset)
     return pl.when(offset.is_not_null()).then(zoned).otherwise(_in_zone(naive, tz))
 
@@ -229,11 +232,17 @@ def direct_format(sample: pl.Series, shape: Shape, *, year: int, tz: str = "UTC"
     return best
 
 
-def parse_column(text: pl.Series, shape: Shape, *, year: int, tz: str = "UTC", user_format: str | None = None) -> pl.Series:
-    """Parse a column of timestamp text: with a direct format chosen on a sample first, the full
-    parse for the values it misses."""
+_UNSET = "unset"
+
+
+def parse_column(
+    text: pl.Series, shape: Shape, *, year: int, tz: str = "UTC", user_format: str | None = None, direct: str | None = _UNSET
+) -> pl.Series:
+    """Parse a column of timestamp text: with a direct format first (chosen on a sample unless
+    given), the full parse for the values it misses."""
     frame = text.rename("ts").to_frame()
-    direct = None if user_format else direct_format(text.drop_nulls().head(200), shape, year=year, tz=tz)
+    if direct == _UNSET:
+        direct = None if user_format else direct_format(text.drop_nulls().head(200), shape, year=year, tz=tz)
     if direct is None:
         return frame.select(parse_timestamps(pl.col("ts"), shape, year=year, tz=tz, user_format=user_format)).to_series()
     fast = frame.select(_direct(pl.col("ts"), shape, direct, year=year, tz=tz)).to_series()
