@@ -169,6 +169,23 @@ WRITERS: dict[str, Writer] = {
                                        "timestamp": f.ts.isoformat(timespec="microseconds").replace("+00:00", "Z"),
                                        "resource": {"type": "cloud_run_revision", "labels": {"service_name": "checkout"}}}),
 }
+# Layouts that are in no library (rca's or lnav's): read by header inference alone.
+UNKNOWN: dict[str, Writer] = {
+    "x-euro-bracket": lambda f: f"{f.ts.strftime('%d.%m.%Y %H:%M:%S')},{f.ts.microsecond // 1000:03d} [{f.level}] [{f.thread}] {f.short}: {f.message}",
+    "x-us-ampm-bracket": lambda f: f"[{f.ts.strftime('%m/%d/%Y %I:%M:%S %p')}] {f.level} {f.host} {f.message}",
+    "x-us-ampm-pipe": lambda f: f"{f.ts.strftime('%m/%d/%Y %I:%M:%S %p')} | {f.level} | {f.host} | {f.message}",
+    "x-epoch-ms": lambda f: f"{int(f.ts.timestamp() * 1000)} {f.level} {f.short} {f.message}",
+    "x-semicolon": lambda f: f"{f.ts.strftime('%Y-%m-%d %H:%M:%S')};{f.level};{f.short};{f.message}",
+    "x-host-first": lambda f: f"{f.host} {f.ts.isoformat(timespec='seconds').replace('+00:00', 'Z')} {f.level} {f.message}",
+    "x-level-first-dash": lambda f: f"[{f.level}] {f.ts.strftime('%Y-%m-%d %H:%M:%S')} {f.short} - {f.message}",
+    "x-compact-pipe": lambda f: f"{f.ts.strftime('%Y%m%d')}-{f.ts.hour}:{f.ts.minute}:{f.ts.second}:{f.ts.microsecond // 1000}|{f.short}|{f.pid}|{f.message}",
+    "x-month-day-bracket": lambda f: f"[{f.ts.strftime('%m.%d %H:%M:%S')}] {f.program}.exe - {f.message}",
+    "x-tomcat": lambda f: f"{f.ts.strftime('%d-%b-%Y %H:%M:%S')}.{f.ts.microsecond // 1000:03d} {f.level} [{f.thread}] {f.logger}.run {f.message}",
+    "x-loguru": lambda f: f"{_ms(f.ts, '.')} | {f.level:<8} | {f.short}.api:handle:{f.i % 90 + 1} - {f.message}",
+    "x-mon-d-y-pipe": lambda f: f"{f.ts.strftime('%b %d %Y %H:%M:%S')}.{f.ts.microsecond // 1000:03d} | {f.level} | {f.message}",
+    "x-year-logcat": lambda f: f"{_ms(f.ts, '.')} {f.pid:>5} {f.pid + 3:>5} {LETTER[f.level]} {f.short}: {f.message}",
+}
+WRITERS.update(UNKNOWN)
 # Whole-file exports: a function of all lines' fields.
 DOCUMENTS: dict[str, Callable[[list[Fields]], str]] = {
     "csv-export": lambda rows: "timestamp,level,service,message\n"

@@ -17,6 +17,7 @@ into a regex. Nothing here runs per line of the input.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -29,14 +30,15 @@ from rca.read.words import LEVEL_WORD
 
 MAX_FIELDS = 7  # a header longer than this is not a header
 _SEARCH_CHARS = 96  # the timestamp must start within this many characters of the line's start
-_DELIMITERS = ("|", "\t", " | ", " - ", ", ", ";")
+_DELIMITERS = (" | ", "|", "\t", " - ", ", ", ";")
 _SEPARATORS = {"-", "--", "---", "|", ":", "::", ">", ">>", "->", "=>", "~"}
 _LEVEL = re.compile(rf"\[?{LEVEL_WORD}\]?:?")
 _LEVEL_LETTER = re.compile(r"[VDIWEFAT]")
 _NUMBER = re.compile(r"\d+")
-_BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)|<[^>]*>|\{[^}]*\}")
+_BRACKETED = re.compile(r"\[(?:[^\[\]]|\[[^\]]*\])*\]|\([^)]*\)|<[^>]*>|\{[^}]*\}")
 _PROGRAM = re.compile(r"[\w./-]+\[\d+\]:?")
-_TOKEN = re.compile(r"\[[^\]]*\]|\([^)]*\)|\{[^}]*\}|\S+")
+_TOKEN = re.compile(r"\[(?:[^\[\]]|\[[^\]]*\])*\]|\([^)]*\)|\{[^}]*\}|\S+")
+_DOTTED = re.compile(r"[A-Za-z_$][\w$]*(?:[.$][\w$-]+){2,}(?:[#:@]\d+)?:?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,21 +156,30 @@ def _prefix_spec(heads: list[str]) -> str | None:
     return " ".join(parts) + " "
 
 
+_SPLIT = {"|": r"\s*\|\s*", "\t": r"\t", " | ": r"\s+\|\s+", " - ": r"\s+-\s+", ", ": r",\s+", ";": r"\s*;\s*"}
+
+
 def _rest_spec(rests: list[str]) -> str:
     """The fields between the timestamp and the message, and the message, as spec text."""
     for delimiter in _DELIMITERS:
         starts = sum(r.startswith(delimiter) or r.startswith(" " + delimiter.strip()) for r in rests)
         if delimiter.strip() and starts >= 0.9 * len(rests):
-            return _delimited_spec(rests, delimiter)
+            spec = _delimited_spec(rests, delimiter)
+            if spec is not None:
+                return spec
+            # Only the first field is set off so (``<time>, <level> ...``): spaces separate the rest.
+            after = [re.sub(r"^" + _SPLIT[delimiter], "", r) for r in rests]
+            return _delimiter_text(delimiter).rstrip() + _spaced_spec(after)
     return _spaced_spec(rests)
 
 
-def _delimited_spec(rests: list[str], delimiter: str) -> str:
-    """``|``-, tab-, `` - ``-separated fields: header fields until one holds free text."""
-    bare = delimiter.strip() or delimiter
-    parts = [re.split(r"\s*" + re.escape(bare) + r"\s*" if bare != "\t" else "\t", r.lstrip(" "))[1:] for r in rests]
+def _delimited_spec(rests: list[str], delimiter: str) -> str | None:
+    """``|``-, tab-, `` - ``-separated fields: header fields until one holds free text; None when
+    not even the first is a header field."""
+    split = re.compile(_SPLIT[delimiter])
+    parts = [split.split(r)[1:] for r in rests]
     names = _Names()
-    spec = ""
+    spec, fields = "", 0
     for j in range(MAX_FIELDS):
         rows = [p for p in parts if len(p) > j + 1]
         if len(rows) < 0.8 * len(parts):
@@ -176,21 +187,46 @@ def _delimited_spec(rests: list[str], delimiter: str) -> str:
         column = [p[j].strip() for p in rows]
         spaced = sum(" " in value for value in column) / len(column)
         distinct = len(set(column)) / len(column)
-        if spaced > 0.1 and not (distinct <= 0.05 and _LEVEL.fullmatch(column[0])):
-            break
+        if spaced > 0.1:
+            inner = _part_spec(column, names)
+            if inner is None:
+                break
+            spec += _delimiter_text(delimiter) + inner
+            fields += 1
+            continue
         if distinct > 0.5 and _class_share(column, _strong_class) < 0.9:
             break
         spec += _delimiter_text(delimiter) + names.of(column, last_word=True)
-    return spec + _delimiter_text(delimiter) + "<Content>"
+        fields += 1
+    if not spec:
+        return None
+    # What follows the last delimiter may still open with header fields (loguru's ``name:line - ``).
+    rest = [delimiter.join(p[fields:]) for p in parts if len(p) > fields]
+    return spec + _delimiter_text(delimiter) + _spaced_spec(rest, names).lstrip(" ")
 
 
 def _delimiter_text(delimiter: str) -> str:
     return {"\t": "\t", "|": "|", " | ": " | ", ", ": ", ", ";": ";"}.get(delimiter, delimiter)
 
 
-def _spaced_spec(rests: list[str]) -> str:
+def _part_spec(column: list[str], names: _Names) -> str | None:
+    """A delimited field that holds several header fields (``INFO  [main]``), as spec text; None
+    when its words are not all header-shaped."""
+    tokens = [_TOKEN.findall(value) for value in column]
+    count, often = Counter(len(t) for t in tokens).most_common(1)[0]
+    if often < 0.9 * len(tokens) or count > 3:
+        return None
+    columns = [[t[k] for t in tokens if len(t) == count] for k in range(count)]
+    if any(_class_share(c, _strong_class) < 0.9 or _kind(c) == "word" for c in columns):
+        return None
+    return " ".join(names.of(c, last_word=True) for c in columns)
+
+
+def _spaced_spec(rests: list[str], names: _Names | None = None) -> str:
     """Space-separated fields: the header ends after its last terminator (a field ending in
-    ``:``, a separator such as ``-``), its level, or its run of header-shaped fields."""
+    ``:``, a separator such as ``-``), its level, or its run of header fields: fields of one
+    shape (numbers, brackets, dotted names), padded to a fixed width, or varying independently
+    of the message that follows (a host, a thread, a component)."""
     normal = [re.sub(r"\s+:(?=\s|$)", ":", r[:400]) for r in rests]
     spans = [[(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(r)][: MAX_FIELDS + 1] for r in normal]
     tokenized = [[t for t, _, _ in row] for row in spans]
@@ -206,18 +242,42 @@ def _spaced_spec(rests: list[str]) -> str:
     for j, column in enumerate(columns):
         if len(column) < 0.9 * len(rows) or _class_share(column, _strong_class) < 0.9:
             break
-        if _class_share(column, _is_word) >= 0.5 and not _fixed_width([spans[i] for i in rows], j):
+        words = _class_share(column, _is_word) >= 0.5
+        if words and not _fixed_width([spans[i] for i in rows], j) and not _independent([tokenized[i] for i in rows], j):
             break
         strong = j + 1
     header = min(max(header, strong), MAX_FIELDS)
     kinds = [_kind([tokenized[i][j] for i in rows if len(tokenized[i]) > j]) for j in range(header)]
-    names = _Names()
+    names = names or _Names()
     spec = ""
     for j in range(header):
         column = [tokenized[i][j] for i in rows if len(tokenized[i]) > j]
         before_separator = j + 1 < header and kinds[j + 1] == "separator"
         spec += " " + names.of(column, last_word=before_separator or j == header - 1)
     return spec + " <Content>"
+
+
+INDEPENDENCE = 0.5  # a header field keeps at least this share of its entropy given the next word
+
+
+def _entropy(values: list[str]) -> float:
+    n = len(values)
+    return -sum(c / n * math.log(c / n) for c in Counter(values).values())
+
+
+def _independent(rows: list[list[str]], j: int) -> bool:
+    """Field ``j`` varies independently of the word after it, as a host, thread or component
+    does and a message's first word does not (that word mostly decides the next): the entropy
+    of field ``j`` given the next word (digits masked) keeps ``INDEPENDENCE`` of its own."""
+    pairs = [(t[j], re.sub(r"\d+", "0", t[j + 1])) for t in rows if len(t) > j + 1]
+    values = [x for x, _ in pairs]
+    if len(pairs) < 20 or not 2 <= len(set(values)) <= 0.5 * len(pairs):
+        return False
+    groups: dict[str, list[str]] = {}
+    for x, y in pairs:
+        groups.setdefault(y, []).append(x)
+    given = sum(len(g) / len(pairs) * _entropy(g) for g in groups.values())
+    return given >= INDEPENDENCE * _entropy(values)
 
 
 def _terminator(tokens: list[str]) -> int | None:
@@ -248,6 +308,8 @@ def _strong_class(token: str) -> str:
         return "separator"
     if _PROGRAM.fullmatch(token):
         return "program"
+    if _DOTTED.fullmatch(token):
+        return "dotted"
     return "word"
 
 
@@ -287,8 +349,10 @@ class _Names:
         kind = _kind(column)
         sample = Counter(column).most_common(1)[0][0]
         colon = ":" if sum(t.endswith(":") for t in column) >= 0.7 * len(column) else ""
-        if kind == "separator":
+        if kind == "separator" and sum(t == sample for t in column) >= 0.98 * len(column):
             return _escape(sample)
+        if kind == "separator":
+            return self._name("Field")
         if kind == "level":
             bracketed = sum(t.startswith("[") for t in column) >= 0.7 * len(column)
             return f"[{self._name('Level')}]{colon}" if bracketed else f"{self._name('Level')}{colon}"
@@ -300,6 +364,8 @@ class _Names:
             return f"{_escape(opener)}{self._name('Thread')}{_escape(closer)}{colon}"
         if kind == "program":
             return f"{self._name('Program')}{colon}"
+        if kind == "dotted":
+            return self._name("Component") + colon
         if last_word or colon or "<Level>" in self.used:
             return self._name("Component") + colon
         return self._name("Host") + colon

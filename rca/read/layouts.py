@@ -104,8 +104,8 @@ _PROGRAM = (
 _SYSLOG_TAIL = rf"(?P<host>\S+) (?:{_PROGRAM}: ?(?P<message>.*)|(?P<message2>--- last message repeated .*))$"
 
 
-def _syslog(name: str, shape: str, prefix: str = r"(?:<\d{1,3}>)?") -> Layout:
-    return Layout(name, rf"^{prefix}{_ts(shape)} +{_SYSLOG_TAIL}", shape, "program")
+def _syslog(name: str, shape: str, prefix: str = r"(?:<\d{1,3}>)?", ts: str | None = None) -> Layout:
+    return Layout(name, rf"^{prefix}{ts or _ts(shape)} +{_SYSLOG_TAIL}", shape, "program")
 
 
 # Ordered from most to least specific: on a tie in detection the earlier layout wins.
@@ -299,7 +299,7 @@ LIBRARY: tuple[Layout, ...] = (
     _syslog("syslog", "syslog"),
     _syslog("syslog-iso", "iso8601"),
     _syslog("syslog-full", "weekday-iso"),
-    _syslog("syslog-unix", "epoch", prefix=""),
+    _syslog("syslog-unix", "epoch", prefix="", ts=r"(?P<ts>\d{10}\.\d{6})"),
     # Serilog's console sink: ``[10:00:01 INF] text`` (no date).
     Layout("serilog-console", rf"^\[{_ts('time-only')} {LV}\] (?P<message>.*)$", "time-only"),
     # dmesg: ``[   12.345678] text`` (seconds since boot, no wall clock).
