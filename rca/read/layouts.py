@@ -101,7 +101,7 @@ _PROGRAM = (
     rf"(?:(?:-- )?(?P<service>{_TAG}(?:\([^)]*\))?)(?: [\d.]+)?(?:\[(?P<pid>\d+)\])?"
     rf"|(?P<service2>{_TAG}(?: [\w./-]+)+)\[\d+\])(?: \([^)]*\))?"
 )
-_SYSLOG_TAIL = rf"(?P<host>\S+) (?:{_PROGRAM}: ?(?P<message>.*)|(?P<message2>--- last message repeated .*))$"
+_SYSLOG_TAIL = rf"(?P<host>\S+) +(?:{_PROGRAM}: ?(?P<message>.*)|(?P<message2>--- last message repeated .*))$"
 
 
 def _syslog(name: str, shape: str, prefix: str = r"(?:<\d{1,3}>)?", ts: str | None = None) -> Layout:
