@@ -26,6 +26,7 @@ class _Read:
     records: pl.DataFrame
     summary: SourceSummary
     year_guessed: bool  # some times had no year, and none was given: it came from the file's date
+    zoneless: int = 0  # records whose time did not say its zone (read in --tz)
 
 
 def sample_lines(lines: pl.DataFrame, size: int) -> pl.Series:
@@ -126,7 +127,7 @@ def read_source(source: Source, settings: Settings) -> _Read:
         layouts=uses,
         notes=(*plan.notes, *_year_notes(facts, settings, source, year)),
     )
-    return _Read(records, summary, year_guessed=facts.yearless > 0 and settings.year is None)
+    return _Read(records, summary, year_guessed=facts.yearless > 0 and settings.year is None, zoneless=facts.zoneless)
 
 
 def _layouts_used(ids: pl.DataFrame, plan: Plan) -> tuple[LayoutUse, ...]:
@@ -183,7 +184,10 @@ def ingest(specs: list[str], settings: Settings) -> tuple[pl.DataFrame, IngestSu
 
 
 def _zone_notes(reads: list[_Read], settings: Settings) -> tuple[str, ...]:
-    return (f"times without a zone are read as {settings.tz} (--tz)",)
+    zoneless = sum(r.zoneless for r in reads)
+    if not zoneless:
+        return ()
+    return (f"{zoneless:,} times without a zone read as {settings.tz} (--tz sets the zone)",)
 
 
 def _years_from_other_sources(reads: list[_Read]) -> list[_Read]:
@@ -208,7 +212,7 @@ def _years_from_other_sources(reads: list[_Read]) -> list[_Read]:
         records = read.records.with_columns(pl.col("timestamp").dt.offset_by(f"{years}y"))
         note = f"times without a year placed in the year of the other sources' times ({years:+d} years)"
         summary = _with(read.summary, records, note)
-        out.append(_Read(records, summary, year_guessed=False))
+        out.append(_Read(records, summary, year_guessed=False, zoneless=read.zoneless))
     return out
 
 

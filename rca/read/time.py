@@ -73,8 +73,8 @@ def _by_layout(
     layouts = plan.all
     for layout_id in ids.drop_nulls().unique().to_list():
         layout = layouts[layout_id]
-        if layout.timestamp is None:
-            continue
+        if layout.timestamp is None or SHAPES[layout.timestamp].date_missing:
+            continue  # no time, or a time of day alone: it cannot be placed (a wrapper may give one)
         rows = ((ids == layout_id) & text.is_not_null()).fill_null(False)
         if not rows.any():
             continue

@@ -41,7 +41,7 @@ class Shape:
 
     @property
     def year_missing(self) -> bool:
-        return not self.epoch and "(?P<Y>" not in self.parts and "(?P<y>" not in self.parts
+        return not self.epoch and not self.date_missing and "(?P<Y>" not in self.parts and "(?P<y>" not in self.parts
 
     @property
     def date_missing(self) -> bool:
