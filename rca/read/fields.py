@@ -43,6 +43,10 @@ def layout_exprs(layout: AnyLayout) -> dict[str, pl.Expr]:
         return values[0] if len(values) == 1 else pl.coalesce(values)
 
     out = {name: field(name) for name in ("ts", "level", "service", "component", "message")}
+    if layout.field_groups("pri"):
+        # A syslog priority is facility * 8 + severity; severities 0..7 are level words of their own.
+        severity = (field("pri").cast(pl.Int32, strict=False) % 8).cast(pl.String)
+        out["level"] = pl.coalesce(out["level"], severity)
     out["component"] = out["component"].str.strip_chars()
     out["trace"] = _none()
     return out

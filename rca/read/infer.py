@@ -246,7 +246,9 @@ def _spaced_spec(rests: list[str], names: _Names | None = None) -> str:
         if words and not _fixed_width([spans[i] for i in rows], j) and not _independent([tokenized[i] for i in rows], j):
             break
         strong = j + 1
-    header = min(max(header, strong), MAX_FIELDS)
+    # A terminator ends the header: fields after it belong to the message, however they vary.
+    terminated = end is not None and count >= 0.7 * len(rests)
+    header = min(max(header, min(strong, end + 1) if terminated else strong), MAX_FIELDS)
     kinds = [_kind([tokenized[i][j] for i in rows if len(tokenized[i]) > j]) for j in range(header)]
     names = names or _Names()
     spec = ""

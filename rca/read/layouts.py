@@ -17,11 +17,11 @@ from typing import Literal
 import polars as pl
 
 from rca.errors import UsageError
-from rca.read.timestamps import SHAPES, python_regex
+from rca.read.timestamps import SHAPES, python_regex, strftime_regex
 from rca.read.words import LEVEL_WORD, POD
 
 ServiceKind = Literal["plain", "program", "pod", "logfile"]
-FIELDS = ("ts", "level", "service", "component", "message")
+FIELDS = ("ts", "level", "service", "component", "message", "pri")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +104,7 @@ _PROGRAM = (
 _SYSLOG_TAIL = rf"(?P<host>\S+) +(?:{_PROGRAM}: ?(?P<message>.*)|(?P<message2>--- last message repeated .*))$"
 
 
-def _syslog(name: str, shape: str, prefix: str = r"(?:<\d{1,3}>)?", ts: str | None = None) -> Layout:
+def _syslog(name: str, shape: str, prefix: str = r"(?:<(?P<pri>\d{1,3})>)?", ts: str | None = None) -> Layout:
     return Layout(name, rf"^{prefix}{ts or _ts(shape)} +{_SYSLOG_TAIL}", shape, "program")
 
 
@@ -131,7 +131,7 @@ LIBRARY: tuple[Layout, ...] = (
     ),
     Layout(
         "syslog-rfc5424",
-        rf"^<\d{{1,3}}>1 (?P<ts>{ISO}|-) (?P<host>\S+) (?P<service>\S+) \S+ \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) ?"
+        rf"^<(?P<pri>\d{{1,3}})>1 (?P<ts>{ISO}|-) (?P<host>\S+) (?P<service>\S+) \S+ \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) ?"
         r"(?P<message>.*)$",
         "iso8601",
         "program",
@@ -191,7 +191,7 @@ LIBRARY: tuple[Layout, ...] = (
     # ``%(asctime)s %(name)-12s %(levelname)-8s %(message)s`` (the logging HOWTO's).
     Layout(
         "python-name-level",
-        rf"^{_ts('iso8601')} (?P<component>[\w.]+) +{LV} +(?P<message>.*)$",
+        rf"^{_ts('iso8601')} (?P<component>[\w.]*[a-z_][\w.]*) +{LV} +(?P<message>.*)$",
         "iso8601",
     ),
     # gunicorn: ``[2026-11-23 10:00:01 +0000] [42] [INFO] text``.
@@ -434,6 +434,7 @@ def layout_from_spec(
     if not has_ts:
         return Layout(name, pattern, None, service_kind, tier=tier, spec=spec)
     if timestamp_format is not None:
+        pattern = spec_pattern(spec, strftime_regex(timestamp_format))[0]
         return Layout(name, pattern, "iso8601", service_kind, tier=tier, spec=spec)
     best, best_count = None, -1
     lines = sample.to_list()

@@ -197,6 +197,31 @@ def parse_timestamps(
     return _by_parts(text, shape, year=year, tz=tz)
 
 
+_STRFTIME = {
+    "Y": r"\d{4}", "C": r"\d{2}", "y": r"\d{2}", "m": r"\d{1,2}", "d": r"\d{1,2}", "e": r"\s?\d{1,2}", "H": r"\d{1,2}",
+    "I": r"\d{1,2}", "M": r"\d{2}", "S": r"\d{2}", "j": r"\d{1,3}", "f": r"\d+", ".f": r"(?:\.\d+)?",
+    "3f": r"\d{3}", "6f": r"\d{6}", "9f": r"\d{9}", "b": "[A-Za-z]+", "h": "[A-Za-z]+", "B": "[A-Za-z]+", "a": "[A-Za-z]+",
+    "A": "[A-Za-z]+", "p": "[AaPp][Mm]", "z": r"[+-]\d{2}:?\d{2}", "#z": r"(?:Z|[+-]\d{2}(?::?\d{2})?)", ":z": r"[+-]\d{2}:\d{2}",
+    "Z": "[A-Za-z]+", "s": r"\d+", "T": r"\d{2}:\d{2}:\d{2}", "F": r"\d{4}-\d{2}-\d{2}", "D": r"\d{2}/\d{2}/\d{2}",
+    "R": r"\d{2}:\d{2}", "%": "%",
+}  # fmt: skip
+
+
+def strftime_regex(fmt: str) -> str:
+    """A regex for text a strftime/chrono format writes (``%d/%m %H:%M:%S`` -> ``\\d{1,2}/...``)."""
+    out, i = [], 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            code = next((c for c in (fmt[i + 1 : i + 3], fmt[i + 1]) if c in _STRFTIME), None)
+            if code is not None:
+                out.append(_STRFTIME[code])
+                i += 1 + len(code)
+                continue
+        out.append(r"\s+" if fmt[i].isspace() else re.escape(fmt[i]))
+        i += 1
+    return "".join(out)
+
+
 def with_year(fmt: str, text: pl.Expr, year: int) -> tuple[str, pl.Expr]:
     """A user's strftime format without a year reads ``year``, not year 1."""
     if any(code in fmt for code in ("%Y", "%y", "%G", "%C", "%s", "%+", "%c", "%D", "%F", "%x")):
