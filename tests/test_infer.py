@@ -212,3 +212,13 @@ def test_plain_learned_layouts_never_eat_a_message_first_word(write) -> None:  #
     lines = _lines(lambda rng, i, m: f"2026-11-23 10:{i % 60:02d}:01,000 {rng.choice(['INFO', 'WARN'])} {m}")
     records, _ = _read(write, lines)
     assert records.get_column("message").to_list() == _messages(lines)
+
+
+def test_several_layouts_in_no_library_in_one_input_are_each_learned(write) -> None:  # type: ignore[no-untyped-def]
+    lines = _lines(healthapp, n=150) + _lines(proxifier, n=150) + _lines(UNKNOWN["loguru's default"][0], n=150)
+    records, summary = _read(write, lines, year=2026)
+    assert records.height == len(lines) and summary.continuation_lines == 0
+    specs = {use.spec for use in summary.sources[0].layouts}
+    assert specs == {"<Timestamp>|<Component>|<Pid>|<Content>", "[<Timestamp>] <Component> - <Content>",
+                     "<Timestamp> | <Level> | <Component> - <Content>"}
+    assert records.get_column("timestamp").null_count() == 0

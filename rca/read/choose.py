@@ -11,7 +11,7 @@ matches it (``rca.read.fields``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -168,13 +168,16 @@ def _cover(sample: pl.Series) -> tuple[list[AnyLayout], list[str]]:
     structured = [x for x in (learn_json(lines), learn_logfmt(lines)) if x]
     chosen, left = _greedy([*structured, *LIBRARY], sample, np.ones(sample.len(), dtype=bool), support)
     notes: list[str] = []
-    if left.sum() >= support:
+    for _ in range(3):  # an input may mix layouts that no library knows: learn one, then the next
+        if left.sum() < max(support, 2):
+            break
         learned = infer.learn(sample.filter(pl.Series(left)).to_list())
-        if learned is not None:
-            hit = matches(learned, sample) & left
-            if hit.sum() >= support:
-                chosen.append(learned)
-                left &= ~hit
+        hit = matches(learned, sample) & left if learned is not None else left & False
+        if learned is None or hit.sum() < support:
+            break
+        learned_count = sum(x.name.startswith("learned") for x in chosen)
+        chosen.append(replace(learned, name=f"learned-{learned_count + 1}") if learned_count else learned)
+        left &= ~hit
     dated = any(x.timestamp for x in chosen)
     fallbacks = [x for x in FALLBACKS if x.timestamp or not dated]
     more, left = _greedy(fallbacks, sample, left, support)

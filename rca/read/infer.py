@@ -62,26 +62,30 @@ def learn(sample: list[str]) -> Layout | None:
     spec = _spec(lines, stamp)
     if spec is None:
         return None
-    layout = layout_from_spec(spec, pl.Series(lines, dtype=pl.String), name="learned", tier=2)
+    layout = layout_from_spec(spec, pl.Series(lines, dtype=pl.String), name="learned", tier=2, strict=True)
     match = compiled(layout.pattern).match
     matched = sum(match(line) is not None for line in lines)
     return layout if matched >= 0.5 * sum(s is not None for s in stamp.spans) else None
 
 
 def _find_timestamp(lines: list[str]) -> _Stamp | None:
-    """The shape found in most lines at the same field position, dates preferred to bare times."""
-    best: tuple[float, _Stamp] | None = None
-    for rank, shape in enumerate(s for s in SHAPES.values() if s.name != "klog"):
-        found = _spans(lines, shape)
-        if found is None:
-            continue
-        stamp, count = found
-        # A shape with a date wins over one without (and over epoch numbers) unless it finds far fewer.
-        weight = 1.0 if not (shape.date_missing or shape.epoch) else 0.8
-        score = count * weight - rank * 1e-3
-        if count >= max(2, 0.3 * len(lines)) and (best is None or score > best[0]):
-            best = (score, stamp)
-    return best[1] if best else None
+    """The shape found in most lines at the same field position: a date and time if enough lines
+    have one, else epoch numbers, else a bare time of day."""
+    shapes = [s for s in SHAPES.values() if s.name != "klog"]
+    tiers = (
+        [s for s in shapes if not (s.date_missing or s.epoch)],
+        [s for s in shapes if s.epoch],
+        [s for s in shapes if s.date_missing],
+    )
+    for tier in tiers:
+        best: tuple[int, _Stamp] | None = None
+        for shape in tier:  # ordered most specific first: the first of equals wins
+            found = _spans(lines, shape)
+            if found is not None and found[1] >= max(2, 0.3 * len(lines)) and (best is None or found[1] > best[0]):
+                best = (found[1], found[0])
+        if best is not None:
+            return best[1]
+    return None
 
 
 def _spans(lines: list[str], shape: Shape) -> tuple[_Stamp, int] | None:

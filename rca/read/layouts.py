@@ -383,8 +383,11 @@ def _literal(text: str, *, last: bool) -> str:
     return "".join(out)
 
 
-def spec_pattern(spec: str, ts_regex: str | None) -> tuple[str, bool]:
+def spec_pattern(spec: str, ts_regex: str | None, *, strict: bool = False) -> tuple[str, bool]:
     """The regex of a spec with ``ts_regex`` for its timestamp placeholders; and whether it has any.
+
+    ``strict``: a field followed by whitespace alone holds none (a learned layout's fields hold
+    none), so the layout does not take lines of another layout for its own.
 
     >>> spec_pattern("<Time>|<Component>|<Content>", r"\\d+")[0]
     '^(?P<ts>\\\\d+)\\\\|(?P<component>.*?)\\\\|(?P<message>.*)$'
@@ -412,16 +415,20 @@ def spec_pattern(spec: str, ts_regex: str | None) -> tuple[str, bool]:
                 pieces.append(f"(?P<ts>{ts_regex or '.+?'})")
             continue
         field = _FIELD_OF_PLACEHOLDER.get(names[slot])
+        # A field that only whitespace ends holds no whitespace; one ended by punctuation may.
+        anchored = bool(parts[i + 1].strip()) if i + 1 < len(parts) else True
+        any_text = r".*?" if not strict or anchored else r"\S*?"
         if field is None or field in seen:
-            pieces.append(r"(?:.*?)")
+            pieces.append(rf"(?:{any_text})")
         else:
             seen.add(field)
-            pieces.append({"message": r"(?P<message>.*)", "level": r"(?P<level>\S+?)"}.get(field, rf"(?P<{field}>.*?)"))
+            pieces.append({"message": r"(?P<message>.*)", "level": r"(?P<level>\S+?)"}.get(field, rf"(?P<{field}>{any_text})"))
     return "^" + "".join(pieces) + "$", bool(ts_slots)
 
 
 def layout_from_spec(
-    spec: str, sample: pl.Series, *, name: str = "user", timestamp_format: str | None = None, tier: int = 1
+    spec: str, sample: pl.Series, *, name: str = "user", timestamp_format: str | None = None, tier: int = 1,
+    strict: bool = False,
 ) -> Layout:
     """Build a layout from Loghub's placeholder syntax: ``<Date> <Time> <Level> <Component>: <Content>``.
 
@@ -429,19 +436,19 @@ def layout_from_spec(
     is the one that lets the layout match most of ``sample``; ``<Content>`` is the message; other
     placeholders match any text. A backslash makes the next character literal.
     """
-    pattern, has_ts = spec_pattern(spec, None)
+    pattern, has_ts = spec_pattern(spec, None, strict=strict)
     service_kind: ServiceKind = "program" if "(?P<service>" in pattern else "plain"
     if not has_ts:
         return Layout(name, pattern, None, service_kind, tier=tier, spec=spec)
     if timestamp_format is not None:
-        pattern = spec_pattern(spec, strftime_regex(timestamp_format))[0]
+        pattern = spec_pattern(spec, strftime_regex(timestamp_format), strict=strict)[0]
         return Layout(name, pattern, "iso8601", service_kind, tier=tier, spec=spec)
     best, best_count = None, -1
     lines = sample.to_list()
     for shape in SHAPES.values():
-        match = compiled(spec_pattern(spec, shape.regex)[0]).match
+        match = compiled(spec_pattern(spec, shape.regex, strict=strict)[0]).match
         count = sum(match(line[:SAMPLE_CHARS]) is not None for line in lines)
         if count > best_count:
             best, best_count = shape, count
     assert best is not None
-    return Layout(name, spec_pattern(spec, best.regex)[0], best.name, service_kind, tier=tier, spec=spec)
+    return Layout(name, spec_pattern(spec, best.regex, strict=strict)[0], best.name, service_kind, tier=tier, spec=spec)

@@ -45,7 +45,7 @@ def _problems(summary: IngestSummary) -> Iterable[tuple[str, str]]:
         yield "Skipped", printable(f"{skipped.source}: {skipped.reason}")
     for source in summary.sources:
         for use in source.layouts:
-            if use.name == "learned" and use.spec:
+            if use.name.startswith("learned") and use.spec:
                 yield "Learned layout", printable(f"{source.source}: --log-format '{use.spec}' ({use.records:,} records)")
         for note in source.notes:
             yield "Assumed", printable(f"{source.source}: {note}")
