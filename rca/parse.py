@@ -13,6 +13,8 @@ import polars as pl
 from drain3.drain import Drain, LogCluster, Node
 from drain3.template_miner_config import TemplateMinerConfig
 
+from rca.regexes import ascii_classes
+
 WILDCARD = "<*>"
 MAX_MESSAGE_CHARS = 4096  # a 10 MB line still gets a template, from its first 4 KB
 
@@ -21,7 +23,6 @@ _HEX = "[0-9a-fA-F]"
 _DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 _MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _VALUE_END = r"\s,;&\"')\]}>"
-_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _LABEL_LOWER = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 _GENERIC_TLD = "com|net|org|edu|gov|mil|int|io|info|biz|local|internal|lan|corp|cloud|dev|app|arpa"
 _SECOND_LEVEL = "com|net|org|edu|gov|co|ac|or|ne|go"
@@ -36,12 +37,10 @@ MASKS: tuple[tuple[str, str], ...] = (
     ("date", rf"{_B}\d{{4}}[-/.]\d{{2}}[-/.]\d{{2}}{_B}"),
     ("time", rf"{_B}\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\d+)?{_B}"),
     ("uuid", rf"{_B}{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}{_B}"),
-    # host:port as one value, for lower-case host names of three labels or more (not
-    # ``Foo.java:42`` or ``a.b.Class.method:42``).
-    ("host_port", rf"{_B}(?:localhost|(?:{_LABEL_LOWER}\.){{2,}}[a-z][a-z0-9-]*):\d{{1,5}}{_B}"),
     ("ipv4", rf"{_B}\d{{1,3}}(?:\.\d{{1,3}}){{3}}{_B}"),
     # Fully qualified host names: a generic top-level domain, or a country's after a second-level
     # one (``edu.hk``, ``co.uk``), and not followed by a dot (``org.example.app.Main`` is a class).
+    # With a port, host:port becomes <*>:<*>.
     ("fqdn", rf"{_B}(?:{_LABEL_LOWER}\.){{2,}}(?:{_GENERIC_TLD}|(?:{_SECOND_LEVEL})\.[a-z]{{2}})(?P<after_fqdn>$|[\s:/,;)\]\"'>])"),
     ("ipv6", rf"{_B}(?:{_HEX}{{1,4}}:){{7}}{_HEX}{{1,4}}{_B}|{_B}(?:{_HEX}{{1,4}}:){{1,6}}:{_HEX}{{0,4}}(?:[:{_HEX}]*){_B}"),
     ("mac", rf"{_B}{_HEX}{{2}}(?::{_HEX}{{2}}){{5}}{_B}"),
@@ -56,7 +55,7 @@ MASKS: tuple[tuple[str, str], ...] = (
     ("hex_id", rf"{_B}(?:[0-9a-fA-F]*\d[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*|[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\d[0-9a-fA-F]*){_B}"),
     ("number", rf"{_B}\d+(?:\.\d+)*{_B}"),
 )
-MASK_PATTERN = "|".join(f"(?:{regex})" for _, regex in MASKS)
+MASK_PATTERN = ascii_classes("|".join(f"(?:{regex})" for _, regex in MASKS))
 # Python's ``re`` cannot compile Rust's ``(?-u:...)``, so find the group names by their syntax.
 # Groups are kept around the wildcard: prefixes (``key=``) before it, ``after_*`` ends after it.
 _GROUPS = re.findall(r"\(\?P<(\w+)>", MASK_PATTERN)

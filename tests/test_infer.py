@@ -58,7 +58,7 @@ def test_bracketed_time_without_year_and_host_port_values(write) -> None:  # typ
     assert records.get_column("component").unique().sort().to_list() == ["Dropbox.exe", "chrome.exe"]
     assert records.get_column("timestamp")[0].replace(minute=0, second=0) == datetime(2026, 10, 30, 16, tzinfo=UTC)
     templates = assign_templates(records).get_column("template").unique().to_list()
-    assert templates == ["<*> open through proxy <*> HTTPS"], "host:port values are masked, so one template"
+    assert templates == ["<*>:<*> open through proxy <*>:<*> HTTPS"], "host names and ports are masked: one template"
 
 
 def test_macos_syslog_with_digits_in_the_host_name() -> None:

@@ -11,7 +11,7 @@ from rca.errors import InputError
 from rca.model import RECORD_SCHEMA, IngestSummary, LayoutUse, SkippedSource, SourceSummary
 from rca.read.choose import Plan, choose
 from rca.read.fields import extract
-from rca.read.levels import level_expr
+from rca.read.levels import levels
 from rca.read.lines import Lines, read_lines
 from rca.read.records import join_continuations
 from rca.read.services import service_expr
@@ -86,17 +86,13 @@ def read_source(source: Source, settings: Settings) -> _Read:
         facts += found
         # ``raw`` stays only where a line has no header: it becomes the body of the record above.
         parts.append(
-            frame.with_columns(ts)
-            .lazy()
-            .select(
-                "line", "ts", "message", "is_start", "layout", "outer",
-                level=level_expr(plan),
+            frame.select(
+                "line", "message", "is_start", "layout", "outer", ts, levels(frame, plan),
                 service=service_expr(plan, stem_service=stem, service_pattern=settings.service_pattern),
                 component=pl.coalesce("component", "outer_component"),
                 trace_id=pl.coalesce("outer_trace", "trace"),
                 raw=pl.when(pl.col("is_start")).then(None).otherwise(pl.col("raw")),
             )
-            .collect(engine="streaming")
         )
         del frame
     frame = pl.concat(parts)

@@ -17,6 +17,7 @@ from typing import Literal
 import polars as pl
 
 from rca.errors import UsageError
+from rca.regexes import ascii_classes
 from rca.read.timestamps import SHAPES, python_regex, strftime_regex
 from rca.read.words import LEVEL_WORD, POD
 
@@ -66,7 +67,7 @@ class Layout:
     def capturing(self, fields: tuple[str, ...] = FIELDS) -> str:
         """The pattern with only ``fields`` (and their alternates) captured."""
         keep = {g for f in fields for g in self.field_groups(f)}
-        return re.sub(r"\(\?P<(\w+)>", lambda m: m.group(0) if m.group(1) in keep else "(?:", self.pattern)
+        return ascii_classes(re.sub(r"\(\?P<(\w+)>", lambda m: m.group(0) if m.group(1) in keep else "(?:", self.pattern))
 
 
 SAMPLE_CHARS = 2000  # a header is at the start: sampled lines are cut here before Python matches them
@@ -77,7 +78,7 @@ def compiled(pattern: str) -> re.Pattern[str]:
     """A layout's pattern compiled by Python's engine, for samples of a few hundred lines: faster
     there than Polars', which compiles it anew on each call; both read these patterns alike.
     Python's engine may backtrack, so lines given to it are cut to ``SAMPLE_CHARS``."""
-    return re.compile(python_regex(pattern))
+    return re.compile(python_regex(ascii_classes(pattern)))
 
 
 def _ts(shape: str) -> str:

@@ -51,12 +51,22 @@ def status_level(message: pl.Expr) -> pl.Expr:
     )
 
 
-def level_expr(plan: Plan) -> pl.Expr:
+def _normalised(text: pl.Series) -> pl.Expr:
+    """``text`` normalised (see ``normalise_level``), worked out once per distinct value: a file
+    has a handful of level words and a million lines."""
+    distinct = text.drop_nulls().unique()
+    levels = pl.select(normalise_level(pl.lit(distinct))).to_series()
+    return pl.lit(text).replace_strict(distinct, levels, default=None, return_dtype=LEVEL_DTYPE)
+
+
+def levels(frame: pl.DataFrame, plan: Plan) -> pl.Series:
     """Each record's level: a wrapper's (a CSV column), else its header's, else its status code
     (access logs), else keywords in its message."""
-    level = normalise_level(pl.coalesce(pl.col("outer_level"), pl.col("level")))
+    text = frame.select(pl.coalesce("outer_level", "level")).to_series()
+    level = _normalised(text)
     by_status = [i for i, layout in enumerate(plan.all) if layout.level_from_status]
     if by_status:
         level = pl.coalesce(level, pl.when(pl.col("layout").is_in(by_status)).then(status_level(pl.col("message"))))
     # The keyword regexes run only on the messages of lines whose header gave no level.
-    return pl.coalesce(level, keyword_level(pl.when(level.is_null()).then(pl.col("message"))))
+    expr = pl.coalesce(level, keyword_level(pl.when(level.is_null()).then(pl.col("message"))))
+    return frame.select(expr.alias("level")).to_series()

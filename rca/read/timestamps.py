@@ -19,6 +19,7 @@ import polars as pl
 from dateutil import parser as dateutil_parser
 
 from rca.errors import UsageError
+from rca.regexes import ascii_classes
 from rca.read.words import MONTH_NUMBER, MONTH_WORD, WEEKDAY_WORD, ZONE_OFFSETS, ZONE_WORD
 
 UTC_DATETIME = pl.Datetime("us", "UTC")
@@ -146,7 +147,7 @@ def _zone_minutes(zone: pl.Expr) -> pl.Expr:
 def _by_parts(text: pl.Expr, shape: Shape, *, year: int, tz: str) -> pl.Expr:
     """Read any shape through its parts: padded, AM/PM resolved, a missing year supplied, zone applied."""
     groups = set(re.findall(r"\(\?P<(\w+)>", shape.parts))
-    parts = text.str.strip_chars().str.extract_groups(f"^(?:{shape.parts})$")
+    parts = text.str.strip_chars().str.extract_groups(ascii_classes(f"^(?:{shape.parts})$"))
 
     def part(name: str) -> pl.Expr:
         return parts.struct.field(name) if name in groups else pl.lit(None, dtype=pl.String)
