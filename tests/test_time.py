@@ -111,3 +111,14 @@ def test_a_bad_zone_is_one_line_and_exit_2(write) -> None:  # type: ignore[no-un
 def test_every_shape_is_read_through_its_parts(shape: str, text: str, expected: datetime) -> None:
     got = pl.select(parse_timestamps(pl.lit(text), SHAPES[shape], year=2026)).item()
     assert got == expected.replace(tzinfo=UTC)
+
+
+def test_ambiguous_day_and_month_are_read_month_first_and_said(write) -> None:  # type: ignore[no-untyped-def]
+    us = write("us.log", "03/04/2026 10:00:01 AM | INFO | web | started\n03/05/2026 10:00:02 AM | INFO | web | ready\n")
+    records, summary = ingest([us], Settings())
+    assert _ts(records)[0] == datetime(2026, 3, 4, 10, 0, 1, tzinfo=UTC)
+    assert any("read month first" in note for note in summary.sources[0].notes)
+    eu = write("eu.log", "23/04/2026 10:00:01 | INFO | web | started\n03/04/2026 10:00:02 | INFO | web | ready\n")
+    records, summary = ingest([eu], Settings())
+    assert _ts(records) == [datetime(2026, 4, 23, 10, 0, 1, tzinfo=UTC), datetime(2026, 4, 3, 10, 0, 2, tzinfo=UTC)]
+    assert not any("month first" in note for note in summary.sources[0].notes)

@@ -62,7 +62,9 @@ def learn(sample: list[str]) -> Layout | None:
     spec = _spec(lines, stamp)
     if spec is None:
         return None
-    layout = layout_from_spec(spec, pl.Series(lines, dtype=pl.String), name="learned", tier=2, strict=True)
+    layout = layout_from_spec(
+        spec, pl.Series(lines, dtype=pl.String), name="learned", tier=2, strict=True, shape_name=stamp.shape.name
+    )
     match = compiled(layout.pattern).match
     matched = sum(match(line) is not None for line in lines)
     return layout if matched >= 0.5 * sum(s is not None for s in stamp.spans) else None

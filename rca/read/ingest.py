@@ -121,7 +121,7 @@ def read_source(source: Source, settings: Settings) -> _Read:
         first=ts.min(),  # type: ignore[arg-type]
         last=ts.max(),  # type: ignore[arg-type]
         layouts=uses,
-        notes=(*plan.notes, *_year_notes(facts, settings, source, year)),
+        notes=(*plan.notes, *_year_notes(facts, settings, source, year), *_order_notes(facts)),
     )
     return _Read(records, summary, year_guessed=facts.yearless > 0 and settings.year is None, zoneless=facts.zoneless)
 
@@ -143,6 +143,13 @@ def _layouts_used(ids: pl.DataFrame, plan: Plan) -> tuple[LayoutUse, ...]:
 def _format_name(uses: tuple[LayoutUse, ...], plan: Plan) -> str:
     """The source's format as one name: the layout of most of its records."""
     return uses[0].name if uses else "plain"
+
+
+def _order_notes(facts: TimeFacts) -> list[str]:
+    if not facts.day_month_unsure:
+        return []
+    return [f"{facts.day_month_unsure:,} dates like 03/04/2026 read month first (US); none had a day above 12 "
+            "(--timestamp-format '%d/%m/%Y %H:%M:%S' reads them day first)"]
 
 
 def _year_notes(facts: TimeFacts, settings: Settings, source: Source, year: int) -> list[str]:

@@ -18,7 +18,7 @@ import polars as pl
 
 from rca.errors import UsageError
 from rca.regexes import ascii_classes
-from rca.read.timestamps import SHAPES, python_regex, strftime_regex
+from rca.read.timestamps import SHAPES, parse_timestamps, python_regex, strftime_regex
 from rca.read.words import LEVEL_WORD, POD
 
 ServiceKind = Literal["plain", "program", "pod", "logfile"]
@@ -429,12 +429,12 @@ def spec_pattern(spec: str, ts_regex: str | None, *, strict: bool = False) -> tu
 
 def layout_from_spec(
     spec: str, sample: pl.Series, *, name: str = "user", timestamp_format: str | None = None, tier: int = 1,
-    strict: bool = False,
+    strict: bool = False, shape_name: str | None = None,
 ) -> Layout:
     """Build a layout from Loghub's placeholder syntax: ``<Date> <Time> <Level> <Component>: <Content>``.
 
     The date and time placeholders (and what stands between them) form the timestamp, whose shape
-    is the one that lets the layout match most of ``sample``; ``<Content>`` is the message; other
+    (unless ``shape_name`` says) is the one that matches and reads most of ``sample``; ``<Content>`` is the message; other
     placeholders match any text. A backslash makes the next character literal.
     """
     pattern, has_ts = spec_pattern(spec, None, strict=strict)
@@ -446,9 +446,12 @@ def layout_from_spec(
         return Layout(name, pattern, "iso8601", service_kind, tier=tier, spec=spec)
     best, best_count = None, -1
     lines = sample.to_list()
-    for shape in SHAPES.values():
+    for shape in SHAPES.values() if shape_name is None else (SHAPES[shape_name],):
         match = compiled(spec_pattern(spec, shape.regex, strict=strict)[0]).match
-        count = sum(match(line[:SAMPLE_CHARS]) is not None for line in lines)
+        found = [m.group("ts") for m in (match(line[:SAMPLE_CHARS]) for line in lines) if m]
+        # A line counts when its time reads as this shape, so 23/04 makes day/month win over month/day.
+        read = pl.select(parse_timestamps(pl.lit(pl.Series(found, dtype=pl.String)), shape, year=2000)).to_series()
+        count = len(found) + (int(read.is_not_null().sum()) if not shape.date_missing else 0)
         if count > best_count:
             best, best_count = shape, count
     assert best is not None

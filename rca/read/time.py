@@ -27,9 +27,12 @@ class TimeFacts:
 
     zoneless: int = 0
     yearless: int = 0
+    day_month_unsure: int = 0  # dates like 03/04/2026 read month first, none having a day above 12
 
     def __add__(self, other: TimeFacts) -> TimeFacts:
-        return TimeFacts(self.zoneless + other.zoneless, self.yearless + other.yearless)
+        return TimeFacts(
+            self.zoneless + other.zoneless, self.yearless + other.yearless, self.day_month_unsure + other.day_month_unsure
+        )
 
 
 def read_times(
@@ -93,5 +96,14 @@ def _by_layout(
         facts += TimeFacts(
             zoneless=0 if shape.epoch or zoned else values.len(),
             yearless=values.len() if (shape.year_missing or (user and not re.search(r"%[YyGCsc+DFx]", user))) else 0,
+            day_month_unsure=values.len() if shape.name == "mdy" and user is None and _order_unsure(values) else 0,
         )
     return out, facts
+
+
+def _order_unsure(values: pl.Series) -> bool:
+    """No date has a first or second number above 12: month/day and day/month both read them."""
+    parts = values.str.extract_groups(r"^(?P<a>\d{1,2})/(?P<b>\d{1,2})/")
+    first = parts.struct.field("a").cast(pl.Int32, strict=False)
+    second = parts.struct.field("b").cast(pl.Int32, strict=False)
+    return bool((first.max() or 0) <= 12 and (second.max() or 0) <= 12)
