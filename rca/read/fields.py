@@ -98,44 +98,49 @@ def extract(frame: pl.DataFrame, plan: Plan, *, join_wrapped: bool = True) -> pl
     """Every line's header fields (see the module docstring). ``frame`` has ``line`` and ``raw``
     (and ``outer_*`` when a CSV export already gave them). ``join_wrapped``: a wrapped line whose
     own text has no header continues the record above (a stack trace printed through the
-    wrapper); when False (rows of a CSV export) each stays a record of its own."""
+    wrapper); when False (rows of a CSV export) each stays a record of its own.
+
+    The first layout reads every line; each next one reads only the lines still unread, and
+    what it reads is written into those rows: a file in one layout, stack traces and all, costs
+    one pass and no reordering.
+    """
     frame = peel(frame, plan)
+    layouts = (*plan.layouts, *plan.sweep)
     first = len(plan.wrappers)
-    parts: list[pl.DataFrame] = []
-    rest = frame
-    for offset, layout in enumerate((*plan.layouts, *plan.sweep)):
-        if rest.height == 0:
+    if not layouts or frame.height == 0:
+        return _starts(frame.with_columns(pl.lit(None, dtype=pl.Int16).alias("layout")), plan, join_wrapped=join_wrapped)
+    frame = _read(frame, layouts[0]).with_columns(
+        layout=pl.when(pl.col("matched")).then(pl.lit(first, dtype=pl.Int16)).otherwise(None)
+    )
+    unread = (~frame.get_column("matched")).arg_true()
+    for offset, layout in enumerate(layouts[1:], 1):
+        if unread.len() == 0:
             break
-        index = first + offset
-        if offset >= len(plan.layouts):
-            rest, skipped = _may_start(rest)
-            if skipped is not None:
-                parts.append(skipped)
-            if rest.height == 0:
+        lines = frame.select("raw").gather(unread)
+        if offset == len(plan.layouts):  # the sweep starts: keep only lines some layout could read
+            may = _may_start(lines, plan)
+            unread, lines = unread.filter(may), lines.filter(may)
+            if unread.len() == 0:
                 break
-        got = _read(rest, layout).with_columns(layout=pl.lit(index, dtype=pl.Int16))
+        got = _read(lines, layout)
         hit = got.get_column("matched")
-        if hit.all():
-            parts.append(got)
-            rest = rest.clear()
-            break
-        parts.append(got.filter(hit))
-        rest = rest.filter(~hit)
-    if rest.height or not parts:
-        parts.append(rest)
-    frame = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
-    if len([p for p in parts if p.height]) > 1:
-        frame = frame.sort("line")
+        if not hit.any():
+            continue
+        rows = unread.filter(hit)
+        got = got.filter(hit).with_columns(layout=pl.lit(first + offset, dtype=pl.Int16))
+        frame = frame.with_columns(
+            frame.get_column(name).scatter(rows, got.get_column(name)) for name in (*TEXT_FIELDS, "matched", "layout")
+        )
+        unread = unread.filter(~hit)
     return _starts(frame, plan, join_wrapped=join_wrapped)
 
 
-def _may_start(rest: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    """Split off the lines that cannot start a record (stack frames, indented text), so the sweep
-    through the library runs on few lines."""
-    may = rest.get_column("raw").str.contains(_MAY_START)
-    if may.all():
-        return rest, None
-    return rest.filter(may), rest.filter(~may)
+def _may_start(lines: pl.DataFrame, plan: Plan) -> pl.Series:
+    """Which lines a layout of the sweep may read (not stack frames or indented text): a cheap
+    test, then all the sweep's patterns at once, without captures."""
+    raw = pl.col("raw")
+    every = "|".join(f"(?:{layout.capturing(())})" for layout in plan.sweep)
+    return lines.select(raw.str.contains(_MAY_START) & raw.str.contains(every)).to_series().fill_null(False)
 
 
 def _starts(frame: pl.DataFrame, plan: Plan, *, join_wrapped: bool) -> pl.DataFrame:
