@@ -331,3 +331,15 @@ def test_windows_event_viewer_csv_export(write) -> None:  # type: ignore[no-unty
     assert first["message"] == "The Windows Update service entered the running state."
     assert (first["level"], first["service"], first["timestamp"]) == ("INFO", "Service Control Manager", T)
     assert records.get_column("level")[1] == "ERROR"
+
+
+def test_powershell_event_export(write) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord\n"
+        '"Message","Id","TimeCreated","LevelDisplayName","ProviderName"\n'
+        '"The Print Spooler service terminated unexpectedly.","7031","11/23/2026 10:00:01 AM","Error","Service Control Manager"\n'
+    )
+    records, _ = ingest([write("events.csv", text)], Settings())
+    row = records.row(0, named=True)
+    assert (row["line"], row["message"], row["level"], row["service"], row["timestamp"]) == (
+        3, "The Print Spooler service terminated unexpectedly.", "ERROR", "Service Control Manager", T)

@@ -57,7 +57,9 @@ def plan_for(source: Source, settings: Settings) -> tuple[Plan, Lines]:
 
 
 def _is_csv_export(whole: pl.DataFrame) -> bool:
-    first = whole.get_column("raw").head(2).to_list()
+    first = whole.get_column("raw").head(3).to_list()
+    if first and first[0].startswith("#TYPE "):  # Windows PowerShell's Export-Csv type line
+        first = first[1:]
     return bool(first) and looks_like_csv_export(first[0], first[1] if len(first) > 1 else None)
 
 

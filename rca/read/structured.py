@@ -297,7 +297,9 @@ def csv_export(lines: pl.DataFrame) -> tuple[pl.DataFrame, StructuredLayout]:
     """The rows of a CSV export as lines: ``line`` (the row's first line), ``raw`` (its message, a
     Docker ``{"log": ...}`` unwrapped) and the text of its time, level, service, component and
     request id columns; and the layout that says which columns those were."""
-    table = _read_csv("\n".join(lines.get_column("raw").to_list()))
+    text = lines.get_column("raw").to_list()
+    skipped = 1 if text and text[0].startswith("#TYPE ") else 0  # PowerShell's Export-Csv type line
+    table = _read_csv("\n".join(text[skipped:]))
     fields = _field_map({name: table.height for name in table.columns}, 1)
     # Prefix the export's own columns so names like ``line`` or ``level`` cannot clash with ours.
     table = table.rename(lambda name: f"csv:{name}")
@@ -313,7 +315,7 @@ def csv_export(lines: pl.DataFrame) -> tuple[pl.DataFrame, StructuredLayout]:
         inner = pl.coalesce([message.str.json_path_match(f"$.{key}") for key in ("log", "message", "msg")])
         message = pl.coalesce(inner, message)
     frame = table.select(
-        line=(pl.int_range(pl.len(), dtype=pl.UInt32) + 2 + newlines.cum_sum().shift(1, fill_value=0)).cast(pl.UInt32),
+        line=(pl.int_range(pl.len(), dtype=pl.UInt32) + 2 + skipped + newlines.cum_sum().shift(1, fill_value=0)).cast(pl.UInt32),
         raw=message.str.strip_suffix("\n").str.strip_suffix("\r"),
         outer=pl.lit(0, dtype=pl.Int16),
         **{f"outer_{name}": column(getattr(fields, name)) for name in _NAMES if name != "message"},
