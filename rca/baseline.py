@@ -333,7 +333,7 @@ def _with_spread(normal: Normal, features: Features, kept: np.ndarray) -> pl.Dat
 def _settings_dict(settings: Settings, bucket_s: float) -> dict[str, Any]:
     return {
         "log_format": settings.log_format, "timestamp_format": settings.timestamp_format,
-        "service_pattern": settings.service_pattern, "year": settings.year,
+        "service_pattern": settings.service_pattern, "year": settings.year, "tz": settings.tz,
         "since": iso(settings.since), "until": iso(settings.until),
         "sim_threshold": settings.sim_threshold, "tree_depth": settings.tree_depth,
         "max_children": settings.max_children, "bucket_s": bucket_s, "masking": masking_id(),
