@@ -109,6 +109,7 @@ WRITERS: dict[str, Writer] = {
     "zap-console": lambda f: f"{f.ts.astimezone(CET).strftime('%Y-%m-%dT%H:%M:%S.')}{f.ts.microsecond // 1000:03d}+0100\t"
     f"{f.level}\t{f.short}/{f.short}.go:{f.i % 300 + 1}\t{f.message}",
     "zap-json": lambda f: _json({"level": f.level.lower(), "ts": round(f.ts.timestamp(), 6), "caller": f"{f.short}.go:12", "msg": f.message}),
+    "zerolog-console": lambda f: f"{f.ts.strftime('%I:%M%p').lstrip('0')} {_lvl(f, SERILOG).replace('VRB', 'TRC')} {f.message}",
     "zerolog-json": lambda f: _json({"level": f.level.lower(), "time": f.ts.astimezone(CET).isoformat(timespec="seconds"), "message": f.message}),
     "logrus-text": lambda f: f'time="{f.ts.astimezone(CET).isoformat(timespec="seconds")}" level={f.level.lower()} msg={_logfmt_quote(f.message)}',
     "logrus-tty": lambda f: f"{_lvl(f, LOGRUS)}[{f.i // 10:04d}] {f.message}",

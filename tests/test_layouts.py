@@ -211,6 +211,10 @@ CASES: dict[str, tuple[str, tuple[str, str | None, str | None, str | None, datet
         "<165>1 2026-11-23T10:00:02Z mymachine.example.com evntslog - ID47 - Another entry\n",
         ("An application event log entry", "INFO", None, "evntslog", T.replace(microsecond=3000)),
     ),
+    "zerolog-console": (
+        "10:00AM INF started port=8080\n10:01AM ERR charge failed error=\"timeout\" order=42\n",
+        ("started port=8080", "INFO", None, None, None),
+    ),
     "dmesg": (
         "[    0.000000] Linux version 6.1.0-13-amd64 (debian-kernel@lists.debian.org)\n"
         "[   12.345678] EXT4-fs (sda1): mounted filesystem with ordered data mode\n",

@@ -303,6 +303,11 @@ LIBRARY: tuple[Layout, ...] = (
     _syslog("syslog-unix", "epoch", prefix="", ts=r"(?P<ts>\d{10}\.\d{6})"),
     # Serilog's console sink: ``[10:00:01 INF] text`` (no date).
     Layout("serilog-console", rf"^\[{_ts('time-only')} {LV}\] (?P<message>.*)$", "time-only"),
+    # zerolog's ConsoleWriter: ``3:04PM INF text key=value`` (a time of day without seconds).
+    Layout(
+        "zerolog-console",
+        r"^\d{1,2}:\d{2}(?:AM|PM) (?P<level>TRC|DBG|INF|WRN|ERR|FTL|PNC|\?\?\?) (?P<message>.*)$",
+    ),
     # dmesg: ``[   12.345678] text`` (seconds since boot, no wall clock).
     Layout("dmesg", r"^\[ *\d+\.\d+\] (?P<message>.*)$"),
     Layout(
