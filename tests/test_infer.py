@@ -174,9 +174,10 @@ def test_a_line_of_another_layout_missed_by_the_sample_still_starts_a_record(wri
 
 
 def test_lines_without_any_header_are_records_counted_without_time(write) -> None:  # type: ignore[no-untyped-def]
-    records, summary = _read(write, ["alpha one", "beta two", "ERROR: gamma three"])
-    assert records.get_column("message").to_list() == ["alpha one", "beta two", "ERROR: gamma three"]
-    assert summary.no_timestamp == 3
+    records, summary = _read(write, ["alpha one", "beta two", "ERROR: gamma three", "delta failed"])
+    assert records.get_column("message").to_list() == ["alpha one", "beta two", "ERROR: gamma three", "delta failed"]
+    assert records.get_column("level").to_list() == [None, None, "ERROR", "ERROR"], "levels from their words"
+    assert summary.no_timestamp == 4
 
 
 # Wrappers and JSON (the kubectl and journalctl cases).

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from rca.read.levels import keyword_level
+
 
 def join_continuations(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Join lines without a header to the record above as its ``body``; return records and how many joined.
@@ -12,9 +14,12 @@ def join_continuations(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     (with no timestamp). A record keeps the line number of its first line.
     """
     before_first = pl.col("is_start").cast(pl.UInt32).cum_sum() == 0
+    message = pl.when(before_first).then(pl.col("raw").str.strip_chars()).otherwise(pl.col("message"))
     frame = frame.with_columns(
-        message=pl.when(before_first).then(pl.col("raw").str.strip_chars()).otherwise(pl.col("message")),
+        message=message,
         is_start=pl.col("is_start") | before_first,
+        # Their level can only come from words in them (read now: they had no message before).
+        level=pl.when(before_first & pl.col("level").is_null()).then(keyword_level(message)).otherwise(pl.col("level")),
     )
     continued = int(frame.height - frame.get_column("is_start").sum())
     if continued == 0:
