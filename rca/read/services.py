@@ -57,7 +57,8 @@ def service_expr(plan: Plan, *, stem_service: str, service_pattern: str | None) 
     candidates += [
         _by_kind("outer_service", "outer", plan).replace("-", None),
         _by_kind("service", "layout", plan).replace("-", None),
-        workload(pl.col("message").str.extract(_SERVICE_FIELD, 1)),
+        # A line without a header has no message yet (records.join_continuations gives it one).
+        workload(pl.coalesce("message", "raw").str.extract(_SERVICE_FIELD, 1)),
         workload(pl.lit(stem_service)),
     ]
     return pl.coalesce(candidates)
