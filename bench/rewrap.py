@@ -19,7 +19,6 @@ benchmark's own, independent of rca's layout library.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import sys

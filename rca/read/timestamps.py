@@ -72,10 +72,10 @@ SHAPES: dict[str, Shape] = {
     for s in (
         Shape("iso8601", rf"(?P<Y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}})[T ]{_T2}{_F}{_ZONE}", ISO_DIRECT),
         Shape("weekday-iso", rf"{WEEKDAY_WORD} (?P<Y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}})[T ]{_T2}{_F}{_ZONE}"),
-        Shape("bgl", rf"(?P<Y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}})-(?P<H>\d{{2}})\.(?P<M>\d{{2}})\.(?P<S>\d{{2}})\.(?P<f>\d{{1,9}})", ("%Y-%m-%d-%H.%M.%S%.f",)),
+        Shape("bgl", r"(?P<Y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})-(?P<H>\d{2})\.(?P<M>\d{2})\.(?P<S>\d{2})\.(?P<f>\d{1,9})", ("%Y-%m-%d-%H.%M.%S%.f",)),
         Shape("ymd-slash", rf"(?P<Y>\d{{4}})/(?P<m>\d{{2}})/(?P<d>\d{{2}})[T ]{_T2}{_F}{_ZONE}", ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M:%S%.f")),
         Shape("ymd-dot", rf"(?P<Y>\d{{4}})\.(?P<m>\d{{2}})\.(?P<d>\d{{2}})[T -]{_T2}{_F}{_ZONE}"),
-        Shape("compact", rf"(?P<Y>\d{{4}})(?P<m>\d{{2}})(?P<d>\d{{2}})[T ]?(?P<H>\d{{2}})(?P<M>\d{{2}})(?P<S>\d{{2}})(?:[.,](?P<f>\d{{1,9}}))?(?P<z>Z)?"),
+        Shape("compact", r"(?P<Y>\d{4})(?P<m>\d{2})(?P<d>\d{2})[T ]?(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?(?P<z>Z)?"),
         Shape("compact-clock", rf"(?P<Y>\d{{4}})(?P<m>\d{{2}})(?P<d>\d{{2}})[-T ]{_T1}(?:[.,:](?P<f>\d{{1,9}}))?"),
         Shape("yymmdd", r"(?P<y>\d{2})(?P<m>\d{2})(?P<d>\d{2}) (?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})", ("%y%m%d %H%M%S",)),
         Shape("yy-slash", rf"(?P<y>\d{{2}})/(?P<m>\d{{2}})/(?P<d>\d{{2}}) {_T2}{_F}", ("%y/%m/%d %H:%M:%S",)),
