@@ -29,7 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rca.ingest import ingest  # noqa: E402
+import polars as pl  # noqa: E402
+
+from rca.read.ingest import ingest  # noqa: E402
 from rca.parse import assign_templates  # noqa: E402
 from rca.settings import Settings  # noqa: E402
 
@@ -99,9 +101,17 @@ def group_scores(truth: list[str], predicted: list[str]) -> tuple[float, float]:
 
 
 def evaluate(system: str, data: Path, settings: Settings) -> dict[str, float | str]:
-    folder = data / system
     start = time.perf_counter()
-    records, summary = ingest([str(folder / f"{system}_2k.log")], settings)
+    records, summary = ingest([str(data / system / f"{system}_2k.log")], settings)
+    return score(records, summary.sources[0].format, system, data, settings, start)
+
+
+def score(
+    records: pl.DataFrame, format_name: str, system: str, data: Path, settings: Settings, start: float | None = None
+) -> dict[str, float | str]:
+    """Mine templates on records read from ``system``'s log and score them against its labels."""
+    folder = data / system
+    start = time.perf_counter() if start is None else start
     records = assign_templates(records, sim_threshold=settings.sim_threshold, depth=settings.tree_depth)
     elapsed = time.perf_counter() - start
     by_line = {row["line"]: row for row in records.iter_rows(named=True)}
@@ -128,7 +138,7 @@ def evaluate(system: str, data: Path, settings: Settings) -> dict[str, float | s
     n = len(truth)
     return {
         "system": system,
-        "format": summary.sources[0].format,
+        "format": format_name,
         "GA": ga,
         "FGA": fga,
         "PA": pa_ok / n,

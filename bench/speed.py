@@ -70,7 +70,8 @@ print(n)
 
 RCA_READ = r'''
 import sys
-from rca.sources import Source, read_lines
+from rca.read.lines import read_lines
+from rca.read.sources import Source
 from pathlib import Path
 print(read_lines(Source(sys.argv[1], Path(sys.argv[1]))).frame.height)
 '''

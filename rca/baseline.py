@@ -29,11 +29,11 @@ import polars as pl
 from rca.detect import g_statistic
 from rca.errors import InputError, RcaError, UsageError
 from rca.features import ERRORS_ID, NORMAL_SCHEMA, Features, Normal, build_features, normal_of
-from rca.ingest import ingest
+from rca.read.ingest import ingest
 from rca.model import IngestSummary, iso
 from rca.parse import TemplateTree, assign_templates, masking_id
 from rca.settings import Settings
-from rca.sources import STDIN, resolve
+from rca.read.sources import STDIN, resolve
 
 FORMAT = "rca-baseline"
 FORMAT_VERSION = 1  # bump when a reader of the old format would misread the new one
@@ -333,7 +333,7 @@ def _with_spread(normal: Normal, features: Features, kept: np.ndarray) -> pl.Dat
 def _settings_dict(settings: Settings, bucket_s: float) -> dict[str, Any]:
     return {
         "log_format": settings.log_format, "timestamp_format": settings.timestamp_format,
-        "service_pattern": settings.service_pattern, "year": settings.year,
+        "service_pattern": settings.service_pattern, "year": settings.year, "tz": settings.tz,
         "since": iso(settings.since), "until": iso(settings.until),
         "sim_threshold": settings.sim_threshold, "tree_depth": settings.tree_depth,
         "max_children": settings.max_children, "bucket_s": bucket_s, "masking": masking_id(),

@@ -25,7 +25,7 @@ from rich.console import Console
 from rca import pipeline
 from rca.errors import InputError, RcaError, UsageError
 from rca.settings import Settings
-from rca.timestamps import parse_user_time
+from rca.read.timestamps import check_zone, parse_user_time
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,18 +89,37 @@ def _check_service_pattern(pattern: str | None) -> str | None:
     return pattern
 
 
+def _log_format(value: str | None) -> str | None:
+    """``--log-format``: a spec, or ``@FILE`` holding one (as ``rca parse --explain`` prints it)."""
+    if value is None or not value.startswith("@"):
+        return value
+    try:
+        text = open(value[1:], encoding="utf-8").read().strip()  # noqa: SIM115 - read at once
+    except OSError as exc:
+        raise UsageError(f"--log-format {value}: cannot read {value[1:]}: {exc.strerror or exc}") from None
+    spec = text.splitlines()[0].strip() if text else text
+    if len(spec) > 1 and spec[0] == spec[-1] and spec[0] in "'\"":
+        spec = spec[1:-1]  # as rca parse --explain quotes it for a shell
+    return spec
+
+
 def _settings(options: dict[str, Any]) -> Settings:
-    since = parse_user_time(options["since"]) if options.get("since") else None
-    until = parse_user_time(options["until"]) if options.get("until") else None
+    tz = check_zone(options.get("tz") or "UTC")
+    since = parse_user_time(options["since"], tz=tz) if options.get("since") else None
+    until = parse_user_time(options["until"], tz=tz) if options.get("until") else None
     if since and until and since >= until:
         raise UsageError("--since must be earlier than --until")
+    year = options.get("year")
+    if year is not None and not 1 <= year <= 9999:
+        raise UsageError(f"--year {year} is not a year")
     return Settings(
-        log_format=options.get("log_format"),
+        log_format=_log_format(options.get("log_format")),
         timestamp_format=options.get("timestamp_format"),
         service_pattern=_check_service_pattern(options.get("service_pattern")),
         since=since,
         until=until,
-        year=options.get("year"),
+        year=year,
+        tz=tz,
     )
 
 
@@ -125,13 +144,22 @@ def reading_options_without_sources(command: F) -> F:
         click.option(
             "--log-format",
             metavar="FORMAT",
-            help="Loghub-style line format, overriding detection: '<Date> <Time> <Level> <Component>: <Content>'.",
+            help="Loghub-style line layout, overriding detection: '<Date> <Time> <Level> <Component>: <Content>', "
+            "or @FILE holding one (rca parse --explain prints the one learned).",
         ),
         click.option("--timestamp-format", metavar="STRFTIME", help="How to read the timestamp, e.g. '%d/%m/%Y %H:%M:%S'."),
         click.option(
             "--service-pattern", metavar="REGEX", help="Regex with a (?P<service>...) group, applied to each line."
         ),
-        click.option("--year", type=int, help="Year for timestamps that have none (syslog); default: the file's year."),
+        click.option(
+            "--year", type=int,
+            help="Year of timestamps that have none (syslog, klog); default: the file's modification year, or the "
+            "other sources' years.",
+        ),
+        click.option(
+            "--tz", metavar="ZONE",
+            help="Time zone of timestamps that do not say theirs, e.g. Europe/Paris (default UTC); also for --since/--until.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -520,8 +548,9 @@ PARSE_COLUMNS = ("source", "line", "timestamp", "service", "level", "component",
     "--output", "-o", "output", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
     help="jsonl: one JSON object per record; csv: like Loghub's structured files (params as a JSON list).",
 )
+@click.option("--explain", is_flag=True, help="Print how each source was read (layouts, assumptions) instead of records.")
 @_friendly_errors
-def parse(sources: tuple[str, ...], output: str, **options: Any) -> None:
+def parse(sources: tuple[str, ...], output: str, explain: bool, **options: Any) -> None:
     """One structured record per log record, in input order, with its template and parameters.
 
     \b
@@ -529,7 +558,14 @@ def parse(sources: tuple[str, ...], output: str, **options: Any) -> None:
       rca parse app.log --output jsonl > events.jsonl
       rca parse app.log --output csv
       rca parse sample_logs/checkout-outage/ | jq 'select(.level == "ERROR")'
+      rca parse odd.log --explain                  # the layouts found or learned, and what was assumed
+      rca parse odd.log --log-format @odd.format   # a learned layout saved to a file, given back
     """
+    if explain:
+        parsed = pipeline.parse(_sources(sources), _settings(options))
+        click.echo(_explanation(parsed.input), nl=False)
+        _warn_about_input(parsed.input)
+        return
     parsed = pipeline.parse(_sources(sources), _settings(options), params=True)
     frame = parsed.records.select(PARSE_COLUMNS).with_columns(
         pl.col("timestamp").dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ"),
@@ -543,6 +579,26 @@ def parse(sources: tuple[str, ...], output: str, **options: Any) -> None:
         frame.write_ndjson(out)
     out.flush()
     _warn_about_input(parsed.input)
+
+
+def _explanation(summary: Any) -> str:
+    """How each source was read, as text: its layouts with their record counts, a spec that
+    ``--log-format`` takes back for each learned one, and what was assumed."""
+    lines = []
+    for source in summary.sources:
+        lines.append(f"{source.source}: {source.lines:,} lines, {source.records:,} records, "
+                     f"{source.continuation_lines:,} continuation lines, {source.no_timestamp:,} without a timestamp")
+        for use in source.layouts:
+            lines.append(f"  {use.records:>9,} records  {use.name}")
+            if use.spec:
+                lines.append(f"  --log-format {_shell_quote(use.spec)}")
+        lines += [f"  assumed: {note}" for note in source.notes]
+    lines += [f"assumed: {note}" for note in summary.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _shell_quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
 
 
 def _warn_about_input(summary: Any) -> None:

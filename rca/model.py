@@ -9,8 +9,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import polars as pl
 
-from rca.formats import LEVEL_DTYPE
-from rca.timestamps import UTC_DATETIME
+from rca.read.timestamps import UTC_DATETIME
+from rca.read.words import LEVEL_DTYPE
 
 # The records frame every stage after ingest reads: one row per log record, in input order.
 RECORD_SCHEMA: dict[str, pl.DataType] = {
@@ -52,8 +52,22 @@ def _fields_dict(result: object) -> dict[str, object]:
 
 
 @dataclass(frozen=True, slots=True)
+class LayoutUse:
+    """One layout a source's records were read with, and how many. ``spec``: for a learned or given
+    layout, the Loghub-style spec that ``--log-format`` takes back."""
+
+    name: str
+    records: int
+    spec: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return _fields_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
 class SourceSummary:
-    """What reading one source found. ``format`` names the detected (or given) line format."""
+    """What reading one source found. ``format`` names the detected (or given) line format: the
+    layout of most of its records (``layouts`` lists them all); ``notes`` say what was assumed."""
 
     source: str
     format: str
@@ -64,6 +78,8 @@ class SourceSummary:
     invalid_utf8: int
     first: datetime | None
     last: datetime | None
+    layouts: tuple[LayoutUse, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return _fields_dict(self)
@@ -87,6 +103,7 @@ class IngestSummary:
     outside_time_filter: int = 0
     first: datetime | None = None
     last: datetime | None = None
+    notes: tuple[str, ...] = ()  # what reading assumed for all sources (the time zone of zoneless times)
 
     @property
     def lines(self) -> int:
@@ -120,6 +137,7 @@ class IngestSummary:
             "last": iso(self.last),
             "sources": [s.to_dict() for s in self.sources],
             "skipped": [s.to_dict() for s in self.skipped],
+            "notes": list(self.notes),
         }
 
 
@@ -429,6 +447,7 @@ class Analysis:
             outside_time_filter=source["outside_time_filter"],
             first=_time(source["first"]),
             last=_time(source["last"]),
+            notes=tuple(source.get("notes", ())),
         )
         timeline = data.get("timeline")
         return cls(

@@ -13,6 +13,8 @@ import polars as pl
 from drain3.drain import Drain, LogCluster, Node
 from drain3.template_miner_config import TemplateMinerConfig
 
+from rca.regexes import ascii_classes
+
 WILDCARD = "<*>"
 MAX_MESSAGE_CHARS = 4096  # a 10 MB line still gets a template, from its first 4 KB
 
@@ -21,6 +23,9 @@ _HEX = "[0-9a-fA-F]"
 _DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 _MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _VALUE_END = r"\s,;&\"')\]}>"
+_LABEL_LOWER = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_GENERIC_TLD = "com|net|org|edu|gov|mil|int|io|info|biz|local|internal|lan|corp|cloud|dev|app|arpa"
+_SECOND_LEVEL = "com|net|org|edu|gov|co|ac|or|ne|go"
 
 # Ordered by priority: the leftmost match wins, and among matches at the same place, the first
 # alternative. Named groups are prefixes kept in the output (``key=`` of ``key=value``).
@@ -33,12 +38,16 @@ MASKS: tuple[tuple[str, str], ...] = (
     ("time", rf"{_B}\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\d+)?{_B}"),
     ("uuid", rf"{_B}{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}{_B}"),
     ("ipv4", rf"{_B}\d{{1,3}}(?:\.\d{{1,3}}){{3}}{_B}"),
+    # Fully qualified host names: a generic top-level domain, or a country's after a second-level
+    # one (``edu.hk``, ``co.uk``), and not followed by a dot (``org.example.app.Main`` is a class).
+    # With a port, host:port becomes <*>:<*>.
+    ("fqdn", rf"{_B}(?:{_LABEL_LOWER}\.){{2,}}(?:{_GENERIC_TLD}|(?:{_SECOND_LEVEL})\.[a-z]{{2}})(?P<after_fqdn>$|[\s:/,;)\]\"'>])"),
     ("ipv6", rf"{_B}(?:{_HEX}{{1,4}}:){{7}}{_HEX}{{1,4}}{_B}|{_B}(?:{_HEX}{{1,4}}:){{1,6}}:{_HEX}{{0,4}}(?:[:{_HEX}]*){_B}"),
     ("mac", rf"{_B}{_HEX}{{2}}(?::{_HEX}{{2}}){{5}}{_B}"),
     ("hex", rf"{_B}0[xX]{_HEX}+{_B}"),
     ("key_value", rf"(?P<key>{_B}[A-Za-z_][\w.-]*=)[^{_VALUE_END}=]*\d[^{_VALUE_END}]*"),
     ("windows_path", rf"{_B}[A-Za-z]:\\[^\s\"'<>|]*"),
-    ("path", r"(?P<lead>^|[\s=:(\[\"',])(?:/[\w.@%+~-]+)+/?"),
+    ("path", r"(?P<lead>^|[\s=:(\[\"',])(?:/[\w.@%+~-]+)+/?(?:\?[^\s\"'<>]*)?"),
     # Identifiers with digit groups: blk_-6952295868487656571, attempt_2017_0024_m_000004_1026, node-246.
     ("id", rf"{_B}[A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*[_-]-?[A-Za-z]*\d[A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*{_B}"),
     ("size", rf"{_B}\d+(?:\.\d+)? ?(?:B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|bytes){_B}"),
@@ -46,9 +55,12 @@ MASKS: tuple[tuple[str, str], ...] = (
     ("hex_id", rf"{_B}(?:[0-9a-fA-F]*\d[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*|[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\d[0-9a-fA-F]*){_B}"),
     ("number", rf"{_B}\d+(?:\.\d+)*{_B}"),
 )
-MASK_PATTERN = "|".join(f"(?:{regex})" for _, regex in MASKS)
+MASK_PATTERN = ascii_classes("|".join(f"(?:{regex})" for _, regex in MASKS))
 # Python's ``re`` cannot compile Rust's ``(?-u:...)``, so find the group names by their syntax.
-_KEEP = "".join(f"${{{name}}}" for name in re.findall(r"\(\?P<(\w+)>", MASK_PATTERN))
+# Groups are kept around the wildcard: prefixes (``key=``) before it, ``after_*`` ends after it.
+_GROUPS = re.findall(r"\(\?P<(\w+)>", MASK_PATTERN)
+_KEEP = "".join(f"${{{name}}}" for name in _GROUPS if not name.startswith("after"))
+_KEEP_AFTER = "".join(f"${{{name}}}" for name in _GROUPS if name.startswith("after"))
 
 
 def mask(messages: pl.Expr) -> pl.Expr:
@@ -57,7 +69,7 @@ def mask(messages: pl.Expr) -> pl.Expr:
     >>> pl.select(mask(pl.lit("user=42 from 10.0.0.1:22 took 12ms"))).item()
     'user=<*> from <*>:<*> took <*>'
     """
-    return messages.str.slice(0, MAX_MESSAGE_CHARS).str.replace_all(MASK_PATTERN, f"{_KEEP}{WILDCARD}")
+    return messages.str.slice(0, MAX_MESSAGE_CHARS).str.replace_all(MASK_PATTERN, f"{_KEEP}{WILDCARD}{_KEEP_AFTER}")
 
 
 class MaskedDrain(Drain):
@@ -75,9 +87,9 @@ class MaskedDrain(Drain):
             return 1.0, 0
         same = params = both = 0
         for template_token, token in zip(seq1, seq2, strict=True):
-            if template_token == WILDCARD:
+            if template_token in _WILDCARDS:
                 params += 1
-                both += token == WILDCARD
+                both += token in _WILDCARDS
             elif template_token == token:
                 same += 1
         if include_params:
@@ -86,20 +98,71 @@ class MaskedDrain(Drain):
         counted = len(seq1) - both
         return (same / counted if counted else 1.0), params
 
+    def create_template(self, seq1, seq2):  # type: ignore[no-untyped-def]
+        """As Drain's, keeping a varying token's glue to the token before it (``uid=<*>``)."""
+        return [
+            kept if token == kept else (GLUED_WILDCARD if token[:1] == kept[:1] == GLUE else WILDCARD)
+            for token, kept in zip(seq1, seq2, strict=True)
+        ]
+
 
 def masking_id() -> str:
     """A short hash of how messages are masked and tokenised: templates mined under another
     masking do not match this one's messages, so a saved tree must have the same."""
-    recipe = f"{MASK_PATTERN}|{WILDCARD}|{MAX_MESSAGE_CHARS}|tokens-{TOKENS_VERSION}"
+    recipe = f"{MASK_PATTERN}|{WILDCARD}|{MAX_MESSAGE_CHARS}|tokens-{TOKENS_VERSION}|split-{VALUE_DELIMITERS}"
     return hashlib.sha256(recipe.encode()).hexdigest()[:16]
 
 
-TOKENS_VERSION = 1  # bump when _tokens changes what it makes of a masked message
+TOKENS_VERSION = 2  # bump when _tokens or split_values changes what it makes of a masked message
+
+# Characters that separate values inside a word (``a=1,b=2``, ``f(x)``, ``x|y``): each is a token of
+# its own for Drain, glued (``GLUE``) to what it touched, so a template still reads as the message.
+VALUE_DELIMITERS = "|,;=()[]{}"
+GLUE = "\ue000"  # a private-use character: not whitespace to str.split, seldom in logs
+GLUED_WILDCARD = GLUE + WILDCARD
+_WILDCARDS = (WILDCARD, GLUED_WILDCARD)
+
+
+def _value_token_pattern(delimiters: str) -> re.Pattern[str]:
+    escaped = re.escape(delimiters)
+    return re.compile(rf"\s+|[{escaped}]|[^\s{escaped}]+")
+
+
+EMPTY = "\ue001"  # an empty pair of brackets holds an empty value: a token, so ``()`` and ``(x)`` align
+_OPENS = {"(": ")", "[": "]", "{": "}"}
+
+
+def split_values(masked: str) -> str:
+    """A masked message with its value delimiters as tokens of their own, each token that touched
+    the one before it marked with ``GLUE``: ``uid=<*> ok`` -> ``uid`` ``GLUE=`` ``GLUE<*>`` ``ok``.
+    The empty value between a pair of brackets is a token too (``EMPTY``)."""
+    if not VALUE_DELIMITERS:
+        return masked
+    tokens: list[str] = []
+    glued = False
+    pieces = _value_token_pattern(VALUE_DELIMITERS).findall(masked)
+    for i, piece in enumerate(pieces):
+        if piece.isspace():
+            glued = False
+            continue
+        tokens.append(GLUE + piece if glued else piece)
+        glued = True
+        following = pieces[i + 1] if i + 1 < len(pieces) else ""
+        if piece in _OPENS and following == _OPENS[piece]:
+            tokens.append(GLUE + EMPTY)
+    return " ".join(tokens)
+
+
+def render(template: str) -> str:
+    """A template mined from ``split_values`` tokens, written as the messages are."""
+    return template.replace(" " + GLUE, "").replace(GLUE, "").replace(EMPTY, "")
 
 
 def _tokens(masked: pl.Expr) -> pl.Expr:
-    """One space between tokens, and a run of masked tokens as one: lists of ids vary in length."""
-    return masked.str.replace_all(r"\s+", " ").str.strip_chars().str.replace_all(r"<\*>(?: <\*>)+", WILDCARD)
+    """One space between tokens, and a run of masked tokens as one: lists of ids vary in length,
+    whether written ``a b c`` or ``a,b,c``."""
+    text = masked.str.replace_all(r"\s+", " ").str.strip_chars()
+    return text.str.replace_all(r"<\*>(?:(?: ?[,;|] ?| )<\*>)+", WILDCARD)
 
 
 def drain_config(*, sim_threshold: float, depth: int, max_children: int) -> TemplateMinerConfig:
@@ -143,13 +206,14 @@ class TemplateTree:
         New clusters' text is read once mining is over (a cluster's text generalises as messages
         arrive); restored clusters keep their saved text.
         """
-        cluster_of = [self.drain.add_log_message(message)[0].cluster_id for message in masked]
+        cluster_of = [self.drain.add_log_message(split_values(message))[0].cluster_id for message in masked]
         final = self._texts()
         return [final[c] for c in cluster_of]
 
     def _texts(self) -> dict[int, str]:
         """Each cluster's template text, restored clusters with the text they were saved with."""
-        return {cluster.cluster_id: cluster.get_template() for cluster in self.drain.clusters} | self.frozen
+        texts = {cluster.cluster_id: cluster.get_template() for cluster in self.drain.clusters} | self.frozen
+        return {cluster_id: render(text) for cluster_id, text in texts.items()}
 
     def to_dict(self) -> dict[str, object]:
         """The tree as JSON-ready data: settings, clusters (id, tokens, size) and the prefix tree."""

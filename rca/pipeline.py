@@ -20,7 +20,7 @@ from rca.baseline import BaselineModel
 from rca.calls import entry_services, named_rises
 from rca.errors import InputError
 from rca.features import ERRORS_ID, Features, Normal, build_features, normal_of
-from rca.ingest import ingest
+from rca.read.ingest import ingest
 from rca.diff import template_diff
 from rca.model import (
     Analysis,

@@ -12,7 +12,8 @@ class Settings:
 
     ``log_format`` uses Loghub's placeholder syntax (``<Date> <Time> <Level> <Content>``) and
     overrides format detection; ``timestamp_format`` is a strftime/chrono format for the
-    timestamp text. ``since``/``until`` are timezone-aware UTC datetimes (or None).
+    timestamp text. ``since``/``until`` are timezone-aware UTC datetimes (or None). ``tz`` is the
+    time zone of timestamps without one (an IANA name such as ``Europe/Paris``).
     """
 
     log_format: str | None = None
@@ -21,6 +22,7 @@ class Settings:
     since: datetime | None = None
     until: datetime | None = None
     year: int | None = None
+    tz: str = "UTC"  # the zone of timestamps that do not say theirs (--tz)
     # Drain: similarity threshold and parse-tree depth (see README for how they were chosen).
     sim_threshold: float = 0.7
     tree_depth: int = 5

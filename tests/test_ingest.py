@@ -12,9 +12,10 @@ import pytest
 import zstandard
 
 from rca.errors import InputError
-from rca.ingest import ingest
+from rca.read.ingest import ingest
 from rca.settings import Settings
-from rca.sources import Source, file_stem_service, read_lines
+from rca.read.lines import read_lines
+from rca.read.sources import Source, file_stem_service
 from tests.conftest import DATA
 
 LOG4J = (
@@ -79,7 +80,8 @@ def test_syslog_rfc5424(write) -> None:  # type: ignore[no-untyped-def]
     records, summary = _read(write("s.log", line * 3))
     assert summary.sources[0].format == "syslog-rfc5424"
     row = records.row(0, named=True)
-    assert (row["service"], row["message"], row["level"]) == ("billing", "invoice run failed", "ERROR")
+    # <165>: facility 20, severity 5 (notice): the sender's severity, not a guess from "failed".
+    assert (row["service"], row["message"], row["level"]) == ("billing", "invoice run failed", "INFO")
 
 
 def test_nginx_access_and_error_logs(write) -> None:  # type: ignore[no-untyped-def]
@@ -121,7 +123,7 @@ def test_docker_json_wrapper_parses_the_inner_line(write) -> None:  # type: igno
     inner = "2026-11-23 10:00:01,123 ERROR [main] com.acme.Api - upstream refused\n"
     lines = [json.dumps({"log": inner, "stream": "stdout", "time": "2026-11-23T10:00:01.123456789Z"})] * 2
     records, summary = _read(write("api-7d9f8c6b5d-x2x4q.log", "\n".join(lines) + "\n"))
-    assert summary.sources[0].format == "json+log4j"
+    assert summary.sources[0].format == "docker-json+log4j"
     row = records.row(0, named=True)
     assert (row["message"], row["level"], row["service"]) == ("upstream refused", "ERROR", "api")
 

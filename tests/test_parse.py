@@ -8,7 +8,7 @@ import sys
 import polars as pl
 import pytest
 
-from rca.ingest import ingest
+from rca.read.ingest import ingest
 from rca.parse import add_params, assign_templates, mask
 from rca.settings import Settings
 from tests.conftest import DATA, LOGHUB_SYSTEMS, ROOT

@@ -43,6 +43,14 @@ def _problems(summary: IngestSummary) -> Iterable[tuple[str, str]]:
         yield "Filtered", f"{summary.outside_time_filter:,} records outside --since/--until"
     for skipped in summary.skipped:
         yield "Skipped", printable(f"{skipped.source}: {skipped.reason}")
+    for source in summary.sources:
+        for use in source.layouts:
+            if use.name.startswith("learned") and use.spec:
+                yield "Learned layout", printable(f"{source.source}: --log-format '{use.spec}' ({use.records:,} records)")
+        for note in source.notes:
+            yield "Assumed", printable(f"{source.source}: {note}")
+    for note in summary.notes:
+        yield "Assumed", printable(note)
 
 
 def templates_table(report: TemplateReport, *, top: int | None = None) -> RenderableType:

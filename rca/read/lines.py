@@ -1,44 +1,26 @@
-"""Find the files behind what the user typed and read them as lines: gzip, bz2, zstd and stdin included."""
+"""Bytes to lines: decompress (gzip, bz2, zstd), decode (invalid UTF-8 replaced and counted),
+split at newlines (CRLF too), and unpack a JSON document holding an array of records."""
 
 from __future__ import annotations
 
 import bz2
-import glob
 import gzip
 import io
-import os
+import json
 import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
 
 from rca.errors import InputError
+from rca.read.sources import Source
 
 CHUNK_BYTES = 8 * 1024 * 1024
 _REPLACEMENT = "\ufffd".encode()
 _MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\x28\xb5\x2f\xfd": "zstd"}
-STDIN = "-"
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """One input: a file path, or ``-`` for standard input. ``given`` says if the user named it."""
-
-    name: str
-    path: Path | None
-    given: bool = True
-
-    @property
-    def modified(self) -> datetime:
-        """When the file was last written (for years missing from syslog timestamps); now for stdin."""
-        if self.path is None:
-            return datetime.now(UTC)
-        return datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,41 +41,6 @@ class Lines:
     @property
     def height(self) -> int:
         return sum(chunk.height for chunk in self.chunks)
-
-
-def resolve(specs: list[str]) -> list[Source]:
-    """Expand files, folders (recursively) and globs into sources, in the order given, each once."""
-    found: list[Source] = []
-    seen: set[str] = set()
-    for spec in specs:
-        for source in _expand(spec):
-            key = source.name if source.path is None else str(source.path.resolve())
-            if key not in seen:
-                seen.add(key)
-                found.append(source)
-    return found
-
-
-def _expand(spec: str) -> list[Source]:
-    if spec == STDIN:
-        return [Source(STDIN, None)]
-    path = Path(spec)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
-        return [Source(str(p), p, given=False) for p in files]
-    if path.exists():
-        return [Source(spec, path)]
-    if glob.has_magic(spec):
-        matches = sorted(glob.glob(spec, recursive=True))
-        files = [Path(m) for m in matches if Path(m).is_file()]
-        if files:
-            return [Source(str(p), p, given=False) for p in files]
-        raise InputError(f"no files match {spec!r}")
-    raise InputError(f"no such file or folder: {spec}")
-
-
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
 
 
 def _open(source: Source) -> BinaryIO:
@@ -183,6 +130,9 @@ def read_lines(source: Source) -> Lines:
     finally:
         if source.path is not None:
             stream.close()
+    records = _json_document(series)
+    if records is not None:
+        series = [records]
     chunks, first = [], 1
     for raw in series:
         chunks.append(pl.DataFrame({"raw": raw}).with_row_index("line", offset=first))
@@ -190,12 +140,30 @@ def read_lines(source: Source) -> Lines:
     return Lines(chunks, invalid, total)
 
 
-def file_stem_service(name: str) -> str:
-    """The service a file name stands for: the name up to its first dot.
 
-    ``payments.log.gz`` -> ``payments``, ``frontend.access.log`` -> ``frontend``, ``app.log.1`` -> ``app``.
-    """
-    if name == STDIN:
-        return "stdin"
-    base = os.path.basename(name)
-    return base.split(".", 1)[0] or base
+
+_RECORD_LISTS = ("events", "entries", "logEvents", "records", "Records", "logs", "items", "results", "hits")
+
+
+def _json_document(series: list[pl.Series]) -> pl.Series | None:
+    """A JSON document holding an array of records (``gcloud logging read --format=json``,
+    ``aws logs filter-log-events``), as one JSON line per record; None for anything else."""
+    if not series or series[0].len() == 0:
+        return None
+    first = series[0][0].lstrip()
+    if not first.startswith(("[", "{")):
+        return None
+    if first.startswith("{") and series[0].len() > 1 and first.rstrip().endswith("}"):
+        return None  # JSON lines, one object per line
+    try:
+        value = json.loads("\n".join(line for part in series for line in part.to_list()))
+    except ValueError:
+        return None
+    if isinstance(value, dict):
+        if any(key in value for key in ("message", "msg", "log", "MESSAGE")):
+            return None
+        value = next((value[k] for k in _RECORD_LISTS if isinstance(value.get(k), list)), None)
+    if not isinstance(value, list) or not value or not all(isinstance(item, dict) for item in value):
+        return None
+    # Records of an export (not lines of a log): one Python step per record, as json does anyway.
+    return pl.Series("raw", [json.dumps(item, ensure_ascii=False) for item in value], dtype=pl.String)

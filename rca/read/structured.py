@@ -1,0 +1,324 @@
+"""Structured layouts: JSON lines (journald, Docker, cloud exports, the JSON of most loggers),
+logfmt and CSV exports. Each finds which key holds the time, level, service, component, message
+and request id from a sample, and gives Polars expressions that read them from every line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from rca.read.timestamps import SHAPES
+
+TIMESTAMP_KEYS = (
+    "@timestamp", "timestamp", "time", "ts", "datetime", "date", "eventTime", "event_time", "asctime",
+    "logtime", "log_time", "Timestamp", "Time", "TIMESTAMP", "t", "@t", "__REALTIME_TIMESTAMP", "TimeCreated",
+    "TimeGenerated", "Date and Time", "EventTime",
+)  # fmt: skip
+LEVEL_KEYS = (
+    "level", "severity", "lvl", "loglevel", "log_level", "levelname", "log.level", "severity_text",
+    "SeverityText", "Level", "Severity", "@level", "@l", "priority", "PRIORITY", "LevelDisplayName", "EntryType",
+)  # fmt: skip
+MESSAGE_KEYS = (
+    "message", "msg", "log", "text", "@message", "@m", "event", "body", "Body", "MESSAGE", "short_message",
+    "full_message", "Message", "Log", "Content", "content", "_raw", "line", "textPayload", "jsonPayload.message",
+    "@mt",
+)  # fmt: skip
+SERVICE_KEYS = (
+    "service", "service.name", "service_name", "serviceName", "app", "application", "app_name",
+    "kubernetes.labels.app", "kubernetes.pod_name", "kubernetes.pod.name", "k8s.pod.name", "pod", "pod_name",
+    "PodName", "podName", "SYSLOG_IDENTIFIER", "syslog_identifier", "program", "Service", "App",
+    "resource.labels.service_name", "resource.labels.container_name", "resource.labels.function_name",
+    "serviceContext.service", "_COMM", "ProviderName", "Source",
+)  # fmt: skip
+# Ids that tie one request's lines together across services (the first present wins).
+TRACE_KEYS = (
+    "trace_id", "traceId", "traceID", "TraceID", "TraceId", "trace.id", "dd.trace_id", "otelTraceID",
+    "request_id", "requestId", "requestID", "RequestID", "RequestId", "request.id", "x-request-id", "X-Request-ID",
+    "x_request_id", "req_id", "reqId", "correlation_id", "correlationId", "CorrelationID", "correlation.id",
+    "trace",
+)  # fmt: skip
+COMPONENT_KEYS = ("logger", "logger_name", "loggerName", "component", "module", "class", "caller", "Component", "logName")
+POD_KEYS = {"kubernetes.pod_name", "kubernetes.pod.name", "k8s.pod.name", "pod", "pod_name", "PodName", "podName"}
+_NAMES = ("ts", "level", "service", "component", "message", "trace")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMap:
+    """Which key (a dotted JSON path, or a CSV column) holds each field; None where absent."""
+
+    ts: str | None
+    level: str | None
+    service: str | None
+    component: str | None
+    message: str | None
+    service_is_pod: bool
+    trace: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StructuredLayout:
+    """JSON lines or logfmt, with the keys found in a sample. ``timestamp``: the shape of the time values."""
+
+    name: str
+    fields: FieldMap
+    timestamp: str | None
+    paths: tuple[tuple[str, tuple[str, ...]], ...] = ()  # dotted key -> JSON path parts
+    tier: int = 1
+    nested: bool = False
+    level_from_status: bool = False
+    spec: str | None = None
+
+    @property
+    def service_kind(self) -> str:
+        return "pod" if self.fields.service_is_pod else "plain"
+
+
+def _flatten(obj: dict[str, object], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], object]:
+    out: dict[tuple[str, ...], object] = {}
+    for key, value in obj.items():
+        out[(*prefix, key)] = value
+        if isinstance(value, dict) and len(prefix) < 2:
+            out.update(_flatten(value, (*prefix, key)))
+    return out
+
+
+def _pick(keys: Sequence[str], present: dict[str, int], need: int) -> str | None:
+    for key in keys:
+        if present.get(key, 0) >= need:
+            return key
+    return None
+
+
+def _field_map(present: dict[str, int], need: int, *, message_need: int | None = None) -> FieldMap:
+    """Which keys hold each field, from how many sample lines carry each key: a field needs ``need``
+    of them (the message ``message_need``, default ``need``); a trace id needs only one, as only
+    a request's lines carry it."""
+    service = _pick(SERVICE_KEYS, present, need)
+    return FieldMap(
+        ts=_pick(TIMESTAMP_KEYS, present, need),
+        level=_pick(LEVEL_KEYS, present, need),
+        service=service,
+        component=_pick(COMPONENT_KEYS, present, need),
+        message=_pick(MESSAGE_KEYS, present, need if message_need is None else message_need),
+        service_is_pod=service in POD_KEYS,
+        trace=_pick(TRACE_KEYS, present, 1),
+    )
+
+
+def loads_object(text: str) -> dict[str, object] | None:
+    text = text.strip()
+    if not text.startswith("{"):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def shape_of_values(values: pl.Series) -> str | None:
+    """The timestamp shape most sample values have (numbers are epoch times)."""
+    values = values.drop_nulls().str.strip_chars()
+    if values.len() == 0:
+        return None
+    best, best_count = "iso8601", 0
+    for shape in SHAPES.values():
+        count = int(values.str.contains(f"^(?:{shape.regex})$").sum())
+        if count > best_count:
+            best, best_count = shape.name, count
+    if best_count == 0 and int(values.str.contains(f"^{SHAPES['iso8601'].regex}").sum()) > 0:
+        return "iso8601"
+    return best
+
+
+def _json_path(parts: tuple[str, ...]) -> str:
+    return "$" + "".join(f"['{p}']" for p in parts)
+
+
+def is_json(raw: pl.Expr) -> pl.Expr:
+    return raw.str.starts_with("{") & raw.str.json_path_match("$").is_not_null()
+
+
+def learn_json(sample: list[str]) -> StructuredLayout | None:
+    """The keys of JSON lines in ``sample`` (other lines ignored); None when there are none."""
+    objects = [o for o in (loads_object(s) for s in sample) if o is not None]
+    if not objects:
+        return None
+    present: dict[str, int] = {}
+    paths: dict[str, tuple[str, ...]] = {}
+    for obj in objects:
+        for path, value in _flatten(obj).items():
+            if isinstance(value, dict | list):
+                continue
+            key = ".".join(path)
+            present[key] = present.get(key, 0) + 1
+            paths.setdefault(key, path)
+    fields = _field_map(present, max(1, len(objects) // 2))
+    layout = StructuredLayout("json", fields, None, tuple(paths.items()))
+    if fields.ts:
+        values = pl.DataFrame({"raw": sample}).select(json_exprs(layout)["ts"]).to_series()
+        layout = StructuredLayout("json", fields, shape_of_values(values), tuple(paths.items()))
+    return layout
+
+
+def json_exprs(layout: StructuredLayout) -> dict[str, pl.Expr]:
+    """Expressions reading each field's text out of ``raw``, and ``matched`` (the line is a JSON object)."""
+    paths = dict(layout.paths)
+
+    def get(key: str | None) -> pl.Expr:
+        if key is None:
+            return pl.lit(None, dtype=pl.String)
+        return pl.col("raw").str.json_path_match(_json_path(paths.get(key, (key,))))
+
+    out = {name: get(getattr(layout.fields, name)) for name in _NAMES}
+    matched = is_json(pl.col("raw"))
+    out["message"] = pl.coalesce(out["message"], pl.when(matched).then(pl.col("raw")))
+    out["message"] = out["message"].str.strip_suffix("\n").str.strip_suffix("\r")
+    out["matched"] = matched.fill_null(False)
+    return out
+
+
+# logfmt (Go's logrus/slog/log15, Heroku, Loki): ``time=... level=info msg="text with spaces" key=value``.
+_LOGFMT_KEY = r"[A-Za-z_@][\w.@/-]*"
+_LOGFMT_VALUE = r'"(?:[^"\\]|\\.)*"|[^\s"]*'
+_LOGFMT_PAIR = re.compile(rf"(?:^|(?<=\s))({_LOGFMT_KEY})=({_LOGFMT_VALUE})(?=\s|$)")
+_KNOWN = set(TIMESTAMP_KEYS) | set(LEVEL_KEYS) | set(MESSAGE_KEYS)
+
+
+def is_logfmt(line: str) -> bool:
+    """``key=value`` pairs from the start, covering most of the line, one of them a time, level or message."""
+    line = line.strip()
+    pairs = _LOGFMT_PAIR.findall(line)
+    covered = sum(len(k) + len(v) + 1 for k, v in pairs) + len(pairs) - 1
+    return (
+        len(pairs) >= 2
+        and line.startswith(pairs[0][0] + "=")
+        and covered >= 0.6 * len(line)
+        and any(k in _KNOWN for k, _ in pairs)
+    )
+
+
+def learn_logfmt(sample: list[str]) -> StructuredLayout | None:
+    lines = [s.strip() for s in sample if is_logfmt(s)]
+    if not lines:
+        return None
+    present: dict[str, int] = {}
+    for line in lines:
+        for key, _ in _LOGFMT_PAIR.findall(line):
+            present[key] = present.get(key, 0) + 1
+    fields = _field_map(present, max(1, len(lines) // 2), message_need=1)
+    layout = StructuredLayout("logfmt", fields, None)
+    if fields.ts:
+        values = pl.DataFrame({"raw": lines}).select(logfmt_exprs(layout)["ts"]).to_series()
+        layout = StructuredLayout("logfmt", fields, shape_of_values(values))
+    return layout
+
+
+def _logfmt_value(key: str | None) -> pl.Expr:
+    if key is None:
+        return pl.lit(None, dtype=pl.String)
+    value = pl.col("raw").str.extract(rf"(?:^|\s){re.escape(key)}=({_LOGFMT_VALUE})(?:\s|$)", 1)
+    quoted = value.str.starts_with('"')
+    unquoted = value.str.slice(1, value.str.len_chars() - 2).str.replace_all(r'\\(["\\])', "$1")
+    return pl.when(quoted).then(unquoted).otherwise(value).replace("", None)
+
+
+def logfmt_exprs(layout: StructuredLayout) -> dict[str, pl.Expr]:
+    """Expressions reading each field out of logfmt ``raw``; without a message key, the message is
+    the line without the pairs already read into fields."""
+    fields = layout.fields
+    out = {name: _logfmt_value(getattr(fields, name)) for name in _NAMES}
+    rest = pl.col("raw")
+    for key in filter(None, (fields.ts, fields.level, fields.service)):
+        rest = rest.str.replace(rf"(?:^|\s){re.escape(key)}=(?:{_LOGFMT_VALUE})(?:\s|$)", " ")
+    out["message"] = pl.coalesce(out["message"], rest.str.strip_chars())
+    out["matched"] = pl.col("raw").str.contains(rf"^\s*{_LOGFMT_KEY}=(?:{_LOGFMT_VALUE})\s+{_LOGFMT_KEY}=")
+    return out
+
+
+# Docker's json-file driver: ``{"log":"text\n","stream":"stdout","time":"..."}``, the text an application's line.
+DOCKER_KEYS = ("log", "stream", "time")
+
+
+def is_docker_json(sample: list[str]) -> bool:
+    objects = [o for o in (loads_object(s) for s in sample) if o is not None]
+    return bool(objects) and sum(all(k in o for k in DOCKER_KEYS) for o in objects) >= 0.8 * len(objects)
+
+
+DOCKER = StructuredLayout(
+    "docker-json", FieldMap("time", None, None, None, "log", False), "iso8601", (("time", ("time",)), ("log", ("log",))),
+    nested=True,
+)
+
+
+def looks_like_csv_export(first_line: str, second_line: str | None = None) -> bool:
+    """A header row with a message-like column (or, as Windows Event Viewer writes, one unnamed
+    last column) and a time column: how log platforms export search results."""
+    if "," not in first_line and "\t" not in first_line:
+        return False
+    delimiter = "\t" if "\t" in first_line else ","
+    try:
+        header = next(csv.reader([first_line], delimiter=delimiter))
+        row = next(csv.reader([second_line], delimiter=delimiter)) if second_line else []
+    except (csv.Error, StopIteration):
+        return False
+    names = {h.strip() for h in header}
+    if len(header) < 2 or not all(names):
+        return False
+    has_message = any(key in names for key in MESSAGE_KEYS)
+    unnamed_message = len(row) == len(header) + 1 and any(key in names for key in TIMESTAMP_KEYS)
+    return has_message or unnamed_message
+
+
+def _read_csv(text: str) -> pl.DataFrame:
+    delimiter = "\t" if "\t" in text.split("\n", 1)[0] else ","
+    rows_head = list(csv.reader(io.StringIO(text[:65536]), delimiter=delimiter, strict=False))[:3]
+    if len(rows_head) > 1 and len(rows_head[1]) == len(rows_head[0]) + 1:
+        # Windows Event Viewer: the description is a last column without a name.
+        first, _, rest = text.partition("\n")
+        text = f"{first}{delimiter}Message\n{rest}"
+    try:
+        return pl.read_csv(io.StringIO(text), infer_schema=False, separator=delimiter, truncate_ragged_lines=True)
+    except pl.exceptions.PolarsError:
+        # Broken quoting somewhere: Python's csv module recovers row by row where Polars gives up.
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=False))
+        header, body = rows[0], [r + [""] * (len(rows[0]) - len(r)) for r in rows[1:]]
+        return pl.DataFrame([r[: len(header)] for r in body], schema=header, orient="row")
+
+
+def csv_export(lines: pl.DataFrame) -> tuple[pl.DataFrame, StructuredLayout]:
+    """The rows of a CSV export as lines: ``line`` (the row's first line), ``raw`` (its message, a
+    Docker ``{"log": ...}`` unwrapped) and the text of its time, level, service, component and
+    request id columns; and the layout that says which columns those were."""
+    text = lines.get_column("raw").to_list()
+    skipped = 1 if text and text[0].startswith("#TYPE ") else 0  # PowerShell's Export-Csv type line
+    table = _read_csv("\n".join(text[skipped:]))
+    fields = _field_map({name: table.height for name in table.columns}, 1)
+    # Prefix the export's own columns so names like ``line`` or ``level`` cannot clash with ours.
+    table = table.rename(lambda name: f"csv:{name}")
+
+    def column(key: str | None) -> pl.Expr:
+        return pl.col(f"csv:{key}") if key else pl.lit(None, dtype=pl.String)
+
+    # A record's line: the header is line 1, and quoted newlines push later rows down.
+    newlines = pl.sum_horizontal(pl.col(c).str.count_matches("\n").fill_null(0) for c in table.columns)
+    message = column(fields.message) if fields.message else pl.concat_str(pl.all(), separator=",")
+    wrapped = table.select(message.head(200).str.starts_with("{").mean()).item() or 0.0
+    if fields.message and wrapped > 0.5:
+        inner = pl.coalesce([message.str.json_path_match(f"$.{key}") for key in ("log", "message", "msg")])
+        message = pl.coalesce(inner, message)
+    frame = table.select(
+        line=(pl.int_range(pl.len(), dtype=pl.UInt32) + 2 + skipped + newlines.cum_sum().shift(1, fill_value=0)).cast(pl.UInt32),
+        raw=message.str.strip_suffix("\n").str.strip_suffix("\r"),
+        outer=pl.lit(0, dtype=pl.Int16),
+        **{f"outer_{name}": column(getattr(fields, name)) for name in _NAMES if name != "message"},
+    )
+    layout = StructuredLayout("csv", fields, shape_of_values(frame.get_column("outer_ts").head(200)), nested=True)
+    return frame, layout
