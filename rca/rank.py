@@ -76,7 +76,8 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     it a statement beats a parameter, then the service's error lines, then the whole service, and
     the earlier wins), ``departure`` (strength of the best), ``onset`` (the earliest of its
     departures at least ``ONSET_SHARE`` as strong as the best and at most ``MAX_LAG_S`` before
-    it), ``rising`` / ``falling`` (has such departures of that direction) and ``kinds`` (all its departure kinds)."""
+    it), ``rising`` / ``falling`` (has such departures of that direction), ``slower`` (numbers
+    in its lines rose: durations, waits) and ``kinds`` (all its departure kinds)."""
     if since is not None:
         departures = departures.filter(pl.col("onset") >= since)
     best = departures.group_by("service").agg(
@@ -91,11 +92,13 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         (pl.col("g") >= ONSET_SHARE * pl.col("best"))
         & (pl.col("onset") >= pl.col("best_onset") - pl.duration(seconds=MAX_LAG_S))
     )
+    slower = pl.col("slower").fill_null(False) if "slower" in strong.columns else pl.lit(False)
     timing = strong.group_by("service").agg(
         pl.col("onset").min().alias("first_onset"),
         pl.col("onset_bucket").min().alias("first_bucket"),
         rising=pl.col("kind").is_in(RISING).any(),
         falling=pl.col("kind").is_in(FALLING).any(),
+        slower=slower.any(),
     )
     evidence = (
         joined.filter(pl.col("g") >= 0.8 * pl.col("best"))
@@ -136,6 +139,10 @@ def effect_graph(
             continue
         if (caller, callee) in naming:
             _add(graph, callee, caller, "names", lag(callee, caller))
+        elif rows[caller]["slower"] and rows[callee]["slower"] and abs(lag(callee, caller)) <= MAX_LAG_S:
+            # A caller waits for its callee: latency climbs the calls, never down them. Both log
+            # a request when it ends, so which slow line came first says little.
+            _add(graph, callee, caller, "calls", lag(callee, caller))
         elif rows[caller]["rising"] and (skew_s if _only_fell(rows[callee]) else -skew_s) <= lag(callee, caller) <= MAX_LAG_S:
             # A callee that only lost lines explains its caller's errors only if it clearly fell
             # first: less traffic reaching it looks the same, at the same time.
@@ -150,7 +157,7 @@ def effect_graph(
     for cause, effect in sorted((lead or nx.DiGraph()).edges):
         related = calls.has_edge(cause, effect) or calls.has_edge(effect, cause)
         # Correlation alone gives a direction only when the onsets are apart by more than clock skew.
-        if cause in rows and effect in rows and not related and lag(cause, effect) > skew_s:
+        if cause in rows and effect in rows and not related and skew_s < lag(cause, effect) <= MAX_LAG_S:
             _add(graph, cause, effect, "lead", lag(cause, effect))
     _break_cycles(graph)
     return graph
