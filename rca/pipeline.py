@@ -284,8 +284,12 @@ def _restart_departures(features: Features, records: pl.DataFrame) -> pl.DataFra
     statements within ``RESTART_BURST_S`` that are new there and said at most three times (a
     startup banner, a version line, pools starting), or that were said only as the service's logs
     began and now again."""
+    from rca.causal import TRACE_ID
+
     timed = records.filter(pl.col("timestamp").is_not_null() & pl.col("service").is_not_null())
     span = timed.group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("timestamp").max())
+    # A process starts outside any request: lines that carry a trace or request id are traffic.
+    in_request = pl.col("trace_id").is_not_null() | pl.col("message").str.contains(TRACE_ID)
     settle = pl.max_horizontal(pl.duration(seconds=60), (pl.col("last") - pl.col("first")) * 0.05)
     statements = timed.group_by("service", "template_id").agg(
         seen=pl.col("timestamp").min(), n=pl.len()
@@ -295,7 +299,7 @@ def _restart_departures(features: Features, records: pl.DataFrame) -> pl.DataFra
     startup = statements.filter(one_shot | at_start).select("service", "template_id", "settled")
     lines = (
         timed.join(startup, on=["service", "template_id"])
-        .filter(pl.col("timestamp") >= pl.col("settled"))
+        .filter((pl.col("timestamp") >= pl.col("settled")) & ~in_request)
         .sort("service", "timestamp")
         .with_columns(burst=(pl.col("timestamp").diff().over("service") > pl.duration(seconds=RESTART_BURST_S)).fill_null(True).cum_sum().over("service"))
     )

@@ -37,7 +37,7 @@ SIGNALS = ("departure", "explains", "earliness", "explained")
 # splits makes chance shifts of 5-8 common).
 MIN_SHIFT_G = 10.0
 # A departure of this G counts half: strengths saturate, so the loudest does not win by volume.
-HALF_G = 30.0
+HALF_G = 100.0
 SCOPE_ORDER = {"statement": 0, "parameter": 1, "errors": 2, "service": 3, "named": 4}
 RISING = ("new", "up", "shifted", "blamed", "restarted")
 FALLING = ("down", "stopped", "silent")
@@ -50,7 +50,7 @@ ONSET_SHARE = 0.25
 MAX_LAG_S = 120.0
 # How strongly each kind of evidence ties an effect to its cause.
 EDGE_WEIGHT = {"names": 1.0, "calls": 0.8, "traces": 0.6, "lead": 0.3}
-WEIGHTS = {"departure": 0.35, "explains": 0.45, "earliness": 0.2}
+WEIGHTS = {"departure": 0.4, "explains": 0.5, "earliness": 0.1}
 EXPLAINED_PENALTY = 0.6
 
 
@@ -64,7 +64,7 @@ def anomalous_series(series: pl.DataFrame, scores: pl.DataFrame, *, min_score: f
 
 
 def strength(g: pl.Expr) -> pl.Expr:
-    """A departure's G statistic to [0, 1), saturating: 10 -> 0.25, 30 -> 0.5, 300 -> 0.91."""
+    """A departure's G statistic to [0, 1), saturating: 10 -> 0.09, 100 -> 0.5, 1000 -> 0.91."""
     return g / (g + HALF_G)
 
 
@@ -147,8 +147,9 @@ def effect_graph(
             # A callee that only lost lines explains its caller's errors only if it clearly fell
             # first: less traffic reaching it looks the same, at the same time.
             _add(graph, callee, caller, "calls", lag(callee, caller))
-        elif _only_fell(rows[callee]) and -skew_s <= lag(caller, callee) <= skew_s + bucket_s:
-            # Calls stop reaching a callee as soon as its caller fails: the loss is not late.
+        elif rows[caller]["rising"] and _only_fell(rows[callee]) and -skew_s <= lag(caller, callee) <= skew_s + bucket_s:
+            # Calls stop reaching a callee as soon as its caller fails: the loss is not late. (Of
+            # two services that only fell, nothing says which one's fall came of the other's.)
             _add(graph, caller, callee, "calls", lag(caller, callee))
     for (cause, effect), n in (trace_pairs or {}).items():
         back = (trace_pairs or {}).get((effect, cause), 0)
