@@ -31,6 +31,10 @@ _AFFIXES = r"^(?:svc|app|srv)[-_]|[-_](?:service|svc|api|server|srv|app|worker|d
 # a pod name each stay one token, and ``host='ledger'`` or ``ledger:8080`` give ``ledger``.
 _TOKEN = r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]"
 _IPV4 = r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$"
+_SERVED_ADDRESS = (
+    r"(?://|(?i:host|upstream|addr|address|server)\W{1,3})\d{1,3}(?:\.\d{1,3}){3}"
+    r"|\d{1,3}(?:\.\d{1,3}){3}:\d{2,5}"
+)
 # Words before the name of whoever sent a request: ``called by shop``, ``client=web``, ``caller: x``.
 _INCOMING = (
     r"(?i)\b(?:(?:called|used|requested|invoked|sent) by|client(?:[_-]?(?:id|name|service))?|caller|"
@@ -102,13 +106,18 @@ def _lookup(services: list[str]) -> pl.DataFrame:
 
 def _token_keys(token: pl.Expr) -> list[pl.Expr]:
     """The ways one token may name a service: itself, its first DNS label, the workload of a pod
-    name, and the first word of a CamelCase class name (``LedgerClient`` -> ``ledger``)."""
+    name, the first word of a CamelCase class name (``LedgerClient`` -> ``ledger``), and the last
+    part of a dotted logger or class name (``api.clients.dispatch``, ``c.e.LedgerClient``)."""
     lower = token.str.to_lowercase()
+    last = token.str.extract(r"\.([A-Za-z][A-Za-z0-9_-]*)$", 1)
     return [
         lower,
         lower.str.extract(r"^([a-z][a-z0-9_-]*)\.[a-z]", 1),
         lower.str.replace(_POD_SUFFIX, ""),
         token.str.extract(r"^([A-Z][a-z0-9]+)[A-Z]", 1).str.to_lowercase(),
+        # A logger or class named after the client: ``api.clients.dispatch``, ``c.e.LedgerClient``.
+        last.str.to_lowercase(),
+        last.str.extract(r"^([A-Z][a-z0-9]+)[A-Z]", 1).str.to_lowercase(),
     ]
 
 
@@ -122,17 +131,22 @@ def sample_messages(records: pl.DataFrame, *, per_template: int = SAMPLE_PER_TEM
     """Per (``service``, ``template_id``): up to ``per_template`` distinct messages (first seen
     first), the statement's ``lines`` and whether it is at WARN or above (``error``)."""
     level = pl.col("level").cast(pl.String).fill_null("INFO")
+    # Lines spread over each statement's span, a few times as many as are kept: the distinct
+    # messages are found among them, without touching every line of a busy statement.
+    count = pl.len().over("service", "template_id")
+    spread = pl.int_range(pl.len()).over("service", "template_id") % (count // (8 * per_template) + 1) == 0
+    totals = records.group_by("service", "template_id").agg(
+        lines=pl.len(), error=level.is_in(["WARN", "ERROR", "FATAL"]).mean() >= 0.5
+    )
+    records = records.filter(spread)
     # A structured record's other fields (``error="Get https://ledger/..."``) count as its text.
     text = pl.col("message")
     if "attributes" in records.columns:
         text = pl.when(pl.col("attributes").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), "attributes"))
     return (
         records.group_by("service", "template_id")
-        .agg(
-            text.unique(maintain_order=True).head(per_template).alias("message"),
-            lines=pl.len(),
-            error=level.is_in(["WARN", "ERROR", "FATAL"]).mean() >= 0.5,
-        )
+        .agg(text.unique(maintain_order=True).head(per_template).alias("message"))
+        .join(totals, on=["service", "template_id"])
         .with_columns(n_sampled=pl.col("message").list.len())
         .explode("message")
         .with_row_index("mid")
@@ -201,16 +215,24 @@ def _tokens(sample: pl.DataFrame, text: pl.Expr) -> pl.DataFrame:
 def _named(tokens: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
     """``mid``, ``service``, ``callee``, ``full``: messages with a token that names another service
     (``full``: by its whole name somewhere in the message)."""
-    keyed = pl.concat(
-        [tokens.select("mid", "service", "token", key=expr) for expr in _token_keys(pl.col("token"))]
-    ).drop_nulls("key")
-    return keyed.join(lookup, on="key").group_by("mid", "service", "callee").agg(pl.col("full").any())
+    # Names are looked up once per distinct token, then joined back to the messages.
+    distinct = tokens.select("token").unique()
+    keyed = pl.concat([distinct.select("token", key=expr) for expr in _token_keys(pl.col("token"))]).drop_nulls("key")
+    names = keyed.join(lookup, on="key").select("token", "callee", "full")
+    return tokens.join(names, on="token").group_by("mid", "service", "callee").agg(pl.col("full").any())
 
 
 def _addresses(tokens: pl.DataFrame, named: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
     """Mentions by address: an IPv4 address belongs to a service when lines tie the two (a line
     that names the service and the address, or a service's own line that it listens on it)."""
-    ips = tokens.filter(pl.col("token").str.contains(_IPV4)).select("mid", "service", ip="token")
+    # An address a service is reached at comes with its port or as a host (``10.0.3.7:8080``,
+    # ``http://10.0.3.7/``, ``host='10.0.3.7'``); a bare address is more often a client's.
+    served = sample.select(
+        "mid", "service", ip=pl.col("message").str.extract_all(_SERVED_ADDRESS).list.eval(pl.element().str.extract(r"(\d+(?:\.\d+){3})", 1))
+    ).explode("ip").drop_nulls("ip").unique()
+    ips = tokens.filter(pl.col("token").str.contains(_IPV4)).select("mid", "service", ip="token").join(
+        served, on=["mid", "service", "ip"], how="semi"
+    )
     if ips.height == 0:
         return named.select("mid", "service", "callee").clear()
     together = ips.join(named.select("mid", "service", "callee"), on=["mid", "service"]).group_by("ip", "callee").agg(n=pl.len())
@@ -228,7 +250,8 @@ def _specific(found: pl.DataFrame, *, n_services: int) -> pl.DataFrame:
     """Drop names that most services use: they are vocabulary, not mentions of one service."""
     if n_services < 4:
         return found
-    speakers = found.group_by("callee").agg(pl.col("service").n_unique().alias("speakers"))
+    # Counted over names only: an address is resolved by other means.
+    speakers = found.filter(pl.col("how") != "address").group_by("callee").agg(pl.col("service").n_unique().alias("speakers"))
     common = speakers.filter(pl.col("speakers") > MAX_SPEAKER_SHARE * (n_services - 1)).get_column("callee")
     return found.filter(~pl.col("callee").is_in(common.implode()) | (pl.col("how") == "address"))
 

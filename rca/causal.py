@@ -48,14 +48,10 @@ def anomaly_signal(counts: np.ndarray, rate_before: np.ndarray, falling: np.ndar
 
     Centring on the whole series would erase a change that lasts longer than half of it.
     """
-    # Imported here: scikit-learn takes most of a second to import, and only analyze needs it.
-    from sklearn.preprocessing import RobustScaler
-
     departure = (counts - rate_before[:, None]) / np.sqrt(rate_before[:, None] + 0.5)
     departure = np.where(falling[:, None], -departure, departure)
     normal = departure[:, : max(1, normal_until)]
-    scaler = RobustScaler(with_centering=True, with_scaling=False).fit(normal.T)
-    return scaler.transform(departure.T).T.clip(min=0).sum(axis=0)
+    return (departure - np.median(normal, axis=1, keepdims=True)).clip(min=0).sum(axis=0)
 
 
 def trace_order(events: pl.DataFrame) -> tuple[Counter[str], Counter[tuple[str, str]]]:

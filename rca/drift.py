@@ -28,11 +28,15 @@ def js_divergence(p: np.ndarray, q: np.ndarray) -> float:
     >>> js_divergence(np.array([1.0, 0.0]), np.array([0.0, 1.0]))
     1.0
     """
-    from scipy.special import rel_entr
-
     p, q = p / p.sum(), q / q.sum()
     m = (p + q) / 2
-    return float(max(0.0, (rel_entr(p, m).sum() + rel_entr(q, m).sum()) / 2 / np.log(2)))
+    return float(max(0.0, (_rel_entr(p, m).sum() + _rel_entr(q, m).sum()) / 2 / np.log(2)))
+
+
+def _rel_entr(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``p * log(p / q)``, 0 where ``p`` is 0 (``q`` is positive wherever ``p`` is)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0) / np.where(p > 0, q, 1.0)), 0.0)
 
 
 def psi(p: np.ndarray, q: np.ndarray) -> float:

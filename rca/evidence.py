@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 EXAMPLES = 3
+WINDOW_LINES = 20
 
 
 def change_of(row: dict[str, object], features: Features) -> Change:
@@ -97,21 +98,25 @@ def departure_onsets(departures: pl.DataFrame, features: Features) -> pl.DataFra
 
 def _window_starts(keys: pl.DataFrame, events: pl.DataFrame, size: float, *, rising: bool) -> pl.DataFrame:
     """When a rate changed, to the record: from the bucket before the onset bucket on, the first
-    record that starts a bucket-long window holding more records than the normal Poisson range
-    allows (``rate + 2 sqrt(rate) + 1``), or for a fall, the first after which the window holds
-    fewer (``rate - 2 sqrt(rate)``, at most a third of the rate)."""
+    record that starts a window holding more records than the normal Poisson range allows
+    (``n + 2 sqrt(n) + 1`` for ``n`` expected), or for a fall, the first after which the window
+    holds clearly fewer (``n - 2 sqrt(n)``, at most a third of ``n``). The window is as long as
+    ``WINDOW_LINES`` normal records take (at most a bucket): a busy statement is dated to the
+    second, a quiet one as well as its few lines allow."""
     lines = keys.join(events, on="sid").filter(pl.col("bucket") >= pl.col("onset_bucket") - 1).sort("timestamp")
     rows = []
     for (sid, kind, onset_bucket), group in lines.group_by("sid", "kind", "onset_bucket", maintain_order=True):
         times = group.get_column("timestamp")
         seconds = (times - times[0]).dt.total_microseconds().to_numpy() / 1e6
-        rate = float(group.get_column("rate_before")[0])
+        per_second = float(group.get_column("rate_before")[0]) / size
+        window = min(size, WINDOW_LINES / per_second) if per_second > 0 else size
+        expected = per_second * window
         if rising:
-            inside = np.searchsorted(seconds, seconds + size, side="left") - np.arange(len(seconds))
-            found = np.flatnonzero(inside > rate + 2.0 * rate**0.5 + 1.0)
+            inside = np.searchsorted(seconds, seconds + window, side="left") - np.arange(len(seconds))
+            found = np.flatnonzero(inside > expected + 2.0 * expected**0.5 + 1.0)
         else:
-            after = np.searchsorted(seconds, seconds + size, side="right") - np.arange(len(seconds)) - 1
-            found = np.flatnonzero(after <= min(rate - 2.0 * rate**0.5, rate / 3.0))
+            after = np.searchsorted(seconds, seconds + window, side="right") - np.arange(len(seconds)) - 1
+            found = np.flatnonzero(after <= min(expected - 2.0 * expected**0.5, expected / 3.0))
         if len(found):
             rows.append((sid, kind, onset_bucket, times[int(found[0])]))
     schema = {"sid": keys.schema["sid"], "kind": pl.String, "onset_bucket": keys.schema["onset_bucket"],

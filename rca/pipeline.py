@@ -335,13 +335,17 @@ def _paused(timed: pl.DataFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
     process restarts: a gap in them across the burst of ``RESTART_PAUSE_GAPS`` times their mean
     gap and at least ``RESTART_PAUSE_S``. New statements said while the service goes on serving
     are its traffic's variety, not a restart."""
+    services = bursts.get_column("service").unique().implode()
+    others = (
+        timed.filter(pl.col("service").is_in(services))
+        .join(lines.select("service", "timestamp", "template_id"), on=["service", "timestamp", "template_id"], how="anti")
+        .group_by("service")
+        .agg(pl.col("timestamp").sort().dt.epoch("us"))
+    )
+    stamps = {service: np.asarray(times, dtype=np.float64) / 1e6 for service, times in others.iter_rows()}
     paused = []
     for row in bursts.iter_rows(named=True):
-        others = timed.filter(pl.col("service") == row["service"]).join(
-            lines.filter(pl.col("service") == row["service"]).select("timestamp", "template_id"),
-            on=["timestamp", "template_id"], how="anti",
-        ).get_column("timestamp").sort()
-        seconds = (others.dt.epoch("us").to_numpy() / 1e6) if others.len() else np.array([])
+        seconds = stamps.get(row["service"], np.array([]))
         if len(seconds) < RESTART_LINES:
             paused.append(False)
             continue
