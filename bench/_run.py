@@ -48,8 +48,12 @@ def run(argv: list[str]) -> Run:
 
 
 def median_run(argv: list[str], runs: int) -> Run:
-    """Medians of ``runs`` fresh runs (wall, CPU and peak each the median of its own)."""
-    done = [run(argv) for _ in range(runs)]
+    """Medians of ``runs`` fresh runs of ``argv``."""
+    return medians([run(argv) for _ in range(runs)])
+
+
+def medians(done: list[Run]) -> Run:
+    """Wall, CPU and peak each the median of its own over ``done``; the first run's stdout."""
     return Run(
         statistics.median(r.wall_s for r in done),
         statistics.median(r.cpu_s for r in done),
@@ -61,4 +65,4 @@ def median_run(argv: list[str], runs: int) -> Run:
 def figures(name: str, result: Run, lines: int | None = None) -> str:
     """One row of a benchmark's table."""
     rate = f"{lines / result.wall_s:12,.0f} lines/s" if lines else " " * 20
-    return f"{name:<44} {result.wall_s:8.2f} s wall {result.cpu_s:8.2f} s CPU {rate}  peak {result.peak_bytes / 1e6:7.0f} MB"
+    return f"{name:<54} {result.wall_s:8.2f} s wall {result.cpu_s:8.2f} s CPU {rate}  peak {result.peak_bytes / 1e6:7.0f} MB"
