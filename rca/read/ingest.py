@@ -273,7 +273,8 @@ def ingest(specs: list[str], settings: Settings) -> tuple[pl.DataFrame, IngestSu
     """Read every source into one records frame, in input order, filtered to ``since``/``until``.
 
     Sources the user named explicitly must be readable; files found inside a folder or glob that
-    are not logs (binary files) are skipped and listed in the summary.
+    are not logs (binary files) are skipped and listed in the summary. Small sources are read
+    together, a batch at a time (``_read_small``), with the same results as one by one.
     """
     reads: list[_Read | None] = []
     skipped: list[SkippedSource] = []
