@@ -1,7 +1,9 @@
 """Where the time of `rca analyze` (or `rca templates`) goes, stage by stage, measured with pyinstrument.
 
 Usage: python bench/stages.py [--lines 1000000] [--command analyze|templates] [--runs 3] [--tree]
-       (pip install pyinstrument first; the input is bench/stream_speed.py's folder of that size)
+       python bench/stages.py --path sample_logs/checkout-outage/
+       (pip install pyinstrument first; the input is bench/stream_speed.py's folder of that size,
+       or --path)
 
 Runs the command in a fresh process under pyinstrument's sampling profiler, imports included, and
 sums the samples by stage: each sample goes to the innermost stage of its call stack that a rule
@@ -106,23 +108,26 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--command", choices=("analyze", "templates"), default="analyze")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--path", type=Path, help="profile on this input instead")
     parser.add_argument("--tree", action="store_true", help="print pyinstrument's call tree of one run")
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)  # one run, as JSON
     args = parser.parse_args()
-    folder = ensure(args.lines)
+    folder = args.path or ensure(args.lines)
     if args.once or args.tree:
         totals = profile(args.command, folder, tree=args.tree)
         print(json.dumps(totals) if args.once else "")
         return 0
     argv = [sys.executable, __file__, "--once", "--lines", str(args.lines), "--command", args.command]
+    argv += ["--path", str(folder)] if args.path else []
     runs = [json.loads(run(argv).stdout) for _ in range(args.runs)]
     median = {stage: statistics.median(r.get(stage, 0.0) for r in runs) for stage in {s for r in runs for s in r}}
     wall = median.pop("wall")
-    print(f"rca {args.command} {folder.name}/ ({args.lines:,} lines), median of {args.runs}: {wall:.2f} s wall, "
+    lines = args.lines if not args.path else sum(p.read_bytes().count(b"\n") for p in [folder, *folder.rglob("*")] if p.is_file())
+    print(f"rca {args.command} {folder.name}/ ({lines:,} lines), median of {args.runs}: {wall:.2f} s wall, "
           f"{median.pop('CPU'):.2f} s CPU")  # fmt: skip
     for stage, seconds in sorted(median.items(), key=lambda item: -item[1]):
         if seconds >= 0.005:
-            print(f"  {stage:<58} {seconds:7.2f} s  {100 * seconds / wall:5.1f} %  {args.lines / seconds / 1e6:8.2f} M lines/s")
+            print(f"  {stage:<58} {seconds:7.2f} s  {100 * seconds / wall:5.1f} %  {lines / seconds / 1e6:8.2f} M lines/s")
     return 0
 
 
