@@ -214,8 +214,11 @@ def speed(args: argparse.Namespace) -> list[str]:
     plain = median.get("plain drain3 loop")
     if plain is not None:
         for command, target in (("templates", 10.0), ("analyze", 6.0)):
-            ratio = plain.wall_s / median[f"rca {command} DIR --json"].wall_s
-            print(f"rca {command}: {ratio:.1f}x the plain loop's speed (target >= {target:g}x)")
+            ours = median[f"rca {command} DIR --json"]
+            ratio = plain.wall_s / ours.wall_s
+            # rca runs on every core, the plain loop on one: on a busy machine the two ratios differ.
+            print(f"rca {command}: {ratio:.1f}x the plain loop's speed in wall time (target >= {target:g}x), "
+                  f"{plain.cpu_s / ours.cpu_s:.1f}x in CPU time")  # fmt: skip
             if ratio < target:
                 missed.append(f"rca {command} {ratio:.1f}x < {target:g}x")
     for reader in ("Python loop", "rca's reader, into Polars"):
