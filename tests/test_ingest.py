@@ -246,3 +246,65 @@ def test_stdin_source(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(gzip.compress(LOG4J.encode()))))
     lines = read_lines(Source("-", None))
     assert lines.frame.height == 6
+
+
+def _folder_of_small_files(tmp_path):  # type: ignore[no-untyped-def]
+    """Files in several layouts, as a log dump holds them: some share a layout (and are read
+    together), syslog files without a year written at different times, US dates, times with and
+    without zones, lines before the first header, a layout no library knows, an empty file."""
+    import os
+
+    files = {
+        "api/app.log": LOG4J,
+        "api/app.log.1": "\tat com.acme.Foo.run(Foo.java:1)\n" + LOG4J,  # starts inside a stack trace
+        "billing/app.log": LOG4J.replace(",123 ", ",123+02:00 "),
+        "web/events.jsonl": '{"ts": "2026-11-23T10:00:01Z", "level": "info", "msg": "ok", "user": 1}\n'
+        '{"ts": "2026-11-23T10:00:02Z", "level": "error", "msg": "failed to charge"}\n',
+        "jobs/events.jsonl": '{"ts": "2026-11-23T10:00:03Z", "level": "warn", "msg": "slow", "job": "a"}\n',
+        "host1/syslog": "Dec 31 23:59:58 host1 sshd[42]: Accepted password for root\n",
+        "host2/syslog": "Nov 22 23:00:01 host2 cron[7]: (root) CMD (run-parts)\n",
+        "us/dates.log": "03/04/2026 10:00:01 INFO started\n03/04/2026 10:00:02 ERROR failed\n",
+        "odd/health.log": "20261123-10:00:01:119|Step_LSC|30002312|onStandStepChanged 3579\n"
+        "20261123-10:00:02:120|Step_SPUtils|30002312|setTodayTotalDetailSteps=1500\n",
+        "empty/nothing.log": "",
+        "plain/notes.txt": "no header here\nnor here\n",
+    }
+    for name, text in files.items():
+        path = tmp_path / "dump" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    written = {"host1/syslog": datetime(2026, 1, 2, tzinfo=UTC), "host2/syslog": datetime(2026, 12, 1, tzinfo=UTC)}
+    for name, when in written.items():
+        os.utime(tmp_path / "dump" / name, (when.timestamp(), when.timestamp()))
+    return str(tmp_path / "dump")
+
+
+@pytest.mark.parametrize("settings", [{}, {"tz": "Europe/Paris"}, {"year": 2024}], ids=["default", "tz", "year"])
+def test_small_files_read_together_as_each_alone(tmp_path, monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+    import rca.read.ingest as ingest_module
+
+    folder = _folder_of_small_files(tmp_path)
+    together, together_summary = _read(folder, **settings)
+    monkeypatch.setattr(ingest_module, "SMALL_LINES", -1)  # no source is small: each is read alone
+    alone, alone_summary = _read(folder, **settings)
+    assert together.to_dicts() == alone.to_dicts()
+    assert together_summary == alone_summary
+    assert len(together_summary.sources) == 11
+    by_name = {s.source.split("dump/")[1]: s for s in together_summary.sources}
+    assert by_name["api/app.log.1"].records == 4  # the stack trace before the first header stands alone
+    # Each syslog file's year comes from its own date: Dec 31 after a file written on Jan 2 is
+    # last year's (then placed in the other sources' year), Nov 22 in a file written on Dec 1 is not.
+    shifted = [n for n in by_name["host1/syslog"].notes if "+1 years" in n]
+    assert len(shifted) == (0 if "year" in settings else 1)
+    assert not [n for n in by_name["host2/syslog"].notes if "years)" in n]
+
+
+def test_small_files_are_read_in_batches(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import rca.read.ingest as ingest_module
+
+    folder = _folder_of_small_files(tmp_path)
+    whole, _ = _read(folder)
+    monkeypatch.setattr(ingest_module, "BATCH_LINES", 3)  # a batch every few files
+    batched, summary = _read(folder)
+    assert batched.to_dicts() == whole.to_dicts()
+    assert [s.source for s in summary.sources] == sorted(s.source for s in summary.sources)

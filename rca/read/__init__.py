@@ -8,7 +8,8 @@
     time       each record's time in UTC (time zone, missing years)
     levels     each record's level; services: each record's service
     records    lines without a header join the record above
-    ingest     the steps above in order, for every source, and what reading found
+    ingest     the steps above in order, for every source, and what reading found (small
+               sources go through the steps together, as one frame numbered by file)
 
 ``from rca.read.ingest import ingest`` is the entry point; nothing here imports a later step.
 """

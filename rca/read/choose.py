@@ -11,6 +11,7 @@ matches it (``rca.read.fields``).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -25,9 +26,10 @@ from rca.read.structured import (
     is_docker_json,
     is_logfmt,
     json_exprs,
-    learn_json,
-    learn_logfmt,
+    learn_json_many,
+    learn_logfmt_many,
     loads_object,
+    read_samples,
 )
 from rca.read.timestamps import SHAPES, parse_timestamps
 
@@ -57,17 +59,58 @@ def choose(sample: pl.Series, *, spec: str | None = None, timestamp_format: str 
     ``spec``: the user's ``--log-format``: the only layout (lines it does not match continue the
     record above); UsageError if it matches no sampled line.
     """
+    if spec is None:
+        return choose_many([sample.to_list()])[0]
     sample = sample.filter(sample.str.len_chars() > 0)
-    if spec is not None:
-        layout = layout_from_spec(spec, sample, timestamp_format=timestamp_format)
-        if sample.len() and not matches(layout, sample).any():
-            raise UsageError(f"--log-format {spec!r} matches none of the first lines, e.g. {sample[0][:120]!r}")
-        return Plan((), (layout,))
-    wrappers, sample = _peel(sample)
-    layouts, notes = _cover(sample)
-    # The rest of the library, for a record of another layout the sample missed.
-    sweep = tuple(x for x in LIBRARY if x not in layouts and x.timestamp and not SHAPES[x.timestamp].date_missing)
-    return Plan(tuple(wrappers), tuple(layouts), sweep, tuple(notes))
+    layout = layout_from_spec(spec, sample, timestamp_format=timestamp_format)
+    if sample.len() and not matches(layout, sample).any():
+        raise UsageError(f"--log-format {spec!r} matches none of the first lines, e.g. {sample[0][:120]!r}")
+    return Plan((), (layout,))
+
+
+def choose_many(samples: Sequence[list[str]]) -> list[Plan]:
+    """The plan of each of many sources, from their sampled lines, each as if chosen alone.
+
+    What costs a call per line and layout in Python, or a fixed cost per call in Polars (the
+    library's patterns, the times in JSON keys, timestamp shapes, which times read as dates),
+    runs once for all the samples: a folder of thousands of small files would pay it per file.
+    """
+    peeled = [_peel([line for line in sample if line]) for sample in samples]
+    lines = [sample for _, sample in peeled]
+    candidates, hits, dated = _evidence(lines)
+    covered = [_cover(sample, *evidence) for sample, *evidence in zip(lines, candidates, hits, dated, strict=True)]
+    # Then loose fallbacks, for the lines still unread (stack traces, mostly).
+    fallbacks = [[x for x in FALLBACKS if x.timestamp or not any(y.timestamp for y in chosen)] for chosen, _ in covered]
+    fallback_hits = [_matches_left(cands, sample, left) for cands, sample, (_, left) in zip(fallbacks, lines, covered, strict=True)]
+    fallback_dated = _dated_many(fallbacks, lines, fallback_hits)
+    plans = []
+    for (wrappers, sample), (chosen, left), *evidence in zip(peeled, covered, fallbacks, fallback_hits, fallback_dated, strict=True):
+        more, _ = _greedy(*evidence, left, _support(len(sample)))
+        layouts = [_refine(x, sample) for x in (*chosen, *more)]
+        # The rest of the library, for a record of another layout the sample missed.
+        sweep = tuple(x for x in LIBRARY if x not in layouts and x.timestamp and not SHAPES[x.timestamp].date_missing)
+        plans.append(Plan(tuple(wrappers), tuple(layouts), sweep))
+    return plans
+
+
+def _evidence(samples: list[list[str]]) -> tuple[list[list[AnyLayout]], list[np.ndarray], list[np.ndarray]]:
+    """For each sample: the candidate layouts (structured ones learned from it, then the library),
+    which lines each reads, and which it reads a date from."""
+    structured = [[x for x in pair if x] for pair in zip(learn_json_many(samples), learn_logfmt_many(samples), strict=True)]
+    library = _library_hits(samples)
+    hits = [
+        np.vstack([*(matches(c, sample) for c in found), known])
+        for found, sample, known in zip(structured, samples, library, strict=True)
+    ]
+    candidates = [[*found, *LIBRARY] for found in structured]
+    return candidates, hits, _dated_many(candidates, samples, hits)
+
+
+def _matches_left(candidates: list[AnyLayout], sample: list[str], left: np.ndarray) -> np.ndarray:
+    """Which lines each candidate reads, where some line is ``left`` to read (else none)."""
+    if not candidates or not left.any():
+        return np.zeros((len(candidates), len(sample)), dtype=bool)
+    return np.stack([matches(c, sample) for c in candidates])
 
 
 def _support(size: int) -> int:
@@ -75,10 +118,10 @@ def _support(size: int) -> int:
     return 1 if size < 20 else max(2, math.ceil(0.005 * size))
 
 
-def matches(layout: AnyLayout, sample: pl.Series) -> np.ndarray:
+def matches(layout: AnyLayout, sample: pl.Series | Sequence[str]) -> np.ndarray:
     """Which lines of ``sample`` ``layout`` reads. Python's regex engine, with the patterns compiled
     once, is faster than Polars' on a few hundred lines; both read these patterns alike."""
-    lines = sample.to_list()
+    lines = sample.to_list() if isinstance(sample, pl.Series) else sample
     if isinstance(layout, StructuredLayout):
         if layout.name == "logfmt":
             return np.array([is_logfmt(s) for s in lines], dtype=bool)
@@ -87,111 +130,148 @@ def matches(layout: AnyLayout, sample: pl.Series) -> np.ndarray:
     return np.array([match(s[:SAMPLE_CHARS]) is not None for s in lines], dtype=bool)
 
 
-def _timestamps(layout: AnyLayout, lines: list[str], hit: np.ndarray) -> list[str | None]:
-    """The timestamp text ``layout`` finds in each line it reads (None elsewhere)."""
-    if isinstance(layout, StructuredLayout):
-        if layout.name != "json":
-            return [None] * len(lines)
-        text = pl.DataFrame({"raw": lines}).select(json_exprs(layout)["ts"]).to_series().to_list()
-        return [t if h else None for t, h in zip(text, hit, strict=True)]
-    pattern = compiled(layout.capturing(("ts",)))
-    out: list[str | None] = []
-    for line, h in zip(lines, hit, strict=True):
-        found = pattern.match(line[:SAMPLE_CHARS]) if h else None
-        out.append(found.group("ts") if found else None)
+def _library_hits(samples: list[list[str]]) -> list[np.ndarray]:
+    """Which lines of each sample each layout of the library reads (a row per layout), the lines of
+    all the samples matched together in Polars: a folder of small files gives thousands of
+    samples, and Python's engine costs a call per line and layout. Each pattern is anchored at
+    the line's start, and both engines read them alike (``matches``)."""
+    lines = pl.Series("raw", [line for sample in samples for line in sample], dtype=pl.String).str.slice(0, SAMPLE_CHARS)
+    found = lines.to_frame().select(
+        pl.col("raw").str.contains(layout.capturing(())).alias(str(i)) for i, layout in enumerate(LIBRARY)
+    ).to_numpy().T
+    out, start = [], 0
+    for sample in samples:
+        out.append(found[:, start : start + len(sample)].astype(bool))
+        start += len(sample)
     return out
 
 
-def _dated(candidates: list[AnyLayout], sample: pl.Series, hits: np.ndarray) -> np.ndarray:
-    """Which lines each candidate reads a date and time from: the texts of each shape parsed at once."""
-    lines = sample.to_list()
-    dated = np.zeros_like(hits)
-    by_shape: dict[str, list[tuple[int, int, str]]] = {}
-    for i, layout in enumerate(candidates):
-        if layout.timestamp is None or SHAPES[layout.timestamp].date_missing or not hits[i].any():
-            continue
-        for j, text in enumerate(_timestamps(layout, lines, hits[i])):
-            if text is not None:
-                by_shape.setdefault(layout.timestamp, []).append((i, j, text))
-    for shape, found in by_shape.items():
-        texts = pl.Series([t for _, _, t in found], dtype=pl.String)
-        ok = pl.select(parse_timestamps(pl.lit(texts), SHAPES[shape], year=2000).is_not_null()).to_series().to_list()
-        for (i, j, _), good in zip(found, ok, strict=True):
-            dated[i, j] = good
-    return dated
+def _stamps(layout: Layout, lines: list[str], hit: np.ndarray) -> list[tuple[int, str]]:
+    """The timestamp text ``layout`` finds in each line it reads, with the line's index."""
+    pattern = compiled(layout.capturing(("ts",)))
+    out = []
+    for j in np.flatnonzero(hit):
+        found = pattern.match(lines[j][:SAMPLE_CHARS])
+        if found and found.group("ts") is not None:
+            out.append((int(j), found.group("ts")))
+    return out
 
 
-def _peel(sample: pl.Series) -> tuple[list[AnyLayout], pl.Series]:
+def _dated_many(candidates: list[list[AnyLayout]], samples: list[list[str]], hits: list[np.ndarray]) -> list[np.ndarray]:
+    """For each sample, which lines each candidate reads a date and time from (and reads at all):
+    the timestamp texts of every sample are parsed together, once per shape."""
+    found: list[tuple[int, int, int, str, str]] = []  # sample, candidate, line, shape, text
+    json_reads: list[tuple[int, int]] = []
+    for k, (cands, lines, hit) in enumerate(zip(candidates, samples, hits, strict=True)):
+        for i, layout in enumerate(cands):
+            if layout.timestamp is None or SHAPES[layout.timestamp].date_missing or not hit[i].any():
+                continue
+            if isinstance(layout, Layout):
+                found += [(k, i, j, layout.timestamp, text) for j, text in _stamps(layout, lines, hit[i])]
+            elif layout.name == "json":
+                json_reads.append((k, i))
+    found += _json_stamps(json_reads, candidates, samples, hits)
+    by_shape: dict[str, set[str]] = {}
+    for _, _, _, shape, text in found:
+        by_shape.setdefault(shape, set()).add(text)
+    readable = set()
+    for shape, texts in by_shape.items():
+        ordered = pl.Series(sorted(texts), dtype=pl.String)
+        ok = pl.select(parse_timestamps(pl.lit(ordered), SHAPES[shape], year=2000).is_not_null()).to_series()
+        readable |= {(shape, text) for text, good in zip(ordered.to_list(), ok.to_list(), strict=True) if good}
+    dated = [np.zeros_like(hit) for hit in hits]
+    for k, i, j, shape, text in found:
+        dated[k][i, j] = (shape, text) in readable
+    return [d & h for d, h in zip(dated, hits, strict=True)]
+
+
+def _json_stamps(
+    reads: list[tuple[int, int]], candidates: list[list[AnyLayout]], samples: list[list[str]], hits: list[np.ndarray]
+) -> list[tuple[int, int, int, str, str]]:
+    """The times that JSON candidates read in the lines they match, samples with the same time key
+    read in one pass."""
+    if not reads:
+        return []
+    layouts = [candidates[k][i] for k, i in reads]
+    exprs = [json_exprs(x)["ts"] for x in layouts]  # type: ignore[arg-type]
+    texts = read_samples([samples[k] for k, _ in reads], exprs)
+    out = []
+    for (k, i), layout, read in zip(reads, layouts, texts, strict=True):
+        assert read is not None and layout.timestamp is not None
+        for j, text in enumerate(read.to_list()):
+            if text is not None and hits[k][i, j]:
+                out.append((k, i, j, layout.timestamp, text))
+    return out
+
+
+def _peel(sample: list[str]) -> tuple[list[AnyLayout], list[str]]:
     """Wrappers found in the sample, outermost first, and the sample with them peeled."""
     found: list[AnyLayout] = []
     for _ in range(3):
-        lines = sample.to_list()
-        if DOCKER not in found and is_docker_json(lines[:200]):
-            inner = pl.DataFrame({"raw": sample}).select(json_exprs(DOCKER)["message"]).to_series()
+        if DOCKER not in found and is_docker_json(sample[:200]):
+            inner = pl.DataFrame({"raw": sample}).select(json_exprs(DOCKER)["message"]).to_series().to_list()
             found.append(DOCKER)
-            sample = pl.select(pl.coalesce(pl.lit(inner), pl.lit(sample))).to_series()
+            sample = [own if own is not None else line for own, line in zip(inner, sample, strict=True)]
             continue
         for wrapper in WRAPPERS:
             if wrapper in found:
                 continue
-            hit = pl.Series(matches(wrapper, sample))
-            if int(hit.sum()) < _support(sample.len()):
+            hit = matches(wrapper, sample)
+            if int(hit.sum()) < _support(len(sample)):
                 continue
-            inner = sample.str.extract(wrapper.capturing(("message",)), 1)
-            if wrapper.name == "kubectl-timestamps" and not _has_own_header(inner.filter(hit)):
+            message = compiled(wrapper.capturing(("message",))).search
+            inner = [message(line) if h else None for line, h in zip(sample, hit, strict=True)]
+            if wrapper.name == "kubectl-timestamps" and not _has_own_header([m.group(1) for m in inner if m]):
                 continue
             found.append(wrapper)
-            sample = pl.select(pl.when(pl.lit(hit)).then(pl.lit(inner)).otherwise(pl.lit(sample))).to_series()
+            sample = [m.group(1) if h and m else line for line, h, m in zip(sample, hit, inner, strict=True)]
             break
         else:
             return found, sample
     return found, sample
 
 
-def _has_own_header(inner: pl.Series) -> bool:
+def _has_own_header(inner: list[str]) -> bool:
     """Most lines after a bare RFC 3339 time have a dated header of their own, or are JSON:
     ``kubectl logs --timestamps`` in front of an application's line."""
-    if inner.len() == 0:
+    if not inner:
         return False
-    own = np.array([loads_object(s) is not None for s in inner.to_list()], dtype=bool)
+    own = np.array([loads_object(s) is not None for s in inner], dtype=bool)
     for layout in LIBRARY:
         if layout.timestamp and not SHAPES[layout.timestamp].date_missing:
             own |= matches(layout, inner)
-    return int(own.sum()) >= 0.5 * inner.len()
+    return int(own.sum()) >= 0.5 * len(inner)
 
 
-def _cover(sample: pl.Series) -> tuple[list[AnyLayout], list[str]]:
-    """Layouts that together explain the sample, greedily: the library first, then a learned
-    layout for what it leaves, then loose fallbacks; each kept only with enough support."""
-    support = _support(sample.len())
-    lines = sample.to_list()
-    structured = [x for x in (learn_json(lines), learn_logfmt(lines)) if x]
-    chosen, left = _greedy([*structured, *LIBRARY], sample, np.ones(sample.len(), dtype=bool), support)
-    notes: list[str] = []
+def _cover(
+    sample: list[str], candidates: list[AnyLayout], hits: np.ndarray, dated: np.ndarray
+) -> tuple[list[AnyLayout], np.ndarray]:
+    """Layouts that together explain the sample, greedily, and the lines they leave: the library
+    first (``candidates``, with the lines each reads, ``hits``, and reads a date from, ``dated``),
+    then a layout learned for what it leaves; each kept only with enough support. Loose
+    fallbacks come after (``choose_many``)."""
+    support = _support(len(sample))
+    chosen, left = _greedy(candidates, hits, dated, np.ones(len(sample), dtype=bool), support)
     for _ in range(3):  # an input may mix layouts that no library knows: learn one, then the next
         if left.sum() < max(support, 2):
             break
-        learned = infer.learn(sample.filter(pl.Series(left)).to_list())
+        learned = infer.learn([line for line, keep in zip(sample, left, strict=True) if keep])
         hit = matches(learned, sample) & left if learned is not None else left & False
         if learned is None or hit.sum() < support:
             break
         learned_count = sum(x.name.startswith("learned") for x in chosen)
         chosen.append(replace(learned, name=f"learned-{learned_count + 1}") if learned_count else learned)
         left &= ~hit
-    dated = any(x.timestamp for x in chosen)
-    fallbacks = [x for x in FALLBACKS if x.timestamp or not dated]
-    more, left = _greedy(fallbacks, sample, left, support)
-    chosen += more
-    return [_refine(x, sample) for x in chosen], notes
+    return chosen, left
 
 
-def _refine(layout: AnyLayout, sample: pl.Series) -> AnyLayout:
+def _refine(layout: AnyLayout, sample: list[str]) -> AnyLayout:
     """The layout without the optional fields most of its lines in the sample lack: in a file
     written ``<time> <level> <message>``, a message that starts ``[x]`` or ``a.b: `` keeps it."""
     if not isinstance(layout, Layout) or not layout.optional:
         return layout
     pattern = compiled(layout.pattern)
-    found = [m for m in (pattern.match(s[:SAMPLE_CHARS]) for s in sample.to_list()) if m]
+    found = [m for m in (pattern.match(s[:SAMPLE_CHARS]) for s in sample) if m]
     rare = set()
     for _, field in layout.optional:
         groups = layout.field_groups(field)
@@ -202,16 +282,16 @@ def _refine(layout: AnyLayout, sample: pl.Series) -> AnyLayout:
 
 
 def _greedy(
-    candidates: list[AnyLayout], sample: pl.Series, left: np.ndarray, support: int
+    candidates: list[AnyLayout], hits: np.ndarray, dated: np.ndarray, left: np.ndarray, support: int
 ) -> tuple[list[AnyLayout], np.ndarray]:
     """Pick the candidate that reads most of the lines still left (a line whose time it reads
     counts twice), remove those lines, and repeat while one reads at least ``support`` (a
     layout without a timestamp, half the sample: ``ERROR: ...`` at the start of some
-    messages does not make a header)."""
+    messages does not make a header). ``hits`` and ``dated``: the lines each candidate reads,
+    and reads a date from."""
     if not candidates or not left.any():
         return [], left
-    hits = np.stack([matches(c, sample) for c in candidates])
-    dated = _dated(candidates, sample, hits) & hits
+    hits, dated = hits.copy(), dated.copy()
     chosen: list[AnyLayout] = []
     left = left.copy()
     while left.any():

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import numpy as np
 import polars as pl
 
 from rca.errors import InputError
 from rca.model import RECORD_SCHEMA, IngestSummary, LayoutUse, SkippedSource, SourceSummary
-from rca.read.choose import Plan, choose
+from rca.read.choose import Plan, choose, choose_many
 from rca.read.fields import extract
 from rca.read.levels import levels
 from rca.read.lines import Lines, read_lines
@@ -29,6 +30,23 @@ class _Read:
     zoneless: int = 0  # records whose time did not say its zone (read in --tz)
 
 
+@dataclass(frozen=True, slots=True)
+class _File:
+    """One source about to be read, and what reading its bytes found."""
+
+    source: Source
+    lines: int  # physical lines (a CSV export's header row included)
+    invalid_utf8: int
+    year: int  # for times without one
+    reference: datetime | None  # when it was written: a time without a year after that is last year's
+
+
+# A source of at most this many lines is read together with other small ones (a folder of
+# many small files would otherwise pay each step's fixed cost per file), up to BATCH_LINES at once.
+SMALL_LINES = 20_000
+BATCH_LINES = 200_000
+
+
 def sample_lines(lines: pl.DataFrame, size: int) -> pl.Series:
     """The first lines and lines spread over the rest, so a long preamble does not fool detection.
 
@@ -46,7 +64,10 @@ def sample_lines(lines: pl.DataFrame, size: int) -> pl.Series:
 
 def plan_for(source: Source, settings: Settings) -> tuple[Plan, Lines]:
     """The reading plan for one source (what ``rca parse --explain`` shows), and its lines."""
-    lines = read_lines(source)
+    return _plan(read_lines(source), settings)
+
+
+def _plan(lines: Lines, settings: Settings) -> tuple[Plan, Lines]:
     whole = lines.frame
     if _is_csv_export(whole) and not settings.log_format:
         rows, layout = csv_export(whole)
@@ -63,34 +84,98 @@ def _is_csv_export(whole: pl.DataFrame) -> bool:
     return bool(first) and looks_like_csv_export(first[0], first[1] if len(first) > 1 else None)
 
 
-def read_source(source: Source, settings: Settings) -> _Read:
-    """One source's records (schema ``RECORD_SCHEMA``) and what reading it found."""
-    plan, lines = plan_for(source, settings)
-    csv = bool(plan.wrappers) and plan.wrappers[0].name == "csv"
-    line_count = lines.height if not csv else lines.height + 1
-    invalid_utf8 = lines.invalid_utf8
-    year = settings.year or source.modified.year
+def _file(source: Source, lines: Lines, settings: Settings, *, csv: bool = False) -> _File:
     # Without a year in the timestamps, a date after the file was written must be last year's,
     # unless the user said which year it is.
     reference = None if settings.year else source.modified
-    stem = file_stem_service(source.name)
+    year = settings.year or (reference or source.modified).year
+    return _File(source, lines.height + (1 if csv else 0), lines.invalid_utf8, year, reference)
+
+
+def read_source(source: Source, settings: Settings) -> _Read:
+    """One source's records (schema ``RECORD_SCHEMA``) and what reading it found."""
+    return _read_whole(source, read_lines(source), settings)
+
+
+def _read_whole(source: Source, lines: Lines, settings: Settings) -> _Read:
+    """One source's records from its lines, chunk by chunk (each freed once read)."""
+    plan, lines = _plan(lines, settings)
+    csv = bool(plan.wrappers) and plan.wrappers[0].name == "csv"
+    file = _file(source, lines, settings, csv=csv)
     chunks = lines.chunks or [lines.frame]  # an empty source still gives an (empty) frame
     del lines
-    parts, facts, chosen = [], TimeFacts(), {}  # type: ignore[var-annotated]
+    return _read(chunks, plan, [file], settings, csv=csv)[0]
+
+
+def _small(lines: Lines, settings: Settings) -> bool:
+    """Whether a source is read together with others: a few lines, and none of a user's
+    ``--log-format`` (each source's own sample makes its layout) or a CSV export's."""
+    return not settings.log_format and len(lines.chunks) == 1 and lines.height <= SMALL_LINES and not _is_csv_export(lines.frame)
+
+
+def _place(small: list[tuple[int, Source, Lines]], reads: list[_Read | None], settings: Settings) -> None:
+    """Read the small sources waiting, into their places in ``reads``; none wait after."""
+    if small:
+        for (place, _, _), read in zip(small, _read_small([(s, lines) for _, s, lines in small], settings), strict=True):
+            reads[place] = read
+        small.clear()
+
+
+def _read_small(sources: list[tuple[Source, Lines]], settings: Settings) -> list[_Read]:
+    """Small sources read together: their plans chosen at once, then the lines of all the sources
+    with the same plan (and year) read as one frame, numbered by source in a ``file`` column."""
+    samples = [sample_lines(lines.frame, settings.sample_lines).to_list() for _, lines in sources]
+    files = [_file(source, lines, settings) for source, lines in sources]
+    groups: dict[tuple[Plan, int], list[int]] = {}
+    for i, (plan, file) in enumerate(zip(choose_many(samples), files, strict=True)):
+        groups.setdefault((plan, file.year), []).append(i)
+    reads: list[_Read | None] = [None] * len(sources)
+    for (plan, _), members in groups.items():
+        frame = pl.concat([sources[i][1].frame for i in members])
+        if len(members) > 1:
+            heights = [sources[i][1].height for i in members]
+            frame = frame.with_columns(file=pl.Series(np.repeat(np.arange(len(members), dtype=np.uint32), heights)))
+        for i, read in zip(members, _read([frame], plan, [files[i] for i in members], settings), strict=True):
+            reads[i] = read
+    return reads  # type: ignore[return-value]
+
+
+def _read(chunks: list[pl.DataFrame], plan: Plan, files: list[_File], settings: Settings, *, csv: bool = False) -> list[_Read]:
+    """The records of ``files`` and what reading them found, from their lines in ``chunks`` (of one
+    file, or of several numbered by a ``file`` column), all read with ``plan``."""
+    records, facts = _records(chunks, plan, files, settings, csv=csv)
+    return _by_file(records, plan, files, facts, settings, csv=csv)
+
+
+def _per_file(files: list[_File], values: list[str]) -> pl.Expr:
+    """Each row's file's value, where a frame holds the lines of several files."""
+    return pl.col("file").replace_strict(range(len(files)), values, return_dtype=pl.String)
+
+
+def _records(
+    chunks: list[pl.DataFrame], plan: Plan, files: list[_File], settings: Settings, *, csv: bool
+) -> tuple[pl.DataFrame, list[TimeFacts]]:
+    """Records read from ``chunks`` (each chunk freed once read), with ``file`` when there are
+    several files, and what reading each file's times assumed."""
+    many = len(files) > 1
+    stems = [file_stem_service(f.source.name) for f in files]
+    service = service_expr(plan, stem_service=_per_file(files, stems) if many else stems[0], service_pattern=settings.service_pattern)
+    parts, facts, chosen = [], [TimeFacts() for _ in files], {}  # type: ignore[var-annotated]
     while chunks:
         chunk = chunks.pop(0)
         frame = extract(chunk, plan, join_wrapped=not csv)
         del chunk
         ts, found = read_times(
-            frame, plan, year=year, tz=settings.tz, reference=reference, timestamp_format=settings.timestamp_format,
-            chosen=chosen,
+            frame, plan, year=files[0].year, tz=settings.tz, references=[f.reference for f in files],
+            timestamp_format=settings.timestamp_format, chosen=chosen,
         )
-        facts += found
+        for i, more in found.items():
+            facts[i] += more
         # ``raw`` stays only where a line has no header: it becomes the body of the record above.
         parts.append(
             frame.select(
-                "line", "message", "is_start", "layout", "outer", ts, levels(frame, plan),
-                service=service_expr(plan, stem_service=stem, service_pattern=settings.service_pattern),
+                "line", *(["file"] if many else []), "message", "is_start", "layout", "outer", ts, levels(frame, plan),
+                service=service,
                 component=pl.coalesce("component", "outer_component"),
                 trace_id=pl.coalesce("outer_trace", "trace"),
                 attributes=pl.col("attributes"),
@@ -98,11 +183,23 @@ def read_source(source: Source, settings: Settings) -> _Read:
             )
         )
         del frame
-    frame = pl.concat(parts)
-    records, continued = join_continuations(frame)
-    uses = _layouts_used(records.select("outer", "layout"), plan)
+    records, _ = join_continuations(pl.concat(parts))
+    return records, facts
+
+
+def _by_file(
+    records: pl.DataFrame, plan: Plan, files: list[_File], facts: list[TimeFacts], settings: Settings, *, csv: bool
+) -> list[_Read]:
+    """Each file's records (schema ``RECORD_SCHEMA``) and summary, from the records of all."""
+    many = len(files) > 1
+    file = pl.col("file") if many else pl.lit(0, dtype=pl.UInt32).alias("file")
+    uses = _layouts_used(records.select(file, "outer", "layout"), plan)
+    counts = [pl.len().alias("records"), pl.col("ts").null_count().alias("no_timestamp"),
+              pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")]  # fmt: skip
+    stats = records.group_by("file").agg(counts) if many else records.select(file, *counts)
+    by_file = {row["file"]: row for row in stats.iter_rows(named=True)}
     records = records.select(
-        pl.lit(source.name).alias("source"),
+        (_per_file(files, [f.source.name for f in files]) if many else pl.lit(files[0].source.name)).alias("source"),
         pl.col("line").cast(pl.UInt32),
         pl.col("ts").alias("timestamp"),
         "service",
@@ -113,35 +210,42 @@ def read_source(source: Source, settings: Settings) -> _Read:
         "trace_id",
         "attributes",
     )
-    ts = records.get_column("timestamp")
-    summary = SourceSummary(
-        source=source.name,
-        format=_format_name(uses, plan),
-        lines=line_count,
-        records=records.height,
-        continuation_lines=continued,
-        no_timestamp=int(ts.null_count()),
-        invalid_utf8=invalid_utf8,
-        first=ts.min(),  # type: ignore[arg-type]
-        last=ts.max(),  # type: ignore[arg-type]
-        layouts=uses,
-        notes=(*plan.notes, *_year_notes(facts, settings, source, year), *_order_notes(facts)),
-    )
-    return _Read(records, summary, year_guessed=facts.yearless > 0 and settings.year is None, zoneless=facts.zoneless)
+    reads, start = [], 0
+    for i, f in enumerate(files):
+        row = by_file.get(i, {"records": 0, "no_timestamp": 0, "first": None, "last": None})
+        summary = SourceSummary(
+            source=f.source.name,
+            format=_format_name(uses.get(i, ()), plan),
+            lines=f.lines,
+            records=row["records"],
+            # Every line starts a record or joins the one above.
+            continuation_lines=f.lines - (1 if csv else 0) - row["records"],
+            no_timestamp=row["no_timestamp"],
+            invalid_utf8=f.invalid_utf8,
+            first=row["first"],
+            last=row["last"],
+            layouts=uses.get(i, ()),
+            notes=(*plan.notes, *_year_notes(facts[i], settings, f.source, f.year), *_order_notes(facts[i])),
+        )
+        year_guessed = facts[i].yearless > 0 and settings.year is None
+        reads.append(_Read(records.slice(start, row["records"]), summary, year_guessed, zoneless=facts[i].zoneless))
+        start += row["records"]
+    return reads
 
 
-def _layouts_used(ids: pl.DataFrame, plan: Plan) -> tuple[LayoutUse, ...]:
-    """How many records each layout read (``wrapper+layout`` for wrapped ones), most first."""
-    uses: dict[str, LayoutUse] = {}
-    for outer, index, count in ids.group_by("outer", "layout").len().sort("len", descending=True).rows():
+def _layouts_used(ids: pl.DataFrame, plan: Plan) -> dict[int, tuple[LayoutUse, ...]]:
+    """How many records each layout read (``wrapper+layout`` for wrapped ones), most first, per file."""
+    uses: dict[int, dict[str, LayoutUse]] = {}
+    for file, outer, index, count in ids.group_by("file", "outer", "layout").len().sort("len", descending=True).rows():
         inner = plan.all[index] if index is not None else None
         name = inner.name if inner is not None else "plain"
         if outer is not None and plan.all[outer].name != name:
             name = f"{plan.all[outer].name}+{name}" if inner is not None else plan.all[outer].name
         spec = inner.spec if inner is not None else None
-        before = uses.get(name)
-        uses[name] = LayoutUse(name, count + (before.records if before else 0), spec)
-    return tuple(sorted(uses.values(), key=lambda u: -u.records))
+        own = uses.setdefault(file, {})
+        before = own.get(name)
+        own[name] = LayoutUse(name, count + (before.records if before else 0), spec)
+    return {file: tuple(sorted(own.values(), key=lambda u: -u.records)) for file, own in uses.items()}
 
 
 def _format_name(uses: tuple[LayoutUse, ...], plan: Plan) -> str:
@@ -169,18 +273,31 @@ def ingest(specs: list[str], settings: Settings) -> tuple[pl.DataFrame, IngestSu
     """Read every source into one records frame, in input order, filtered to ``since``/``until``.
 
     Sources the user named explicitly must be readable; files found inside a folder or glob that
-    are not logs (binary files) are skipped and listed in the summary.
+    are not logs (binary files) are skipped and listed in the summary. Small sources are read
+    together, a batch at a time (``_read_small``), with the same results as one by one.
     """
-    reads: list[_Read] = []
+    reads: list[_Read | None] = []
     skipped: list[SkippedSource] = []
+    small: list[tuple[int, Source, Lines]] = []  # waiting to be read together, with their place
+    waiting = 0  # their lines
     for source in resolve(specs):
         try:
-            reads.append(read_source(source, settings))
+            lines = read_lines(source)
+            if _small(lines, settings):
+                small.append((len(reads), source, lines))
+                reads.append(None)
+                waiting += lines.height
+            else:
+                reads.append(_read_whole(source, lines, settings))
         except InputError as exc:
             if source.given:
                 raise
             skipped.append(SkippedSource(source.name, str(exc)))
-    reads = _years_from_other_sources(reads)
+        if waiting >= BATCH_LINES:
+            _place(small, reads, settings)
+            waiting = 0
+    _place(small, reads, settings)
+    reads = _years_from_other_sources(reads)  # type: ignore[arg-type]
     frames = [r.records for r in reads]
     records = pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
     records, outside = _time_filter(records, settings)

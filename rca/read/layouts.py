@@ -48,11 +48,11 @@ class Layout:
 
     @property
     def groups(self) -> set[str]:
-        return set(re.findall(r"\(\?P<(\w+)>", self.pattern))
+        return set(_groups(self.pattern))
 
     def field_groups(self, field: str) -> list[str]:
         """The groups that hold ``field``: its own and its alternates (``service``, ``service2``)."""
-        return sorted(g for g in self.groups if re.fullmatch(rf"{field}\d*", g))
+        return list(_field_groups(self.pattern, field))
 
     def without(self, fields: set[str]) -> Layout:
         """This layout without the optional parts that hold ``fields``."""
@@ -66,8 +66,25 @@ class Layout:
 
     def capturing(self, fields: tuple[str, ...] = FIELDS) -> str:
         """The pattern with only ``fields`` (and their alternates) captured."""
-        keep = {g for f in fields for g in self.field_groups(f)}
-        return ascii_classes(re.sub(r"\(\?P<(\w+)>", lambda m: m.group(0) if m.group(1) in keep else "(?:", self.pattern))
+        return _capturing(self.pattern, fields)
+
+
+# Layouts are read again for every source (thousands in a folder of small files): what is
+# worked out from a pattern is kept, by the pattern's text.
+@functools.lru_cache(maxsize=4096)
+def _groups(pattern: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\(\?P<(\w+)>", pattern))
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_groups(pattern: str, field: str) -> tuple[str, ...]:
+    return tuple(sorted(g for g in set(_groups(pattern)) if re.fullmatch(rf"{field}\d*", g)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _capturing(pattern: str, fields: tuple[str, ...]) -> str:
+    keep = {g for f in fields for g in _field_groups(pattern, f)}
+    return ascii_classes(re.sub(r"\(\?P<(\w+)>", lambda m: m.group(0) if m.group(1) in keep else "(?:", pattern))
 
 
 SAMPLE_CHARS = 2000  # a header is at the start: sampled lines are cut here before Python matches them

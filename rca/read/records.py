@@ -11,9 +11,11 @@ def join_continuations(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Join lines without a header to the record above as its ``body``; return records and how many joined.
 
     Lines before the first header have no record above, so each stands as its own record
-    (with no timestamp). A record keeps the line number of its first line.
+    (with no timestamp). A record keeps the line number of its first line. A frame of several
+    files' lines numbers them in its ``file`` column: no record reaches into the next file.
     """
-    before_first = pl.col("is_start").cast(pl.UInt32).cum_sum() == 0
+    started = pl.col("is_start").cast(pl.UInt32).cum_sum()
+    before_first = (started.over("file") if "file" in frame.columns else started) == 0
     message = pl.when(before_first).then(pl.col("raw").str.strip_chars()).otherwise(pl.col("message"))
     frame = frame.with_columns(
         message=message,

@@ -48,8 +48,10 @@ def _by_kind(column: str, index: str, plan: Plan) -> pl.Expr:
     return out
 
 
-def service_expr(plan: Plan, *, stem_service: str, service_pattern: str | None) -> pl.Expr:
-    """Each record's service (see the module docstring); ``raw`` must still hold every line."""
+def service_expr(plan: Plan, *, stem_service: str | pl.Expr, service_pattern: str | None) -> pl.Expr:
+    """Each record's service (see the module docstring); ``raw`` must still hold every line.
+    ``stem_service``: the file's name up to its first dot (an expression where the lines of
+    several files are read together)."""
     candidates = []
     if service_pattern:
         index = re.compile(service_pattern).groupindex["service"]
@@ -59,6 +61,6 @@ def service_expr(plan: Plan, *, stem_service: str, service_pattern: str | None) 
         _by_kind("service", "layout", plan).replace("-", None),
         # A line without a header has no message yet (records.join_continuations gives it one).
         workload(pl.coalesce("message", "raw").str.extract(_SERVICE_FIELD, 1)),
-        workload(pl.lit(stem_service)),
+        workload(stem_service if isinstance(stem_service, pl.Expr) else pl.lit(stem_service)),
     ]
     return pl.coalesce(candidates)

@@ -10,7 +10,7 @@ import io
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -125,17 +125,48 @@ def loads_object(text: str) -> dict[str, object] | None:
 
 def shape_of_values(values: pl.Series) -> str | None:
     """The timestamp shape most sample values have (numbers are epoch times)."""
-    values = values.drop_nulls().str.strip_chars()
-    if values.len() == 0:
-        return None
-    best, best_count = "iso8601", 0
-    for shape in SHAPES.values():
-        count = int(values.str.contains(f"^(?:{shape.regex})$").sum())
-        if count > best_count:
-            best, best_count = shape.name, count
-    if best_count == 0 and int(values.str.contains(f"^{SHAPES['iso8601'].regex}").sum()) > 0:
-        return "iso8601"
-    return best
+    return shapes_of_values([values])[0]
+
+
+def shapes_of_values(samples: Sequence[pl.Series | None]) -> list[str | None]:
+    """``shape_of_values`` of each of many samples, their values counted together: one Polars
+    pass for all, not one per sample and shape (a folder of small files has thousands)."""
+    parts = [values.drop_nulls() for values in samples if values is not None]
+    if not parts:
+        return [None] * len(samples)
+    ids = [i for i, values in enumerate(samples) if values is not None for _ in range(values.drop_nulls().len())]
+    frame = pl.DataFrame({"id": pl.Series(ids, dtype=pl.UInt32), "value": pl.concat(parts)})
+    value = pl.col("value").str.strip_chars()
+    counts = frame.group_by("id").agg(
+        *(value.str.contains(f"^(?:{shape.regex})$").sum().alias(shape.name) for shape in SHAPES.values()),
+    )
+    found: list[str | None] = [None] * len(samples)
+    for row in counts.iter_rows(named=True):
+        best, best_count = "iso8601", 0
+        for shape in SHAPES:
+            if row[shape] > best_count:
+                best, best_count = shape, row[shape]
+        # No shape at all: still ISO 8601, the likeliest for a key named like a time.
+        found[row["id"]] = best
+    return found
+
+
+def read_samples(samples: Sequence[list[str]], exprs: Sequence[pl.Expr | None]) -> list[pl.Series | None]:
+    """Each sample's lines read by its expression of ``raw`` (None: not read); samples whose
+    expressions are the same are read together, in one Polars pass."""
+    groups: dict[str, list[int]] = {}
+    for i, expr in enumerate(exprs):
+        if expr is not None:
+            groups.setdefault(str(expr), []).append(i)
+    out: list[pl.Series | None] = [None] * len(samples)
+    for members in groups.values():
+        lines = [line for i in members for line in samples[i]]
+        read = pl.DataFrame({"raw": lines}, schema={"raw": pl.String}).select(exprs[members[0]]).to_series()  # type: ignore[arg-type]
+        start = 0
+        for i in members:
+            out[i] = read.slice(start, len(samples[i]))
+            start += len(samples[i])
+    return out
 
 
 def _json_path(parts: tuple[str, ...]) -> str:
@@ -148,6 +179,18 @@ def is_json(raw: pl.Expr) -> pl.Expr:
 
 def learn_json(sample: list[str]) -> StructuredLayout | None:
     """The keys of JSON lines in ``sample`` (other lines ignored); None when there are none."""
+    return learn_json_many([sample])[0]
+
+
+def learn_json_many(samples: Sequence[list[str]]) -> list[StructuredLayout | None]:
+    """``learn_json`` of each sample; the shapes of their times are found in one pass for all."""
+    keyed = [_json_keys(sample) for sample in samples]
+    exprs = [json_exprs(x)["ts"] if x and x.fields.ts else None for x in keyed]
+    shapes = shapes_of_values(read_samples(samples, exprs))
+    return [replace(x, timestamp=shape) if x and x.fields.ts else x for x, shape in zip(keyed, shapes, strict=True)]
+
+
+def _json_keys(sample: list[str]) -> StructuredLayout | None:
     objects = [o for o in (loads_object(s) for s in sample) if o is not None]
     if not objects:
         return None
@@ -161,11 +204,9 @@ def learn_json(sample: list[str]) -> StructuredLayout | None:
             present[key] = present.get(key, 0) + 1
             paths.setdefault(key, path)
     fields = _field_map(present, max(1, len(objects) // 2))
-    layout = StructuredLayout("json", fields, None, tuple(paths.items()))
-    if fields.ts:
-        values = pl.DataFrame({"raw": sample}).select(json_exprs(layout)["ts"]).to_series()
-        layout = StructuredLayout("json", fields, shape_of_values(values), tuple(paths.items()))
-    return layout
+    # Only the keys read matter: sources whose lines carry other keys as well share a layout.
+    used = {getattr(fields, name) for name in _NAMES}
+    return StructuredLayout("json", fields, None, tuple((k, v) for k, v in paths.items() if k in used))
 
 
 def json_exprs(layout: StructuredLayout) -> dict[str, pl.Expr]:
@@ -206,7 +247,19 @@ def is_logfmt(line: str) -> bool:
 
 
 def learn_logfmt(sample: list[str]) -> StructuredLayout | None:
-    lines = [s.strip() for s in sample if is_logfmt(s)]
+    return learn_logfmt_many([sample])[0]
+
+
+def learn_logfmt_many(samples: Sequence[list[str]]) -> list[StructuredLayout | None]:
+    """The keys of logfmt lines in each sample; the shapes of their times found in one pass for all."""
+    kept = [[s.strip() for s in sample if is_logfmt(s)] for sample in samples]
+    keyed = [_logfmt_keys(lines) for lines in kept]
+    exprs = [logfmt_exprs(x)["ts"] if x and x.fields.ts else None for x in keyed]
+    shapes = shapes_of_values(read_samples(kept, exprs))
+    return [replace(x, timestamp=shape) if x and x.fields.ts else x for x, shape in zip(keyed, shapes, strict=True)]
+
+
+def _logfmt_keys(lines: list[str]) -> StructuredLayout | None:
     if not lines:
         return None
     present: dict[str, int] = {}
@@ -214,11 +267,7 @@ def learn_logfmt(sample: list[str]) -> StructuredLayout | None:
         for key, _ in _LOGFMT_PAIR.findall(line):
             present[key] = present.get(key, 0) + 1
     fields = _field_map(present, max(1, len(lines) // 2), message_need=1)
-    layout = StructuredLayout("logfmt", fields, None)
-    if fields.ts:
-        values = pl.DataFrame({"raw": lines}).select(logfmt_exprs(layout)["ts"]).to_series()
-        layout = StructuredLayout("logfmt", fields, shape_of_values(values))
-    return layout
+    return StructuredLayout("logfmt", fields, None)
 
 
 def _logfmt_value(key: str | None) -> pl.Expr:

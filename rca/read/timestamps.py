@@ -279,10 +279,11 @@ def parse_column(
     return fast.scatter(missed.arg_true(), rest)
 
 
-def roll_back_future_years(ts: pl.Expr, *, reference: datetime) -> pl.Expr:
-    """For shapes without a year: a time more than a day after the file was written is last year's."""
-    limit = reference + timedelta(days=1)
-    return pl.when(ts > pl.lit(limit, dtype=UTC_DATETIME)).then(ts.dt.offset_by("-1y")).otherwise(ts)
+def roll_back_future_years(ts: pl.Expr, *, reference: datetime | pl.Expr) -> pl.Expr:
+    """For shapes without a year: a time more than a day after the file was written is last year's.
+    ``reference``: when the file was written (an expression: each row's file's)."""
+    limit = reference + timedelta(days=1) if isinstance(reference, pl.Expr) else pl.lit(reference + timedelta(days=1), dtype=UTC_DATETIME)
+    return pl.when(ts > limit).then(ts.dt.offset_by("-1y")).otherwise(ts)
 
 
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|secs|m|min|mins|h|hr|hrs|d|day|days|w|week|weeks)\s*(?:ago)?\s*$")

@@ -1,0 +1,68 @@
+"""Helpers the benchmark scripts share: run a command in a fresh process and measure it."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGHUB = ROOT.parent / "shared" / "datasets" / "loghub-2k"
+OUT = ROOT / "bench" / "out"
+RCA = [sys.executable, "-m", "rca"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One finished process: wall and CPU seconds (user + system), peak resident memory, stdout."""
+
+    wall_s: float
+    cpu_s: float
+    peak_bytes: int
+    stdout: str
+
+
+def run(argv: list[str]) -> Run:
+    """Run ``argv`` to the end in a fresh child process; SystemExit if it fails.
+
+    ``os.wait4`` gives that one process's resource use (``RUSAGE_CHILDREN`` would keep the
+    largest peak of every child so far). Output goes to temporary files, so a large stdout
+    cannot block the child while it is measured.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode:
+            raise SystemExit(f"{' '.join(map(str, argv[:5]))} failed ({proc.returncode}): {err.read().decode()[-800:]}")
+        return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, out.read().decode())
+
+
+def median_run(argv: list[str], runs: int) -> Run:
+    """Medians of ``runs`` fresh runs of ``argv``."""
+    return medians([run(argv) for _ in range(runs)])
+
+
+def medians(done: list[Run]) -> Run:
+    """Wall, CPU and peak each the median of its own over ``done``; the first run's stdout."""
+    return Run(
+        statistics.median(r.wall_s for r in done),
+        statistics.median(r.cpu_s for r in done),
+        int(statistics.median(r.peak_bytes for r in done)),
+        done[0].stdout,
+    )
+
+
+def figures(name: str, result: Run, lines: int | None = None) -> str:
+    """One row of a benchmark's table."""
+    rate = f"{lines / result.wall_s:12,.0f} lines/s" if lines else " " * 20
+    return f"{name:<54} {result.wall_s:8.2f} s wall {result.cpu_s:8.2f} s CPU {rate}  peak {result.peak_bytes / 1e6:7.0f} MB"
