@@ -18,10 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import polars as pl
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 # Kubernetes pod-name suffixes: <workload>-<replicaset hash>-<5 chars>, a StatefulSet ordinal.
 _POD_SUFFIX = r"-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$|-\d{1,3}$"
@@ -285,6 +288,9 @@ def call_graph(services: list[str], mentions: Mentions, traces: pl.DataFrame | N
     """Caller -> callee over ``services``. A mention makes an edge; where two services name each
     other, the direction named in more statements wins (both stay when it is even). Trace order
     adds an edge where one order dominates (``MIN_TRACES`` traces and twice the other order)."""
+    # Imported here: networkx takes a tenth of a second, and only analyze needs it.
+    import networkx as nx
+
     graph = nx.DiGraph()
     graph.add_nodes_from(services)
     per_pair = mentions.table.group_by("caller", "callee").agg(
