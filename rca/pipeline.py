@@ -252,6 +252,28 @@ def _departures(
     ).drop("series_template", "onset_record")
 
 
+def _dated(features: Features, found: pl.DataFrame, *, by: str = "busiest") -> pl.DataFrame:
+    """Departures found as (``service``, ``onset``, ...) rows, with the series that shows them
+    (``by``: the service's ``busiest`` statement or its ``errors`` series), their bucket, and that
+    series' counts and rates before and after it (``before``, ``after``, ``rate_before``,
+    ``rate_after``); services with no such series are left out."""
+    if by == "errors":
+        series = features.series.filter(pl.col("key") == ERRORS_ID).select("service", "sid")
+    else:
+        plain = features.series.filter(pl.col("key") != ERRORS_ID)
+        series = plain.sort("total", descending=True).unique("service", keep="first").select("service", "sid")
+    joined = found.join(series, on="service")
+    micros = int(features.bucket.total_seconds() * 1e6)
+    bucket = (pl.col("onset") - pl.lit(features.origin)).dt.total_microseconds() // micros
+    joined = joined.with_columns(onset_bucket=bucket.cast(pl.Int32).clip(0, features.n_buckets - 1))
+    changes = changes_at(
+        features.counts, joined.get_column("sid").to_numpy().astype(int),
+        joined.get_column("onset_bucket").to_numpy().astype(int),
+        baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets,
+    )
+    return joined.with_columns(**{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")})
+
+
 def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame:
     """A service's first FATAL line of a statement it never logged at FATAL in the first tenth of
     the logs: one line, but a process says it is dying (a panic, an out-of-memory kill)."""
@@ -261,21 +283,13 @@ def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame
     early = features.origin + features.bucket * max(1, features.n_buckets // 10)
     first = fatal.group_by("service", "template_id").agg(pl.col("timestamp").min().alias("onset"), n=pl.len())
     first = first.filter(pl.col("onset") >= early).sort("onset").unique("service", keep="first", maintain_order=True)
-    errors = features.series.filter(pl.col("key") == ERRORS_ID).select("service", "sid")
-    joined = first.join(errors, on="service")
+    joined = _dated(features, first, by="errors")
     if joined.height == 0:
         return pl.DataFrame()
-    bucket = ((pl.col("onset") - pl.lit(features.origin)).dt.total_microseconds() // int(features.bucket.total_seconds() * 1e6))
-    joined = joined.with_columns(onset_bucket=bucket.cast(pl.Int32))
-    changes = changes_at(
-        features.counts, joined.get_column("sid").to_numpy().astype(int), joined.get_column("onset_bucket").to_numpy().astype(int),
-        baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets,
-    )
     return joined.select(
-        "sid", "service", "onset", "onset_bucket", "template_id",
+        "sid", "service", "onset", "onset_bucket", "template_id", "before", "after", "rate_before", "rate_after",
         scope=pl.lit("fatal"), kind=pl.lit("new"), g=pl.lit(FATAL_G),
         detail=pl.format("a FATAL line, first of its kind ({} in all)", pl.col("n")),
-        **{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")},
     )
 
 
@@ -313,20 +327,11 @@ def _restart_departures(features: Features, records: pl.DataFrame) -> pl.DataFra
     per_service = bursts.sort("onset").group_by("service").agg(
         pl.col("onset").first(), restarts=pl.len(), example=pl.col("example").first()
     )
-    plain = features.series.filter(pl.col("key") != ERRORS_ID)
-    busiest = plain.sort("total", descending=True).unique("service", keep="first").select("service", "sid")
-    joined = per_service.join(busiest, on="service")
-    bucket = ((pl.col("onset") - pl.lit(features.origin)).dt.total_microseconds() // int(features.bucket.total_seconds() * 1e6))
-    joined = joined.with_columns(onset_bucket=bucket.cast(pl.Int32).clip(0, features.n_buckets - 1))
-    changes = changes_at(
-        features.counts, joined.get_column("sid").to_numpy().astype(int), joined.get_column("onset_bucket").to_numpy().astype(int),
-        baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets,
-    )
+    joined = _dated(features, per_service)
     return joined.select(
-        "sid", "service", "onset", "onset_bucket",
+        "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after",
         scope=pl.lit("restart"), kind=pl.lit("restarted"), g=RESTART_G * pl.col("restarts").clip(upper_bound=3),
         detail=pl.format("restarted {} time(s), first with \"{}\"", pl.col("restarts"), pl.col("example").str.slice(0, 80)),
-        **{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")},
     )
 
 
@@ -374,22 +379,13 @@ def _blamed_departures(features: Features, named: pl.DataFrame) -> pl.DataFrame:
         pl.col("g").sum(), pl.col("first").min().alias("onset"), pl.col("caller").sort().alias("callers"),
         pl.col("after").sum().round().cast(pl.Int64).alias("lines"),
     )
-    plain = features.series.filter(pl.col("key") != ERRORS_ID)
-    busiest = plain.sort("total", descending=True).unique("service", keep="first").select("service", "sid")
-    joined = per_callee.join(busiest, on="service")
+    joined = _dated(features, per_callee)
     if joined.height == 0:
         return pl.DataFrame()
-    bucket = ((pl.col("onset") - pl.lit(features.origin)).dt.total_microseconds() // int(features.bucket.total_seconds() * 1e6))
-    joined = joined.with_columns(onset_bucket=bucket.cast(pl.Int32).clip(0, features.n_buckets - 1))
-    changes = changes_at(
-        features.counts, joined.get_column("sid").to_numpy().astype(int), joined.get_column("onset_bucket").to_numpy().astype(int),
-        baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets,
-    )
     return joined.select(
-        "sid", "service", "onset", "onset_bucket",
+        "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after",
         scope=pl.lit("named"), kind=pl.lit("blamed"), g=pl.col("g") * BLAMED_SHARE,
         detail=pl.format("named in {} error lines of {} since the incident", pl.col("lines"), pl.col("callers").list.join(", ")),
-        **{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")},
     )
 
 
