@@ -276,20 +276,41 @@ def assign_templates(
 ) -> pl.DataFrame:
     """Add ``template_id`` and ``template`` to every record, from its ``message``.
 
-    Masking runs in Polars over every message; Drain sees each distinct masked message once, in
-    order of first appearance, and the result is joined back on the masked text (a small table).
+    Masking runs in Polars over each distinct message shape (``shape``); Drain sees each
+    distinct masked message once, in order of first appearance, and the result is joined back on
+    the shape.
     ``tree``: mine into this tree (e.g. one restored from a baseline model), which keeps growing.
     """
-    # The streaming engine runs the masking regex on all cores, a batch of messages at a time.
-    records = records.hstack(
-        records.lazy().select(_masked=_tokens(mask(pl.col("message")))).collect(engine="streaming")
-    )
-    masked = records.get_column("_masked").unique(maintain_order=True)
+    # Masking does not read the values of numbers standing alone (``took 250 ms``, ``10.0.3.7``):
+    # messages that differ only there mask alike, so the masking regex runs once per such group
+    # (on its first message), not once per line. A group is the message with those numbers'
+    # digits made 1 (their shape: lengths kept, which dates and times need) and with them left
+    # out (everything else, digits inside words such as ``jk2_init`` included).
+    records = records.with_columns(_shape=shape(pl.col("message")), _rest=_without_numbers(pl.col("message")))
+    groups = records.select("_shape", "_rest", "message").unique(["_shape", "_rest"], keep="first", maintain_order=True)
+    groups = groups.hstack(groups.lazy().select(_masked=_tokens(mask(pl.col("message")))).collect(engine="streaming"))
+    masked = groups.get_column("_masked").unique(maintain_order=True)
     tree = tree or TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children)
     templates = tree.mine(masked.to_list())
     ids = [template_id(t) for t in templates]
     lookup = pl.DataFrame({"_masked": masked, "template_id": ids, "template": templates}, schema_overrides={"_masked": pl.String})
-    return records.join(lookup, on="_masked", how="left", maintain_order="left").drop("_masked")
+    lookup = groups.drop("message").join(lookup, on="_masked").drop("_masked")
+    return records.join(lookup, on=["_shape", "_rest"], how="left", maintain_order="left").drop("_shape", "_rest")
+
+
+def _without_numbers(messages: pl.Expr) -> pl.Expr:
+    """A message without its numbers that stand alone (digit runs between non-word characters)."""
+    return messages.str.slice(0, MAX_MESSAGE_CHARS).str.replace_all(r"(?-u:\b)[0-9]+(?-u:\b)", "")
+
+
+def shape(messages: pl.Expr) -> pl.Expr:
+    """A message as masking sees it: every digit but 0 made 1, within the first
+    ``MAX_MESSAGE_CHARS`` (``mask(shape(m)) == mask(m)``).
+
+    >>> pl.select(shape(pl.lit("took 250ms at 10.0.3.7"))).item()
+    'took 110ms at 10.0.1.1'
+    """
+    return messages.str.slice(0, MAX_MESSAGE_CHARS).str.replace_all("[1-9]", "1")
 
 
 def _param_regex(template: str) -> str:

@@ -54,6 +54,14 @@ def test_templates_are_stable_across_runs_and_inputs() -> None:
     assert first.get_column("template_id").to_list()[0] == second.get_column("template_id").to_list()[1]
 
 
+def test_masking_once_per_shape_keeps_digits_inside_words_apart() -> None:
+    # Messages that differ only in standalone numbers are masked once; digits inside words
+    # (``pool2``) and zeros (``0x1f``) still decide their own masking and template.
+    messages = ["pool2 full", "pool3 full", "v 0x1f", "v 1x1f", "took 250 ms at 10.0.3.7", "took 991 ms at 10.9.3.7"]
+    out = assign_templates(_records(messages)).get_column("template").to_list()
+    assert out == ["pool2 full", "pool3 full", "v <*>", "v 1x1f", "took <*> ms at <*>", "took <*> ms at <*>"]
+
+
 def test_short_messages_that_differ_in_one_word_stay_apart() -> None:
     out = assign_templates(_records(["Starting TrustedInstaller initialization.", "Starting TrustedInstaller finalization."]))
     assert out.get_column("template_id").n_unique() == 2
