@@ -285,17 +285,20 @@ def assign_templates(
     # messages that differ only there mask alike, so the masking regex runs once per such group
     # (on its first message), not once per line. A group is the message with those numbers'
     # digits made 1 (their shape: lengths kept, which dates and times need) and with them left
-    # out (everything else, digits inside words such as ``jk2_init`` included).
-    records = records.with_columns(_shape=shape(pl.col("message")), _rest=_without_numbers(pl.col("message")))
-    groups = records.select("_shape", "_rest", "message").unique(["_shape", "_rest"], keep="first", maintain_order=True)
-    groups = groups.hstack(groups.lazy().select(_masked=_tokens(mask(pl.col("message")))).collect(engine="streaming"))
+    # out (everything else, digits inside words such as ``jk2_init`` included); each record
+    # keeps only the group's 64-bit hash, so no copy of the messages is held.
+    group = pl.struct(shape(pl.col("message")), _without_numbers(pl.col("message")).alias("rest")).hash(seed=0)
+    keys = records.lazy().select(_group=group).collect(engine="streaming").get_column("_group")
+    groups = records.select("message").filter(keys.is_first_distinct()).with_columns(_group=keys.filter(keys.is_first_distinct()))
+    # The streaming engine runs the masking regex on all cores, a batch of messages at a time.
+    groups = groups.lazy().select("_group", _masked=_tokens(mask(pl.col("message")))).collect(engine="streaming")
     masked = groups.get_column("_masked").unique(maintain_order=True)
     tree = tree or TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children)
     templates = tree.mine(masked.to_list())
     ids = [template_id(t) for t in templates]
     lookup = pl.DataFrame({"_masked": masked, "template_id": ids, "template": templates}, schema_overrides={"_masked": pl.String})
-    lookup = groups.drop("message").join(lookup, on="_masked").drop("_masked")
-    return records.join(lookup, on=["_shape", "_rest"], how="left", maintain_order="left").drop("_shape", "_rest")
+    lookup = groups.join(lookup, on="_masked").drop("_masked")
+    return records.with_columns(_group=keys).join(lookup, on="_group", how="left", maintain_order="left").drop("_group")
 
 
 def _without_numbers(messages: pl.Expr) -> pl.Expr:
