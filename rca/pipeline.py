@@ -53,6 +53,7 @@ FATAL_G = 25.0
 RESTART_G = 15.0
 RESTART_LINES = 3
 RESTART_BURST_S = 30
+MAX_RESTARTS = 30  # a crash loop's startup lines, said once per start
 RESTART_PAUSE_S = 5.0
 RESTART_PAUSE_GAPS = 10.0
 # Callers' errors naming a service count for this share of their own G as its departure: they are
@@ -306,9 +307,13 @@ def _restart_departures(features: Features, records: pl.DataFrame) -> pl.DataFra
     in_request = pl.col("trace_id").is_not_null() | pl.col("message").str.contains(TRACE_ID)
     settle = pl.max_horizontal(pl.duration(seconds=60), (pl.col("last") - pl.col("first")) * 0.05)
     statements = timed.group_by("service", "template_id").agg(
-        seen=pl.col("timestamp").min(), n=pl.len()
+        seen=pl.col("timestamp").min(), n=pl.len(), closest=pl.col("timestamp").sort().diff().min()
     ).join(span.with_columns(settled=pl.col("first") + settle), on="service")
-    one_shot = (pl.col("seen") >= pl.col("settled")) & (pl.col("n") <= 3)
+    # Said a few times in all, or once per start of a crash loop: never twice within a burst.
+    once_per_start = (pl.col("n") <= 3) | (
+        (pl.col("n") <= MAX_RESTARTS) & (pl.col("closest") > pl.duration(seconds=RESTART_BURST_S))
+    )
+    one_shot = (pl.col("seen") >= pl.col("settled")) & once_per_start
     at_start = (pl.col("seen") < pl.col("first") + pl.duration(seconds=60)) & (pl.col("n") <= 10)
     startup = statements.filter(one_shot | at_start).select("service", "template_id", "settled")
     lines = (

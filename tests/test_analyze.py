@@ -366,3 +366,27 @@ def test_analysis_json_round_trips_and_carries_the_timeline() -> None:
     assert sum(analysis.root_causes[0].series) == analysis.root_causes[0].change.count_after
     with pytest.raises(ValueError, match="schema_version"):
         Analysis.from_dict({**data, "schema_version": 99})
+
+
+def test_a_crash_loop_is_seen_by_its_startup_lines_said_once_per_start(tmp_path) -> None:
+    # The worker serves steadily, then crash-loops: six times it goes quiet for 40 s and starts
+    # again with the same three startup lines, so each is said six times, never twice in a burst.
+    start = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    worker, api = [], []
+    quiet = [(start + timedelta(minutes=15, seconds=60 * k), start + timedelta(minutes=15, seconds=60 * k + 40)) for k in range(6)]
+    for s in range(30 * 60):
+        t = start + timedelta(seconds=s)
+        down = any(a <= t < b for a, b in quiet)
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
+        if any(t == b for _, b in quiet):
+            worker += [f"{stamp}.100Z INFO worker v1.4.2 starting (pid {100 + s})", f"{stamp}.400Z INFO connected to postgres",
+                       f"{stamp}.700Z INFO listening on :8080"]
+        if not down:
+            worker.append(f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
+        api.append(f"{stamp}.600Z {'ERROR call to worker failed: connection refused' if down else f'INFO order {s} placed'}")
+    (tmp_path / "worker.log").write_text("\n".join(worker) + "\n")
+    (tmp_path / "api.log").write_text("\n".join(api) + "\n")
+    causes = {c.service: c for c in analyze([str(tmp_path)]).root_causes}
+    restarts = [d for d in causes["worker"].departures if d.kind == "restarted"]
+    assert restarts and "restarted 6 time(s)" in restarts[0].description
+    assert abs((restarts[0].onset - quiet[0][1]).total_seconds()) < 2
