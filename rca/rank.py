@@ -80,8 +80,12 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     in its lines rose: durations, waits) and ``kinds`` (all its departure kinds)."""
     if since is not None:
         departures = departures.filter(pl.col("onset") >= since)
+    # Callers' blame dates when they noticed (after their timeouts), not when the service
+    # departed: the service's own departures set the bar for what may date it, when it has any.
+    own = pl.col("g").filter(pl.col("kind") != "blamed")
     best = departures.group_by("service").agg(
         pl.col("g").max().alias("best"),
+        pl.coalesce(own.max(), pl.col("g").max()).alias("best_own"),
         pl.col("onset").sort_by("g", descending=True).first().alias("best_onset"),
         pl.col("kind").unique().sort().alias("kinds"),
     )
@@ -89,7 +93,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     # A weaker departure may date the service earlier (a statement stops before the queue it
     # fed grows), but not by minutes: that is another story, or chance.
     strong = joined.filter(
-        (pl.col("g") >= ONSET_SHARE * pl.col("best"))
+        (pl.col("g") >= ONSET_SHARE * pl.col("best_own"))
         & (pl.col("onset") >= pl.col("best_onset") - pl.duration(seconds=MAX_LAG_S))
     )
     slower = pl.col("slower").fill_null(False) if "slower" in strong.columns else pl.lit(False)
@@ -106,7 +110,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         .sort(["order", "onset", "g"], descending=[False, False, True], nulls_last=True)
         .group_by("service", maintain_order=True)
         .first()
-        .drop("order", "best_onset")
+        .drop("order", "best_onset", "best_own")
     )
     return (
         evidence.join(timing, on="service")
