@@ -144,6 +144,12 @@ def sample_messages(records: pl.DataFrame, *, per_template: int = SAMPLE_PER_TEM
     records = records.filter(spread)
     # A structured record's other fields (``error="Get https://ledger/..."``) count as its text.
     text = pl.col("message")
+    if "body" in records.columns:
+        # A multi-line record's own lines below its first (``Caused by: ...ConnectException:
+        # ledger:8080``, a traceback's last line) name what failed; its stack frames (indented)
+        # name only code.
+        said = pl.col("body").str.split("\n").list.eval(pl.element().filter(~pl.element().str.contains(r"^\s"))).list.join(" ")
+        text = pl.when(pl.col("body").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), said.str.slice(0, 2000)))
     if "attributes" in records.columns:
         text = pl.when(pl.col("attributes").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), "attributes"))
     return (

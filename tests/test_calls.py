@@ -88,6 +88,19 @@ def test_structured_fields_count_as_the_lines_text() -> None:
     assert ("kitchen", "secrets", "name") in _pairs(records)
 
 
+def test_a_stack_traces_exception_lines_count_as_the_records_text_but_its_frames_do_not() -> None:
+    records = _records(
+        [(1, "cms", "WARN", "Remote call failed: java.net.UnknownHostException: Name or service not known"),
+         (2, "sessions", "INFO", "served"), (3, "billing", "INFO", "charged")]
+    ).with_columns(body=pl.Series([
+        "java.net.UnknownHostException: sessions: Name or service not known\n\tat com.example.billing.Client.call(Client.java:12)",
+        None, None,
+    ]))
+    pairs = _pairs(records)
+    assert ("cms", "sessions", "name") in pairs
+    assert not any(callee == "billing" for _, callee, _ in pairs)
+
+
 def test_a_name_most_services_use_is_vocabulary_not_a_mention() -> None:
     rows = [(i, s, "INFO", f"{s} loaded the order {i}") for i, s in enumerate(["a-svc", "b-svc", "c-svc", "d-svc", "e-svc"])]
     rows.append((9, "order", "INFO", "ready"))
