@@ -175,7 +175,9 @@ def find_mentions(records: pl.DataFrame) -> Mentions:
     callers = _named(_tokens(sample, pl.col("message").str.extract_all(_INCOMING).list.join(" ")), lookup)
     outgoing = pl.col("message").str.replace_all(_INCOMING, " ")
     hosts = _tokens(sample, _hosts_and_words(outgoing))
-    named = _named(hosts, lookup)
+    # A line naming its own service (a structured record's ``"service":"shop"``, its pod name)
+    # names no callee, and must not hide the route it names.
+    named = _named(hosts, lookup).filter(pl.col("service") != pl.col("callee"))
     # Routes (``GET /api/catalog``) say where a request goes, so they name the callee too, but a
     # line that names a service otherwise is about that one: ``upstream auth returned 401 for
     # /api/search`` blames auth, not search.

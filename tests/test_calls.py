@@ -101,6 +101,15 @@ def test_a_stack_traces_exception_lines_count_as_the_records_text_but_its_frames
     assert not any(callee == "billing" for _, callee, _ in pairs)
 
 
+def test_a_record_naming_its_own_service_still_names_the_route_it_calls() -> None:
+    records = _records(
+        [(1, "shop", "ERROR", 'upstream error while handshaking, request: "PUT /api/routing/search HTTP/1.1"'),
+         (2, "routing", "INFO", "request handled")],
+        attributes=['{"service":"shop","kubernetes":{"pod_name":"shop-2tlb96jdc-85dfc"}}', None],
+    )
+    assert ("shop", "routing", "route") in _pairs(records)
+
+
 def test_a_name_most_services_use_is_vocabulary_not_a_mention() -> None:
     rows = [(i, s, "INFO", f"{s} loaded the order {i}") for i, s in enumerate(["a-svc", "b-svc", "c-svc", "d-svc", "e-svc"])]
     rows.append((9, "order", "INFO", "ready"))
