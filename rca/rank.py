@@ -92,8 +92,10 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     joined = departures.join(best, on="service")
     # A weaker departure may date the service earlier (a statement stops before the queue it
     # fed grows), but not by minutes: that is another story, or chance.
+    # A restart dates the service however weak its G: what the service does after it (a bad
+    # deploy's new exceptions) follows from it.
     strong = joined.filter(
-        (pl.col("g") >= ONSET_SHARE * pl.col("best_own"))
+        ((pl.col("g") >= ONSET_SHARE * pl.col("best_own")) | (pl.col("kind") == "restarted"))
         & (pl.col("onset") >= pl.col("best_onset") - pl.duration(seconds=MAX_LAG_S))
     )
     slower = pl.col("slower").fill_null(False) if "slower" in strong.columns else pl.lit(False)

@@ -390,3 +390,29 @@ def test_a_crash_loop_is_seen_by_its_startup_lines_said_once_per_start(tmp_path)
     restarts = [d for d in causes["worker"].departures if d.kind == "restarted"]
     assert restarts and "restarted 6 time(s)" in restarts[0].description
     assert abs((restarts[0].onset - quiet[0][1]).total_seconds()) < 2
+
+
+def test_a_bad_deploy_is_dated_by_its_restart_not_by_the_errors_after_it(tmp_path) -> None:
+    # The worker restarts at 10:15:00 (its caller, which names it in its normal lines, sees 503s
+    # at once) and, once up, fails a third of its requests with a new exception: its restart,
+    # however weak in G, dates it before its caller.
+    start = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    deploy = start + timedelta(minutes=15)
+    worker, api = [], []
+    for s in range(30 * 60):
+        t = start + timedelta(seconds=s)
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
+        if t == deploy:
+            worker += [f"{stamp}.100Z INFO graceful shutdown complete", f"{stamp}.400Z INFO worker v2.0.0 starting",
+                       f"{stamp}.700Z INFO connected to postgres", f"{stamp}.900Z INFO listening on :8080"]
+        if t < deploy or (t >= deploy + timedelta(seconds=20) and s % 3):
+            worker.append(f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
+        elif t >= deploy + timedelta(seconds=35):
+            worker.append(f"{stamp}.500Z ERROR job {s} failed: IndexOutOfBoundsException: Index 0 out of bounds request_id=r{s}")
+        failing = deploy < t < deploy + timedelta(seconds=20) or (t >= deploy + timedelta(seconds=35) and not s % 3)
+        api.append(f"{stamp}.600Z {'ERROR order failed: upstream returned 503' if failing else f'INFO order {s} placed: POST http://worker:8080/jobs 200'}")
+    (tmp_path / "worker.log").write_text("\n".join(worker) + "\n")
+    (tmp_path / "api.log").write_text("\n".join(api) + "\n")
+    causes = analyze([str(tmp_path)]).root_causes
+    assert causes[0].service == "worker"
+    assert abs((causes[0].onset - deploy).total_seconds()) < 2
