@@ -149,7 +149,7 @@ def effect_graph(
             # A caller waits for its callee: latency climbs the calls, never down them. Both log
             # a request when it ends, so which slow line came first says little.
             _add(graph, callee, caller, "calls", lag(callee, caller))
-        elif rows[caller]["rising"] and (skew_s if _only_fell(rows[callee]) else -skew_s) <= lag(callee, caller) <= MAX_LAG_S:
+        elif rows[caller]["rising"] and (skew_s if _only_fell(rows[callee]) and not _went_quiet(rows[callee]) else -skew_s) <= lag(callee, caller) <= MAX_LAG_S:
             # A callee that only lost lines explains its caller's errors only if it clearly fell
             # first: less traffic reaching it looks the same, at the same time.
             _add(graph, callee, caller, "calls", lag(callee, caller))
@@ -172,6 +172,13 @@ def effect_graph(
 
 def _only_fell(row: dict[str, object]) -> bool:
     return bool(row["falling"]) and not row["rising"]
+
+
+def _went_quiet(row: dict[str, object]) -> bool:
+    """The whole service stopped logging (it died or hung), which its callers' failing does not
+    cause: a caller in trouble still calls, and a callee that only loses traffic keeps its
+    periodic lines."""
+    return "silent" in (row["kinds"] or [])
 
 
 def _add(graph: nx.DiGraph, cause: str, effect: str, kind: str, lag_s: float) -> None:

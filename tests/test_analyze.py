@@ -416,3 +416,24 @@ def test_a_bad_deploy_is_dated_by_its_restart_not_by_the_errors_after_it(tmp_pat
     causes = analyze([str(tmp_path)]).root_causes
     assert causes[0].service == "worker"
     assert abs((causes[0].onset - deploy).total_seconds()) < 2
+
+
+def test_a_service_that_goes_quiet_just_before_its_callers_fail_is_their_cause(tmp_path) -> None:
+    # The worker dies at 10:15:00 (no line after it, heartbeats included); its caller's errors
+    # start 3 s later, within clock skew: a caller's trouble does not silence a whole service.
+    start = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    death = start + timedelta(minutes=15)
+    worker, api = [], []
+    for s in range(30 * 60):
+        t = start + timedelta(seconds=s)
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
+        if t < death:
+            worker.append(f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
+            if s % 10 == 0:
+                worker.append(f"{stamp}.900Z INFO heartbeat ok")
+        failing = t >= death + timedelta(seconds=3)
+        api.append(f"{stamp}.600Z {'ERROR order failed: upstream returned 503' if failing else f'INFO order {s} placed: POST http://worker:8080/jobs 200'}")
+    (tmp_path / "worker.log").write_text("\n".join(worker) + "\n")
+    (tmp_path / "api.log").write_text("\n".join(api) + "\n")
+    causes = analyze([str(tmp_path)]).root_causes
+    assert [c.service for c in causes][:1] == ["worker"]
