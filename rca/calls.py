@@ -261,10 +261,16 @@ def _specific(found: pl.DataFrame, *, n_services: int) -> pl.DataFrame:
     """Drop names that most services use: they are vocabulary, not mentions of one service."""
     if n_services < 4:
         return found
-    # Counted over names only: an address is resolved by other means.
-    speakers = found.filter(pl.col("how") != "address").group_by("callee").agg(pl.col("service").n_unique().alias("speakers"))
-    common = speakers.filter(pl.col("speakers") > MAX_SPEAKER_SHARE * (n_services - 1)).get_column("callee")
-    return found.filter(~pl.col("callee").is_in(common.implode()) | (pl.col("how") == "address"))
+    # Counted over names only: an address is resolved by other means. A compound name said in
+    # full (``files-api``, ``ledger_db``) is no word of the language, however many services call
+    # it: a shared dependency is named by most of its few callers.
+    compound = (pl.col("how") == "name") & pl.col("callee").str.contains(r"[-_.]")
+    kept = (pl.col("how") == "address") | compound
+    speakers = found.filter(~kept).group_by("callee").agg(pl.col("service").n_unique().alias("speakers"))
+    common = speakers.filter(
+        (pl.col("speakers") > MAX_SPEAKER_SHARE * (n_services - 1)) & (pl.col("speakers") >= 3)
+    ).get_column("callee")
+    return found.filter(~pl.col("callee").is_in(common.implode()) | kept)
 
 
 def trace_parents(events: pl.DataFrame) -> pl.DataFrame:

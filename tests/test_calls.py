@@ -116,6 +116,14 @@ def test_a_name_most_services_use_is_vocabulary_not_a_mention() -> None:
     assert not any(callee == "order" for _, callee, _ in _pairs(_records(rows)))
 
 
+def test_a_shared_dependency_named_in_full_by_most_of_few_services_is_still_a_callee() -> None:
+    rows = [(1, "fx-svc", "DEBUG", "GET http://files-api:9090/api/files -> 200 in 3.5ms"),
+            (2, "ads-svc", "WARN", "Health status DOWN (readinessState: REFUSING_TRAFFIC, files-api: DOWN)"),
+            (3, "frontend", "INFO", "POST /ads/search 200"), (4, "files-api", "INFO", "served request")]
+    pairs = _pairs(_records(rows))
+    assert ("fx-svc", "files-api", "name") in pairs and ("ads-svc", "files-api", "name") in pairs
+
+
 def test_trace_spans_give_the_caller_whose_span_encloses_the_callee() -> None:
     events = pl.DataFrame(
         {
