@@ -86,7 +86,8 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     best = departures.group_by("service").agg(
         pl.col("g").max().alias("best"),
         pl.coalesce(own.max(), pl.col("g").max()).alias("best_own"),
-        pl.col("onset").sort_by("g", descending=True).first().alias("best_onset"),
+        pl.coalesce(pl.col("onset").filter(pl.col("kind") != "blamed").sort_by(own, descending=True).first(),
+                    pl.col("onset").sort_by("g", descending=True).first()).alias("best_onset"),
         pl.col("kind").unique().sort().alias("kinds"),
     )
     joined = departures.join(best, on="service")
