@@ -270,16 +270,42 @@ def template_id(template: str) -> str:
     return hashlib.blake2b(template.encode(), digest_size=6).hexdigest()
 
 
+MASKED_ID = "_masked_id"  # each record's masked message, as an index into the masked messages beside it
+
+
 def assign_templates(
     records: pl.DataFrame, *, sim_threshold: float = 0.7, depth: int = 5, max_children: int = 100,
-    tree: TemplateTree | None = None,
+    tree: TemplateTree | None = None, masked: pl.Series | None = None,
 ) -> pl.DataFrame:
     """Add ``template_id`` and ``template`` to every record, from its ``message``.
 
-    Masking runs in Polars over each distinct message shape (``shape``); Drain sees each
-    distinct masked message once, in order of first appearance, and the result is joined back on
-    the shape.
+    Masking (``mask_messages``) runs in Polars over each distinct message shape; Drain sees each
+    distinct masked message once, in order of first appearance, and the result is joined back.
     ``tree``: mine into this tree (e.g. one restored from a baseline model), which keeps growing.
+    ``masked``: the records were masked already (they carry ``MASKED_ID``, indices into
+    ``masked``, as ``mask_messages`` and ``concat_masked`` give them).
+    """
+    if masked is None:
+        records, masked = mask_messages(records)
+    # Ids in order of first appearance; shards masked apart may give one message several ids.
+    first = records.get_column(MASKED_ID).unique(maintain_order=True)
+    texts = masked.gather(first)
+    distinct = texts.unique(maintain_order=True)
+    tree = tree or TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children)
+    templates = tree.mine(distinct.to_list())
+    ids = [template_id(t) for t in templates]
+    mined = pl.DataFrame({"_masked": distinct, "template_id": ids, "template": templates}, schema_overrides={"_masked": pl.String})
+    lookup = pl.DataFrame({MASKED_ID: first, "_masked": texts}).join(mined, on="_masked").drop("_masked")
+    return records.join(lookup, on=MASKED_ID, how="left", maintain_order="left").drop(MASKED_ID)
+
+
+def mask_messages(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """``records`` with ``MASKED_ID``, and the distinct masked messages in order of first
+    appearance (a record's ``MASKED_ID`` is its masked message's index there).
+
+    >>> records, masked = mask_messages(pl.DataFrame({"message": ["took 5 ms", "ok", "took 70 ms"]}))
+    >>> records.get_column(MASKED_ID).to_list(), masked.to_list()
+    ([0, 1, 0], ['took <*> ms', 'ok'])
     """
     # Masking does not read the values of numbers standing alone (``took 250 ms``, ``10.0.3.7``):
     # messages that differ only there mask alike, so the masking regex runs once per such group
@@ -290,12 +316,20 @@ def assign_templates(
     groups = records.select("_shape", "_rest", "message").unique(["_shape", "_rest"], keep="first", maintain_order=True)
     groups = groups.hstack(groups.lazy().select(_masked=_tokens(mask(pl.col("message")))).collect(engine="streaming"))
     masked = groups.get_column("_masked").unique(maintain_order=True)
-    tree = tree or TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children)
-    templates = tree.mine(masked.to_list())
-    ids = [template_id(t) for t in templates]
-    lookup = pl.DataFrame({"_masked": masked, "template_id": ids, "template": templates}, schema_overrides={"_masked": pl.String})
-    lookup = groups.drop("message").join(lookup, on="_masked").drop("_masked")
-    return records.join(lookup, on=["_shape", "_rest"], how="left", maintain_order="left").drop("_shape", "_rest")
+    index = pl.DataFrame({"_masked": masked}).with_row_index(MASKED_ID)
+    lookup = groups.drop("message").join(index, on="_masked").drop("_masked")
+    records = records.join(lookup, on=["_shape", "_rest"], how="left", maintain_order="left")
+    return records.drop("_shape", "_rest"), masked
+
+
+def offset_masked(parts: list[tuple[pl.DataFrame, pl.Series]]) -> tuple[list[pl.DataFrame], pl.Series]:
+    """Masked records of several parts numbered as one: each part's records with its ``MASKED_ID``
+    moved past the masked messages of the parts before it, and all the parts' masked messages."""
+    frames, offset = [], 0
+    for records, masked in parts:
+        frames.append(records.with_columns(pl.col(MASKED_ID) + pl.lit(offset, dtype=pl.UInt32)) if offset and records.height else records)
+        offset += masked.len()
+    return frames, pl.concat([masked for _, masked in parts]) if parts else pl.Series(dtype=pl.String)
 
 
 def _without_numbers(messages: pl.Expr) -> pl.Expr:
