@@ -4,7 +4,7 @@ shards by size and sent to the workers, and the results come back in input order
 Only this module imports Dask, and only when a scheduler is given (``rca.shards``): a run without
 one never imports it. Workers need rca installed (the same version) and must reach the sources:
 local paths are sent absolute, so they need the same files (a shared file system); standard
-input is read here.
+input is read here. URLs (``s3://...``) are read by the workers themselves, through fsspec.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from rca.errors import SchedulerError
-from rca.read.sources import Source
+from rca.errors import RcaError, SchedulerError
+from rca.read.sources import Source, file_system
 from rca.settings import Settings
 
 T = TypeVar("T")
@@ -100,8 +100,11 @@ def plan_shards(sources: list[Source], *, workers: int) -> list[list[Source]]:
 
 def _size(source: Source) -> int:
     try:
+        if source.url is not None:
+            fs, path = file_system(source.url)
+            return int(fs.size(path) or 0)  # type: ignore[attr-defined]
         return source.path.stat().st_size if source.path is not None else 0
-    except OSError:
+    except (OSError, NotImplementedError, RcaError):
         return 0  # reading it will say why
 
 
@@ -112,4 +115,4 @@ def _portable(source: Source) -> Source:
 
 def _remote(shard: list[Source]) -> bool:
     """Whether a worker can read the shard (standard input is only here)."""
-    return all(s.path is not None for s in shard)
+    return not any(s.stdin for s in shard)

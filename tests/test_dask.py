@@ -97,6 +97,16 @@ def test_masked_messages_are_numbered_across_shards(write) -> None:  # type: ign
     assert assign_templates(apart.records, masked=apart.masked).equals(assign_templates(whole.records, masked=whole.masked))
 
 
+def test_urls_are_read_by_the_workers(scheduler: str, one_file_a_shard: None) -> None:
+    """A URL (here ``file://``; ``s3://`` with s3fs) is resolved here and read on the workers."""
+    url = f"file://{SAMPLE}/checkout-outage/"
+    local = _json(["templates", url, "--json"])
+    assert _json(["templates", url, "--json", "--scheduler", scheduler]) == local
+    assert local["input"]["sources"][0]["source"] == f"{url}checkout.log"  # type: ignore[index]
+    plain = _json(["templates", SCENARIO, "--json"])
+    assert [t["template_id"] for t in local["templates"]] == [t["template_id"] for t in plain["templates"]]  # type: ignore[attr-defined]
+
+
 def test_a_named_unreadable_file_is_an_input_error_from_a_worker(scheduler: str, one_file_a_shard: None, write) -> None:  # type: ignore[no-untyped-def]
     binary = write("core", b"\x00\x01\x02garbage")
     local = run(["templates", SCENARIO, binary])
