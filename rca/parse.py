@@ -288,15 +288,14 @@ def assign_templates(
     if masked is None:
         records, masked = mask_messages(records)
     # Ids in order of first appearance; shards masked apart may give one message several ids.
-    first = records.get_column(MASKED_ID).unique(maintain_order=True)
-    texts = masked.gather(first)
-    distinct = texts.unique(maintain_order=True)
+    ids = records.get_column(MASKED_ID)
+    distinct = masked.gather(ids.unique(maintain_order=True)).unique(maintain_order=True)
     tree = tree or TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children)
-    templates = tree.mine(distinct.to_list())
-    ids = [template_id(t) for t in templates]
-    mined = pl.DataFrame({"_masked": distinct, "template_id": ids, "template": templates}, schema_overrides={"_masked": pl.String})
-    lookup = pl.DataFrame({MASKED_ID: first, "_masked": texts}).join(mined, on="_masked").drop("_masked")
-    return records.join(lookup, on=MASKED_ID, how="left", maintain_order="left").drop(MASKED_ID)
+    mined = dict(zip(distinct.to_list(), tree.mine(distinct.to_list()), strict=True))
+    # Each id's template (None for a message no record kept), picked for every record by its id.
+    templates = pl.Series([mined.get(text) for text in masked.to_list()], dtype=pl.String)
+    template_ids = pl.Series([None if t is None else template_id(t) for t in templates.to_list()], dtype=pl.String)
+    return records.drop(MASKED_ID).with_columns(template_id=template_ids.gather(ids), template=templates.gather(ids))
 
 
 def mask_messages(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
