@@ -66,3 +66,12 @@ def figures(name: str, result: Run, lines: int | None = None) -> str:
     """One row of a benchmark's table."""
     rate = f"{lines / result.wall_s:12,.0f} lines/s" if lines else " " * 20
     return f"{name:<54} {result.wall_s:8.2f} s wall {result.cpu_s:8.2f} s CPU {rate}  peak {result.peak_bytes / 1e6:7.0f} MB"
+
+
+def verdict(missed: list[str], *, failed: str = "targets NOT met", met: str = "targets met") -> int:
+    """Print what was missed (or that nothing was), and the exit code that says so."""
+    if missed:
+        print(f"{failed}: " + "; ".join(missed))
+        return 1
+    print(met)
+    return 0

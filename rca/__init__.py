@@ -8,7 +8,7 @@ Use it from Python without the CLI::
 
 from importlib.metadata import PackageNotFoundError, version
 
-from rca.errors import InputError, RcaError, UsageError
+from rca.errors import InputError, RcaError, SchedulerError, UsageError
 from rca.model import Analysis, IngestSummary, RootCause, TemplateReport, TemplateSummary
 from rca.pipeline import Parsed, analyze, parse, templates
 from rca.settings import Settings
@@ -25,6 +25,7 @@ __all__ = [
     "Parsed",
     "RcaError",
     "RootCause",
+    "SchedulerError",
     "Settings",
     "TemplateReport",
     "TemplateSummary",

@@ -2,7 +2,8 @@
 
 Exit codes: 0 done; 1 internal error (a bug: please report it); 2 usage error (bad flag or
 value); 3 no usable input (missing, unreadable or binary file, nothing to analyse); 4 a baseline
-model that cannot be used (missing, corrupt, tampered with, incompatible); 5 ``rca drift`` found drift.
+model that cannot be used (missing, corrupt, tampered with, incompatible); 5 ``rca drift`` found drift;
+6 the Dask scheduler of ``--scheduler`` cannot be used (no answer, no workers, Dask not installed).
 """
 
 from __future__ import annotations
@@ -166,13 +167,26 @@ def reading_options_without_sources(command: F) -> F:
     return command
 
 
+def scheduler_option(command: F) -> F:
+    """``--scheduler``: read and mask on a Dask cluster (default ``$DASK_SCHEDULER_ADDRESS``)."""
+    return click.option(
+        "--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS", show_envvar=True,
+        help="Read and mask the logs on the workers of this Dask scheduler, e.g. tcp://host:8786 "
+             "(needs pip install 'rca-logs[dask]'); without it, everything runs here.",
+    )(command)
+
+
+def _with_scheduler(settings: Settings, scheduler: str | None) -> Settings:
+    return replace(settings, scheduler=scheduler.strip() or None) if scheduler else settings
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="rca-logs", prog_name="rca")
 def main() -> None:
     """Find the root cause of an incident in log files.
 
     Exit codes: 0 done, 1 internal error, 2 usage error, 3 no usable input, 4 unusable baseline
-    model, 5 drift found (rca drift).
+    model, 5 drift found (rca drift), 6 cannot use the Dask scheduler (--scheduler).
     """
 
 
@@ -180,8 +194,9 @@ def main() -> None:
 @reading_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see README: JSON output) instead of a table.")
 @click.option("--top", type=click.IntRange(min=1), help="Show only the N most frequent templates.")
+@scheduler_option
 @_friendly_errors
-def templates(sources: tuple[str, ...], as_json: bool, top: int | None, **options: Any) -> None:
+def templates(sources: tuple[str, ...], as_json: bool, top: int | None, scheduler: str | None, **options: Any) -> None:
     """List the templates in logs: count, services, first/last seen, an example.
 
     \b
@@ -190,8 +205,9 @@ def templates(sources: tuple[str, ...], as_json: bool, top: int | None, **option
       rca templates app.log.gz --json
       kubectl logs deploy/api | rca templates -
       rca templates 'logs/**/*.log' --since 2026-11-23T10:00 --until 2026-11-23T11:00
+      rca templates /shared/logs/ --scheduler tcp://dask-scheduler:8786
     """
-    report = pipeline.templates(_sources(sources), _settings(options))
+    report = pipeline.templates(_sources(sources), _with_scheduler(_settings(options), scheduler))
     if as_json:
         data = report.to_dict()
         if top:
@@ -291,10 +307,11 @@ def report_options(command: F) -> F:
 @click.option("--bucket", metavar="DURATION", help="Time bucket for counting, e.g. 10s, 1m (default: from the time span).")
 @report_options
 @store_option
+@scheduler_option
 @_friendly_errors
 def analyze(sources: tuple[str, ...], as_json: bool, top: int, baseline: tuple[str, ...],
             incident_start: str | None, bucket: str | None, report: tuple[str, ...], report_stamp: bool,
-            store: str | None, **options: Any) -> None:
+            store: str | None, scheduler: str | None, **options: Any) -> None:
     """Find the probable root causes of an incident, with their evidence.
 
     Exit code 0 means the analysis ran, whether or not it found a root cause.
@@ -309,13 +326,14 @@ def analyze(sources: tuple[str, ...], as_json: bool, top: int, baseline: tuple[s
       rca analyze logs/ --incident-start 2026-11-23T10:42:00Z
       rca analyze logs/ --json | jq '.root_causes[0]'
       rca analyze logs/ --report postmortem.html
+      rca analyze /shared/logs/ --scheduler tcp://dask-scheduler:8786
     """
     from rca.report.postmortem import report_targets
 
     targets = report_targets(report)
     model, logs = _split_baselines(baseline, store)
     settings = replace(
-        _settings(options),
+        _with_scheduler(_settings(options), scheduler),
         top=top,
         baseline=logs,
         incident_start=_time_flag("--incident-start", incident_start),

@@ -19,3 +19,10 @@ class InputError(RcaError):
     """The input cannot be used: missing, unreadable, binary, or nothing left to analyse."""
 
     exit_code = 3
+
+
+class SchedulerError(RcaError):
+    """The Dask scheduler given (``--scheduler``, ``$DASK_SCHEDULER_ADDRESS``) cannot be used: it
+    does not answer, is not a Dask scheduler, or Dask is not installed."""
+
+    exit_code = 6

@@ -270,16 +270,41 @@ def template_id(template: str) -> str:
     return hashlib.blake2b(template.encode(), digest_size=6).hexdigest()
 
 
+MASKED_ID = "_masked_id"  # each record's masked message, as an index into the masked messages beside it
+
+
 def assign_templates(
     records: pl.DataFrame, *, sim_threshold: float = 0.7, depth: int = 5, max_children: int = 100,
-    tree: TemplateTree | None = None,
+    tree: TemplateTree | None = None, masked: pl.Series | None = None,
 ) -> pl.DataFrame:
     """Add ``template_id`` and ``template`` to every record, from its ``message``.
 
-    Masking runs in Polars over each distinct message shape (``shape``); Drain sees each
-    distinct masked message once, in order of first appearance, and the result is joined back on
-    the shape.
+    Masking (``mask_messages``) runs in Polars over each distinct message shape; Drain sees each
+    distinct masked message once, in order of first appearance, and the result is joined back.
     ``tree``: mine into this tree (e.g. one restored from a baseline model), which keeps growing.
+    ``masked``: the records were masked already (they carry ``MASKED_ID``, indices into
+    ``masked``, as ``mask_messages`` and ``concat_masked`` give them).
+    """
+    if masked is None:
+        records, masked = mask_messages(records)
+    # Ids in order of first appearance; shards masked apart may give one message several ids.
+    ids = records.get_column(MASKED_ID)
+    distinct = masked.gather(ids.unique(maintain_order=True)).unique(maintain_order=True)
+    tree = tree or TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children)
+    mined = dict(zip(distinct.to_list(), tree.mine(distinct.to_list()), strict=True))
+    # Each id's template (None for a message no record kept), picked for every record by its id.
+    templates = pl.Series([mined.get(text) for text in masked.to_list()], dtype=pl.String)
+    template_ids = pl.Series([None if t is None else template_id(t) for t in templates.to_list()], dtype=pl.String)
+    return records.drop(MASKED_ID).with_columns(template_id=template_ids.gather(ids), template=templates.gather(ids))
+
+
+def mask_messages(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """``records`` with ``MASKED_ID``, and the distinct masked messages in order of first
+    appearance (a record's ``MASKED_ID`` is its masked message's index there).
+
+    >>> records, masked = mask_messages(pl.DataFrame({"message": ["took 5 ms", "ok", "took 70 ms"]}))
+    >>> records.get_column(MASKED_ID).to_list(), masked.to_list()
+    ([0, 1, 0], ['took <*> ms', 'ok'])
     """
     # Masking does not read the values of numbers standing alone (``took 250 ms``, ``10.0.3.7``):
     # messages that differ only there mask alike, so the masking regex runs once per such group
@@ -293,12 +318,20 @@ def assign_templates(
     # The streaming engine runs the masking regex on all cores, a batch of messages at a time.
     groups = groups.lazy().select("_group", _masked=_tokens(mask(pl.col("message")))).collect(engine="streaming")
     masked = groups.get_column("_masked").unique(maintain_order=True)
-    tree = tree or TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children)
-    templates = tree.mine(masked.to_list())
-    ids = [template_id(t) for t in templates]
-    lookup = pl.DataFrame({"_masked": masked, "template_id": ids, "template": templates}, schema_overrides={"_masked": pl.String})
-    lookup = groups.join(lookup, on="_masked").drop("_masked")
-    return records.with_columns(_group=keys).join(lookup, on="_group", how="left", maintain_order="left").drop("_group")
+    index = pl.DataFrame({"_masked": masked}).with_row_index(MASKED_ID)
+    lookup = groups.join(index, on="_masked").drop("_masked")
+    records = records.with_columns(_group=keys).join(lookup, on="_group", how="left", maintain_order="left")
+    return records.drop("_group"), masked
+
+
+def offset_masked(parts: list[tuple[pl.DataFrame, pl.Series]]) -> tuple[list[pl.DataFrame], pl.Series]:
+    """Masked records of several parts numbered as one: each part's records with its ``MASKED_ID``
+    moved past the masked messages of the parts before it, and all the parts' masked messages."""
+    frames, offset = [], 0
+    for records, masked in parts:
+        frames.append(records.with_columns(pl.col(MASKED_ID) + pl.lit(offset, dtype=pl.UInt32)) if offset and records.height else records)
+        offset += masked.len()
+    return frames, pl.concat([masked for _, masked in parts]) if parts else pl.Series(dtype=pl.String)
 
 
 def _without_numbers(messages: pl.Expr) -> pl.Expr:

@@ -37,8 +37,9 @@ from rca.model import (
 )
 from rca.params import numeric_values, param_shifts
 from rca.rank import MIN_SHIFT_G, anomalous_series, effect_graph, rank_services, service_candidates
-from rca.parse import add_params, assign_templates
+from rca.parse import add_params, assign_templates, mask_messages, offset_masked
 from rca.settings import Settings
+from rca.shards import read_masked
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -71,11 +72,13 @@ class Parsed:
 
 def parse(sources: Sequence[str], settings: Settings = Settings(), *, params: bool = False) -> Parsed:
     """Read ``sources`` and give each record a ``template_id`` and ``template`` (and ``params`` if asked)."""
-    records, summary = ingest(list(sources), settings)
+    read = read_masked(sources, settings)
+    records, summary = read.records, read.summary
     if records.height == 0:
         raise InputError(_nothing_to_read(summary))
     records = assign_templates(
-        records, sim_threshold=settings.sim_threshold, depth=settings.tree_depth, max_children=settings.max_children
+        records, sim_threshold=settings.sim_threshold, depth=settings.tree_depth, max_children=settings.max_children,
+        masked=read.masked,
     )
     if params:
         records = add_params(records)
@@ -93,17 +96,18 @@ def analyze(
     ``progress`` is called with the name of each stage as it starts (the CLI shows it on stderr).
     """
     progress("reading logs")
-    records, summary = ingest(list(sources), settings)
+    read = read_masked(sources, settings)
+    records, summary = read.records, read.summary
     if records.height == 0:
         raise InputError(_nothing_to_read(summary))
     progress(f"mining templates of {records.height:,} records")
     used = None
     if model is not None:
-        records = assign_templates(records, tree=model.template_tree())
+        records = assign_templates(records, tree=model.template_tree(), masked=read.masked)
         normal: Normal | None = model.normal
         used = _baseline_used(model, records)
     else:
-        records, baseline = _mine_together(records, _baseline(settings), settings)
+        records, baseline = _mine_together(records, _baseline(settings), settings, masked=read.masked)
         normal = None if baseline is None else normal_of(baseline)
     if records.get_column("timestamp").null_count() == records.height:
         raise InputError("no record has a readable timestamp, so there is no time to analyse (try --timestamp-format)")
@@ -188,13 +192,18 @@ def _baseline(settings: Settings) -> pl.DataFrame | None:
 
 
 def _mine_together(
-    records: pl.DataFrame, baseline: pl.DataFrame | None, settings: Settings
+    records: pl.DataFrame, baseline: pl.DataFrame | None, settings: Settings, *, masked: pl.Series | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    """Templates for the incident's records and the baseline's, from one Drain tree so they compare."""
+    """Templates for the incident's records and the baseline's, from one Drain tree so they compare.
+    ``masked``: the incident's records were masked already (``rca.shards``); the baseline's are masked here."""
     options = {"sim_threshold": settings.sim_threshold, "depth": settings.tree_depth, "max_children": settings.max_children}
     if baseline is None:
-        return assign_templates(records, **options), None  # type: ignore[arg-type]
-    both = assign_templates(pl.concat([baseline, records]), **options)  # type: ignore[arg-type]
+        return assign_templates(records, masked=masked, **options), None  # type: ignore[arg-type]
+    if masked is None:
+        both = assign_templates(pl.concat([baseline, records]), **options)  # type: ignore[arg-type]
+    else:
+        frames, texts = offset_masked([mask_messages(baseline), (records, masked)])
+        both = assign_templates(pl.concat(frames), masked=texts, **options)  # type: ignore[arg-type]
     return both.slice(baseline.height), both.head(baseline.height)
 
 

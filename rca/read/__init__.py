@@ -9,7 +9,8 @@
     levels     each record's level; services: each record's service
     records    lines without a header join the record above
     ingest     the steps above in order, for every source, and what reading found (small
-               sources go through the steps together, as one frame numbered by file)
+               sources go through the steps together, as one frame numbered by file): a map
+               over shards of the sources (read_shard) and a reduce over them all (combine)
 
 ``from rca.read.ingest import ingest`` is the entry point; nothing here imports a later step.
 """

@@ -113,7 +113,7 @@ def _small(lines: Lines, settings: Settings) -> bool:
     return not settings.log_format and len(lines.chunks) == 1 and lines.height <= SMALL_LINES and not _is_csv_export(lines.frame)
 
 
-def _place(small: list[tuple[int, Source, Lines]], reads: list[_Read | None], settings: Settings) -> None:
+def _place(small: list[tuple[int, Source, Lines]], reads: list[_Read | SkippedSource | None], settings: Settings) -> None:
     """Read the small sources waiting, into their places in ``reads``; none wait after."""
     if small:
         for (place, _, _), read in zip(small, _read_small([(s, lines) for _, s, lines in small], settings), strict=True):
@@ -275,12 +275,49 @@ def ingest(specs: list[str], settings: Settings) -> tuple[pl.DataFrame, IngestSu
     Sources the user named explicitly must be readable; files found inside a folder or glob that
     are not logs (binary files) are skipped and listed in the summary. Small sources are read
     together, a batch at a time (``_read_small``), with the same results as one by one.
+
+    The same as ``combine([read_shard(resolve(specs), settings)], settings)``: reading is a map
+    over shards of the sources (``read_shard``, each source on its own) and a reduce over them all
+    (``combine``: what one source learns from the others, the time filter, the summary).
     """
-    reads: list[_Read | None] = []
-    skipped: list[SkippedSource] = []
+    return combine([read_shard(resolve(specs), settings)], settings)
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """What reading some sources found, in their order: each one's records and summary, or why it
+    was skipped; and a named source that could not be read, if any (``combine`` raises it)."""
+
+    reads: tuple[_Read | SkippedSource, ...]
+    error: InputError | None = None
+
+    @property
+    def records(self) -> pl.DataFrame:
+        """The records of all the shard's sources, in order (schema ``RECORD_SCHEMA``, or more columns)."""
+        frames = [r.records for r in self.reads if isinstance(r, _Read)]
+        return pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
+
+    def with_records(self, records: pl.DataFrame) -> Shard:
+        """The shard with its sources' records replaced by the rows of ``records``, in order, as many
+        each as before (e.g. ``records`` with a column added)."""
+        reads: list[_Read | SkippedSource] = []
+        start = 0
+        for read in self.reads:
+            if isinstance(read, _Read):
+                reads.append(replace(read, records=records.slice(start, read.records.height)))
+                start += read.records.height
+            else:
+                reads.append(read)
+        return Shard(tuple(reads), self.error)
+
+
+def read_shard(sources: list[Source], settings: Settings) -> Shard:
+    """Read ``sources`` (the map of reading): each one's records as if read alone, small ones
+    through the steps together. Stops at a named source that cannot be read."""
+    reads: list[_Read | SkippedSource | None] = []
     small: list[tuple[int, Source, Lines]] = []  # waiting to be read together, with their place
     waiting = 0  # their lines
-    for source in resolve(specs):
+    for source in sources:
         try:
             lines = read_lines(source)
             if _small(lines, settings):
@@ -291,20 +328,32 @@ def ingest(specs: list[str], settings: Settings) -> tuple[pl.DataFrame, IngestSu
                 reads.append(_read_whole(source, lines, settings))
         except InputError as exc:
             if source.given:
-                raise
-            skipped.append(SkippedSource(source.name, str(exc)))
+                return Shard(tuple(r for r in reads if r is not None), exc)
+            reads.append(SkippedSource(source.name, str(exc)))
         if waiting >= BATCH_LINES:
             _place(small, reads, settings)
             waiting = 0
     _place(small, reads, settings)
-    reads = _years_from_other_sources(reads)  # type: ignore[arg-type]
+    return Shard(tuple(reads))  # type: ignore[arg-type]
+
+
+def combine(shards: list[Shard], settings: Settings) -> tuple[pl.DataFrame, IngestSummary]:
+    """The reduce of reading: the shards' records in order as one frame, a missing year taken from
+    the other sources, the time filter applied, and the summary of it all. Extra columns that the
+    shards' records carry (the same in every shard) are kept."""
+    for shard in shards:
+        if shard.error is not None:
+            raise shard.error
+    done = [r for shard in shards for r in shard.reads]
+    reads = _years_from_other_sources([r for r in done if isinstance(r, _Read)])
+    skipped = tuple(r for r in done if isinstance(r, SkippedSource))
     frames = [r.records for r in reads]
     records = pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
     records, outside = _time_filter(records, settings)
     ts = records.get_column("timestamp")
     notes = _zone_notes(reads, settings)
     summaries = tuple(r.summary for r in reads)
-    return records, IngestSummary(summaries, tuple(skipped), outside, ts.min(), ts.max(), notes)  # type: ignore[arg-type]
+    return records, IngestSummary(summaries, skipped, outside, ts.min(), ts.max(), notes)  # type: ignore[arg-type]
 
 
 def _zone_notes(reads: list[_Read], settings: Settings) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from typing import BinaryIO
 import polars as pl
 
 from rca.errors import InputError
-from rca.read.sources import Source
+from rca.read.sources import Source, file_system
 
 CHUNK_BYTES = 8 * 1024 * 1024
 _REPLACEMENT = "\ufffd".encode()
@@ -44,6 +44,8 @@ class Lines:
 
 
 def _open(source: Source) -> BinaryIO:
+    if source.url is not None:
+        return _open_url(source)
     if source.path is None:
         return sys.stdin.buffer
     try:
@@ -52,6 +54,14 @@ def _open(source: Source) -> BinaryIO:
         raise InputError(f"cannot read {source.name}: permission denied") from None
     except IsADirectoryError:
         raise InputError(f"{source.name} is a folder; give the folder itself or a glob") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {source.name}: {exc.strerror or exc}") from None
+
+
+def _open_url(source: Source) -> BinaryIO:
+    fs, path = file_system(source.url)  # type: ignore[arg-type]
+    try:
+        return fs.open(path, "rb")  # type: ignore[attr-defined, no-any-return]
     except OSError as exc:
         raise InputError(f"cannot read {source.name}: {exc.strerror or exc}") from None
 
@@ -128,7 +138,7 @@ def read_lines(source: Source) -> Lines:
             series.append(pl.Series("raw", lines, dtype=pl.String))
             del text, lines
     finally:
-        if source.path is not None:
+        if not source.stdin:
             stream.close()
     records = _json_document(series)
     if records is not None:
