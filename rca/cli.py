@@ -207,7 +207,8 @@ def templates(sources: tuple[str, ...], as_json: bool, top: int | None, schedule
       rca templates 'logs/**/*.log' --since 2026-11-23T10:00 --until 2026-11-23T11:00
       rca templates /shared/logs/ --scheduler tcp://dask-scheduler:8786
     """
-    report = pipeline.templates(_sources(sources), _with_scheduler(_settings(options), scheduler))
+    with _progress() as status:
+        report = pipeline.templates(_sources(sources), _with_scheduler(_settings(options), scheduler), progress=status)
     if as_json:
         data = report.to_dict()
         if top:
@@ -221,7 +222,8 @@ def templates(sources: tuple[str, ...], as_json: bool, top: int | None, schedule
 
 @contextlib.contextmanager
 def _progress() -> Iterator[Callable[[str], None]]:
-    """A spinner with the current stage on stderr, only when stderr is a terminal."""
+    """A spinner with the current stage on stderr (and, while reading, the lines read and lines
+    per second), only when stderr is a terminal: off in pipes, CI logs and ``TERM=dumb``."""
     if not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
         yield lambda stage: None
         return
@@ -584,7 +586,8 @@ def parse(sources: tuple[str, ...], output: str, explain: bool, **options: Any) 
         click.echo(_explanation(parsed.input), nl=False)
         _warn_about_input(parsed.input)
         return
-    parsed = pipeline.parse(_sources(sources), _settings(options), params=True)
+    with _progress() as status:
+        parsed = pipeline.parse(_sources(sources), _settings(options), params=True, progress=status)
     frame = parsed.records.select(PARSE_COLUMNS).with_columns(
         pl.col("timestamp").dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ"),
         pl.col("level").cast(pl.String),

@@ -70,12 +70,17 @@ class Parsed:
     input: IngestSummary
 
 
-def parse(sources: Sequence[str], settings: Settings = Settings(), *, params: bool = False) -> Parsed:
-    """Read ``sources`` and give each record a ``template_id`` and ``template`` (and ``params`` if asked)."""
-    read = read_masked(sources, settings)
+def parse(
+    sources: Sequence[str], settings: Settings = Settings(), *, params: bool = False,
+    progress: Callable[[str], None] = lambda stage: None,
+) -> Parsed:
+    """Read ``sources`` and give each record a ``template_id`` and ``template`` (and ``params`` if
+    asked). ``progress`` is told each stage as it starts, and how reading goes."""
+    read = read_masked(sources, settings, progress)
     records, summary = read.records, read.summary
     if records.height == 0:
         raise InputError(_nothing_to_read(summary))
+    progress(f"mining templates of {records.height:,} records")
     records = assign_templates(
         records, sim_threshold=settings.sim_threshold, depth=settings.tree_depth, max_children=settings.max_children,
         masked=read.masked,
@@ -96,7 +101,7 @@ def analyze(
     ``progress`` is called with the name of each stage as it starts (the CLI shows it on stderr).
     """
     progress("reading logs")
-    read = read_masked(sources, settings)
+    read = read_masked(sources, settings, progress)
     records, summary = read.records, read.summary
     if records.height == 0:
         raise InputError(_nothing_to_read(summary))
@@ -499,9 +504,11 @@ def _nothing_to_read(summary: IngestSummary) -> str:
     return "the input has no log lines"
 
 
-def templates(sources: Sequence[str], settings: Settings = Settings()) -> TemplateReport:
+def templates(
+    sources: Sequence[str], settings: Settings = Settings(), *, progress: Callable[[str], None] = lambda stage: None
+) -> TemplateReport:
     """The templates of ``sources``, most frequent first, each with services, first/last seen and an example."""
-    parsed = parse(sources, settings)
+    parsed = parse(sources, settings, progress=progress)
     return TemplateReport(parsed.input, summarise_templates(parsed.records))
 
 

@@ -10,7 +10,7 @@ same map over a single shard holding every source, so both give the same records
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -32,23 +32,30 @@ class Masked:
     summary: IngestSummary
 
 
-def read_masked(specs: Sequence[str], settings: Settings) -> Masked:
+def read_masked(specs: Sequence[str], settings: Settings, progress: Callable[[str], None] | None = None) -> Masked:
     """Read and mask ``specs`` (files, folders, globs, ``-``), resolved here; on the cluster of
-    ``settings.scheduler`` if set, else in this process (and Dask is never imported)."""
+    ``settings.scheduler`` if set, else in this process (and Dask is never imported).
+    ``progress``: told how reading goes (here: lines read and lines/s as each source starts)."""
     sources = resolve(list(specs))
     if settings.scheduler:
         from rca.cluster import map_on_cluster
 
+        if progress is not None:
+            progress(f"reading {len(sources):,} sources on the cluster at {settings.scheduler}")
         mapped = map_on_cluster(settings.scheduler, sources, settings, map_shard)
     else:
-        mapped = [map_shard(sources, settings)]
+        mapped = [map_shard(sources, settings, progress)]
     return reduce_shards(mapped, settings)
 
 
-def map_shard(sources: list[Source], settings: Settings) -> tuple[Shard, pl.Series]:
+def map_shard(
+    sources: list[Source], settings: Settings, progress: Callable[[str], None] | None = None
+) -> tuple[Shard, pl.Series]:
     """Read ``sources`` and mask their messages: the shard, its records with ``MASKED_ID``, and
     the shard's distinct masked messages."""
-    shard = read_shard(sources, settings)
+    shard = read_shard(sources, settings, progress)
+    if progress is not None:
+        progress(f"masking the messages of {shard.records.height:,} records")
     records, masked = mask_messages(shard.records)
     return shard.with_records(records), masked
 

@@ -158,3 +158,17 @@ def test_log_text_cannot_inject_terminal_escapes_or_markup(write) -> None:  # ty
     result = run(["templates", write("evil.log", evil * 2)], columns=160)
     assert "\x1b" not in result.stdout
     assert "\\x1b[31mred" in result.stdout and "[bold]boom[/bold]" in result.stdout
+
+
+def test_progress_tells_the_lines_read_and_their_rate_and_is_silent_off_a_terminal() -> None:
+    from rca.pipeline import templates
+
+    told: list[str] = []
+    templates([str(SAMPLE / "checkout-outage"), str(SAMPLE / "slow-ledger")], progress=told.append)
+    reading = [m for m in told if m.startswith("reading logs: ")]
+    assert len(reading) == 8 and all("lines/s" in m for m in reading)
+    assert reading[0].startswith("reading logs: 0 lines") and "now " in reading[-1]
+    assert told[-1].startswith("mining templates of ")
+    # Off a terminal (as here: the runner's stderr is a pipe), nothing but the report is written.
+    result = run(["templates", str(SAMPLE / "checkout-outage")])
+    assert result.exit_code == 0 and result.stderr == ""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -311,15 +314,21 @@ class Shard:
         return Shard(tuple(reads), self.error)
 
 
-def read_shard(sources: list[Source], settings: Settings) -> Shard:
+def read_shard(sources: list[Source], settings: Settings, progress: Callable[[str], None] | None = None) -> Shard:
     """Read ``sources`` (the map of reading): each one's records as if read alone, small ones
-    through the steps together. Stops at a named source that cannot be read."""
+    through the steps together. Stops at a named source that cannot be read. ``progress`` is told,
+    as each source starts, the lines read so far and how fast."""
     reads: list[_Read | SkippedSource | None] = []
     small: list[tuple[int, Source, Lines]] = []  # waiting to be read together, with their place
     waiting = 0  # their lines
+    started, done = time.perf_counter(), 0
     for source in sources:
+        if progress is not None:
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            progress(f"reading logs: {done:,} lines ({rate:,.0f} lines/s), now {source.name}")
         try:
             lines = read_lines(source)
+            done += lines.height
             if _small(lines, settings):
                 small.append((len(reads), source, lines))
                 reads.append(None)
