@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import polars as pl  # noqa: E402
 
+from rca.mine.templates import assign_templates  # noqa: E402
 from rca.read.ingest import ingest  # noqa: E402
-from rca.parse import assign_templates  # noqa: E402
 from rca.settings import Settings  # noqa: E402
 
 SYSTEMS = (

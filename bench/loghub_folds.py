@@ -25,12 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loghub_accuracy as la  # noqa: E402
 
+import rca.mine.templates as parse  # noqa: E402
 import rca.read.choose as choose  # noqa: E402
 import rca.read.infer as infer  # noqa: E402
 from rca.read.ingest import ingest  # noqa: E402
 from rca.settings import Settings  # noqa: E402
-
-parse = sys.modules["rca.parse"]  # the module (``rca.parse`` as an attribute is the pipeline function)
 
 FOLDS = tuple(tuple(la.SYSTEMS[i : i + 4]) for i in range(0, 12, 4))
 # Settings chosen per fold: Drain's similarity and depth, header inference's independence

@@ -27,7 +27,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rca.baseline import BaselineModel, learn  # noqa: E402
+from rca.baseline.model import BaselineModel, learn  # noqa: E402
 from rca.pipeline import analyze, parse  # noqa: E402
 from rca.settings import Settings  # noqa: E402
 

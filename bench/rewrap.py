@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import polars as pl  # noqa: E402
 from loghub_accuracy import DEFAULT_DATA, SYSTEMS, _truth, group_scores  # noqa: E402
 
-from rca.parse import assign_templates  # noqa: E402
+from rca.mine.templates import assign_templates  # noqa: E402
 from rca.read.ingest import ingest  # noqa: E402
 from rca.settings import Settings  # noqa: E402
 

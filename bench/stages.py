@@ -41,21 +41,21 @@ RULES = (
     ("rca/read/levels.py", None, "read: levels"),
     ("rca/read/records.py", None, "read: multi-line records"),
     ("rca/read/ingest.py", None, "read: services, columns, summaries"),
-    ("rca/parse.py", "mine", DRAIN),
-    ("rca/parse.py", "add_params", "mine: parameters"),
-    ("rca/parse.py", None, "mine: other"),
-    ("rca/features.py", None, "analyze: features (counts per service, template, bucket)"),
-    ("rca/detect.py", None, "analyze: detection"),
-    ("rca/params.py", None, "analyze: parameter shifts"),
-    ("rca/calls.py", None, "analyze: calls, mentions"),
-    ("rca/causal.py", None, "analyze: causal graph"),
-    ("rca/rank.py", None, "analyze: ranking"),
-    ("rca/evidence.py", None, "analyze: evidence"),
+    ("rca/mine/templates.py", "mine", DRAIN),
+    ("rca/mine/templates.py", "add_params", "mine: parameters"),
+    ("rca/mine/templates.py", None, "mine: other"),
+    ("rca/signals/features.py", None, "analyze: features (counts per service, template, bucket)"),
+    ("rca/signals/detect.py", None, "analyze: detection"),
+    ("rca/signals/params.py", None, "analyze: parameter shifts"),
+    ("rca/signals/calls.py", None, "analyze: calls, mentions"),
+    ("rca/signals/causal.py", None, "analyze: causal graph"),
+    ("rca/ranking/rank.py", None, "analyze: ranking"),
+    ("rca/ranking/evidence.py", None, "analyze: evidence"),
     ("rca/pipeline.py", None, "pipeline (other)"),
     ("rca/cli.py", None, "output (JSON, terminal)"),
     ("rca/report", None, "output (JSON, terminal)"),
 )
-# Inside rca/parse.py's assign_templates, what Polars runs is a stage of mining of its own.
+# Inside rca/mine/templates.py's assign_templates, what Polars runs is a stage of mining of its own.
 MINING = {"collect": "mine: masking (one regex, all messages)", "select_seq": "mine: deduplication",
           "join": "mine: joining templates back"}  # fmt: skip
 
@@ -65,7 +65,7 @@ def stage_of(frame: object, inherited: str) -> str:
     if inherited == "mine: other" and function in MINING:
         return MINING[function]
     if inherited == DRAIN:
-        return DRAIN  # rca's own Drain methods (rca/parse.py) run inside drain3's loop
+        return DRAIN  # rca's own Drain methods (rca/mine/templates.py) run inside drain3's loop
     for ending, name, stage in RULES:
         if ending in path and (name is None or name == function):
             return stage

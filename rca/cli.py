@@ -25,8 +25,8 @@ from rich.console import Console
 
 from rca import pipeline
 from rca.errors import InputError, RcaError, UsageError
-from rca.settings import Settings
 from rca.read.timestamps import check_zone, parse_user_time
+from rca.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -261,7 +261,7 @@ def store_option(command: F) -> F:
 def _store(store: str | None) -> Any:
     from pathlib import Path
 
-    from rca.baseline import Store
+    from rca.baseline.model import Store
 
     return Store(Path(store) if store else None)
 
@@ -271,7 +271,7 @@ def _split_baselines(given: tuple[str, ...], store: str | None) -> tuple[Any, tu
     import glob
     from pathlib import Path
 
-    from rca.baseline import NAME, is_model_file, resolve_model
+    from rca.baseline.model import NAME, is_model_file, resolve_model
 
     models, logs = [], []
     for value in given:
@@ -455,7 +455,7 @@ def baseline_learn(sources: tuple[str, ...], name: str, bucket: str | None, as_j
     that look like an incident (error templates bursting, steady services going quiet) are left
     out of the normal rates, and said so.
     """
-    from rca.baseline import learn
+    from rca.baseline.model import learn
 
     settings = replace(_settings(options), bucket=_duration(bucket))
     target = _store(store)
@@ -500,7 +500,7 @@ def baseline_list(as_json: bool, store: str | None) -> None:
 @_friendly_errors
 def baseline_show(ref: str, as_json: bool, top: int, store: str | None) -> None:
     """Show one baseline: inputs and their hashes, settings, what was left out, common templates."""
-    from rca.baseline import resolve_model
+    from rca.baseline.model import resolve_model
 
     model = resolve_model(ref, _store(store))
     if as_json:
@@ -542,7 +542,7 @@ def drift(ref: str, sources: tuple[str, ...], max_unknown: float, max_vanished: 
       rca drift checkout today/
       rca drift checkout@2 app.log --max-unknown 0.01 --json
     """
-    from rca.baseline import resolve_model
+    from rca.baseline.model import resolve_model
     from rca.model import DriftLimits
 
     model = resolve_model(ref, _store(store))

@@ -13,15 +13,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from rca import evidence
-from rca.evidence import EXAMPLES
-from rca.detect import IncidentStart, behaviour_shifts, changes_at, find_incident_start, rising_onsets, score_series
-from rca.baseline import BaselineModel
-from rca.calls import entry_services, named_rises
+from rca.baseline.diff import template_diff
+from rca.baseline.model import BaselineModel
 from rca.errors import InputError
-from rca.features import ERRORS_ID, Features, Normal, build_features, normal_of
-from rca.read.ingest import ingest
-from rca.diff import template_diff
+from rca.mine.shards import read_masked
+from rca.mine.templates import add_params, assign_templates, mask_messages, offset_masked
 from rca.model import (
     Analysis,
     BaselineUsed,
@@ -35,16 +31,27 @@ from rca.model import (
     TemplateReport,
     TemplateSummary,
 )
-from rca.params import numeric_values, param_shifts
-from rca.rank import MIN_SHIFT_G, anomalous_series, effect_graph, rank_services, service_candidates
-from rca.parse import add_params, assign_templates, mask_messages, offset_masked
+from rca.ranking import evidence
+from rca.ranking.evidence import EXAMPLES
+from rca.ranking.rank import MIN_SHIFT_G, anomalous_series, effect_graph, rank_services, service_candidates
+from rca.read.ingest import ingest
 from rca.settings import Settings
-from rca.shards import read_masked
+from rca.signals.calls import entry_services, named_rises
+from rca.signals.detect import (
+    IncidentStart,
+    behaviour_shifts,
+    changes_at,
+    find_incident_start,
+    rising_onsets,
+    score_series,
+)
+from rca.signals.features import ERRORS_ID, Features, Normal, build_features, normal_of
+from rca.signals.params import numeric_values, param_shifts
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from rca.calls import Mentions
+    from rca.signals.calls import Mentions
 
 
 # A new FATAL line counts as a departure this clear (G): one line, but a process dying.
@@ -96,7 +103,7 @@ def analyze(
 ) -> Analysis:
     """Find the probable root causes of the incident in ``sources``, best first, with their evidence.
 
-    ``model``: a learned baseline (``rca.baseline``) giving the templates and the normal rates;
+    ``model``: a learned baseline (``rca.baseline.model``) giving the templates and the normal rates;
     else normal is ``settings.baseline`` logs if any, and the logs before the incident.
     ``progress`` is called with the name of each stage as it starts (the CLI shows it on stderr).
     """
@@ -200,7 +207,7 @@ def _mine_together(
     records: pl.DataFrame, baseline: pl.DataFrame | None, settings: Settings, *, masked: pl.Series | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     """Templates for the incident's records and the baseline's, from one Drain tree so they compare.
-    ``masked``: the incident's records were masked already (``rca.shards``); the baseline's are masked here."""
+    ``masked``: the incident's records were masked already (``rca.mine.shards``); the baseline's are masked here."""
     options = {"sim_threshold": settings.sim_threshold, "depth": settings.tree_depth, "max_children": settings.max_children}
     if baseline is None:
         return assign_templates(records, masked=masked, **options), None  # type: ignore[arg-type]
@@ -313,7 +320,7 @@ def _restart_departures(features: Features, records: pl.DataFrame) -> pl.DataFra
     statements within ``RESTART_BURST_S`` that are new there and said at most three times (a
     startup banner, a version line, pools starting), or that were said only as the service's logs
     began and now again."""
-    from rca.causal import TRACE_ID
+    from rca.signals.causal import TRACE_ID
 
     timed = records.filter(pl.col("timestamp").is_not_null() & pl.col("service").is_not_null())
     span = timed.group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("timestamp").max())
@@ -461,8 +468,8 @@ class _Calls:
 
 def _calls(features: Features, records: pl.DataFrame) -> _Calls:
     """Who calls whom: names and addresses of services in the others' lines, and trace ids."""
-    from rca.calls import call_graph, find_mentions, trace_parents
-    from rca.causal import TRACE_ID
+    from rca.signals.calls import call_graph, find_mentions, trace_parents
+    from rca.signals.causal import TRACE_ID
 
     mentions = find_mentions(records)
     events = features.events.with_columns(trace_id=pl.coalesce(pl.col("trace_id"), pl.col("message").str.extract(TRACE_ID, 1)))
@@ -475,7 +482,7 @@ def _effects(features: Features, candidates: pl.DataFrame, anomalies: pl.DataFra
     """Cause -> effect edges between the departed services: from who calls whom, the callers'
     error lines that name a callee, and where the call graph says nothing of a pair, the lagged
     correlation of their departures."""
-    from rca.causal import anomaly_signal, build_graph
+    from rca.signals.causal import anomaly_signal, build_graph
 
     signals = {}
     for row in candidates.iter_rows(named=True):
@@ -547,7 +554,7 @@ def summarise_templates(records: pl.DataFrame) -> tuple[TemplateSummary, ...]:
 def drift(model: BaselineModel, sources: Sequence[str], settings: Settings = Settings(),
           limits: DriftLimits = DriftLimits(), *, top: int = 10) -> Drift:
     """How far the templates of ``sources`` have drifted from what ``model`` saw as normal."""
-    from rca.drift import drift as measure
+    from rca.baseline.drift import drift as measure
 
     records, summary = ingest(list(sources), settings)
     if records.height == 0:

@@ -36,5 +36,5 @@ class Settings:
     min_score: float = 0.5
     top: int = 5
     # Where reading and masking run: None in this process, else a Dask scheduler's address
-    # (``tcp://host:8786``) whose workers read the sources, a shard each (see ``rca.shards``).
+    # (``tcp://host:8786``) whose workers read the sources, a shard each (see ``rca.mine.shards``).
     scheduler: str | None = None

@@ -13,12 +13,12 @@ import numpy as np
 import polars as pl
 import pytest
 
-from rca.causal import build_graph, lagged_correlation, name_variants, named_services, trace_order
-from rca.detect import behaviour_shifts, find_incident_start, poisson_llr, score_series, share_shifts
-from rca.features import ERRORS_ID, build_features, choose_bucket
 from rca.model import Analysis
 from rca.pipeline import analyze
 from rca.settings import Settings
+from rca.signals.causal import build_graph, lagged_correlation, name_variants, named_services, trace_order
+from rca.signals.detect import behaviour_shifts, find_incident_start, poisson_llr, score_series, share_shifts
+from rca.signals.features import ERRORS_ID, build_features, choose_bucket
 from tests.conftest import ROOT, SAMPLE, run
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -15,13 +15,12 @@ from pathlib import Path
 import jsonschema
 import polars as pl
 import pytest
+from conftest import SAMPLE, SHARED, run
 
-from rca.baseline import BaselineModel, ModelError, Store, from_json, learn, to_json
-from rca.parse import TemplateTree, assign_templates
+from rca.baseline.model import BaselineModel, ModelError, Store, from_json, learn, to_json
+from rca.mine.templates import TemplateTree, assign_templates
 from rca.pipeline import analyze
 from rca.settings import Settings
-
-from conftest import SAMPLE, SHARED, run
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -204,7 +203,7 @@ def _signed(body: dict) -> str:  # type: ignore[type-arg]
     """A model file for ``body`` with a matching checksum: a deliberate edit, not corruption."""
     import hashlib
 
-    from rca.baseline import _canonical
+    from rca.baseline.model import _canonical
 
     return json.dumps({"format": "rca-baseline", "format_version": 1,
                        "sha256": hashlib.sha256(_canonical(body)).hexdigest(), "body": body})
@@ -374,7 +373,7 @@ def test_the_model_used_survives_saved_json_and_is_named_in_the_postmortem(tmp_p
 def test_the_divergence_chance_gives_shrinks_with_more_records() -> None:
     import numpy as np
 
-    from rca.drift import chance_js, js_divergence
+    from rca.baseline.drift import chance_js, js_divergence
 
     base = np.array([500.0, 300.0, 150.0, 40.0, 10.0])
     few, many = chance_js(base, 50), chance_js(base, 50_000)
@@ -383,7 +382,7 @@ def test_the_divergence_chance_gives_shrinks_with_more_records() -> None:
 
 
 def test_stretches_that_touch_are_reported_as_one() -> None:
-    from rca.baseline import _merged
+    from rca.baseline.model import _merged
 
     found = _merged([(10, 30, 60.0, ("a", "b")), (15, 22, 160.0, ("c",)), (30, 34, 70.0, ("d",)), (50, 55, 80.0, ("e",))])
     assert found == [(10, 34, 290.0, ("c", "a", "b", "d")), (50, 55, 80.0, ("e",))]

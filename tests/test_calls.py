@@ -6,7 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from rca.calls import call_graph, entry_services, find_mentions, fleet_prefix, name_variants, named_rises, trace_parents
+from rca.signals.calls import (
+    call_graph,
+    entry_services,
+    find_mentions,
+    fleet_prefix,
+    name_variants,
+    named_rises,
+    trace_parents,
+)
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

@@ -18,13 +18,13 @@ from datetime import datetime
 
 import pytest
 
-import rca.cluster
+import rca.mine.cluster
 from rca.errors import SchedulerError
-from rca.parse import MASKED_ID, assign_templates
+from rca.mine.shards import map_shard, read_masked, reduce_shards
+from rca.mine.templates import MASKED_ID, assign_templates
 from rca.pipeline import parse
 from rca.read.sources import resolve
 from rca.settings import Settings
-from rca.shards import map_shard, read_masked, reduce_shards
 from tests.conftest import ROOT, SAMPLE, run
 from tests.test_ingest import _folder_of_small_files
 
@@ -45,8 +45,8 @@ def scheduler() -> Iterator[str]:
 @pytest.fixture
 def one_file_a_shard(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every source a shard of its own, so results cross shards (and workers) as much as they can."""
-    monkeypatch.setattr(rca.cluster, "MIN_SHARD_BYTES", 1)
-    monkeypatch.setattr(rca.cluster, "MAX_SHARD_BYTES", 1)
+    monkeypatch.setattr(rca.mine.cluster, "MIN_SHARD_BYTES", 1)
+    monkeypatch.setattr(rca.mine.cluster, "MAX_SHARD_BYTES", 1)
 
 
 def _json(args: list[str]) -> dict[str, object]:
@@ -131,7 +131,7 @@ def _closed_port() -> str:
 @pytest.mark.parametrize("address", ["dead", "no-port", "not-dask"])
 def test_a_scheduler_that_cannot_be_used_is_one_line_and_exit_6(monkeypatch: pytest.MonkeyPatch, address: str) -> None:
     pytest.importorskip("distributed")
-    monkeypatch.setattr(rca.cluster, "CONNECT_TIMEOUT_S", 1)
+    monkeypatch.setattr(rca.mine.cluster, "CONNECT_TIMEOUT_S", 1)
     with socket.socket() as listener:  # answers, but not as a Dask scheduler
         listener.bind(("127.0.0.1", 0))
         listener.listen()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from rca.parse import assign_templates
+from rca.mine.templates import assign_templates
 from rca.read.infer import learn
 from rca.read.ingest import ingest
 from rca.settings import Settings

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import polars as pl
 
-from rca.params import numeric_values, param_shifts, pettitt
+from rca.signals.params import numeric_values, param_shifts, pettitt
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

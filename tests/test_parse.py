@@ -8,8 +8,8 @@ import sys
 import polars as pl
 import pytest
 
+from rca.mine.templates import add_params, assign_templates, mask
 from rca.read.ingest import ingest
-from rca.parse import add_params, assign_templates, mask
 from rca.settings import Settings
 from tests.conftest import DATA, LOGHUB_SYSTEMS, ROOT
 

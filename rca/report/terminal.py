@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from rca.baseline import BaselineModel
+from rca.baseline.model import BaselineModel
 from rca.model import Analysis, Diff, Drift, IngestSummary, RootCause, TemplateChange, TemplateReport, iso
 from rca.report.text import printable
 

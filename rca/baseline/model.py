@@ -26,14 +26,14 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from rca.detect import g_statistic
 from rca.errors import InputError, RcaError, UsageError
-from rca.features import ERRORS_ID, NORMAL_SCHEMA, Features, Normal, build_features, normal_of
-from rca.read.ingest import ingest
+from rca.mine.templates import TemplateTree, assign_templates, masking_id
 from rca.model import IngestSummary, iso
-from rca.parse import TemplateTree, assign_templates, masking_id
-from rca.settings import Settings
+from rca.read.ingest import ingest
 from rca.read.sources import STDIN, resolve
+from rca.settings import Settings
+from rca.signals.detect import g_statistic
+from rca.signals.features import ERRORS_ID, NORMAL_SCHEMA, Features, Normal, build_features, normal_of
 
 FORMAT = "rca-baseline"
 FORMAT_VERSION = 1  # bump when a reader of the old format would misread the new one

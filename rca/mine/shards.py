@@ -1,5 +1,5 @@
 """Reading and masking as a map over shards of the sources and a reduce over their results, run in
-this process or, when ``Settings.scheduler`` names one, on a Dask cluster (``rca.cluster``).
+this process or, when ``Settings.scheduler`` names one, on a Dask cluster (``rca.mine.cluster``).
 
 A shard is some of the sources: reading them and masking their messages (``map_shard``) needs
 nothing from the others. The reduce (``reduce_shards``), in input order, does what needs them
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from rca.mine.templates import mask_messages, offset_masked
 from rca.model import IngestSummary
-from rca.parse import mask_messages, offset_masked
 from rca.read.ingest import Shard, combine, read_shard
 from rca.read.sources import Source, resolve
 from rca.settings import Settings
@@ -25,7 +25,7 @@ from rca.settings import Settings
 @dataclass(frozen=True, slots=True)
 class Masked:
     """Records read and masked: each one's ``MASKED_ID`` indexes ``masked`` (as
-    ``rca.parse.assign_templates`` takes them), and what reading found."""
+    ``rca.mine.templates.assign_templates`` takes them), and what reading found."""
 
     records: pl.DataFrame
     masked: pl.Series
@@ -38,7 +38,7 @@ def read_masked(specs: Sequence[str], settings: Settings, progress: Callable[[st
     ``progress``: told how reading goes (here: lines read and lines/s as each source starts)."""
     sources = resolve(list(specs))
     if settings.scheduler:
-        from rca.cluster import map_on_cluster
+        from rca.mine.cluster import map_on_cluster
 
         if progress is not None:
             progress(f"reading {len(sources):,} sources on the cluster at {settings.scheduler}")

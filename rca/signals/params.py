@@ -142,7 +142,7 @@ def _spearman(values: np.ndarray) -> float:
 def _shift(values: np.ndarray) -> tuple[int, float, bool, float, float] | None:
     """``(split, g, rising, threshold, beyond share after)`` of one series, or None where it did
     not move out of its normal range (or is a counter)."""
-    from rca.detect import g_statistic
+    from rca.signals.detect import g_statistic
 
     split, _ = pettitt(values)
     before, after = values[:split], values[split:]

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from rca.features import ERRORS_ID, Features
 from rca.model import (
     Anomaly,
     CallEdge,
@@ -21,7 +20,8 @@ from rca.model import (
     ServiceRates,
     Timeline,
 )
-from rca.rank import SIGNALS, explained
+from rca.ranking.rank import SIGNALS, explained
+from rca.signals.features import ERRORS_ID, Features
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -341,7 +341,7 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     ``caller``, ``callee``, ``before`` and ``after`` (lines), ``rate_before`` and ``rate_after``
     (per second), ``g`` (Poisson likelihood ratio of a rise; 0 if it fell) and ``first`` (the
     first such line from ``start`` on, or from the last normal one before it)."""
-    from rca.detect import poisson_llr
+    from rca.signals.detect import poisson_llr
 
     # A line that names the callee by its whole name or address blames it; a route less, a bare
     # word of its name (``[Seat]`` for ts-seat-service) much less: it may mean something else.

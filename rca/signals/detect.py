@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from rca.features import ERRORS_ID
+from rca.signals.features import ERRORS_ID
 
 QUIET_GAPS = 4
 # Change kinds, as shown to users.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from rca.detect import g_statistic
+from rca.signals.detect import g_statistic
 
 MIN_G = 3.84  # the G statistic above which a share differs at p < 0.05 (chi-squared, 1 degree of freedom)
 

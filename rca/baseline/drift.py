@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from rca.baseline import BaselineModel
-from rca.diff import scored
-from rca.evidence import EXAMPLES
+from rca.baseline.diff import scored
+from rca.baseline.model import BaselineModel
 from rca.model import Drift, DriftLimits, IngestSummary, ModelRef, TemplateChange
+from rca.ranking.evidence import EXAMPLES
 
 MIN_EXPECTED = 5.0  # a template expected this often at its normal share, and absent, has vanished
 PSI_FLOOR = 1e-4

@@ -1,7 +1,7 @@
 """Shards of the input mapped on a Dask cluster: the sources, resolved here, are grouped into
 shards by size and sent to the workers, and the results come back in input order.
 
-Only this module imports Dask, and only when a scheduler is given (``rca.shards``): a run without
+Only this module imports Dask, and only when a scheduler is given (``rca.mine.shards``): a run without
 one never imports it. Workers need rca installed (the same version) and must reach the sources:
 local paths are sent absolute, so they need the same files (a shared file system); standard
 input is read here. URLs (``s3://...``) are read by the workers themselves, through fsspec.
