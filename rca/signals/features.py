@@ -118,7 +118,8 @@ def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None, no
     not on the grid; each series gets its normal count in ``baseline_counts`` and the normal span
     in buckets in ``baseline_buckets``. Series seen only in the normal logs are kept, with zero counts.
     """
-    timed = records.filter(pl.col("timestamp").is_not_null())
+    # Filtering copies every column, messages included: only when some record has no time.
+    timed = records.filter(pl.col("timestamp").is_not_null()) if records.get_column("timestamp").null_count() else records
     first, last = timed.get_column("timestamp").min(), timed.get_column("timestamp").max()
     size = bucket or choose_bucket(last - first)  # type: ignore[operator]
     grid_origin = _floor(first, size)  # type: ignore[arg-type]
@@ -160,7 +161,12 @@ def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None, no
     if normal is not None:
         templates.append(normal.table.select("template_id", "template"))
     series = series.join(pl.concat(templates).unique("template_id"), on="template_id", how="left")
-    events = events.join(series.select("service", "key", "sid"), on=["service", "key"]).drop("level", "key", "statement", "template_id")
+    # Each event's series by a join of the keys alone, put beside the events' columns: joining the
+    # events themselves would copy every message.
+    sid = events.select("service", "key").join(
+        series.select("service", "key", "sid"), on=["service", "key"], how="left", maintain_order="left"
+    ).get_column("sid")
+    events = events.drop("level", "key", "statement", "template_id").with_columns(sid=sid)
     cells = events.group_by("sid", "bucket").len()
     counts = np.zeros((series.height, n_buckets), dtype=np.float64)
     counts[cells.get_column("sid").to_numpy(), cells.get_column("bucket").to_numpy()] = cells.get_column("len").to_numpy()
