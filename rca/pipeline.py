@@ -322,7 +322,10 @@ def _restart_departures(features: Features, records: pl.DataFrame) -> pl.DataFra
     began and now again."""
     from rca.signals.causal import TRACE_ID
 
-    timed = records.filter(pl.col("timestamp").is_not_null() & pl.col("service").is_not_null())
+    # Only the columns read here are filtered (a filter copies what it keeps).
+    timed = records.select("timestamp", "service", "template_id", "trace_id", "message").filter(
+        pl.col("timestamp").is_not_null() & pl.col("service").is_not_null()
+    )
     span = timed.group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("timestamp").max())
     # A process starts outside any request: lines that carry a trace or request id are traffic.
     in_request = pl.col("trace_id").is_not_null() | pl.col("message").str.contains(TRACE_ID)

@@ -141,7 +141,7 @@ def sample_messages(records: pl.DataFrame, *, per_template: int = SAMPLE_PER_TEM
     totals = records.group_by("service", "template_id").agg(
         lines=pl.len(), error=level.is_in(["WARN", "ERROR", "FATAL"]).mean() >= 0.5
     )
-    records = records.filter(spread)
+    records = records.filter(spread & pl.col("service").is_not_null())
     # A structured record's other fields (``error="Get https://ledger/..."``) count as its text.
     text = pl.col("message")
     if "body" in records.columns:
@@ -169,7 +169,7 @@ def find_mentions(records: pl.DataFrame) -> Mentions:
                                  "share": pl.Float64, "lines": pl.Int64, "error": pl.Boolean, "how": pl.String})
     if len(services) < 2:
         return Mentions(empty)
-    sample = sample_messages(records.filter(pl.col("service").is_not_null()))
+    sample = sample_messages(records)
     lookup = _lookup(services)
     # A service named as who sent the request (``called by shop``, ``client=web``) is a caller.
     callers = _named(_tokens(sample, pl.col("message").str.extract_all(_INCOMING).list.join(" ")), lookup)
@@ -349,7 +349,7 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     errors = mentions.table.filter(pl.col("error")).select("caller", "callee", "template_id", share=pl.col("share") * weight)
     schema = {"caller": pl.String, "callee": pl.String, "before": pl.Float64, "after": pl.Float64,
               "rate_before": pl.Float64, "rate_after": pl.Float64, "g": pl.Float64, "first": records.schema["timestamp"]}
-    timed = records.filter(pl.col("timestamp").is_not_null())
+    timed = records.select("service", "template_id", "timestamp").filter(pl.col("timestamp").is_not_null())
     if errors.height == 0 or timed.height == 0:
         return pl.DataFrame(schema=schema)
     first, last = timed.get_column("timestamp").min(), timed.get_column("timestamp").max()

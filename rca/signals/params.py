@@ -66,7 +66,13 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
     has_numbers = pl.col("template").str.contains("<*>", literal=True) if "template" in records.columns else pl.lit(True)
     if "attributes" in records.columns:
         has_numbers = has_numbers | pl.col("attributes").is_not_null()
-    timed = records.filter(pl.col("timestamp").is_not_null() & has_numbers)
+    # Only the columns read here are filtered (a filter copies what it keeps).
+    wanted = [c for c in ("service", "template_id", "timestamp", "message", "attributes") if c in records.columns]
+    timed = (
+        records.select(*wanted, _numbers=has_numbers)
+        .filter(pl.col("timestamp").is_not_null() & pl.col("_numbers"))
+        .drop("_numbers")
+    )
     # A shift in distribution shows in a few thousand values as well as in a million: every k-th
     # line of a busy template is read, so the work does not grow with the lines.
     per_template = pl.len().over("service", "template_id")
