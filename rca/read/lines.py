@@ -91,15 +91,38 @@ def _split_at_newlines(chunks: Iterator[bytes]) -> Iterator[bytes]:
     """Re-cut chunks so each ends at a newline (a newline byte never sits inside a UTF-8 character)."""
     carry = b""
     for chunk in chunks:
-        data = carry + chunk
-        cut = data.rfind(b"\n")
+        cut = chunk.rfind(b"\n")
         if cut < 0:
-            carry = data
+            carry += chunk
             continue
-        carry = data[cut + 1 :]
-        yield data[: cut + 1]
+        yield b"".join((carry, memoryview(chunk)[: cut + 1]))  # one copy of the chunk, not two
+        carry = chunk[cut + 1 :]
     if carry:
         yield carry
+
+
+def _decoded(block: bytes) -> tuple[pl.Series, int]:
+    """``block`` as one string, and how many invalid UTF-8 sequences were replaced in it. Polars
+    checks the bytes without copying them through Python; only a block with invalid bytes is
+    decoded by Python, whose replacements (one per maximal invalid sequence) are the ones counted."""
+    try:
+        return pl.Series("raw", [block], dtype=pl.Binary).cast(pl.String), 0
+    except pl.exceptions.ComputeError:
+        text = block.decode("utf-8", errors="replace")
+        return pl.Series("raw", [text], dtype=pl.String), text.count("\ufffd") - block.count(_REPLACEMENT)
+
+
+def _split(text: pl.Series, *, ends: bool, crlf: bool) -> pl.Series:
+    """One block's text cut at newlines, in Polars; a ``\\r`` before a newline goes with it.
+    ``ends``: the block ends with a newline (only the last block of a source may not)."""
+    lines = text.str.split("\n").explode()
+    if ends:
+        lines = lines.head(lines.len() - 1)  # nothing follows the last newline
+    if crlf:
+        # Every line but an unterminated last one was followed by a newline.
+        last = lines.tail(0 if ends else 1)
+        lines = pl.concat([lines.head(lines.len() - last.len()).str.strip_suffix("\r"), last])
+    return lines
 
 
 def _looks_binary(first: bytes) -> bool:
@@ -117,16 +140,10 @@ def read_lines(source: Source) -> Lines:
             if i == 0 and _looks_binary(block):
                 raise InputError(f"{source.name} looks like a binary file, not a log (it contains NUL bytes)")
             total += len(block)
-            text = block.decode("utf-8", errors="replace")
-            invalid += text.count("\ufffd") - block.count(_REPLACEMENT)
-            if "\r" in text:
-                text = text.replace("\r\n", "\n")
-            lines = text.split("\n")
-            if text.endswith("\n"):
-                lines.pop()
-            # One chunk's lines at a time go through Python strings, so the peak stays one chunk.
-            series.append(pl.Series("raw", lines, dtype=pl.String))
-            del text, lines
+            text, bad = _decoded(block)
+            invalid += bad
+            series.append(_split(text, ends=block.endswith(b"\n"), crlf=b"\r" in block))
+            del text
     finally:
         if source.path is not None:
             stream.close()
