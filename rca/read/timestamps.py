@@ -265,10 +265,21 @@ def parse_column(
     text: pl.Series, shape: Shape, *, year: int, tz: str = "UTC", user_format: str | None = None, direct: str | None = _UNSET
 ) -> pl.Series:
     """Parse a column of timestamp text: with a direct format first (chosen on a sample unless
-    given), the full parse for the values it misses."""
-    frame = text.rename("ts").to_frame()
+    given), the full parse for the values it misses. A time written on several lines in a row
+    (a busy second) is parsed once: the first line of each run is parsed, the rest take its value.
+    """
     if direct == _UNSET:
         direct = None if user_format else direct_format(text.drop_nulls().head(200), shape, year=year, tz=tz)
+    starts = text.ne_missing(text.shift(1))
+    if text.len() > 0 and starts.sum() < text.len() // 2:
+        starts[0] = True
+        first = _parse_each(text.filter(starts), shape, year=year, tz=tz, user_format=user_format, direct=direct)
+        return first.gather(starts.cum_sum() - 1)
+    return _parse_each(text, shape, year=year, tz=tz, user_format=user_format, direct=direct)
+
+
+def _parse_each(text: pl.Series, shape: Shape, *, year: int, tz: str, user_format: str | None, direct: str | None) -> pl.Series:
+    frame = text.rename("ts").to_frame()
     if direct is None:
         return frame.select(parse_timestamps(pl.col("ts"), shape, year=year, tz=tz, user_format=user_format)).to_series()
     fast = frame.select(_direct(pl.col("ts"), shape, direct, year=year, tz=tz)).to_series()
