@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+import numpy as np
 import polars as pl
 
 from rca.errors import InputError
@@ -20,6 +21,7 @@ from rca.read.sources import Source
 
 CHUNK_BYTES = 8 * 1024 * 1024
 _REPLACEMENT = "\ufffd".encode()
+_NEWLINE, _CR = ord("\n"), ord("\r")
 _MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\x28\xb5\x2f\xfd": "zstd"}
 
 
@@ -87,29 +89,34 @@ def _chunks(stream: BinaryIO, name: str, kind: str | None) -> Iterator[bytes]:
         raise
 
 
-def _split_at_newlines(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Re-cut chunks so each ends at a newline (a newline byte never sits inside a UTF-8 character)."""
+def _split_at_newlines(chunks: Iterator[bytes]) -> Iterator[pl.Series]:
+    """Re-cut chunks so each ends at a newline (a newline byte never sits inside a UTF-8 character),
+    as a Series of its bytes: a view of the chunk read, with the few bytes carried over from the
+    chunk before, so the chunk is not copied in Python."""
     carry = b""
     for chunk in chunks:
         cut = chunk.rfind(b"\n")
         if cut < 0:
             carry += chunk
             continue
-        yield b"".join((carry, memoryview(chunk)[: cut + 1]))  # one copy of the chunk, not two
+        block = pl.Series(np.frombuffer(chunk, dtype=np.uint8)[: cut + 1])
+        yield pl.concat([pl.Series(np.frombuffer(carry, dtype=np.uint8)), block]) if carry else block
         carry = chunk[cut + 1 :]
     if carry:
-        yield carry
+        yield pl.Series(np.frombuffer(carry, dtype=np.uint8))
 
 
-def _decoded(block: bytes) -> tuple[pl.Series, int]:
-    """``block`` as one string, and how many invalid UTF-8 sequences were replaced in it. Polars
-    checks the bytes without copying them through Python; only a block with invalid bytes is
-    decoded by Python, whose replacements (one per maximal invalid sequence) are the ones counted."""
+def _decoded(block: pl.Series) -> tuple[pl.Series, int]:
+    """``block`` (its bytes) as one string, and how many invalid UTF-8 sequences were replaced in
+    it. Polars checks the bytes without copying them through Python; only a block with invalid
+    bytes is decoded by Python, whose replacements (one per maximal invalid sequence) are the ones
+    counted."""
     try:
-        return pl.Series("raw", [block], dtype=pl.Binary).cast(pl.String), 0
+        return block.implode().cast(pl.Binary).cast(pl.String).alias("raw"), 0
     except pl.exceptions.ComputeError:
-        text = block.decode("utf-8", errors="replace")
-        return pl.Series("raw", [text], dtype=pl.String), text.count("\ufffd") - block.count(_REPLACEMENT)
+        data = block.to_numpy().tobytes()
+        text = data.decode("utf-8", errors="replace")
+        return pl.Series("raw", [text], dtype=pl.String), text.count("\ufffd") - data.count(_REPLACEMENT)
 
 
 def _split(text: pl.Series, *, ends: bool, crlf: bool) -> pl.Series:
@@ -125,9 +132,8 @@ def _split(text: pl.Series, *, ends: bool, crlf: bool) -> pl.Series:
     return lines
 
 
-def _looks_binary(first: bytes) -> bool:
-    head = first[:8192]
-    return b"\x00" in head
+def _looks_binary(first: pl.Series) -> bool:
+    return bool((first.head(8192) == 0).any())
 
 
 def read_lines(source: Source) -> Lines:
@@ -139,11 +145,11 @@ def read_lines(source: Source) -> Lines:
         for i, block in enumerate(_split_at_newlines(_chunks(stream, source.name, kind))):
             if i == 0 and _looks_binary(block):
                 raise InputError(f"{source.name} looks like a binary file, not a log (it contains NUL bytes)")
-            total += len(block)
+            total += block.len()
             text, bad = _decoded(block)
             invalid += bad
-            series.append(_split(text, ends=block.endswith(b"\n"), crlf=b"\r" in block))
-            del text
+            series.append(_split(text, ends=block[-1] == _NEWLINE, crlf=bool((block == _CR).any())))
+            del text, block
     finally:
         if source.path is not None:
             stream.close()
