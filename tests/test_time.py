@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from rca.read.ingest import ingest
-from rca.read.timestamps import SHAPES, parse_timestamps
+from rca.read.timestamps import SHAPES, parse_column, parse_timestamps
 from rca.settings import Settings
 from tests.conftest import run
 
@@ -111,6 +111,16 @@ def test_a_bad_zone_is_one_line_and_exit_2(write) -> None:  # type: ignore[no-un
 def test_every_shape_is_read_through_its_parts(shape: str, text: str, expected: datetime) -> None:
     got = pl.select(parse_timestamps(pl.lit(text), SHAPES[shape], year=2026)).item()
     assert got == expected.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize("direct", [None, "%Y-%m-%d %H:%M:%S"])
+def test_a_time_repeated_on_lines_in_a_row_reads_as_each_alone(direct: str | None) -> None:
+    # Parsed once per run of equal texts: nulls, unreadable times and runs keep their places.
+    texts = [None, None, "2026-11-23 10:00:01", "2026-11-23 10:00:01", "2026-11-23 10:00:01", "2026-13-23 10:00:02",
+             "2026-13-23 10:00:02", "2026-11-23 10:00:03", None, "2026-11-23 10:00:03", "2026-11-23 10:00:03"]  # fmt: skip
+    column = pl.Series("ts", texts, dtype=pl.String)
+    alone = [pl.select(parse_timestamps(pl.lit(t, dtype=pl.String), SHAPES["iso8601"], year=2026)).item() for t in texts]
+    assert parse_column(column, SHAPES["iso8601"], year=2026, direct=direct).to_list() == alone
 
 
 def test_ambiguous_day_and_month_are_read_month_first_and_said(write) -> None:  # type: ignore[no-untyped-def]
