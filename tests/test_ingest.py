@@ -196,9 +196,11 @@ def test_crlf_and_invalid_utf8_are_handled_and_counted(write) -> None:  # type: 
     assert summary.invalid_utf8 == 1
 
 
-def test_lines_cut_across_read_chunks_come_out_whole(write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("piece", [3, 1 << 20])
+def test_lines_cut_across_read_chunks_come_out_whole(write, monkeypatch, piece: int) -> None:  # type: ignore[no-untyped-def]
     # Chunks of 7 bytes cut lines, CRLF pairs and a two-byte character; a lone \r ends the last line.
     monkeypatch.setattr("rca.read.lines.CHUNK_BYTES", 7)
+    monkeypatch.setattr("rca.read.lines.PIECE_BYTES", piece)
     data = "first line\r\n\nsecond caf\u00e9 line\r\nx\rthird\r".encode()
     path = write("a.log", data)
     lines = read_lines(Source(path, Path(path))).frame
