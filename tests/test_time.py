@@ -123,6 +123,20 @@ def test_a_time_repeated_on_lines_in_a_row_reads_as_each_alone(direct: str | Non
     assert parse_column(column, SHAPES["iso8601"], year=2026, direct=direct).to_list() == alone
 
 
+def test_a_direct_format_read_at_a_fixed_fraction_width_reads_every_time_as_before() -> None:
+    # Most times have three digits (read as .%3f); the others go on to %.f (which also reads an
+    # unpadded month or no fraction at all), then to the full parse.
+    texts = ["2026-11-23 10:00:01.123"] * 3 + ["2026-11-23 10:00:01.5", "2026-1-23 10:00:01.5", "2026-11-23 10:00:01",
+                                               "2026-11-23 10:00:01.1234", "2026-11-23 10:00:01,250", "junk"]  # fmt: skip
+    direct = "%Y-%m-%d %H:%M:%S%.f"
+    column = pl.Series("ts", texts, dtype=pl.String)
+    by_direct = column.str.to_datetime(direct, strict=False, time_unit="us", exact=True).dt.replace_time_zone("UTC")
+    by_parts = pl.select(parse_timestamps(pl.lit(column), SHAPES["iso8601"], year=2026)).to_series()
+    expected = [d if d is not None else p for d, p in zip(by_direct.to_list(), by_parts.to_list(), strict=True)]
+    assert parse_column(column, SHAPES["iso8601"], year=2026, direct=direct).to_list() == expected
+    assert expected[4] == datetime(2026, 1, 23, 10, 0, 1, 500000, tzinfo=UTC)  # read by %.f, not by the parts
+
+
 def test_ambiguous_day_and_month_are_read_month_first_and_said(write) -> None:  # type: ignore[no-untyped-def]
     us = write("us.log", "03/04/2026 10:00:01 AM | INFO | web | started\n03/05/2026 10:00:02 AM | INFO | web | ready\n")
     records, summary = ingest([us], Settings())
