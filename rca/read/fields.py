@@ -13,10 +13,13 @@ own, once levels and services are read), ``layout`` and ``outer`` (indexes into 
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from rca.read.choose import AnyLayout, Plan
 from rca.read.structured import StructuredLayout, json_exprs, logfmt_exprs
+from rca.read.words import LEVEL_TREE, LEVEL_WORD
 
 TEXT_FIELDS = ("ts", "level", "service", "component", "message", "trace")
 OUTER = tuple(f"outer_{name}" for name in TEXT_FIELDS if name != "message")
@@ -51,6 +54,29 @@ def header_pattern(pattern: str) -> str | None:
     return f"^(?P<header>{head})"
 
 
+# What may follow a level word so that no other word could have been read there: a character no
+# word goes on with, required (not followed by ``?``, ``*`` or ``{0``).
+_AFTER_LEVEL = re.compile(r"\)(?: |:|/|-|,|\\t|\\\]|\\\||\[\\t\\n\\x0b\\x0c\\r \])(?![?*]|\{0)")
+
+
+def level_tree(pattern: str) -> str:
+    r"""``pattern`` with its level words written as a tree (``LEVEL_TREE``) wherever what follows
+    them is a character no level word goes on with (`` ``, ``:``, ``]``, a tab, ...): there, at most
+    one word can be read before it, whatever order the words are tried in, so the pattern reads
+    every line as before; elsewhere (``]?``, an optional colon) it is left as it is.
+
+    >>> level_tree(f"^(?P<level>{LEVEL_WORD}) (?P<message>.*)$") == f"^(?P<level>{LEVEL_TREE}) (?P<message>.*)$"
+    True
+    >>> level_tree(f"^(?P<level>{LEVEL_WORD})\]?(?P<message>.*)$") == f"^(?P<level>{LEVEL_WORD})\]?(?P<message>.*)$"
+    True
+    """
+    parts = pattern.split(LEVEL_WORD)
+    out = [parts[0]]
+    for part in parts[1:]:
+        out += [LEVEL_TREE if _AFTER_LEVEL.match(part) else LEVEL_WORD, part]
+    return "".join(out)
+
+
 def _whole(pattern: str) -> bool:
     """Whether ``pattern`` stands whole before what follows it: its groups closed, no ``|`` outside them."""
     depth, i, in_class = 0, 0, False
@@ -81,7 +107,7 @@ def layout_exprs(layout: AnyLayout, *, newlines: bool = False) -> dict[str, pl.E
         exprs = logfmt_exprs(layout) if layout.name == "logfmt" else json_exprs(layout)
         return {**exprs, "component": exprs["component"].cast(pl.String)}
     head = None if newlines else header_pattern(layout.capturing())
-    header = pl.col("raw").str.extract_groups(head or layout.capturing())
+    header = pl.col("raw").str.extract_groups(level_tree(head or layout.capturing()))
 
     def field(name: str) -> pl.Expr:
         groups = layout.field_groups(name)
