@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import zstandard
@@ -193,6 +194,18 @@ def test_crlf_and_invalid_utf8_are_handled_and_counted(write) -> None:  # type: 
     records, summary = _read(write("a.log", data))
     assert records.get_column("message").to_list() == ["caf\ufffd open", "done"]
     assert summary.invalid_utf8 == 1
+
+
+@pytest.mark.parametrize("piece", [3, 1 << 20])
+def test_lines_cut_across_read_chunks_come_out_whole(write, monkeypatch, piece: int) -> None:  # type: ignore[no-untyped-def]
+    # Chunks of 7 bytes cut lines, CRLF pairs and a two-byte character; a lone \r ends the last line.
+    monkeypatch.setattr("rca.read.lines.CHUNK_BYTES", 7)
+    monkeypatch.setattr("rca.read.lines.PIECE_BYTES", piece)
+    data = "first line\r\n\nsecond caf\u00e9 line\r\nx\rthird\r".encode()
+    path = write("a.log", data)
+    lines = read_lines(Source(path, Path(path))).frame
+    assert lines.get_column("raw").to_list() == ["first line", "", "second caf\u00e9 line", "x\rthird\r"]
+    assert lines.get_column("line").to_list() == [1, 2, 3, 4]
 
 
 def test_services_from_syslog_program_field_and_pattern(write) -> None:  # type: ignore[no-untyped-def]

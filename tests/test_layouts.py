@@ -13,8 +13,10 @@ import json
 import logging
 from datetime import UTC, datetime
 
+import polars as pl
 import pytest
 
+from rca.read.fields import header_pattern, level_tree
 from rca.read.ingest import ingest
 from rca.read.layouts import LIBRARY, WRAPPERS
 from rca.settings import Settings
@@ -253,6 +255,33 @@ def test_layout_is_found_and_its_first_record_read(write, name: str) -> None:  #
     if ts is not None:
         assert first["timestamp"] == ts
     assert records.height + summary.continuation_lines == len(text.splitlines())
+
+
+@pytest.mark.parametrize("layout", [x for x in LIBRARY if header_pattern(x.capturing())], ids=lambda x: x.name)
+def test_a_header_read_alone_gives_what_the_whole_line_gives(layout) -> None:  # type: ignore[no-untyped-def]
+    # Every excerpt's lines, read by every layout: the fields where it matches, nulls where not.
+    lines = pl.Series("raw", [line for text, _ in CASES.values() for line in text.splitlines()])
+    whole = lines.str.extract_groups(layout.capturing()).struct.unnest()
+    alone = lines.str.extract_groups(header_pattern(layout.capturing())).struct.unnest()
+    assert whole.get_column("message").drop_nulls().len() > 0 or layout.name not in CASES
+    assert whole.drop("message").equals(alone.drop("header"))
+    rest = lines.str.slice(alone.get_column("header").str.len_chars())
+    assert whole.get_column("message").equals(rest.alias("message"))
+
+
+# Level words that are the start of others, in both cases, and a long s that (?i) reads as an s.
+TRICKY_LEVELS = ("WARNING", "warn", "Information", "INF", "informational", "CRITICAL", "crit", "emergency", "FINE",
+                 "finest", "err", "\u017fevere", "infos", "ERRORS")  # fmt: skip
+
+
+@pytest.mark.parametrize("layout", [x for x in LIBRARY if level_tree(x.capturing()) != x.capturing()], ids=lambda x: x.name)
+def test_level_words_read_as_a_tree_give_what_the_word_list_gives(layout) -> None:  # type: ignore[no-untyped-def]
+    lines = [line for text, _ in CASES.values() for line in text.splitlines()]
+    lines += [line.replace(word, tricky, 1) for line in lines for word in ("INFO", "WARN", "ERROR") if word in line
+              for tricky in TRICKY_LEVELS]  # fmt: skip
+    raw = pl.Series("raw", lines)
+    for pattern in filter(None, (layout.capturing(), header_pattern(layout.capturing()))):
+        assert raw.str.extract_groups(level_tree(pattern)).equals(raw.str.extract_groups(pattern))
 
 
 # Wrappers: the application's own line inside is read as its own layout.

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from rca.read.ingest import ingest
-from rca.read.timestamps import SHAPES, parse_timestamps
+from rca.read.timestamps import SHAPES, parse_column, parse_timestamps
 from rca.settings import Settings
 from tests.conftest import run
 
@@ -111,6 +111,30 @@ def test_a_bad_zone_is_one_line_and_exit_2(write) -> None:  # type: ignore[no-un
 def test_every_shape_is_read_through_its_parts(shape: str, text: str, expected: datetime) -> None:
     got = pl.select(parse_timestamps(pl.lit(text), SHAPES[shape], year=2026)).item()
     assert got == expected.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize("direct", [None, "%Y-%m-%d %H:%M:%S"])
+def test_a_time_repeated_on_lines_in_a_row_reads_as_each_alone(direct: str | None) -> None:
+    # Parsed once per run of equal texts: nulls, unreadable times and runs keep their places.
+    texts = [None, None, "2026-11-23 10:00:01", "2026-11-23 10:00:01", "2026-11-23 10:00:01", "2026-13-23 10:00:02",
+             "2026-13-23 10:00:02", "2026-11-23 10:00:03", None, "2026-11-23 10:00:03", "2026-11-23 10:00:03"]  # fmt: skip
+    column = pl.Series("ts", texts, dtype=pl.String)
+    alone = [pl.select(parse_timestamps(pl.lit(t, dtype=pl.String), SHAPES["iso8601"], year=2026)).item() for t in texts]
+    assert parse_column(column, SHAPES["iso8601"], year=2026, direct=direct).to_list() == alone
+
+
+def test_a_direct_format_read_at_a_fixed_fraction_width_reads_every_time_as_before() -> None:
+    # Most times have three digits (read as .%3f); the others go on to %.f (which also reads an
+    # unpadded month or no fraction at all), then to the full parse.
+    texts = ["2026-11-23 10:00:01.123"] * 3 + ["2026-11-23 10:00:01.5", "2026-1-23 10:00:01.5", "2026-11-23 10:00:01",
+                                               "2026-11-23 10:00:01.1234", "2026-11-23 10:00:01,250", "junk"]  # fmt: skip
+    direct = "%Y-%m-%d %H:%M:%S%.f"
+    column = pl.Series("ts", texts, dtype=pl.String)
+    by_direct = column.str.to_datetime(direct, strict=False, time_unit="us", exact=True).dt.replace_time_zone("UTC")
+    by_parts = pl.select(parse_timestamps(pl.lit(column), SHAPES["iso8601"], year=2026)).to_series()
+    expected = [d if d is not None else p for d, p in zip(by_direct.to_list(), by_parts.to_list(), strict=True)]
+    assert parse_column(column, SHAPES["iso8601"], year=2026, direct=direct).to_list() == expected
+    assert expected[4] == datetime(2026, 1, 23, 10, 0, 1, 500000, tzinfo=UTC)  # read by %.f, not by the parts
 
 
 def test_ambiguous_day_and_month_are_read_month_first_and_said(write) -> None:  # type: ignore[no-untyped-def]

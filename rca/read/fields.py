@@ -13,28 +13,101 @@ own, once levels and services are read), ``layout`` and ``outer`` (indexes into 
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from rca.read.choose import AnyLayout, Plan
 from rca.read.structured import StructuredLayout, json_exprs, logfmt_exprs
+from rca.read.words import LEVEL_TREE, LEVEL_WORD
 
 TEXT_FIELDS = ("ts", "level", "service", "component", "message", "trace")
 OUTER = tuple(f"outer_{name}" for name in TEXT_FIELDS if name != "message")
 # Lines that may start a record of a layout the sample missed: not indented, not a stack frame.
 _MAY_START = r"^(?:[\[(<]?\d|[A-Z][a-z]{2,8},? |[A-Z]\d{4} |\[?[A-Za-z]+\]? )"
+_REST = "(?P<message>.*)$"  # a message that is the rest of the line
 
 
 def _none() -> pl.Expr:
     return pl.lit(None, dtype=pl.String)
 
 
-def layout_exprs(layout: AnyLayout) -> dict[str, pl.Expr]:
+def header_pattern(pattern: str) -> str | None:
+    r"""``pattern`` without its message, the header captured whole as ``header``, for a pattern
+    whose message is the rest of the line (``^HEAD(?P<message>.*)$``); None for other patterns.
+
+    On a line without a newline, ``.*$`` matches whatever follows any way of matching HEAD, so the
+    engine takes the same (first) way with the message as without it, and its groups are the
+    same: the message is the text after the header. Captures cost time per character of the
+    span they run over, and a header is a fraction of its line.
+
+    >>> header_pattern(r"^(?P<ts>\d+) (?P<message>.*)$")
+    '^(?P<header>(?P<ts>\\d+) )'
+    >>> header_pattern(r"^a|b(?P<message>.*)$") is None
+    True
+    """
+    if not pattern.startswith("^") or not pattern.endswith(_REST):
+        return None
+    head = pattern[1 : -len(_REST)]
+    if "(?P<message" in head or not _whole(head):
+        return None
+    return f"^(?P<header>{head})"
+
+
+# What may follow a level word so that no other word could have been read there: a character no
+# word goes on with, required (not followed by ``?``, ``*`` or ``{0``).
+_AFTER_LEVEL = re.compile(r"\)(?: |:|/|-|,|\\t|\\\]|\\\||\[\\t\\n\\x0b\\x0c\\r \])(?![?*]|\{0)")
+
+
+def level_tree(pattern: str) -> str:
+    r"""``pattern`` with its level words written as a tree (``LEVEL_TREE``) wherever what follows
+    them is a character no level word goes on with (`` ``, ``:``, ``]``, a tab, ...): there, at most
+    one word can be read before it, whatever order the words are tried in, so the pattern reads
+    every line as before; elsewhere (``]?``, an optional colon) it is left as it is.
+
+    >>> level_tree(f"^(?P<level>{LEVEL_WORD}) (?P<message>.*)$") == f"^(?P<level>{LEVEL_TREE}) (?P<message>.*)$"
+    True
+    >>> level_tree(f"^(?P<level>{LEVEL_WORD})\]?(?P<message>.*)$") == f"^(?P<level>{LEVEL_WORD})\]?(?P<message>.*)$"
+    True
+    """
+    parts = pattern.split(LEVEL_WORD)
+    out = [parts[0]]
+    for part in parts[1:]:
+        out += [LEVEL_TREE if _AFTER_LEVEL.match(part) else LEVEL_WORD, part]
+    return "".join(out)
+
+
+def _whole(pattern: str) -> bool:
+    """Whether ``pattern`` stands whole before what follows it: its groups closed, no ``|`` outside them."""
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]" or pattern[i - 1] == "[" or pattern[i - 2 : i] == "[^"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+            if depth < 0:
+                return False
+        elif char == "|" and depth == 0:
+            return False
+        i += 1
+    return depth == 0 and not in_class
+
+
+def layout_exprs(layout: AnyLayout, *, newlines: bool = False) -> dict[str, pl.Expr]:
     """Expressions giving the text of each field of ``layout`` from ``raw`` (and, for structured
-    layouts, ``matched``)."""
+    layouts, ``matched``). ``newlines``: some line holds one (a wrapped message, a CSV cell), so
+    the whole pattern is run, not its header alone."""
     if isinstance(layout, StructuredLayout):
         exprs = logfmt_exprs(layout) if layout.name == "logfmt" else json_exprs(layout)
         return {**exprs, "component": exprs["component"].cast(pl.String)}
-    header = pl.col("raw").str.extract_groups(layout.capturing())
+    head = None if newlines else header_pattern(layout.capturing())
+    header = pl.col("raw").str.extract_groups(level_tree(head or layout.capturing()))
 
     def field(name: str) -> pl.Expr:
         groups = layout.field_groups(name)
@@ -44,6 +117,8 @@ def layout_exprs(layout: AnyLayout) -> dict[str, pl.Expr]:
         return values[0] if len(values) == 1 else pl.coalesce(values)
 
     out = {name: field(name) for name in ("ts", "level", "service", "component", "message")}
+    if head is not None:
+        out["message"] = pl.col("raw").str.slice(header.struct.field("header").str.len_chars())
     if layout.field_groups("pri"):
         # A syslog priority is facility * 8 + severity; severities 0..7 are level words of their own.
         severity = (field("pri").cast(pl.Int32, strict=False) % 8).cast(pl.String)
@@ -55,7 +130,7 @@ def layout_exprs(layout: AnyLayout) -> dict[str, pl.Expr]:
 
 def _read(frame: pl.DataFrame, layout: AnyLayout) -> pl.DataFrame:
     """``frame`` with its lines read by ``layout``: the field texts, and ``matched``."""
-    exprs = layout_exprs(layout)
+    exprs = layout_exprs(layout, newlines=bool(frame.get_column("raw").str.contains("\n", literal=True).any()))
     # A regex layout matched where its message group did: read from the extracted message (in a
     # second step), so the regex runs once per line. Only the new columns come out of the plan;
     # the streaming engine runs the regex on all cores.

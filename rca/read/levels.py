@@ -67,6 +67,9 @@ def levels(frame: pl.DataFrame, plan: Plan) -> pl.Series:
     by_status = [i for i, layout in enumerate(plan.all) if layout.level_from_status]
     if by_status:
         level = pl.coalesce(level, pl.when(pl.col("layout").is_in(by_status)).then(status_level(pl.col("message"))))
+    known = frame.select(level.alias("level")).to_series()
+    if not known.null_count():
+        return known  # every header gave a level: no keyword to look for
     # The keyword regexes run only on the messages of lines whose header gave no level.
-    expr = pl.coalesce(level, keyword_level(pl.when(level.is_null()).then(pl.col("message"))))
+    expr = pl.coalesce(known, keyword_level(pl.when(known.is_null()).then(pl.col("message"))))
     return frame.select(expr.alias("level")).to_series()

@@ -74,7 +74,7 @@ def _by_layout(
     chosen: dict[tuple[str, int], str | None],
     timestamp_format: str | None = None,
 ) -> tuple[pl.Series, dict[int, TimeFacts]]:
-    out = pl.Series(column, [None] * frame.height, dtype=UTC_DATETIME)
+    out = pl.Series(column, [], dtype=UTC_DATETIME).extend_constant(None, frame.height)
     facts: dict[int, TimeFacts] = {}
     if column not in frame.columns:
         return out, facts
@@ -87,10 +87,12 @@ def _by_layout(
         if layout.timestamp is None or SHAPES[layout.timestamp].date_missing:
             continue  # no time, or a time of day alone: it cannot be placed (a wrapper may give one)
         rows = ((ids == layout_id) & text.is_not_null()).fill_null(False)
-        if not rows.any():
+        count = rows.sum()
+        if not count:
             continue
-        values = text.filter(rows)
-        of_file = files.filter(rows) if files is not None else None
+        every = count == frame.height  # a source in one layout: nothing to pick out or put back
+        values = text if every else text.filter(rows)
+        of_file = (files if every else files.filter(rows)) if files is not None else None
         shape = SHAPES[layout.timestamp]
         user = timestamp_format if layout.spec is not None and layout.name == "user" else None
         key = (column, layout_id)
@@ -100,7 +102,7 @@ def _by_layout(
         if shape.year_missing and references[0] is not None and user is None:
             reference = references[0] if of_file is None else pl.lit(pl.Series(references, dtype=UTC_DATETIME).gather(of_file))
             parsed = pl.select(roll_back_future_years(pl.lit(parsed), reference=reference)).to_series()  # type: ignore[arg-type]
-        out = out.scatter(rows.arg_true(), parsed)
+        out = parsed.alias(column) if every else out.scatter(rows.arg_true(), parsed)
         for file, found in _facts(values, of_file, shape, user).items():
             facts[file] = facts.get(file, TimeFacts()) + found
     return out, facts

@@ -265,18 +265,45 @@ def parse_column(
     text: pl.Series, shape: Shape, *, year: int, tz: str = "UTC", user_format: str | None = None, direct: str | None = _UNSET
 ) -> pl.Series:
     """Parse a column of timestamp text: with a direct format first (chosen on a sample unless
-    given), the full parse for the values it misses."""
-    frame = text.rename("ts").to_frame()
+    given), the full parse for the values it misses. A time written on several lines in a row
+    (a busy second) is parsed once: the first line of each run is parsed, the rest take its value.
+    """
     if direct == _UNSET:
         direct = None if user_format else direct_format(text.drop_nulls().head(200), shape, year=year, tz=tz)
+    starts = text.ne_missing(text.shift(1))
+    if text.len() > 0 and starts.sum() < text.len() // 2:
+        starts[0] = True
+        first = _parse_each(text.filter(starts), shape, year=year, tz=tz, user_format=user_format, direct=direct)
+        return first.gather(starts.cum_sum() - 1)
+    return _parse_each(text, shape, year=year, tz=tz, user_format=user_format, direct=direct)
+
+
+def _parse_each(text: pl.Series, shape: Shape, *, year: int, tz: str, user_format: str | None, direct: str | None) -> pl.Series:
+    """Each value read by the first of these that reads it: ``direct`` with its fraction at a fixed
+    width (where the values have one), ``direct``, the full parse."""
+    frame = text.rename("ts").to_frame()
+    full = parse_timestamps(pl.col("ts"), shape, year=year, tz=tz, user_format=user_format)
     if direct is None:
-        return frame.select(parse_timestamps(pl.col("ts"), shape, year=year, tz=tz, user_format=user_format)).to_series()
-    fast = frame.select(_direct(pl.col("ts"), shape, direct, year=year, tz=tz)).to_series()
-    missed = fast.is_null() & text.is_not_null()
-    if not missed.any():
-        return fast
-    rest = frame.filter(missed).select(parse_timestamps(pl.col("ts"), shape, year=year, tz=tz)).to_series()
-    return fast.scatter(missed.arg_true(), rest)
+        return frame.select(full).to_series()
+    readers = [_direct(pl.col("ts"), shape, fmt, year=year, tz=tz) for fmt in (*_fixed_width(direct, text), direct)]
+    parsed = frame.select(readers[0]).to_series()
+    for reader in (*readers[1:], full):
+        missed = parsed.is_null() & text.is_not_null()
+        if not missed.any():
+            break
+        parsed = parsed.scatter(missed.arg_true(), frame.filter(missed).select(reader).to_series())
+    return parsed
+
+
+def _fixed_width(direct: str, text: pl.Series) -> list[str]:
+    """``direct`` ending in ``%.f`` (any number of digits) with the width the first values have
+    (``.%3f``, ``.%6f``, ``.%9f``): Polars reads such a format four times faster, and where it
+    reads a value it reads what ``direct`` does (the values it misses go on to ``direct``)."""
+    if not direct.endswith("%.f") or direct.count("%.f") != 1:
+        return []  # a fixed width followed by more (``%.f %Y``) would read digits %.f takes
+    first = text.drop_nulls().head(20)
+    widths = first.str.extract(r"[.](\d+)\s*$", 1).str.len_chars().unique().to_list()
+    return [direct.replace("%.f", f".%{widths[0]}f")] if widths in ([3], [6], [9]) else []
 
 
 def roll_back_future_years(ts: pl.Expr, *, reference: datetime | pl.Expr) -> pl.Expr:
