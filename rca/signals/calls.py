@@ -215,8 +215,9 @@ def find_mentions(records: pl.DataFrame) -> Mentions:
 
 def _tokens(sample: pl.DataFrame, text: pl.Expr) -> pl.DataFrame:
     """``mid``, ``service``, ``token``: the distinct name-like tokens of each sampled message."""
+    # The regex runs in the streaming engine, on all cores.
     return (
-        sample.select("mid", "service", token=text.str.extract_all(_TOKEN))
+        sample.lazy().select("mid", "service", token=text.str.extract_all(_TOKEN)).collect(engine="streaming")
         .explode("token")
         .drop_nulls("token")
         .unique(["mid", "token"])

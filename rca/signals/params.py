@@ -84,12 +84,13 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
         text = pl.when(pl.col("attributes").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), fields))
     # Only the tokens that are numbers (with the word before them and a unit) come out of each
     # line: a pass of one regex, and a handful of rows per line instead of one per word.
+    # The regexes run in the streaming engine, on all cores, a batch of lines at a time.
+    matched = timed.lazy().select(
+        "service", "template_id", "timestamp",
+        match=pl.concat_str(pl.lit(" "), text.str.replace_all(_DELIMITERS, "  "), pl.lit(" ")).str.extract_all(_NUMBER_TOKEN),
+    ).collect(engine="streaming")
     found = (
-        timed.select(
-            "service", "template_id", "timestamp",
-            match=pl.concat_str(pl.lit(" "), text.str.replace_all(_DELIMITERS, "  "), pl.lit(" ")).str.extract_all(_NUMBER_TOKEN),
-        )
-        .with_columns(length=pl.col("match").list.len())
+        matched.with_columns(length=pl.col("match").list.len())
         # Lines of a template whose count of numbers varies (lists of items) do not line their
         # numbers up: only lines with the template's usual count are read.
         .filter((pl.col("length") > 0) & (pl.col("length") == pl.col("length").mode().first().over("service", "template_id")))
@@ -97,12 +98,12 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
         .explode("match", "position")
     )
     groups = pl.col("match").str.extract_groups(_NUMBER_TOKEN)
-    parts = found.select(
+    parts = found.lazy().select(
         "service", "template_id", "timestamp", "position",
         label=groups.struct.field("label").str.strip_chars_end(":.="),
         number=groups.struct.field("number").cast(pl.Float64, strict=False),
         unit=pl.coalesce(groups.struct.field("unit").replace("", None), groups.struct.field("after")),
-    ).filter(pl.col("number").is_not_null())
+    ).filter(pl.col("number").is_not_null()).collect(engine="streaming")
     factor = pl.col("unit").replace_strict(_UNIT_SECONDS | _SIZE_BYTES, default=1.0, return_dtype=pl.Float64)
     return (
         parts.select("service", "template_id", pl.col("position").cast(pl.Int32), "label", "timestamp",
