@@ -62,6 +62,29 @@ def test_masking_once_per_shape_keeps_digits_inside_words_apart() -> None:
     assert out == ["pool2 full", "pool3 full", "v <*>", "v 1x1f", "took <*> ms at <*>", "took <*> ms at <*>"]
 
 
+def test_masking_by_shape_gives_every_record_its_own_messages_mask() -> None:
+    # Random messages of words with and without digits, numbers, hex, key=values, addresses and
+    # ids: each record's masked message must be what masking it alone gives.
+    import random
+
+    from rca.mine.templates import MASKED_ID, _tokens, mask_messages
+
+    rng = random.Random(7)
+    digits = "0123456789"
+    parts = [
+        lambda: str(rng.randint(0, 10 ** rng.randint(1, 6))), lambda: f"jk{rng.choice(digits)}_init",
+        lambda: f"0x{rng.randint(0, 4095):x}", lambda: f"v{rng.choice(digits)}={rng.randint(0, 99)}",
+        lambda: ".".join(str(rng.randint(0, 255)) for _ in range(4)), lambda: f"blk_-{rng.randint(1, 10**9)}",
+        lambda: rng.choice(["took", "ms", "worker", "pool", "set", "at", "from"]), lambda: f"pool{rng.randint(0, 9)}",
+        lambda: f"{rng.randint(1, 9)}{rng.choice(['ms', 's', 'MB', 'x'])}", lambda: f"a{rng.randint(0, 9)}b{rng.randint(0, 9)}",
+    ]
+    messages = [" ".join(rng.choice(parts)() for _ in range(rng.randint(1, 6))) for _ in range(3000)]
+    records, masked = mask_messages(_records(messages))
+    alone = pl.select(pl.Series("message", messages)).select(_tokens(mask(pl.col("message")))).to_series()
+    assert masked.gather(records.get_column(MASKED_ID)).to_list() == alone.to_list()
+    assert masked.to_list() == alone.unique(maintain_order=True).to_list()
+
+
 def test_short_messages_that_differ_in_one_word_stay_apart() -> None:
     out = assign_templates(_records(["Starting TrustedInstaller initialization.", "Starting TrustedInstaller finalization."]))
     assert out.get_column("template_id").n_unique() == 2

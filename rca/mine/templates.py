@@ -306,22 +306,39 @@ def mask_messages(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     >>> records.get_column(MASKED_ID).to_list(), masked.to_list()
     ([0, 1, 0], ['took <*> ms', 'ok'])
     """
-    # Masking does not read the values of numbers standing alone (``took 250 ms``, ``10.0.3.7``):
-    # messages that differ only there mask alike, so the masking regex runs once per such group
-    # (on its first message), not once per line. A group is the message with those numbers'
-    # digits made 1 (their shape: lengths kept, which dates and times need) and with them left
-    # out (everything else, digits inside words such as ``jk2_init`` included); each record
-    # keeps only the group's 64-bit hash, so no copy of the messages is held.
-    group = pl.struct(shape(pl.col("message")), _without_numbers(pl.col("message")).alias("rest")).hash(seed=0)
-    keys = records.lazy().select(_group=group).collect(engine="streaming").get_column("_group")
-    groups = records.select("message").filter(keys.is_first_distinct()).with_columns(_group=keys.filter(keys.is_first_distinct()))
-    # The streaming engine runs the masking regex on all cores, a batch of messages at a time.
-    groups = groups.lazy().select("_group", _masked=_tokens(mask(pl.col("message")))).collect(engine="streaming")
+    # Masks treat the digits 1-9 alike (only where digits are, and zeros, matter to them), so
+    # messages of one shape (digits 1-9 made 1, ``shape``) mask alike except where a digit 1-9
+    # comes through masking unmasked (``jk2_init``, a ``v2=`` key): the masking regex runs once
+    # per shape, on its first message, and only shapes whose masked text keeps such a digit are
+    # masked again message by message. Each record keeps a 64-bit hash of its group, so no copy
+    # of the messages is held.
+    message = pl.col("message")
+    shapes = records.lazy().select(_group=shape(message).hash(seed=0)).collect(engine="streaming").get_column("_group")
+    first = shapes.is_first_distinct()
+    groups = _masked_groups(records.filter(first).select("message", _group=shapes.filter(first)))
+    kept_digits = groups.filter(pl.col("_masked").str.contains("[1-9]")).get_column("_group")
+    keys = shapes
+    if kept_digits.len():
+        by_message = shapes.is_in(kept_digits.implode())
+        keys = records.lazy().select(
+            _group=pl.when(pl.lit(by_message)).then(message.hash(seed=1)).otherwise(pl.lit(shapes))
+        ).collect(engine="streaming").get_column("_group")
+        first = by_message & keys.is_first_distinct()
+        exact = _masked_groups(records.filter(first).select("message", _group=keys.filter(first)))
+        groups = pl.concat([groups.filter(~pl.col("_group").is_in(kept_digits.implode())), exact])
+    # The groups in order of their first record, so the masked messages come in order of first appearance.
+    groups = pl.DataFrame({"_group": keys.filter(keys.is_first_distinct())}).join(groups, on="_group", how="left", maintain_order="left")
     masked = groups.get_column("_masked").unique(maintain_order=True)
     index = pl.DataFrame({"_masked": masked}).with_row_index(MASKED_ID)
     lookup = groups.join(index, on="_masked").drop("_masked")
     records = records.with_columns(_group=keys).join(lookup, on="_group", how="left", maintain_order="left")
     return records.drop("_group"), masked
+
+
+def _masked_groups(groups: pl.DataFrame) -> pl.DataFrame:
+    """``_group`` and ``_masked`` of each (``message``, ``_group``) row: the streaming engine runs
+    the masking regex on all cores, a batch of messages at a time."""
+    return groups.lazy().select("_group", _masked=_tokens(mask(pl.col("message")))).collect(engine="streaming")
 
 
 def offset_masked(parts: list[tuple[pl.DataFrame, pl.Series]]) -> tuple[list[pl.DataFrame], pl.Series]:
@@ -334,14 +351,10 @@ def offset_masked(parts: list[tuple[pl.DataFrame, pl.Series]]) -> tuple[list[pl.
     return frames, pl.concat([masked for _, masked in parts]) if parts else pl.Series(dtype=pl.String)
 
 
-def _without_numbers(messages: pl.Expr) -> pl.Expr:
-    """A message without its numbers that stand alone (digit runs between non-word characters)."""
-    return messages.str.slice(0, MAX_MESSAGE_CHARS).str.replace_all(r"(?-u:\b)[0-9]+(?-u:\b)", "")
-
-
 def shape(messages: pl.Expr) -> pl.Expr:
-    """A message as masking sees it: every digit but 0 made 1, within the first
-    ``MAX_MESSAGE_CHARS`` (``mask(shape(m)) == mask(m)``).
+    """A message's shape: every digit but 0 made 1, within the first ``MAX_MESSAGE_CHARS``. Masks
+    treat the digits 1-9 alike, so ``mask(shape(m))`` and ``mask(m)`` differ only where a digit
+    1-9 comes through masking unmasked.
 
     >>> pl.select(shape(pl.lit("took 250ms at 10.0.3.7"))).item()
     'took 110ms at 10.0.1.1'
