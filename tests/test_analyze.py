@@ -437,3 +437,28 @@ def test_a_service_that_goes_quiet_just_before_its_callers_fail_is_their_cause(t
     (tmp_path / "api.log").write_text("\n".join(api) + "\n")
     causes = analyze([str(tmp_path)]).root_causes
     assert [c.service for c in causes][:1] == ["worker"]
+
+
+
+def test_a_leaking_callee_explains_callers_that_fail_when_it_crashes_minutes_later() -> None:
+    # The worker's heap climbs from 10:05 (its first departure); at 10:25 it crashes and its
+    # caller's errors begin. Its first departure is twenty minutes before the caller's, but its
+    # crash is just before it: that is the departure the caller felt.
+    from rca.ranking.rank import effect_graph
+
+    at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    candidates = pl.DataFrame({
+        "service": ["api", "worker"],
+        "onset": [at + timedelta(minutes=25, seconds=2), at + timedelta(minutes=5)],
+        "rising": [True, True], "falling": [False, False], "slower": [False, True],
+        "kinds": [["new"], ["new", "shifted"]],
+        "onsets": [[at + timedelta(minutes=25, seconds=2)], [at + timedelta(minutes=5), at + timedelta(minutes=25)]],
+    })
+    calls = nx.DiGraph([("api", "worker")])
+    named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
+    graph = effect_graph(candidates, calls, named)
+    assert graph.has_edge("worker", "api") and graph.edges["worker", "api"]["lag_s"] == 2.0
+    # Without the crash, a heap that climbed twenty minutes earlier explains nothing.
+    alone = effect_graph(candidates.with_columns(onsets=pl.Series([[at + timedelta(minutes=25, seconds=2)],
+                                                                    [at + timedelta(minutes=5)]])), calls, named)
+    assert not alone.has_edge("worker", "api")

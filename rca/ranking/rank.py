@@ -89,6 +89,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         pl.coalesce(pl.col("onset").filter(pl.col("kind") != "blamed").sort_by(own, descending=True).first(),
                     pl.col("onset").sort_by("g", descending=True).first()).alias("best_onset"),
         pl.col("kind").unique().sort().alias("kinds"),
+        pl.col("onset").drop_nulls().unique().sort().alias("onsets"),
     )
     joined = departures.join(best, on="service")
     # A weaker departure may date the service earlier (a statement stops before the queue it
@@ -150,10 +151,15 @@ def effect_graph(
             # A caller waits for its callee: latency climbs the calls, never down them. Both log
             # a request when it ends, so which slow line came first says little.
             _add(graph, callee, caller, "calls", lag(callee, caller))
-        elif rows[caller]["rising"] and (skew_s if _only_fell(rows[callee]) and not _went_quiet(rows[callee]) else -skew_s) <= lag(callee, caller) <= MAX_LAG_S:
+        elif rows[caller]["rising"] and (
+            lagged := _departed_before(rows[callee], rows[caller]["onset"],
+                                       skew_s if _only_fell(rows[callee]) and not _went_quiet(rows[callee]) else -skew_s)
+        ) is not None:
             # A callee that only lost lines explains its caller's errors only if it clearly fell
-            # first: less traffic reaching it looks the same, at the same time.
-            _add(graph, callee, caller, "calls", lag(callee, caller))
+            # first: less traffic reaching it looks the same, at the same time. Any of the
+            # callee's departures may be the one its caller felt: a leak's heap climbs for
+            # minutes, its callers fail when it crashes.
+            _add(graph, callee, caller, "calls", lagged)
         elif rows[caller]["rising"] and _only_fell(rows[callee]) and -skew_s <= lag(caller, callee) <= skew_s + bucket_s:
             # Calls stop reaching a callee as soon as its caller fails: the loss is not late. (Of
             # two services that only fell, nothing says which one's fall came of the other's.)
@@ -173,6 +179,14 @@ def effect_graph(
 
 def _only_fell(row: dict[str, object]) -> bool:
     return bool(row["falling"]) and not row["rising"]
+
+
+def _departed_before(callee: dict[str, object], onset: datetime, low_s: float) -> float | None:
+    """The shortest lag, between ``low_s`` and ``MAX_LAG_S``, from one of ``callee``'s
+    departures to ``onset`` (its caller's), or None."""
+    lags = [(onset - at).total_seconds() for at in (callee.get("onsets") or [callee["onset"]])]  # type: ignore[union-attr]
+    fitting = [lag for lag in lags if low_s <= lag <= MAX_LAG_S]
+    return min(fitting, key=abs) if fitting else None
 
 
 def _went_quiet(row: dict[str, object]) -> bool:
