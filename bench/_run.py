@@ -15,6 +15,28 @@ ROOT = Path(__file__).resolve().parent.parent
 LOGHUB = ROOT.parent / "shared" / "datasets" / "loghub-2k"
 OUT = ROOT / "bench" / "out"
 RCA = [sys.executable, "-m", "rca"]
+# The fair peer of the speed benchmarks: drain3's TemplateMiner with drain3's own masking
+# instructions for the kinds of variables rca masks, and the same similarity and depth. Each
+# benchmark's plain loop is this, then its own loop over the lines.
+PLAIN_MINER = r'''
+from drain3.template_miner import TemplateMiner
+from drain3.template_miner_config import TemplateMinerConfig
+from drain3.masking import MaskingInstruction
+config = TemplateMinerConfig()
+config.drain_sim_th = 0.7
+config.drain_depth = 5
+config.masking_instructions = [
+    MaskingInstruction(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s]+", "URL"),
+    MaskingInstruction(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?", "TS"),
+    MaskingInstruction(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "UUID"),
+    MaskingInstruction(r"((?<=[^A-Za-z0-9])|^)(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})((?=[^A-Za-z0-9])|$)", "IP"),
+    MaskingInstruction(r"((?<=[^A-Za-z0-9])|^)(0x[a-fA-F0-9]+)((?=[^A-Za-z0-9])|$)", "HEX"),
+    MaskingInstruction(r"((?<=[^A-Za-z0-9])|^)([\-\+]?\d+(?:\.\d+)?(?:ms|s)?)((?=[^A-Za-z0-9])|$)", "NUM"),
+    MaskingInstruction(r"(?<=[\s=:])(/[\w.@%+~-]+)+", "PATH"),
+    MaskingInstruction(r"(?<=[=])[^\s,;]*\d[^\s,;]*", "VAL"),
+]
+miner = TemplateMiner(config=config)
+'''
 
 
 @dataclass(frozen=True)

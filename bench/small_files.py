@@ -25,7 +25,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _run import LOGHUB, OUT, RCA, figures, median_run
+from _run import LOGHUB, OUT, RCA, figures, median_run, verdict
 
 TARGET_MS = 2.0
 JAVA = ("Hadoop", "Zookeeper", "Spark", "HDFS")
@@ -139,11 +139,7 @@ def main() -> int:
         print(f"    {per_file:.2f} ms a file end to end, {after_start:.2f} ms a file after start-up (target < {TARGET_MS} ms end to end)")
         if per_file >= TARGET_MS:
             missed.append(f"rca {command}: {per_file:.2f} ms a file")
-    if missed:
-        print("targets NOT met: " + "; ".join(missed))
-        return 1
-    print("targets met")
-    return 0
+    return verdict(missed)
 
 
 if __name__ == "__main__":

@@ -27,29 +27,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-LOGHUB = ROOT.parent / "shared" / "datasets" / "loghub-2k"
+from _run import LOGHUB, PLAIN_MINER, ROOT
+
 FALLBACK = ROOT / "tests" / "data" / "loghub"
 
 PLAIN_LOOP = r'''
 import re, sys
-from drain3.template_miner import TemplateMiner
-from drain3.template_miner_config import TemplateMinerConfig
-from drain3.masking import MaskingInstruction
-config = TemplateMinerConfig()
-config.drain_sim_th = 0.7
-config.drain_depth = 5
-config.masking_instructions = [
-    MaskingInstruction(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s]+", "URL"),
-    MaskingInstruction(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?", "TS"),
-    MaskingInstruction(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "UUID"),
-    MaskingInstruction(r"((?<=[^A-Za-z0-9])|^)(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})((?=[^A-Za-z0-9])|$)", "IP"),
-    MaskingInstruction(r"((?<=[^A-Za-z0-9])|^)(0x[a-fA-F0-9]+)((?=[^A-Za-z0-9])|$)", "HEX"),
-    MaskingInstruction(r"((?<=[^A-Za-z0-9])|^)([\-\+]?\d+(?:\.\d+)?(?:ms|s)?)((?=[^A-Za-z0-9])|$)", "NUM"),
-    MaskingInstruction(r"(?<=[\s=:])(/[\w.@%+~-]+)+", "PATH"),
-    MaskingInstruction(r"(?<=[=])[^\s,;]*\d[^\s,;]*", "VAL"),
-]
-miner = TemplateMiner(config=config)
+''' + PLAIN_MINER + r'''
 header = re.compile(r"^\S+ \S+ \S+ \[[^\]]*\] \S+ - ")
 n = 0
 with open(sys.argv[1], encoding="utf-8") as fh:

@@ -36,7 +36,7 @@ from array import array
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _run import LOGHUB, OUT, RCA, ROOT, Run, figures, medians, run
+from _run import LOGHUB, OUT, PLAIN_MINER, RCA, ROOT, Run, figures, medians, run, verdict
 from loghub_accuracy import group_scores
 
 SYSTEMS = ("HDFS", "BGL", "Spark", "OpenStack")
@@ -59,23 +59,7 @@ HEADERS = {
 PLAIN_LOOP = r'''
 import re, sys
 from array import array
-from drain3.template_miner import TemplateMiner
-from drain3.template_miner_config import TemplateMinerConfig
-from drain3.masking import MaskingInstruction
-config = TemplateMinerConfig()
-config.drain_sim_th = 0.7
-config.drain_depth = 5
-config.masking_instructions = [
-    MaskingInstruction(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s]+", "URL"),
-    MaskingInstruction(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?", "TS"),
-    MaskingInstruction(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "UUID"),
-    MaskingInstruction(r"((?<=[^A-Za-z0-9])|^)(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})((?=[^A-Za-z0-9])|$)", "IP"),
-    MaskingInstruction(r"((?<=[^A-Za-z0-9])|^)(0x[a-fA-F0-9]+)((?=[^A-Za-z0-9])|$)", "HEX"),
-    MaskingInstruction(r"((?<=[^A-Za-z0-9])|^)([\-\+]?\d+(?:\.\d+)?(?:ms|s)?)((?=[^A-Za-z0-9])|$)", "NUM"),
-    MaskingInstruction(r"(?<=[\s=:])(/[\w.@%+~-]+)+", "PATH"),
-    MaskingInstruction(r"(?<=[=])[^\s,;]*\d[^\s,;]*", "VAL"),
-]
-miner = TemplateMiner(config=config)
+''' + PLAIN_MINER + r'''
 out, clusters = sys.argv[1], array("I")
 for path, header in zip(sys.argv[2::2], sys.argv[3::2]):
     cut = re.compile(header)
@@ -265,12 +249,7 @@ def main() -> int:
     parser.add_argument("--skip-plain", action="store_true", help="leave out the (slow) plain drain3 loop")
     parser.add_argument("--sizes", type=int, nargs="+", help="only the memory curve of rca analyze on these sizes")
     args = parser.parse_args()
-    missed = memory(args) if args.sizes else speed(args)
-    if missed:
-        print("targets NOT met: " + "; ".join(missed))
-        return 1
-    print("targets met")
-    return 0
+    return verdict(memory(args) if args.sizes else speed(args))
 
 
 if __name__ == "__main__":
