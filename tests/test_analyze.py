@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from rca.model import Analysis
+from rca.model import Analysis, RootCause
 from rca.pipeline import analyze
 from rca.settings import Settings
 from rca.signals.causal import build_graph, lagged_correlation, name_variants, named_services, trace_order
@@ -368,52 +368,80 @@ def test_analysis_json_round_trips_and_carries_the_timeline() -> None:
         Analysis.from_dict({**data, "schema_version": 99})
 
 
+WORKER_START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def _worker_and_api(folder, worker_at, api_at) -> tuple[RootCause, ...]:  # type: ignore[no-untyped-def]
+    """Thirty minutes of a worker and the api that calls it, one second at a time from
+    ``WORKER_START``, written to ``folder``: ``worker_at(s, t, stamp)`` gives the worker's lines
+    of second ``s`` (at ``t``; ``stamp`` is its text to the second), ``api_at(s, t, stamp)`` the
+    api's one line. Returns the root causes ``analyze`` finds there."""
+    worker, api = [], []
+    for s in range(30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
+        worker += worker_at(s, t, stamp)
+        api.append(api_at(s, t, stamp))
+    (folder / "worker.log").write_text("\n".join(worker) + "\n")
+    (folder / "api.log").write_text("\n".join(api) + "\n")
+    return analyze([str(folder)]).root_causes
+
+
 def test_a_crash_loop_is_seen_by_its_startup_lines_said_once_per_start(tmp_path) -> None:
     # The worker serves steadily, then crash-loops: six times it goes quiet for 40 s and starts
     # again with the same three startup lines, so each is said six times, never twice in a burst.
-    start = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    worker, api = [], []
-    quiet = [(start + timedelta(minutes=15, seconds=60 * k), start + timedelta(minutes=15, seconds=60 * k + 40)) for k in range(6)]
-    for s in range(30 * 60):
-        t = start + timedelta(seconds=s)
-        down = any(a <= t < b for a, b in quiet)
-        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
+    quiet = [(WORKER_START + timedelta(minutes=15, seconds=60 * k), WORKER_START + timedelta(minutes=15, seconds=60 * k + 40))
+             for k in range(6)]
+
+    def down(t: datetime) -> bool:
+        return any(a <= t < b for a, b in quiet)
+
+    def worker_at(s: int, t: datetime, stamp: str) -> list[str]:
+        lines = []
         if any(t == b for _, b in quiet):
-            worker += [f"{stamp}.100Z INFO worker v1.4.2 starting (pid {100 + s})", f"{stamp}.400Z INFO connected to postgres",
-                       f"{stamp}.700Z INFO listening on :8080"]
-        if not down:
-            worker.append(f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
-        api.append(f"{stamp}.600Z {'ERROR call to worker failed: connection refused' if down else f'INFO order {s} placed'}")
-    (tmp_path / "worker.log").write_text("\n".join(worker) + "\n")
-    (tmp_path / "api.log").write_text("\n".join(api) + "\n")
-    causes = {c.service: c for c in analyze([str(tmp_path)]).root_causes}
+            lines += [f"{stamp}.100Z INFO worker v1.4.2 starting (pid {100 + s})", f"{stamp}.400Z INFO connected to postgres",
+                      f"{stamp}.700Z INFO listening on :8080"]
+        if not down(t):
+            lines.append(f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
+        return lines
+
+    causes = {c.service: c for c in _worker_and_api(
+        tmp_path, worker_at,
+        lambda s, t, stamp: f"{stamp}.600Z {'ERROR call to worker failed: connection refused' if down(t) else f'INFO order {s} placed'}",
+    )}
     restarts = [d for d in causes["worker"].departures if d.kind == "restarted"]
     assert restarts and "restarted 6 time(s)" in restarts[0].description
     assert abs((restarts[0].onset - quiet[0][1]).total_seconds()) < 2
+
+
+def _api_calling_worker(failing: bool, s: int, stamp: str) -> str:
+    """The api's line: an order placed through the worker (naming it), or one failed with a 503
+    that names no one."""
+    return f"{stamp}.600Z {'ERROR order failed: upstream returned 503' if failing else f'INFO order {s} placed: POST http://worker:8080/jobs 200'}"
 
 
 def test_a_bad_deploy_is_dated_by_its_restart_not_by_the_errors_after_it(tmp_path) -> None:
     # The worker restarts at 10:15:00 (its caller, which names it in its normal lines, sees 503s
     # at once) and, once up, fails a third of its requests with a new exception: its restart,
     # however weak in G, dates it before its caller.
-    start = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    deploy = start + timedelta(minutes=15)
-    worker, api = [], []
-    for s in range(30 * 60):
-        t = start + timedelta(seconds=s)
-        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
+    deploy = WORKER_START + timedelta(minutes=15)
+
+    def worker_at(s: int, t: datetime, stamp: str) -> list[str]:
+        lines = []
         if t == deploy:
-            worker += [f"{stamp}.100Z INFO graceful shutdown complete", f"{stamp}.400Z INFO worker v2.0.0 starting",
-                       f"{stamp}.700Z INFO connected to postgres", f"{stamp}.900Z INFO listening on :8080"]
+            lines += [f"{stamp}.100Z INFO graceful shutdown complete", f"{stamp}.400Z INFO worker v2.0.0 starting",
+                      f"{stamp}.700Z INFO connected to postgres", f"{stamp}.900Z INFO listening on :8080"]
         if t < deploy or (t >= deploy + timedelta(seconds=20) and s % 3):
-            worker.append(f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
+            lines.append(f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
         elif t >= deploy + timedelta(seconds=35):
-            worker.append(f"{stamp}.500Z ERROR job {s} failed: IndexOutOfBoundsException: Index 0 out of bounds request_id=r{s}")
+            lines.append(f"{stamp}.500Z ERROR job {s} failed: IndexOutOfBoundsException: Index 0 out of bounds request_id=r{s}")
+        return lines
+
+    def api_at(s: int, t: datetime, stamp: str) -> str:
         failing = deploy < t < deploy + timedelta(seconds=20) or (t >= deploy + timedelta(seconds=35) and not s % 3)
-        api.append(f"{stamp}.600Z {'ERROR order failed: upstream returned 503' if failing else f'INFO order {s} placed: POST http://worker:8080/jobs 200'}")
-    (tmp_path / "worker.log").write_text("\n".join(worker) + "\n")
-    (tmp_path / "api.log").write_text("\n".join(api) + "\n")
-    causes = analyze([str(tmp_path)]).root_causes
+        return _api_calling_worker(failing, s, stamp)
+
+    causes = _worker_and_api(tmp_path, worker_at, api_at)
     assert causes[0].service == "worker"
     assert abs((causes[0].onset - deploy).total_seconds()) < 2
 
@@ -421,23 +449,15 @@ def test_a_bad_deploy_is_dated_by_its_restart_not_by_the_errors_after_it(tmp_pat
 def test_a_service_that_goes_quiet_just_before_its_callers_fail_is_their_cause(tmp_path) -> None:
     # The worker dies at 10:15:00 (no line after it, heartbeats included); its caller's errors
     # start 3 s later, within clock skew: a caller's trouble does not silence a whole service.
-    start = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    death = start + timedelta(minutes=15)
-    worker, api = [], []
-    for s in range(30 * 60):
-        t = start + timedelta(seconds=s)
-        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
-        if t < death:
-            worker.append(f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
-            if s % 10 == 0:
-                worker.append(f"{stamp}.900Z INFO heartbeat ok")
-        failing = t >= death + timedelta(seconds=3)
-        api.append(f"{stamp}.600Z {'ERROR order failed: upstream returned 503' if failing else f'INFO order {s} placed: POST http://worker:8080/jobs 200'}")
-    (tmp_path / "worker.log").write_text("\n".join(worker) + "\n")
-    (tmp_path / "api.log").write_text("\n".join(api) + "\n")
-    causes = analyze([str(tmp_path)]).root_causes
-    assert [c.service for c in causes][:1] == ["worker"]
+    death = WORKER_START + timedelta(minutes=15)
 
+    def worker_at(s: int, t: datetime, stamp: str) -> list[str]:
+        if t >= death:
+            return []
+        return [f"{stamp}.500Z INFO handled job {s} request_id=r{s}", *([f"{stamp}.900Z INFO heartbeat ok"] if s % 10 == 0 else [])]
+
+    causes = _worker_and_api(tmp_path, worker_at, lambda s, t, stamp: _api_calling_worker(t >= death + timedelta(seconds=3), s, stamp))
+    assert [c.service for c in causes][:1] == ["worker"]
 
 
 def test_a_leaking_callee_explains_callers_that_fail_when_it_crashes_minutes_later() -> None:
