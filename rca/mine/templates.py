@@ -319,13 +319,14 @@ def mask_messages(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     kept_digits = groups.filter(pl.col("_masked").str.contains("[1-9]")).get_column("_group")
     keys = shapes
     if kept_digits.len():
-        by_message = shapes.is_in(kept_digits.implode())
+        kept_digits = kept_digits.implode()
+        by_message = shapes.is_in(kept_digits)
         keys = records.lazy().select(
             _group=pl.when(pl.lit(by_message)).then(message.hash(seed=1)).otherwise(pl.lit(shapes))
         ).collect(engine="streaming").get_column("_group")
         first = by_message & keys.is_first_distinct()
         exact = _masked_groups(records.filter(first).select("message", _group=keys.filter(first)))
-        groups = pl.concat([groups.filter(~pl.col("_group").is_in(kept_digits.implode())), exact])
+        groups = pl.concat([groups.filter(~pl.col("_group").is_in(kept_digits)), exact])
     # The groups in order of their first record, so the masked messages come in order of first appearance.
     groups = pl.DataFrame({"_group": keys.filter(keys.is_first_distinct())}).join(groups, on="_group", how="left", maintain_order="left")
     masked = groups.get_column("_masked").unique(maintain_order=True)

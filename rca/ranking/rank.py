@@ -82,11 +82,11 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         departures = departures.filter(pl.col("onset") >= since)
     # Callers' blame dates when they noticed (after their timeouts), not when the service
     # departed: the service's own departures set the bar for what may date it, when it has any.
-    own = pl.col("g").filter(pl.col("kind") != "blamed")
+    own = pl.col("kind") != "blamed"
     best = departures.group_by("service").agg(
         pl.col("g").max().alias("best"),
-        pl.coalesce(own.max(), pl.col("g").max()).alias("best_own"),
-        pl.coalesce(pl.col("onset").filter(pl.col("kind") != "blamed").sort_by(own, descending=True).first(),
+        pl.coalesce(pl.col("g").filter(own).max(), pl.col("g").max()).alias("best_own"),
+        pl.coalesce(pl.col("onset").filter(own).sort_by(pl.col("g").filter(own), descending=True).first(),
                     pl.col("onset").sort_by("g", descending=True).first()).alias("best_onset"),
         pl.col("kind").unique().sort().alias("kinds"),
         pl.col("onset").drop_nulls().unique().sort().alias("onsets"),
@@ -184,7 +184,7 @@ def _only_fell(row: dict[str, object]) -> bool:
 def _departed_before(callee: dict[str, object], onset: datetime, low_s: float) -> float | None:
     """The shortest lag, between ``low_s`` and ``MAX_LAG_S``, from one of ``callee``'s
     departures to ``onset`` (its caller's), or None."""
-    lags = [(onset - at).total_seconds() for at in (callee.get("onsets") or [callee["onset"]])]  # type: ignore[union-attr]
+    lags = [(onset - at).total_seconds() for at in callee["onsets"]]  # type: ignore[attr-defined]
     fitting = [lag for lag in lags if low_s <= lag <= MAX_LAG_S]
     return min(fitting, key=abs) if fitting else None
 
