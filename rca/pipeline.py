@@ -16,8 +16,17 @@ import polars as pl
 from rca.baseline.diff import template_diff
 from rca.baseline.model import BaselineModel
 from rca.errors import InputError
+from rca.mine.compact import lines_only, with_texts
 from rca.mine.shards import read_masked
-from rca.mine.templates import add_params, assign_templates, mask_messages, offset_masked
+from rca.mine.templates import (
+    MASKED_ID,
+    TemplateTree,
+    add_params,
+    assign_compact,
+    assign_templates,
+    mask_messages,
+    offset_masked,
+)
 from rca.model import (
     Analysis,
     BaselineUsed,
@@ -108,23 +117,25 @@ def analyze(
     ``progress`` is called with the name of each stage as it starts (the CLI shows it on stderr).
     """
     progress("reading logs")
-    read = read_masked(sources, settings, progress)
-    records, summary = read.records, read.summary
+    # Read compact: one row per record without its text, and the texts of a sample (rca.mine.compact).
+    read = read_masked(sources, settings, progress, compact=True)
+    records, summary, texts = read.records, read.summary, read.texts
+    assert texts is not None
     if records.height == 0:
         raise InputError(_nothing_to_read(summary))
     progress(f"mining templates of {records.height:,} records")
     used = None
     if model is not None:
-        records = assign_templates(records, tree=model.template_tree(), masked=read.masked)
+        records, texts = assign_compact(records, texts, read.masked, model.template_tree())
         normal: Normal | None = model.normal
         used = _baseline_used(model, records)
     else:
-        records, baseline = _mine_together(records, _baseline(settings), settings, masked=read.masked)
+        records, texts, baseline = _mine_compact(records, texts, read.masked, _baseline(settings), settings)
         normal = None if baseline is None else normal_of(baseline)
     if records.get_column("timestamp").null_count() == records.height:
         raise InputError("no record has a readable timestamp, so there is no time to analyse (try --timestamp-format)")
     progress("counting and scoring")
-    features = build_features(records, bucket=settings.bucket, normal=normal)
+    features = build_features(records, bucket=settings.bucket, normal=normal, texts=texts)
     start = _incident_start(features, settings)
     scores = score_series(
         features.counts, start.bucket, baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets
@@ -136,10 +147,10 @@ def analyze(
         features.bucket_start(start.bucket), summary.last, start.method, features.bucket.total_seconds()  # type: ignore[arg-type]
     )
     progress("reading who calls whom")
-    calls = _calls(features, records)
+    calls = _calls(features, records, texts)
     named = named_rises(records, calls.mentions, window.start)
     progress("finding what departed from normal")
-    found = _departures(features, start, anomalies, records, named)
+    found = _departures(features, start, anomalies, records, named, texts)
     if found.height == 0:
         # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
@@ -220,7 +231,8 @@ def _mine_together(
 
 
 def _departures(
-    features: Features, start: IncidentStart, anomalies: pl.DataFrame, records: pl.DataFrame, named: pl.DataFrame
+    features: Features, start: IncidentStart, anomalies: pl.DataFrame, records: pl.DataFrame, named: pl.DataFrame,
+    texts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Every departure from normal, one row each: ``service``, ``kind``, ``scope``, ``g``, ``sid``
     (its series), ``onset_bucket``, ``onset`` (to the record), ``before``/``after`` and rates,
@@ -253,8 +265,8 @@ def _departures(
                 **{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")},
             )
         )
-    parts += [found for found in (_parameter_departures(features, records), _fatal_departures(features, records),
-                                  _restart_departures(features, records), _blamed_departures(features, named))
+    parts += [found for found in (_parameter_departures(features, records, texts), _fatal_departures(features, records),
+                                  _restart_departures(features, records, texts), _blamed_departures(features, named))
               if found.height]
     if not parts:
         if anomalies.height == 0:
@@ -272,6 +284,22 @@ def _departures(
         template_id=pl.coalesce("template_id", "series_template"),
         onset=pl.coalesce(*(["onset"] if "onset" in found.columns else []), "onset_record"),
     ).drop("series_template", "onset_record")
+
+
+def _mine_compact(
+    records: pl.DataFrame, texts: pl.DataFrame, masked: pl.Series, baseline: pl.DataFrame | None, settings: Settings
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
+    """``_mine_together`` for records read compact: their lines and texts with templates, and the
+    baseline's records (made lines the same way) from the same tree."""
+    tree = TemplateTree(sim_threshold=settings.sim_threshold, depth=settings.tree_depth, max_children=settings.max_children)
+    if baseline is None:
+        records, texts = assign_compact(records, texts, masked, tree)
+        return records, texts, None
+    base, base_masked = mask_messages(baseline)
+    frames, both_masked = offset_masked([(lines_only(base), base_masked), (records, masked)])
+    texts = texts.with_columns(pl.col(MASKED_ID) + pl.lit(base_masked.len(), dtype=pl.UInt32))
+    both, texts = assign_compact(pl.concat(frames), texts, both_masked, tree)
+    return both.slice(base.height), texts, both.head(base.height)
 
 
 def _dated(features: Features, found: pl.DataFrame, *, by: str = "busiest") -> pl.DataFrame:
@@ -315,7 +343,7 @@ def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame
     )
 
 
-def _restart_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame:
+def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame | None = None) -> pl.DataFrame:
     """Services that restarted (a deploy, a crash): a burst of ``RESTART_LINES`` or more distinct
     statements within ``RESTART_BURST_S`` that are new there and said at most three times (a
     startup banner, a version line, pools starting), or that were said only as the service's logs
@@ -323,12 +351,16 @@ def _restart_departures(features: Features, records: pl.DataFrame) -> pl.DataFra
     from rca.signals.causal import TRACE_ID
 
     # Only the columns read here are filtered (a filter copies what it keeps).
-    timed = records.select("timestamp", "service", "template_id", "trace_id", "message").filter(
-        pl.col("timestamp").is_not_null() & pl.col("service").is_not_null()
-    )
+    compact = "message" not in records.columns
+    timed = records.select(
+        "timestamp", "service", "template_id", "trace_id", *(("source", "line") if compact else ("message",))
+    ).filter(pl.col("timestamp").is_not_null() & pl.col("service").is_not_null())
     span = timed.group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("timestamp").max())
-    # A process starts outside any request: lines that carry a trace or request id are traffic.
-    in_request = pl.col("trace_id").is_not_null() | pl.col("message").str.contains(TRACE_ID)
+    # A process starts outside any request: lines that carry a trace or request id are traffic
+    # (read compact, a record's trace_id is already the one its message names, if any).
+    in_request = pl.col("trace_id").is_not_null()
+    if not compact:
+        in_request |= pl.col("message").str.contains(TRACE_ID)
     settle = pl.max_horizontal(pl.duration(seconds=60), (pl.col("last") - pl.col("first")) * 0.05)
     statements = timed.group_by("service", "template_id").agg(
         seen=pl.col("timestamp").min(), n=pl.len(), closest=pl.col("timestamp").sort().diff().min()
@@ -346,6 +378,10 @@ def _restart_departures(features: Features, records: pl.DataFrame) -> pl.DataFra
         .sort("service", "timestamp")
         .with_columns(burst=(pl.col("timestamp").diff().over("service") > pl.duration(seconds=RESTART_BURST_S)).fill_null(True).cum_sum().over("service"))
     )
+    if compact:
+        # A startup statement is said a few times: its texts were all kept.
+        assert texts is not None
+        lines = lines.join(texts.select("source", "line", "message"), on=["source", "line"], how="left", maintain_order="left")
     bursts = lines.group_by("service", "burst").agg(
         onset=pl.col("timestamp").min(), end=pl.col("timestamp").max(), statements=pl.col("template_id").n_unique(),
         example=pl.col("message").first(),
@@ -418,10 +454,11 @@ def _blamed_departures(features: Features, named: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _parameter_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame:
+def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame | None = None) -> pl.DataFrame:
     """Shifts of the numbers inside lines (``params.param_shifts``), as departures of the series
-    that holds their template."""
-    shifts = param_shifts(numeric_values(records), origin=features.origin, bucket=features.bucket).filter(
+    that holds their template (read compact, of the lines whose texts were kept)."""
+    lines = with_texts(records, texts, "service", "template_id", "timestamp", "template")
+    shifts = param_shifts(numeric_values(lines), origin=features.origin, bucket=features.bucket).filter(
         pl.col("g") >= MIN_SHIFT_G
     )
     if shifts.height == 0:
@@ -469,13 +506,15 @@ class _Calls:
     mentions: Mentions
 
 
-def _calls(features: Features, records: pl.DataFrame) -> _Calls:
+def _calls(features: Features, records: pl.DataFrame, texts: pl.DataFrame | None = None) -> _Calls:
     """Who calls whom: names and addresses of services in the others' lines, and trace ids."""
     from rca.signals.calls import call_graph, find_mentions, trace_parents
     from rca.signals.causal import TRACE_ID
 
-    mentions = find_mentions(records)
-    events = features.events.with_columns(trace_id=pl.coalesce(pl.col("trace_id"), pl.col("message").str.extract(TRACE_ID, 1)))
+    mentions = find_mentions(records, texts)
+    events = features.events
+    if "message" in events.columns:
+        events = events.with_columns(trace_id=pl.coalesce(pl.col("trace_id"), pl.col("message").str.extract(TRACE_ID, 1)))
     services = sorted(features.series.get_column("service").unique().to_list())
     return _Calls(call_graph(services, mentions, trace_parents(events)), mentions)
 

@@ -10,12 +10,14 @@ same map over a single shard holding every source, so both give the same records
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from rca.mine.templates import mask_messages, offset_masked
+from rca.mine.compact import KEY, Compactor, prune
+from rca.mine.templates import MASKED_ID, mask_messages, offset_masked
 from rca.model import IngestSummary
 from rca.read.ingest import Shard, combine, read_shard
 from rca.read.sources import Source, resolve
@@ -25,47 +27,90 @@ from rca.settings import Settings
 @dataclass(frozen=True, slots=True)
 class Masked:
     """Records read and masked: each one's ``MASKED_ID`` indexes ``masked`` (as
-    ``rca.mine.templates.assign_templates`` takes them), and what reading found."""
+    ``rca.mine.templates.assign_templates`` takes them), and what reading found. Read compact
+    (``rca.mine.compact``), the records are lines without text and ``texts`` holds the sample."""
 
     records: pl.DataFrame
     masked: pl.Series
     summary: IngestSummary
+    texts: pl.DataFrame | None = None
 
 
-def read_masked(specs: Sequence[str], settings: Settings, progress: Callable[[str], None] | None = None) -> Masked:
+@dataclass(frozen=True, slots=True)
+class Mapped:
+    """A shard read and masked: its records with ``MASKED_ID``, its distinct masked messages and,
+    read compact, each key's count of records and the texts it sampled."""
+
+    shard: Shard
+    masked: pl.Series
+    counts: pl.DataFrame | None = None
+    texts: pl.DataFrame | None = None
+
+
+def read_masked(
+    specs: Sequence[str], settings: Settings, progress: Callable[[str], None] | None = None, *, compact: bool = False
+) -> Masked:
     """Read and mask ``specs`` (files, folders, globs, ``-``), resolved here; on the cluster of
     ``settings.scheduler`` if set, else in this process (and Dask is never imported).
-    ``progress``: told how reading goes (here: lines read and lines/s as each source starts)."""
+    ``progress``: told how reading goes (here: lines read and lines/s as each source starts).
+    ``compact``: records as lines without text and a sample of texts (``rca.mine.compact``)."""
     sources = resolve(list(specs))
     if settings.scheduler:
         from rca.mine.cluster import map_on_cluster
 
         if progress is not None:
             progress(f"reading {len(sources):,} sources on the cluster at {settings.scheduler}")
-        mapped = map_on_cluster(settings.scheduler, sources, settings, map_shard)
+        work = functools.partial(map_shard, compact=True) if compact else map_shard
+        mapped = map_on_cluster(settings.scheduler, sources, settings, work)
     else:
-        mapped = [map_shard(sources, settings, progress)]
+        mapped = [map_shard(sources, settings, progress, compact=compact)]
     return reduce_shards(mapped, settings)
 
 
 def map_shard(
-    sources: list[Source], settings: Settings, progress: Callable[[str], None] | None = None
-) -> tuple[Shard, pl.Series]:
+    sources: list[Source], settings: Settings, progress: Callable[[str], None] | None = None, *, compact: bool = False
+) -> Mapped:
     """Read ``sources`` and mask their messages: the shard, its records with ``MASKED_ID``, and
-    the shard's distinct masked messages."""
+    the shard's distinct masked messages (and, ``compact``, see ``Mapped``)."""
+    if compact:
+        compactor = Compactor()
+        shard = read_shard(sources, settings, progress, finish=compactor.add)
+        return Mapped(shard, compactor.masked, compactor.counts, compactor.texts)
     shard = read_shard(sources, settings, progress)
     if progress is not None:
         progress(f"masking the messages of {shard.records.height:,} records")
     records, masked = mask_messages(shard.records)
-    return shard.with_records(records), masked
+    return Mapped(shard.with_records(records), masked)
 
 
-def reduce_shards(mapped: list[tuple[Shard, pl.Series]], settings: Settings) -> Masked:
+def reduce_shards(mapped: list[Mapped], settings: Settings) -> Masked:
     """The shards' results, in input order, as one: masked messages numbered across shards, then
     reading's reduce (``rca.read.ingest.combine``)."""
-    frames, masked = offset_masked([(shard.records, found) for shard, found in mapped])
+    if mapped and mapped[0].counts is not None:
+        return _reduce_compact(mapped, settings)
+    frames, masked = offset_masked([(m.shard.records, m.masked) for m in mapped])
     # The first shard's numbers stand. A shard's records are slices of one frame per source, and
     # cutting them from one chunk is quick (from a frame of many chunks, each cut looks through all).
-    shards = [*(shard for shard, _ in mapped[:1]), *(shard.with_records(frame.rechunk()) for (shard, _), frame in zip(mapped[1:], frames[1:], strict=True))]
+    shards = [*(m.shard for m in mapped[:1]), *(m.shard.with_records(frame.rechunk()) for m, frame in zip(mapped[1:], frames[1:], strict=True))]
     records, summary = combine(shards, settings)
     return Masked(records, masked, summary)
+
+
+def _reduce_compact(mapped: list[Mapped], settings: Settings) -> Masked:
+    """Compact shards as one: one numbering of their masked messages, their counts summed and
+    their texts kept by the counts of all (the same texts as one shard of everything keeps)."""
+    if len(mapped) == 1:
+        only = mapped[0]
+        records, summary = combine([only.shard], settings)
+        return Masked(records, only.masked, summary, only.texts)
+    numbering = Compactor()
+    shards, counts, texts = [], [], []
+    for m in mapped:
+        ids = numbering.number(m.masked)
+        renumber = pl.col(MASKED_ID).replace_strict(pl.Series(range(len(ids)), dtype=pl.UInt32), ids, return_dtype=pl.UInt32)
+        shards.append(m.shard.with_records(m.shard.records.with_columns(renumber)))
+        counts.append(m.counts.with_columns(renumber))  # type: ignore[union-attr]
+        texts.append(m.texts.with_columns(renumber))  # type: ignore[union-attr]
+    total = pl.concat(counts).group_by(KEY, maintain_order=True).agg(pl.col("n").sum())
+    records, summary = combine(shards, settings)
+    return Masked(records, numbering.masked, summary, prune(pl.concat(texts), total))

@@ -287,15 +287,36 @@ def assign_templates(
     """
     if masked is None:
         records, masked = mask_messages(records)
-    # Ids in order of first appearance; shards masked apart may give one message several ids.
     ids = records.get_column(MASKED_ID)
+    template_ids, templates = _mine_ids(ids, masked, tree or TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children))
+    return records.drop(MASKED_ID).with_columns(template_id=template_ids.gather(ids), template=templates.gather(ids))
+
+
+def assign_compact(
+    records: pl.DataFrame, texts: pl.DataFrame, masked: pl.Series, tree: TemplateTree
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``assign_templates`` for records read compact (``rca.mine.compact``): the lines and the
+    texts each with ``template_id`` and ``template`` (categorical: a few distinct per many rows)."""
+    ids = records.get_column(MASKED_ID)
+    template_ids, templates = _mine_ids(ids, masked, tree)
+    templates = templates.cast(pl.Categorical)
+
+    def labelled(frame: pl.DataFrame) -> pl.DataFrame:
+        at = frame.get_column(MASKED_ID)
+        return frame.drop(MASKED_ID).with_columns(template_id=template_ids.gather(at), template=templates.gather(at))
+
+    return labelled(records), labelled(texts)
+
+
+def _mine_ids(ids: pl.Series, masked: pl.Series, tree: TemplateTree) -> tuple[pl.Series, pl.Series]:
+    """Each masked message's ``template_id`` and ``template`` (None for one no record has), Drain
+    mining them in order of first appearance in ``ids``."""
+    # Shards masked apart may give one message several ids.
     distinct = masked.gather(ids.unique(maintain_order=True)).unique(maintain_order=True)
-    tree = tree or TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children)
     mined = dict(zip(distinct.to_list(), tree.mine(distinct.to_list()), strict=True))
-    # Each id's template (None for a message no record kept), picked for every record by its id.
     templates = pl.Series([mined.get(text) for text in masked.to_list()], dtype=pl.String)
     template_ids = pl.Series([None if t is None else template_id(t) for t in templates.to_list()], dtype=pl.String)
-    return records.drop(MASKED_ID).with_columns(template_id=template_ids.gather(ids), template=templates.gather(ids))
+    return template_ids, templates
 
 
 def mask_messages(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:

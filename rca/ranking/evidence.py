@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from rca.mine.compact import with_texts
 from rca.model import (
     Anomaly,
     CallEdge,
@@ -128,6 +129,8 @@ def examples_of(features: Features, sid: int, kind: str, start: int) -> tuple[Ex
     """Real lines behind a series: the first ones of the incident, or for a falling series the last
     ones before it fell quiet."""
     lines = features.events.filter(pl.col("sid") == sid)
+    # Read compact, the lines shown are those whose texts were kept.
+    lines = with_texts(lines, features.texts, "timestamp", "bucket")
     if kind in ("stopped", "down"):
         lines = lines.filter(pl.col("bucket") < start).sort("timestamp", descending=True)
     else:

@@ -116,10 +116,15 @@ def _small(lines: Lines, settings: Settings) -> bool:
     return not settings.log_format and len(lines.chunks) == 1 and lines.height <= SMALL_LINES and not _is_csv_export(lines.frame)
 
 
-def _place(small: list[tuple[int, Source, Lines]], reads: list[_Read | SkippedSource | None], settings: Settings) -> None:
-    """Read the small sources waiting, into their places in ``reads``; none wait after."""
+def _place(
+    small: list[tuple[int, Source, Lines]], reads: list[_Read | SkippedSource | None], settings: Settings,
+    finish: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+) -> None:
+    """Read the small sources waiting, into their places in ``reads`` (through ``finish``, see
+    ``read_shard``); none wait after."""
     if small:
-        for (place, _, _), read in zip(small, _read_small([(s, lines) for _, s, lines in small], settings), strict=True):
+        done = _finished(_read_small([(s, lines) for _, s, lines in small], settings), finish)
+        for (place, _, _), read in zip(small, done, strict=True):
             reads[place] = read
         small.clear()
 
@@ -314,10 +319,15 @@ class Shard:
         return Shard(tuple(reads), self.error)
 
 
-def read_shard(sources: list[Source], settings: Settings, progress: Callable[[str], None] | None = None) -> Shard:
+def read_shard(
+    sources: list[Source], settings: Settings, progress: Callable[[str], None] | None = None,
+    finish: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+) -> Shard:
     """Read ``sources`` (the map of reading): each one's records as if read alone, small ones
     through the steps together. Stops at a named source that cannot be read. ``progress`` is told,
-    as each source starts, the lines read so far and how fast."""
+    as each source starts, the lines read so far and how fast. ``finish``, if given, makes the
+    records of each source (or batch of small ones) what the shard keeps, one row per record, as
+    soon as they are read (``rca.mine.compact``): only one source's whole records are held at a time."""
     reads: list[_Read | SkippedSource | None] = []
     small: list[tuple[int, Source, Lines]] = []  # waiting to be read together, with their place
     waiting = 0  # their lines
@@ -334,16 +344,29 @@ def read_shard(sources: list[Source], settings: Settings, progress: Callable[[st
                 reads.append(None)
                 waiting += lines.height
             else:
-                reads.append(_read_whole(source, lines, settings))
+                reads.append(_finished([_read_whole(source, lines, settings)], finish)[0])
+                del lines
         except InputError as exc:
             if source.given:
                 return Shard(tuple(r for r in reads if r is not None), exc)
             reads.append(SkippedSource(source.name, str(exc)))
         if waiting >= BATCH_LINES:
-            _place(small, reads, settings)
+            _place(small, reads, settings, finish)
             waiting = 0
-    _place(small, reads, settings)
+    _place(small, reads, settings, finish)
     return Shard(tuple(reads))  # type: ignore[arg-type]
+
+
+def _finished(reads: list[_Read], finish: Callable[[pl.DataFrame], pl.DataFrame] | None) -> list[_Read]:
+    """``reads`` with their records, taken together, through ``finish`` (as many rows each)."""
+    if finish is None or not reads:
+        return reads
+    done = finish(pl.concat([r.records for r in reads]) if len(reads) > 1 else reads[0].records)
+    out, start = [], 0
+    for read in reads:
+        out.append(replace(read, records=done.slice(start, read.records.height)))
+        start += read.records.height
+    return out
 
 
 def combine(shards: list[Shard], settings: Settings) -> tuple[pl.DataFrame, IngestSummary]:

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from rca.mine.compact import with_texts
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -130,9 +132,12 @@ def _hosts_and_words(message: pl.Expr) -> pl.Expr:
     return message.str.replace_all("://", ":// ", literal=True).str.replace_all(r"/[^\s/?#\"'<>]*", " ")
 
 
-def sample_messages(records: pl.DataFrame, *, per_template: int = SAMPLE_PER_TEMPLATE) -> pl.DataFrame:
+def sample_messages(
+    records: pl.DataFrame, *, per_template: int = SAMPLE_PER_TEMPLATE, texts: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Per (``service``, ``template_id``): up to ``per_template`` distinct messages (first seen
-    first), the statement's ``lines`` and whether it is at WARN or above (``error``)."""
+    first), the statement's ``lines`` and whether it is at WARN or above (``error``). ``texts``:
+    the records were read compact; their messages are found among the texts kept."""
     level = pl.col("level").cast(pl.String).fill_null("INFO")
     # Lines spread over each statement's span, a few times as many as are kept: the distinct
     # messages are found among them, without touching every line of a busy statement.
@@ -141,6 +146,7 @@ def sample_messages(records: pl.DataFrame, *, per_template: int = SAMPLE_PER_TEM
     totals = records.group_by("service", "template_id").agg(
         lines=pl.len(), error=level.is_in(["WARN", "ERROR", "FATAL"]).mean() >= 0.5
     )
+    records = with_texts(records, texts, "service", "template_id")
     records = records.filter(spread & pl.col("service").is_not_null())
     # A structured record's other fields (``error="Get https://ledger/..."``) count as its text.
     text = pl.col("message")
@@ -162,14 +168,14 @@ def sample_messages(records: pl.DataFrame, *, per_template: int = SAMPLE_PER_TEM
     )
 
 
-def find_mentions(records: pl.DataFrame) -> Mentions:
+def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> Mentions:
     """The statements of each service that name another service present (see the module's doc)."""
     services = sorted(records.get_column("service").drop_nulls().unique().to_list())
     empty = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "template_id": pl.String,
                                  "share": pl.Float64, "lines": pl.Int64, "error": pl.Boolean, "how": pl.String})
     if len(services) < 2:
         return Mentions(empty)
-    sample = sample_messages(records)
+    sample = sample_messages(records, texts=texts)
     lookup = _lookup(services)
     # A service named as who sent the request (``called by shop``, ``client=web``) is a caller.
     callers = _named(_tokens(sample, pl.col("message").str.extract_all(_INCOMING).list.join(" ")), lookup)

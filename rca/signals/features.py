@@ -39,7 +39,8 @@ class Features:
     ``origin + i * bucket``. ``events``: one row per timed record with its ``sid``, ``bucket``,
     ``timestamp``, ``source``, ``line`` and ``message``.
     ``baseline_counts``/``baseline_buckets``: each series' count in known-good logs, and their
-    length in buckets (0 without a baseline).
+    length in buckets (0 without a baseline). ``texts``: for records read compact (whose events
+    have no ``message``), the sampled texts by ``source`` and ``line`` (``rca.mine.compact``).
     """
 
     origin: datetime
@@ -49,6 +50,7 @@ class Features:
     events: pl.DataFrame
     baseline_counts: np.ndarray
     baseline_buckets: float
+    texts: pl.DataFrame | None = None
 
     @property
     def n_buckets(self) -> int:
@@ -111,7 +113,9 @@ def normal_of(records: pl.DataFrame, *, span_s: float | None = None) -> Normal:
     return Normal(table, float(span_s))
 
 
-def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None, normal: Normal | None = None) -> Features:
+def build_features(
+    records: pl.DataFrame, *, bucket: timedelta | None = None, normal: Normal | None = None, texts: pl.DataFrame | None = None
+) -> Features:
     """Count records per (service, template, bucket); records without a timestamp are left out.
 
     ``normal``: counts of known-good logs (templates from the same tree as ``records``). They are
@@ -125,8 +129,10 @@ def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None, no
     grid_origin = _floor(first, size)  # type: ignore[arg-type]
     micros = int(size.total_seconds() * 1_000_000)
     n_buckets = int((last - grid_origin) // size) + 1  # type: ignore[operator]
-    events = _keyed(timed).select(
-        "service", "key", "statement", "template_id", "timestamp", "source", "line", "message", "level", "trace_id",
+    keyed = _keyed(timed)
+    events = keyed.select(
+        "service", "key", "statement", "template_id", "timestamp", "source", "line",
+        *(["message"] if "message" in keyed.columns else []), "level", "trace_id",
         bucket=((pl.col("timestamp") - pl.lit(grid_origin)).dt.total_microseconds() // micros).cast(pl.Int32),
     )
     # Each service's error-level lines also form one series: an access log's 502s share their
@@ -157,7 +163,7 @@ def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None, no
     series = series.select(
         "service", "key", "statement", "template_id", "error_share", "total", "first_seen", "last_seen"
     ).sort("service", "key").with_row_index("sid")
-    templates = [records.select("template_id", "template"), pl.DataFrame({"template_id": [ERRORS_ID], "template": [ERRORS_TEMPLATE]})]
+    templates = [records.select("template_id", "template").unique("template_id").cast({"template": pl.String}), pl.DataFrame({"template_id": [ERRORS_ID], "template": [ERRORS_TEMPLATE]})]
     if normal is not None:
         templates.append(normal.table.select("template_id", "template"))
     series = series.join(pl.concat(templates).unique("template_id"), on="template_id", how="left")
@@ -176,13 +182,17 @@ def build_features(records: pl.DataFrame, *, bucket: timedelta | None = None, no
         joined = series.select("sid", "service", "key").join(normal.table, on=["service", "key"])
         baseline_counts[joined.get_column("sid").to_numpy()] = joined.get_column("n").to_numpy()
         baseline_buckets = max(1.0, normal.span_s / size.total_seconds())
-    return Features(grid_origin, size, series, counts, events, baseline_counts, baseline_buckets)
+    return Features(grid_origin, size, series, counts, events, baseline_counts, baseline_buckets, texts)
 
 
 def _keyed(records: pl.DataFrame) -> pl.DataFrame:
-    """``records`` with ``statement`` (the code location, if the component is one) and the series ``key``."""
-    component = pl.col("component") if "component" in records.columns else pl.lit(None, pl.String)
-    statement = pl.when(component.str.contains(LOCATED)).then(component)
+    """``records`` with ``statement`` (the code location, if the component is one; read compact,
+    already found) and the series ``key``."""
+    if "statement" in records.columns:
+        statement = pl.col("statement").cast(pl.String)
+    else:
+        component = pl.col("component") if "component" in records.columns else pl.lit(None, pl.String)
+        statement = pl.when(component.str.contains(LOCATED)).then(component)
     keyed = records.with_columns(statement=statement, key=pl.coalesce(statement, pl.col("template_id")))
     return keyed if "trace_id" in keyed.columns else keyed.with_columns(trace_id=pl.lit(None, pl.String))
 

@@ -63,7 +63,7 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
     [(0, 0.25), (1, 3.0)]
     """
     # Lines without a variable hold no number, unless a structured record's fields do.
-    has_numbers = pl.col("template").str.contains("<*>", literal=True) if "template" in records.columns else pl.lit(True)
+    has_numbers = pl.col("template").cast(pl.String).str.contains("<*>", literal=True) if "template" in records.columns else pl.lit(True)
     if "attributes" in records.columns:
         has_numbers = has_numbers | pl.col("attributes").is_not_null()
     # Only the columns read here are filtered (a filter copies what it keeps).

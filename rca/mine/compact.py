@@ -1,0 +1,127 @@
+"""Records made compact as they are read, so memory does not grow with the text of every line.
+
+``rca analyze`` needs each record's time, service, level, statement, trace and masked message,
+but the text of a line only for a few things: the names it mentions, the numbers inside it, the
+examples a report shows. So as each source (or batch of small ones) is read, its messages are
+masked and its records split in two (``Compactor.add``):
+
+- the lines: one row per record, without text (``LINE_COLUMNS``): ``source`` and ``statement``
+  categorical, ``trace_id`` a 64-bit hash of the record's trace or request id (a structured
+  field, else one its message names), and ``MASKED_ID``;
+- the texts: ``message``, ``body`` and ``attributes`` of a sample of the records, per (service,
+  masked message), keyed by ``source`` and ``line``. A record is kept when the low bits of a hash
+  of its place (source and line) are zero, as many bits as it takes to keep at most
+  ``2 * KEPT_PER_KEY`` of its key's records: every record of a key with fewer, an even spread over
+  time of a busy one. The rule depends only on the record and its key's count, so shards read
+  apart (on a Dask cluster) keep the same records as one run (``prune``).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from rca.mine.templates import MASKED_ID, mask_messages
+from rca.signals.features import LOCATED
+
+TEXT_COLUMNS = ("message", "body", "attributes")
+KEY = ["service", MASKED_ID]
+# Each (service, masked message) keeps the texts of this many to twice as many of its records:
+# several times what the samplers after take (numbers: about 1,000 lines of a statement; names:
+# 512), so their even spread over the kept records is close to one over all of them.
+KEPT_PER_KEY = 4096
+
+
+def lines_only(records: pl.DataFrame) -> pl.DataFrame:
+    """Masked ``records`` without their text: one row per record (see the module's doc)."""
+    from rca.signals.causal import TRACE_ID
+
+    trace = pl.col("trace_id")
+    if "message" in records.columns:
+        trace = pl.coalesce(trace, pl.col("message").str.extract(TRACE_ID, 1))
+    component = pl.col("component")
+    return records.lazy().select(
+        pl.col("source").cast(pl.Categorical), "line", "timestamp", "service", "level",
+        statement=pl.when(component.str.contains(LOCATED)).then(component).cast(pl.Categorical),
+        trace_id=pl.when(trace.is_not_null()).then(trace.hash(seed=0)),
+        **{MASKED_ID: pl.col(MASKED_ID)},
+    ).collect(engine="streaming")
+
+
+def _place_hash() -> pl.Expr:
+    return pl.struct(pl.col("source").cast(pl.String), "line").hash(seed=3)
+
+
+def _kept(counts: pl.DataFrame) -> pl.Expr:
+    """Whether a text row (with ``_hash`` and, joined from ``counts``, its key's ``n``) is kept."""
+    stride = pl.lit(2.0).pow((pl.col("n") / (2 * KEPT_PER_KEY)).log(2).ceil().clip(lower_bound=0)).cast(pl.UInt64)
+    return (pl.col("_hash") % stride) == 0
+
+
+def prune(texts: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
+    """The ``texts`` that the rule keeps, given each key's count of records ``n`` in ``counts``."""
+    joined = texts.join(counts, on=KEY, how="left", maintain_order="left")
+    return joined.filter(_kept(counts)).drop("n")
+
+
+class Compactor:
+    """Masks and compacts records a batch at a time, keeping one numbering of the masked messages
+    (``masked``), each key's count of records (``counts``) and the sampled texts (``texts``)."""
+
+    def __init__(self) -> None:
+        self._index = pl.DataFrame(schema={"_masked": pl.String, MASKED_ID: pl.UInt32})
+        self.counts = pl.DataFrame(schema={"service": pl.String, MASKED_ID: pl.UInt32, "n": pl.UInt32})
+        self._texts: list[pl.DataFrame] = []
+
+    @property
+    def masked(self) -> pl.Series:
+        """The distinct masked messages, a record's ``MASKED_ID`` indexing them."""
+        return self._index.get_column("_masked")
+
+    @property
+    def texts(self) -> pl.DataFrame:
+        """The texts kept: ``source``, ``line``, ``service``, ``MASKED_ID``, ``_hash`` and ``TEXT_COLUMNS``."""
+        self._texts = [prune(pl.concat(self._texts), self.counts)] if self._texts else []
+        return self._texts[0] if self._texts else _empty_texts()
+
+    def add(self, records: pl.DataFrame) -> pl.DataFrame:
+        """The lines of ``records`` (read, not yet masked); their texts are sampled here."""
+        records, local = mask_messages(records)
+        records = records.with_columns(pl.col(MASKED_ID).cast(pl.UInt32))
+        ids = self.number(local)
+        records = records.with_columns(ids.gather(records.get_column(MASKED_ID)).alias(MASKED_ID))
+        batch = records.group_by(KEY).agg(n=pl.len().cast(pl.UInt32))
+        counts = pl.concat([self.counts, batch]).group_by(KEY, maintain_order=True).agg(pl.col("n").sum())
+        self.counts = counts
+        texts = records.select("source", "line", *KEY, *TEXT_COLUMNS, _hash=_place_hash())
+        self._texts.append(prune(texts, counts).with_columns(pl.col("source").cast(pl.Categorical)))
+        if len(self._texts) > 8:
+            self._texts = [prune(pl.concat(self._texts), counts)]
+        return lines_only(records)
+
+    def number(self, local: pl.Series) -> pl.Series:
+        """Each of ``local`` (a batch's distinct masked messages) its id in this numbering, new ones
+        numbered after the others in their order."""
+        joined = pl.DataFrame({"_masked": local}).join(self._index, on="_masked", how="left", maintain_order="left")
+        new = joined.filter(pl.col(MASKED_ID).is_null()).select("_masked")
+        if new.height:
+            start = self._index.height
+            new = new.with_row_index(MASKED_ID, offset=start).select("_masked", pl.col(MASKED_ID).cast(pl.UInt32))
+            self._index = pl.concat([self._index, new])
+            joined = joined.drop(MASKED_ID).join(self._index, on="_masked", how="left", maintain_order="left")
+        return joined.get_column(MASKED_ID)
+
+
+def _empty_texts() -> pl.DataFrame:
+    return pl.DataFrame(schema={"source": pl.Categorical, "line": pl.UInt32, "service": pl.String, MASKED_ID: pl.UInt32,
+                                "message": pl.String, "body": pl.String, "attributes": pl.String, "_hash": pl.UInt64})
+
+
+def with_texts(records: pl.DataFrame, texts: pl.DataFrame | None, *columns: str) -> pl.DataFrame:
+    """``columns`` of the records whose texts were kept, with their texts (``TEXT_COLUMNS``), in
+    the records' order; records that hold their texts (not compact) are given as they are."""
+    if texts is None or "message" in records.columns:
+        return records
+    keys = ["source", "line"]
+    return records.select(*keys, *(c for c in columns if c not in keys)).join(
+        texts.select(*keys, *TEXT_COLUMNS), on=keys, how="inner", maintain_order="left"
+    )

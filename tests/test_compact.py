@@ -1,0 +1,72 @@
+"""Records read compact (``rca.mine.compact``): one row per record without its text, and a sample
+of texts per (service, masked message) that is every text of a quiet one, a bounded spread of a
+busy one, and the same however the input is cut into shards."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+import rca.mine.compact
+from rca.mine.compact import TEXT_COLUMNS, with_texts
+from rca.mine.shards import map_shard, read_masked, reduce_shards
+from rca.read.sources import resolve
+from rca.settings import Settings
+
+LINE = "2026-11-23 10:{:02d}:{:02d} {} [main] app.Worker - {}\n"
+
+
+def _log(messages: list[tuple[str, str]], *, start: int = 0) -> str:
+    return "".join(LINE.format((start + i) // 60 % 60, (start + i) % 60, level, text) for i, (level, text) in enumerate(messages))
+
+
+@pytest.fixture
+def few_kept(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A busy key here is one of more than 2 * 8 records."""
+    monkeypatch.setattr(rca.mine.compact, "KEPT_PER_KEY", 8)
+    return 8
+
+
+def test_lines_hold_no_text_and_quiet_keys_keep_every_text(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("app.log", _log([("INFO", f"took {i} ms") for i in range(10)] + [("ERROR", "disk full on /var")]))
+    read = read_masked([path], Settings(), compact=True)
+    assert not set(TEXT_COLUMNS) & set(read.records.columns)
+    assert read.records.height == 11
+    assert read.texts is not None
+    assert read.texts.get_column("message").to_list() == [f"took {i} ms" for i in range(10)] + ["disk full on /var"]
+    joined = with_texts(read.records, read.texts, "timestamp")
+    assert joined.get_column("line").to_list() == list(range(1, 12))
+
+
+def test_a_busy_key_keeps_a_bounded_spread_over_its_time(write, few_kept: int) -> None:  # type: ignore[no-untyped-def]
+    path = write("app.log", _log([("INFO", f"took {i} ms") for i in range(2000)] + [("WARN", "slow disk")]))
+    read = read_masked([path], Settings(), compact=True)
+    assert read.texts is not None
+    busy = read.texts.filter(pl.col("message").str.starts_with("took"))
+    # An even spread by a hash: about 2000 / 128 of them, far fewer than the lines.
+    assert few_kept // 2 <= busy.height <= 4 * few_kept
+    lines = busy.get_column("line")
+    assert lines.min() < 700 and lines.max() > 1300  # type: ignore[operator]
+    assert read.texts.filter(pl.col("message") == "slow disk").height == 1
+    assert read.records.height == 2001
+
+
+def test_shards_read_apart_keep_the_texts_one_shard_keeps(write, few_kept: int) -> None:  # type: ignore[no-untyped-def]
+    """The keep rule depends on a record's place and its key's count over all shards, so the texts
+    (and the lines) are the same as one shard of everything gives, on a cluster or not."""
+    first = write("a.log", _log([("INFO", f"took {i} ms") for i in range(300)] + [("INFO", "cache warm")]))
+    second = write("b.log", _log([("INFO", f"took {i} ms") for i in range(300)] + [("INFO", "queue full")], start=400))
+    whole = read_masked([first, second], Settings(), compact=True)
+    apart = reduce_shards([map_shard([s], Settings(), compact=True) for s in resolve([first, second])], Settings())
+    assert whole.texts is not None and apart.texts is not None
+    keys = ["source", "line", "message"]
+    assert apart.texts.select(keys).cast({"source": pl.String}).equals(whole.texts.select(keys).cast({"source": pl.String}))
+    assert apart.masked.to_list() == whole.masked.to_list()
+    assert apart.records.equals(whole.records)
+
+
+def test_a_trace_id_named_in_a_message_is_the_record_s_trace(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("app.log", _log([("INFO", "GET /cart trace_id=4bf92f3577b34da6 took 5 ms"), ("INFO", "GET /cart took 5 ms"),
+                                  ("INFO", "POST /pay trace_id=4bf92f3577b34da6 ok")]))
+    trace = read_masked([path], Settings(), compact=True).records.get_column("trace_id").to_list()
+    assert trace[0] is not None and trace[1] is None and trace[0] == trace[2]
