@@ -70,3 +70,50 @@ def test_a_trace_id_named_in_a_message_is_the_record_s_trace(write) -> None:  # 
                                   ("INFO", "POST /pay trace_id=4bf92f3577b34da6 ok")]))
     trace = read_masked([path], Settings(), compact=True).records.get_column("trace_id").to_list()
     assert trace[0] is not None and trace[1] is None and trace[0] == trace[2]
+
+
+def _java_log(n: int) -> str:
+    """``n`` records of a Java service, every seventh with a stack trace (lines without a header)."""
+    out = []
+    for i in range(n):
+        stamp = f"2026-11-23 10:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d}"
+        if i % 7 == 3:
+            out.append(f"{stamp} ERROR [http-{i % 4}] c.s.PaymentClient#88 - charge failed for order {i}\n"
+                       f"java.net.SocketTimeoutException: Read timed out\n\tat java.net.Socket.read(Socket.java:{i % 50})\n"
+                       "\tat c.s.PaymentClient.charge(PaymentClient.java:88)\n")
+        else:
+            out.append(f"{stamp} INFO [http-{i % 4}] c.s.OrderService#41 - order {i} placed in {i % 90} ms\n")
+    return "".join(out)
+
+
+def test_a_large_file_read_a_chunk_at_a_time_gives_what_reading_it_whole_gives(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Read twice (once for the sample, then a chunk of lines at a time), in groups of records that
+    cut stack traces apart, a file gives the records, summary and texts of reading it whole."""
+    import rca.read.ingest
+    import rca.read.lines
+
+    path = write("shop.log", _java_log(3000))
+    whole = read_masked([path], Settings(), compact=True)
+    monkeypatch.setattr(rca.read.ingest, "STREAM_BYTES", 1)
+    monkeypatch.setattr(rca.read.ingest, "GROUP_LINES", 97)
+    monkeypatch.setattr(rca.read.lines, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(rca.read.lines, "PIECE_BYTES", 1024)
+    streamed = read_masked([path], Settings(), compact=True)
+    assert streamed.summary == whole.summary
+    assert streamed.summary.sources[0].continuation_lines == 3 * 429
+    assert streamed.records.equals(whole.records)
+    assert streamed.masked.to_list() == whole.masked.to_list()
+    assert streamed.texts is not None and whole.texts is not None
+    assert streamed.texts.drop("source").equals(whole.texts.drop("source"))
+
+
+def test_a_file_s_sample_read_from_its_bytes_is_the_sample_of_its_lines(write) -> None:  # type: ignore[no-untyped-def]
+    from rca.read.ingest import _sample_file, sample_lines
+    from rca.read.lines import read_lines
+
+    path = write("shop.log", _java_log(3000).replace("\n", "\r\n", 500) + "last line without a newline")
+    source = resolve([path])[0]
+    sample, head = _sample_file(source, 400)
+    lines = read_lines(source).frame
+    assert sample.to_list() == sample_lines(lines, 400).to_list()
+    assert head.to_list() == lines.get_column("raw").head(1600).to_list()

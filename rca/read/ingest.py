@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -16,7 +16,7 @@ from rca.model import RECORD_SCHEMA, IngestSummary, LayoutUse, SkippedSource, So
 from rca.read.choose import Plan, choose, choose_many
 from rca.read.fields import extract
 from rca.read.levels import levels
-from rca.read.lines import Lines, read_lines
+from rca.read.lines import Lines, Tally, count_lines, gather_lines, read_lines, stream_lines, streamable
 from rca.read.records import join_continuations
 from rca.read.services import service_expr
 from rca.read.sources import STDIN, Source, file_stem_service, resolve
@@ -48,6 +48,10 @@ class _File:
 # many small files would otherwise pay each step's fixed cost per file), up to BATCH_LINES at once.
 SMALL_LINES = 20_000
 BATCH_LINES = 200_000
+# A larger source is read (and its records made compact, where asked) about this many lines at a time.
+GROUP_LINES = 262_144
+# A plain file this large is read twice, for its sample and then a chunk at a time (``_read_streamed``).
+STREAM_BYTES = 64 << 20
 
 
 def sample_lines(lines: pl.DataFrame, size: int) -> pl.Series:
@@ -58,6 +62,20 @@ def sample_lines(lines: pl.DataFrame, size: int) -> pl.Series:
     raw = lines.get_column("raw")
     if raw.len() > 4 * size:
         raw = pl.concat([raw.head(2 * size), raw.gather_every(raw.len() // (2 * size))])
+    return _thinned(raw, size)
+
+
+def _sample_file(source: Source, size: int) -> tuple[pl.Series, pl.Series]:
+    """``sample_lines`` of a plain file, and its first lines, without holding its lines: read
+    once to count them, once more to pick the lines spread over them."""
+    n, head = count_lines(source, 4 * size)
+    if n <= 4 * size:
+        return _thinned(head, size), head
+    spread = gather_lines(source, np.arange(0, n, n // (2 * size)))
+    return _thinned(pl.concat([head.head(2 * size), spread]), size), head
+
+
+def _thinned(raw: pl.Series, size: int) -> pl.Series:
     raw = raw.filter(raw.str.len_chars() > 0)
     if raw.len() <= size:
         return raw
@@ -100,14 +118,67 @@ def read_source(source: Source, settings: Settings) -> _Read:
     return _read_whole(source, read_lines(source), settings)
 
 
-def _read_whole(source: Source, lines: Lines, settings: Settings) -> _Read:
-    """One source's records from its lines, chunk by chunk (each freed once read)."""
+def _read_whole(
+    source: Source, lines: Lines, settings: Settings, finish: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+) -> _Read:
+    """One source's records from its lines, chunk by chunk (each freed once read); with ``finish``
+    (see ``read_shard``), a group of about ``GROUP_LINES`` records at a time made what is kept."""
     plan, lines = _plan(lines, settings)
     csv = bool(plan.wrappers) and plan.wrappers[0].name == "csv"
     file = _file(source, lines, settings, csv=csv)
     chunks = lines.chunks or [lines.frame]  # an empty source still gives an (empty) frame
     del lines
-    return _read(chunks, plan, [file], settings, csv=csv)[0]
+    if finish is None:
+        return _read(chunks, plan, [file], settings, csv=csv)[0]
+    return _read_grouped(chunks, plan, file, settings, finish, csv=csv)
+
+
+def _read_streamed(source: Source, settings: Settings, finish: Callable[[pl.DataFrame], pl.DataFrame]) -> _Read | None:
+    """A large plain file read as ``_read_whole`` reads it, its lines never all held: its sample
+    for the plan from a first reading of its bytes, then a chunk of lines at a time. None for one
+    that must be read whole (a CSV export)."""
+    sample, head = _sample_file(source, settings.sample_lines)
+    if _is_csv_export(pl.DataFrame({"raw": head.head(3)})) and not settings.log_format:
+        return None
+    plan = choose(sample, spec=settings.log_format, timestamp_format=settings.timestamp_format)
+    tally = Tally()
+    file = _file(source, Lines([], 0, 0), settings)
+    read = _read_grouped(stream_lines(source, tally), plan, file, settings, finish, csv=False)
+    counted = replace(file, lines=tally.lines, invalid_utf8=tally.invalid_utf8)
+    summary = replace(read.summary, lines=counted.lines, invalid_utf8=counted.invalid_utf8,
+                      continuation_lines=counted.lines - read.summary.records)
+    return replace(read, summary=summary)
+
+
+def _read_grouped(
+    chunks: Iterable[pl.DataFrame], plan: Plan, file: _File, settings: Settings,
+    finish: Callable[[pl.DataFrame], pl.DataFrame], *, csv: bool,
+) -> _Read:
+    """One file's records from ``chunks`` of its lines, about ``GROUP_LINES`` records at a time
+    made what is kept by ``finish``; a record whose lines go on in the next chunk waits for them."""
+    facts = [TimeFacts()]
+    kept, stats = [], []
+    waiting: list[pl.DataFrame] = []  # read lines, the first a record carried over from the group before
+    for part in _parts(chunks, plan, [file], settings, facts, csv=csv):
+        waiting.append(part)  # noqa: PERF401
+        if sum(w.height for w in waiting) >= GROUP_LINES:
+            frame = pl.concat(waiting)
+            # The last record may go on in the next lines: it waits for them.
+            last = frame.select(pl.col("is_start").arg_true().max()).item()
+            if not last:
+                waiting = [frame]
+                continue
+            waiting = [frame.slice(last)]
+            records, _ = join_continuations(frame.head(last))
+            stats.append(_file_stats(records, plan, many=False))
+            kept.append(finish(_project(records, [file])))
+    if waiting:  # one part at least: an empty source has one empty chunk
+        records, _ = join_continuations(pl.concat(waiting))
+        stats.append(_file_stats(records, plan, many=False))
+        kept.append(finish(_project(records, [file])))
+    row, uses = _merge_stats(stats)
+    summary = _summary(file, row, uses, plan, facts[0], settings, csv=csv)
+    return _Read(pl.concat(kept), summary, facts[0].yearless > 0 and settings.year is None, zoneless=facts[0].zoneless)
 
 
 def _small(lines: Lines, settings: Settings) -> bool:
@@ -155,6 +226,11 @@ def _read(chunks: list[pl.DataFrame], plan: Plan, files: list[_File], settings: 
     return _by_file(records, plan, files, facts, settings, csv=csv)
 
 
+def _popped(chunks: list[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    while chunks:
+        yield chunks.pop(0)
+
+
 def _per_file(files: list[_File], values: list[str]) -> pl.Expr:
     """Each row's file's value, where a frame holds the lines of several files."""
     return pl.col("file").replace_strict(range(len(files)), values, return_dtype=pl.String)
@@ -165,12 +241,22 @@ def _records(
 ) -> tuple[pl.DataFrame, list[TimeFacts]]:
     """Records read from ``chunks`` (each chunk freed once read), with ``file`` when there are
     several files, and what reading each file's times assumed."""
+    facts = [TimeFacts() for _ in files]
+    records, _ = join_continuations(pl.concat(list(_parts(chunks, plan, files, settings, facts, csv=csv))))
+    return records, facts
+
+
+def _parts(
+    chunks: Iterable[pl.DataFrame], plan: Plan, files: list[_File], settings: Settings, facts: list[TimeFacts], *, csv: bool
+) -> Iterator[pl.DataFrame]:
+    """Each chunk's lines read (fields, time, level, service), not yet joined into records, each
+    chunk freed as it is read (popped from a list, or taken from a stream); ``facts`` gathers what
+    reading each file's times assumed."""
     many = len(files) > 1
     stems = [file_stem_service(f.source.name) for f in files]
     service = service_expr(plan, stem_service=_per_file(files, stems) if many else stems[0], service_pattern=settings.service_pattern)
-    parts, facts, chosen = [], [TimeFacts() for _ in files], {}  # type: ignore[var-annotated]
-    while chunks:
-        chunk = chunks.pop(0)
+    chosen: dict = {}  # type: ignore[type-arg]
+    for chunk in _popped(chunks) if isinstance(chunks, list) else chunks:
         frame = extract(chunk, plan, join_wrapped=not csv)
         del chunk
         ts, found = read_times(
@@ -180,7 +266,7 @@ def _records(
         for i, more in found.items():
             facts[i] += more
         # ``raw`` stays only where a line has no header: it becomes the body of the record above.
-        parts.append(
+        yield (
             frame.select(
                 "line", *(["file"] if many else []), "message", "is_start", "layout", "outer", ts, levels(frame, plan),
                 service=service,
@@ -191,22 +277,76 @@ def _records(
             )
         )
         del frame
-    records, _ = join_continuations(pl.concat(parts))
-    return records, facts
 
 
 def _by_file(
     records: pl.DataFrame, plan: Plan, files: list[_File], facts: list[TimeFacts], settings: Settings, *, csv: bool
 ) -> list[_Read]:
     """Each file's records (schema ``RECORD_SCHEMA``) and summary, from the records of all."""
-    many = len(files) > 1
+    by_file, uses = _file_stats(records, plan, many=len(files) > 1)
+    records = _project(records, files)
+    reads, start = [], 0
+    for i, f in enumerate(files):
+        row = by_file.get(i, _NO_RECORDS)
+        year_guessed = facts[i].yearless > 0 and settings.year is None
+        summary = _summary(f, row, uses.get(i, ()), plan, facts[i], settings, csv=csv)
+        reads.append(_Read(records.slice(start, row["records"]), summary, year_guessed, zoneless=facts[i].zoneless))
+        start += row["records"]
+    return reads
+
+
+_NO_RECORDS = {"records": 0, "no_timestamp": 0, "first": None, "last": None}
+
+
+def _file_stats(records: pl.DataFrame, plan: Plan, *, many: bool) -> tuple[dict[int, dict], dict[int, tuple[LayoutUse, ...]]]:  # type: ignore[type-arg]
+    """Per file of ``records`` (read, joined, not yet projected): its count of records, of those
+    without a time, its first and last time; and the layouts that read them."""
     file = pl.col("file") if many else pl.lit(0, dtype=pl.UInt32).alias("file")
     uses = _layouts_used(records.select(file, "outer", "layout"), plan)
     counts = [pl.len().alias("records"), pl.col("ts").null_count().alias("no_timestamp"),
               pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")]  # fmt: skip
     stats = records.group_by("file").agg(counts) if many else records.select(file, *counts)
-    by_file = {row["file"]: row for row in stats.iter_rows(named=True)}
-    records = records.select(
+    return {row["file"]: row for row in stats.iter_rows(named=True)}, uses
+
+
+def _merge_stats(stats: list[tuple[dict[int, dict], dict[int, tuple[LayoutUse, ...]]]]) -> tuple[dict, tuple[LayoutUse, ...]]:  # type: ignore[type-arg]
+    """One file's ``_file_stats`` of its groups of records as one."""
+    rows = [by_file.get(0, _NO_RECORDS) for by_file, _ in stats]
+    firsts = [r["first"] for r in rows if r["first"] is not None]
+    lasts = [r["last"] for r in rows if r["last"] is not None]
+    row = {"records": sum(r["records"] for r in rows), "no_timestamp": sum(r["no_timestamp"] for r in rows),
+           "first": min(firsts, default=None), "last": max(lasts, default=None)}
+    merged: dict[str, LayoutUse] = {}
+    for _, uses in stats:
+        for use in uses.get(0, ()):
+            before = merged.get(use.name)
+            merged[use.name] = LayoutUse(use.name, use.records + (before.records if before else 0), use.spec)
+    return row, tuple(sorted(merged.values(), key=lambda u: -u.records))
+
+
+def _summary(
+    f: _File, row: dict, uses: tuple[LayoutUse, ...], plan: Plan, facts: TimeFacts, settings: Settings, *, csv: bool  # type: ignore[type-arg]
+) -> SourceSummary:
+    return SourceSummary(
+        source=f.source.name,
+        format=_format_name(uses, plan),
+        lines=f.lines,
+        records=row["records"],
+        # Every line starts a record or joins the one above.
+        continuation_lines=f.lines - (1 if csv else 0) - row["records"],
+        no_timestamp=row["no_timestamp"],
+        invalid_utf8=f.invalid_utf8,
+        first=row["first"],
+        last=row["last"],
+        layouts=uses,
+        notes=(*plan.notes, *_year_notes(facts, settings, f.source, f.year), *_order_notes(facts)),
+    )
+
+
+def _project(records: pl.DataFrame, files: list[_File]) -> pl.DataFrame:
+    """Records read and joined, in ``RECORD_SCHEMA``."""
+    many = len(files) > 1
+    return records.select(
         (_per_file(files, [f.source.name for f in files]) if many else pl.lit(files[0].source.name)).alias("source"),
         pl.col("line").cast(pl.UInt32),
         pl.col("ts").alias("timestamp"),
@@ -218,27 +358,6 @@ def _by_file(
         "trace_id",
         "attributes",
     )
-    reads, start = [], 0
-    for i, f in enumerate(files):
-        row = by_file.get(i, {"records": 0, "no_timestamp": 0, "first": None, "last": None})
-        summary = SourceSummary(
-            source=f.source.name,
-            format=_format_name(uses.get(i, ()), plan),
-            lines=f.lines,
-            records=row["records"],
-            # Every line starts a record or joins the one above.
-            continuation_lines=f.lines - (1 if csv else 0) - row["records"],
-            no_timestamp=row["no_timestamp"],
-            invalid_utf8=f.invalid_utf8,
-            first=row["first"],
-            last=row["last"],
-            layouts=uses.get(i, ()),
-            notes=(*plan.notes, *_year_notes(facts[i], settings, f.source, f.year), *_order_notes(facts[i])),
-        )
-        year_guessed = facts[i].yearless > 0 and settings.year is None
-        reads.append(_Read(records.slice(start, row["records"]), summary, year_guessed, zoneless=facts[i].zoneless))
-        start += row["records"]
-    return reads
 
 
 def _layouts_used(ids: pl.DataFrame, plan: Plan) -> dict[int, tuple[LayoutUse, ...]]:
@@ -337,6 +456,12 @@ def read_shard(
             rate = done / max(time.perf_counter() - started, 1e-9)
             progress(f"reading logs: {done:,} lines ({rate:,.0f} lines/s), now {source.name}")
         try:
+            if finish is not None and streamable(source, STREAM_BYTES):
+                streamed = _read_streamed(source, settings, finish)
+                if streamed is not None:
+                    reads.append(streamed)
+                    done += streamed.summary.lines
+                    continue
             lines = read_lines(source)
             done += lines.height
             if _small(lines, settings):
@@ -344,7 +469,7 @@ def read_shard(
                 reads.append(None)
                 waiting += lines.height
             else:
-                reads.append(_finished([_read_whole(source, lines, settings)], finish)[0])
+                reads.append(_read_whole(source, lines, settings, finish))
                 del lines
         except InputError as exc:
             if source.given:

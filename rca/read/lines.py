@@ -9,7 +9,7 @@ import io
 import json
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -157,34 +157,114 @@ def _looks_binary(first: pl.Series) -> bool:
     return bool((first.head(8192) == 0).any())
 
 
+@dataclass(slots=True)
+class Tally:
+    """What reading a source's bytes found so far: lines, bytes, invalid UTF-8 sequences replaced."""
+
+    lines: int = 0
+    bytes_read: int = 0
+    invalid_utf8: int = 0
+
+
 def read_lines(source: Source) -> Lines:
     """Read a source into lines: decompressed, CRLF-tolerant, invalid UTF-8 replaced and counted."""
+    tally = Tally()
+    series = list(_line_series(source, tally))
+    records = _json_document(series)
+    if records is not None:
+        series = [records]
+    return Lines(list(_numbered(series)), tally.invalid_utf8, tally.bytes_read)
+
+
+def stream_lines(source: Source, tally: Tally) -> Iterator[pl.DataFrame]:
+    """``read_lines``' chunks of a source, one at a time as it is read (never all held), counted
+    in ``tally``. Not for a JSON document holding an array of records (``streamable`` says)."""
+    yield from _numbered(_line_series(source, tally))
+
+
+def _numbered(series: Iterable[pl.Series]) -> Iterator[pl.DataFrame]:
+    first = 1
+    for raw in series:
+        yield pl.DataFrame({"raw": raw}).with_row_index("line", offset=first)
+        first += raw.len()
+
+
+def _line_series(source: Source, tally: Tally) -> Iterator[pl.Series]:
     stream, kind = _decompressing(_open(source))
-    series: list[pl.Series] = []
-    invalid = total = 0
     try:
         for i, pieces in enumerate(_split_at_newlines(_chunks(stream, source.name, kind))):
             if i == 0 and _looks_binary(pieces[0]):
                 raise InputError(f"{source.name} looks like a binary file, not a log (it contains NUL bytes)")
             lines = []
             for piece in pieces:
-                total += piece.len()
+                tally.bytes_read += piece.len()
                 text, bad = _decoded(piece)
-                invalid += bad
+                tally.invalid_utf8 += bad
                 lines.append(_split(text, ends=piece[-1] == _NEWLINE, crlf=bool((piece == _CR).any())))
-            series.append(pl.concat(lines, rechunk=False))  # one chunk read, one frame of lines
-            del text, pieces, lines
+            del text, pieces
+            chunk = pl.concat(lines, rechunk=False)  # one chunk read, one frame of lines
+            del lines
+            tally.lines += chunk.len()
+            yield chunk
     finally:
         if not source.stdin:
             stream.close()
-    records = _json_document(series)
-    if records is not None:
-        series = [records]
-    chunks, first = [], 1
-    for raw in series:
-        chunks.append(pl.DataFrame({"raw": raw}).with_row_index("line", offset=first))
-        first += raw.len()
-    return Lines(chunks, invalid, total)
+
+
+def streamable(source: Source, min_bytes: int) -> bool:
+    """Whether ``source`` can be read twice and is worth it: a plain (uncompressed) local file of
+    ``min_bytes`` or more that does not hold one JSON document (an array of records)."""
+    if source.path is None or source.url is not None:
+        return False
+    try:
+        if source.path.stat().st_size < min_bytes:
+            return False
+        with open(source.path, "rb") as f:
+            head = f.read(CHUNK_BYTES)
+    except OSError:
+        return False  # read_lines says why
+    if any(head.startswith(magic) for magic in _MAGIC) or b"\0" in head[:8192]:
+        return False
+    first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip()
+    return not (first.startswith("[") or (first.startswith("{") and not first.endswith("}")))
+
+
+def gather_lines(source: Source, positions: np.ndarray) -> pl.Series:
+    """The lines at ``positions`` (0-based, ascending, may repeat) of a plain file, as
+    ``read_lines`` would give them, found by scanning its bytes for newlines (nothing decoded but them)."""
+    wanted: list[bytes] = []
+    base, carry, at = 0, b"", 0
+    with open(source.path, "rb") as f:  # type: ignore[arg-type]
+        while at < len(positions):
+            chunk = f.read(CHUNK_BYTES)
+            data = carry + chunk
+            if not chunk:
+                ends = np.array([len(data)]) if data else np.array([], dtype=np.int64)
+            else:
+                ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE)
+            starts = np.concatenate([[0], ends[:-1] + 1]) if len(ends) else ends
+            stop = int(np.searchsorted(positions, base + len(ends)))
+            for p in positions[at:stop]:
+                wanted.append(data[starts[p - base] : ends[p - base]])
+            at = stop
+            base += len(ends)
+            carry = data[ends[-1] + 1 :] if len(ends) else data
+            if not chunk:
+                break
+    texts = [w.decode("utf-8", errors="replace") for w in wanted]
+    return pl.Series("raw", [t[:-1] if t.endswith("\r") else t for t in texts], dtype=pl.String)
+
+
+def count_lines(source: Source, head: int) -> tuple[int, pl.Series]:
+    """A plain file's count of lines, and its first ``head`` lines, read as bytes."""
+    n, carry = 0, b""
+    with open(source.path, "rb") as f:  # type: ignore[arg-type]
+        while chunk := f.read(CHUNK_BYTES):
+            n += chunk.count(b"\n")
+            carry = chunk[-1:]
+    if carry and carry != b"\n":
+        n += 1  # a last line without a newline
+    return n, gather_lines(source, np.arange(min(n, head)))
 
 
 

@@ -138,13 +138,23 @@ def build_features(
     # Each service's error-level lines also form one series: an access log's 502s share their
     # template with its 200s, and only the level tells them apart.
     events = pl.concat([events, _error_lines(events)])
-    here = events.group_by("service", "key").agg(
+    # Counted per template first: the most frequent template of a series (the smallest id of
+    # those, on a tie) then comes from a few rows per series, not from a list of every line's.
+    # In the streaming engine, a batch of lines at a time: the keys of every line are never held at once.
+    per_template = events.lazy().group_by("service", "key", "template_id").agg(
         pl.col("statement").first(),
-        pl.col("template_id").mode().sort().first(),
         n=pl.len(),
-        warn=pl.col("level").cast(pl.String).is_in(ERROR_LEVELS).sum(),
+        warn=pl.col("level").is_in(ERROR_LEVELS).sum(),
         first_seen=pl.col("timestamp").min(),
         last_seen=pl.col("timestamp").max(),
+    ).collect(engine="streaming")
+    here = per_template.sort(["n", "template_id"], descending=[True, False], nulls_last=True).group_by("service", "key").agg(
+        pl.col("statement").first(),
+        pl.col("template_id").first(),
+        pl.col("n").sum(),
+        pl.col("warn").sum(),
+        pl.col("first_seen").min(),
+        pl.col("last_seen").max(),
     )
     if normal is None:
         series = here.with_columns(error_share=pl.col("warn") / pl.col("n"), total=pl.col("n"))
@@ -169,9 +179,11 @@ def build_features(
     series = series.join(pl.concat(templates).unique("template_id"), on="template_id", how="left")
     # Each event's series by a join of the keys alone, put beside the events' columns: joining the
     # events themselves would copy every message.
-    sid = events.select("service", "key").join(
-        series.select("service", "key", "sid"), on=["service", "key"], how="left", maintain_order="left"
-    ).get_column("sid")
+    sid = (
+        events.lazy().select("service", "key")
+        .join(series.lazy().select("service", "key", "sid"), on=["service", "key"], how="left", maintain_order="left")
+        .select("sid").collect(engine="streaming").get_column("sid")
+    )
     events = events.drop("level", "key", "statement", "template_id").with_columns(sid=sid)
     cells = events.group_by("sid", "bucket").len()
     counts = np.zeros((series.height, n_buckets), dtype=np.float64)
