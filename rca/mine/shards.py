@@ -91,7 +91,8 @@ def reduce_shards(mapped: list[Mapped], settings: Settings) -> Masked:
     frames, masked = offset_masked([(m.shard.records, m.masked) for m in mapped])
     # The first shard's numbers stand. A shard's records are slices of one frame per source, and
     # cutting them from one chunk is quick (from a frame of many chunks, each cut looks through all).
-    shards = [*(m.shard for m in mapped[:1]), *(m.shard.with_records(frame.rechunk()) for m, frame in zip(mapped[1:], frames[1:], strict=True))]
+    later = zip(mapped[1:], frames[1:], strict=True)
+    shards = [*(m.shard for m in mapped[:1]), *(m.shard.with_records(frame.rechunk()) for m, frame in later)]
     records, summary = combine(shards, settings)
     return Masked(records, masked, summary)
 

@@ -160,7 +160,7 @@ def _read_grouped(
     kept, stats = [], []
     waiting: list[pl.DataFrame] = []  # read lines, the first a record carried over from the group before
     for part in _parts(chunks, plan, [file], settings, facts, csv=csv):
-        waiting.append(part)  # noqa: PERF401
+        waiting.append(part)
         if sum(w.height for w in waiting) >= GROUP_LINES:
             frame = pl.concat(waiting)
             # The last record may go on in the next lines: it waits for them.
