@@ -129,33 +129,39 @@ def build_features(
     grid_origin = _floor(first, size)  # type: ignore[arg-type]
     micros = int(size.total_seconds() * 1_000_000)
     n_buckets = int((last - grid_origin) // size) + 1  # type: ignore[operator]
-    keyed = _keyed(timed)
-    events = keyed.select(
-        "service", "key", "statement", "template_id", "timestamp", "source", "line",
-        *(["message"] if "message" in keyed.columns else []), "level", "trace_id",
-        bucket=((pl.col("timestamp") - pl.lit(grid_origin)).dt.total_microseconds() // micros).cast(pl.Int32),
+    ts = pl.col("timestamp")
+    bucket_of = ((ts - pl.lit(grid_origin)).dt.total_microseconds() // micros).cast(pl.Int32)
+    is_error = pl.col("level").is_in(("ERROR", "FATAL"))
+    # The records' distinct (service, statement, template) with their counts and times, in the
+    # streaming engine (a batch of records at a time): the series and each record's series come
+    # from these few rows, and no key is made for every record.
+    combos = (
+        timed.lazy()
+        .group_by("service", _statement(timed).alias("statement"), "template_id")
+        .agg(
+            n=pl.len(), warn=pl.col("level").is_in(ERROR_LEVELS).sum(), first_seen=ts.min(), last_seen=ts.max(),
+            errors=is_error.sum(), first_error=ts.filter(is_error).min(), last_error=ts.filter(is_error).max(),
+        )
+        .collect(engine="streaming")
+        .with_columns(key=pl.coalesce(pl.col("statement").cast(pl.String), "template_id"))
     )
-    # Each service's error-level lines also form one series: an access log's 502s share their
-    # template with its 200s, and only the level tells them apart.
-    events = pl.concat([events, _error_lines(events)])
-    # Counted per template first: the most frequent template of a series (the smallest id of
-    # those, on a tie) then comes from a few rows per series, not from a list of every line's.
-    # In the streaming engine, a batch of lines at a time: the keys of every line are never held at once.
-    per_template = events.lazy().group_by("service", "key", "template_id").agg(
-        pl.col("statement").first(),
-        n=pl.len(),
-        warn=pl.col("level").is_in(ERROR_LEVELS).sum(),
-        first_seen=pl.col("timestamp").min(),
-        last_seen=pl.col("timestamp").max(),
-    ).collect(engine="streaming")
-    here = per_template.sort(["n", "template_id"], descending=[True, False], nulls_last=True).group_by("service", "key").agg(
-        pl.col("statement").first(),
+    # A series' template is its most frequent one (the smallest id of those, on a tie).
+    statements = combos.sort(["n", "template_id"], descending=[True, False], nulls_last=True).group_by("service", "key").agg(
+        pl.col("statement").first().cast(pl.String),
         pl.col("template_id").first(),
         pl.col("n").sum(),
         pl.col("warn").sum(),
         pl.col("first_seen").min(),
         pl.col("last_seen").max(),
     )
+    # Each service's error-level lines also form one series: an access log's 502s share their
+    # template with its 200s, and only the level tells them apart.
+    errors = combos.filter(pl.col("errors") > 0).group_by("service").agg(
+        key=pl.lit(ERRORS_ID), statement=pl.lit(None, pl.String), template_id=pl.lit(ERRORS_ID),
+        n=pl.col("errors").sum(), warn=pl.col("errors").sum(),
+        first_seen=pl.col("first_error").min(), last_seen=pl.col("last_error").max(),
+    )
+    here = pl.concat([statements, errors.select(statements.columns)])
     if normal is None:
         series = here.with_columns(error_share=pl.col("warn") / pl.col("n"), total=pl.col("n"))
     else:
@@ -177,14 +183,25 @@ def build_features(
     if normal is not None:
         templates.append(normal.table.select("template_id", "template"))
     series = series.join(pl.concat(templates).unique("template_id"), on="template_id", how="left")
-    # Each event's series by a join of the keys alone, put beside the events' columns: joining the
-    # events themselves would copy every message.
+    # Each record's series, by its (service, statement, template), joined in the streaming engine
+    # beside the columns the events keep (joining the records themselves would copy them all).
+    sids = combos.join(series.select("service", "key", "sid"), on=["service", "key"]).select(
+        "service", "statement", "template_id", "sid"
+    )
+    keys = ["service", "statement", "template_id"]
     sid = (
-        events.lazy().select("service", "key")
-        .join(series.lazy().select("service", "key", "sid"), on=["service", "key"], how="left", maintain_order="left")
+        timed.lazy().select("service", _statement(timed).alias("statement"), "template_id")
+        .join(sids.lazy(), on=keys, how="left", maintain_order="left", nulls_equal=True)
         .select("sid").collect(engine="streaming").get_column("sid")
     )
-    events = events.drop("level", "key", "statement", "template_id").with_columns(sid=sid)
+    kept = [c for c in ("service", "timestamp", "source", "line", "message") if c in timed.columns]
+    trace = pl.col("trace_id") if "trace_id" in timed.columns else pl.lit(None, pl.String).alias("trace_id")
+    events = timed.select(*kept, trace, bucket=bucket_of).with_columns(sid=sid)
+    error_sid = series.filter(pl.col("key") == ERRORS_ID).select("service", "sid")
+    error_events = timed.filter(is_error).select(*kept, trace, bucket=bucket_of).join(
+        error_sid, on="service", how="left", maintain_order="left"
+    )
+    events = pl.concat([events, error_events])
     cells = events.group_by("sid", "bucket").len()
     counts = np.zeros((series.height, n_buckets), dtype=np.float64)
     counts[cells.get_column("sid").to_numpy(), cells.get_column("bucket").to_numpy()] = cells.get_column("len").to_numpy()
@@ -197,14 +214,18 @@ def build_features(
     return Features(grid_origin, size, series, counts, events, baseline_counts, baseline_buckets, texts)
 
 
+def _statement(records: pl.DataFrame) -> pl.Expr:
+    """Each record's statement: its code location, if its component is one (read compact, found already)."""
+    if "statement" in records.columns:
+        return pl.col("statement")
+    component = pl.col("component") if "component" in records.columns else pl.lit(None, pl.String)
+    return pl.when(component.str.contains(LOCATED)).then(component)
+
+
 def _keyed(records: pl.DataFrame) -> pl.DataFrame:
     """``records`` with ``statement`` (the code location, if the component is one; read compact,
     already found) and the series ``key``."""
-    if "statement" in records.columns:
-        statement = pl.col("statement").cast(pl.String)
-    else:
-        component = pl.col("component") if "component" in records.columns else pl.lit(None, pl.String)
-        statement = pl.when(component.str.contains(LOCATED)).then(component)
+    statement = _statement(records).cast(pl.String)
     keyed = records.with_columns(statement=statement, key=pl.coalesce(statement, pl.col("template_id")))
     return keyed if "trace_id" in keyed.columns else keyed.with_columns(trace_id=pl.lit(None, pl.String))
 
