@@ -450,6 +450,8 @@ def read_shard(
     reads: list[_Read | SkippedSource | None] = []
     small: list[tuple[int, Source, Lines]] = []  # waiting to be read together, with their place
     waiting = 0  # their lines
+    pending: list[tuple[int, _Read]] = []  # sources read, waiting to be made compact together, with their place
+    pending_lines = 0
     started, done = time.perf_counter(), 0
     for source in sources:
         if progress is not None:
@@ -468,6 +470,12 @@ def read_shard(
                 small.append((len(reads), source, lines))
                 reads.append(None)
                 waiting += lines.height
+            elif finish is not None and lines.height < GROUP_LINES:
+                # Made compact with the next ones (each step has a cost per call, not only per line).
+                read = _read_whole(source, lines, settings)
+                pending.append((len(reads), read))
+                reads.append(None)
+                pending_lines += read.records.height
             else:
                 reads.append(_read_whole(source, lines, settings, finish))
                 del lines
@@ -478,8 +486,21 @@ def read_shard(
         if waiting >= BATCH_LINES:
             _place(small, reads, settings, finish)
             waiting = 0
+        if pending_lines >= GROUP_LINES:
+            _place_pending(pending, reads, finish)
+            pending_lines = 0
     _place(small, reads, settings, finish)
+    _place_pending(pending, reads, finish)
     return Shard(tuple(reads))  # type: ignore[arg-type]
+
+
+def _place_pending(
+    pending: list[tuple[int, _Read]], reads: list[_Read | SkippedSource | None], finish: Callable[[pl.DataFrame], pl.DataFrame] | None
+) -> None:
+    """The sources read and waiting for ``finish``, through it together, into their places; none wait after."""
+    for (place, _), read in zip(pending, _finished([read for _, read in pending], finish), strict=True):
+        reads[place] = read
+    pending.clear()
 
 
 def _finished(reads: list[_Read], finish: Callable[[pl.DataFrame], pl.DataFrame] | None) -> list[_Read]:

@@ -184,18 +184,27 @@ def param_shifts(values: pl.DataFrame, *, origin: datetime, bucket: timedelta) -
     (the first record of the shift), ``normal`` and ``incident`` (medians before and after),
     ``beyond`` (share of values beyond the normal range after the change), ``n``."""
     rows = []
-    groups = values.group_by("service", "template_id", "position", maintain_order=True).agg(
-        "timestamp", "value", pl.col("label").first(), pl.col("seconds").any()
+    keys = ["service", "template_id", "position"]
+    # Each series' values are a slice of one array (the values put in order of their series, in
+    # the order the series first appear): no Python object is made for each value.
+    ordered = values.with_row_index("_i").sort(keys, maintain_order=True, nulls_last=True)
+    groups = (
+        ordered.with_row_index("_at")
+        .group_by(keys, maintain_order=True)
+        .agg(pl.col("_at").first(), pl.len().alias("_n"), pl.col("_i").first(), pl.col("label").first(), pl.col("seconds").any())
+        .sort("_i")
     )
-    for row in groups.filter(pl.col("value").list.len() >= MIN_VALUES).iter_rows(named=True):
-        series = np.asarray(row["value"], dtype=np.float64)
+    all_values = ordered.get_column("value").to_numpy().astype(np.float64)
+    stamps = ordered.get_column("timestamp")
+    for row in groups.filter(pl.col("_n") >= MIN_VALUES).iter_rows(named=True):
+        series = all_values[row["_at"] : row["_at"] + row["_n"]]
         if len(np.unique(series[: MIN_VALUES * 4])) < 3 and len(np.unique(series)) < 3:
             continue
         found = _shift(series)
         if found is None:
             continue
         split, g, rising, threshold, share = found
-        onset = row["timestamp"][_onset_index(series, split, threshold, rising)]
+        onset = stamps[row["_at"] + _onset_index(series, split, threshold, rising)]
         rows.append({
             "service": row["service"], "template_id": row["template_id"], "position": row["position"],
             "label": row["label"] or f"value {row['position'] + 1}", "seconds": row["seconds"], "g": g,
