@@ -92,7 +92,8 @@ def test_a_large_file_read_a_chunk_at_a_time_gives_what_reading_it_whole_gives(w
     import rca.read.ingest
     import rca.read.lines
 
-    path = write("shop.log", _java_log(3000))
+    text = _java_log(3000).replace("\n", "\r\n", 400).encode()
+    path = write("shop.log", text.replace(b"placed in 7 ms", b"placed in \xff\xfe ms"))  # CRLF and invalid UTF-8 too
     whole = read_masked([path], Settings(), compact=True)
     monkeypatch.setattr(rca.read.ingest, "STREAM_BYTES", 1)
     monkeypatch.setattr(rca.read.ingest, "GROUP_LINES", 97)
@@ -101,6 +102,7 @@ def test_a_large_file_read_a_chunk_at_a_time_gives_what_reading_it_whole_gives(w
     streamed = read_masked([path], Settings(), compact=True)
     assert streamed.summary == whole.summary
     assert streamed.summary.sources[0].continuation_lines == 3 * 429
+    assert streamed.summary.sources[0].invalid_utf8 == whole.summary.sources[0].invalid_utf8 > 0
     assert streamed.records.equals(whole.records)
     assert streamed.masked.to_list() == whole.masked.to_list()
     assert streamed.texts is not None and whole.texts is not None
