@@ -99,8 +99,11 @@ def test_a_large_file_read_a_chunk_at_a_time_gives_what_reading_it_whole_gives(w
     monkeypatch.setattr(rca.read.ingest, "GROUP_LINES", 97)
     monkeypatch.setattr(rca.read.lines, "CHUNK_BYTES", 4096)
     monkeypatch.setattr(rca.read.lines, "PIECE_BYTES", 1024)
-    streamed = read_masked([path], Settings(), compact=True)
+    told: list[str] = []
+    streamed = read_masked([path], Settings(), told.append, compact=True)
     assert streamed.summary == whole.summary
+    # A large file's reading is told group by group, not only as it starts.
+    assert sum("records" in m for m in told) > 10 and told[-1].startswith("reading logs: 3,000 records")
     assert streamed.summary.sources[0].continuation_lines == 3 * 429
     assert streamed.summary.sources[0].invalid_utf8 == whole.summary.sources[0].invalid_utf8 > 0
     assert streamed.records.equals(whole.records)

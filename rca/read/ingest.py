@@ -459,7 +459,7 @@ def read_shard(
             progress(f"reading logs: {done:,} lines ({rate:,.0f} lines/s), now {source.name}")
         try:
             if finish is not None and streamable(source, STREAM_BYTES):
-                streamed = _read_streamed(source, settings, finish)
+                streamed = _read_streamed(source, settings, _telling(finish, progress, source.name, done, started))
                 if streamed is not None:
                     reads.append(streamed)
                     done += streamed.summary.lines
@@ -492,6 +492,24 @@ def read_shard(
     _place(small, reads, settings, finish)
     _place_pending(pending, reads, finish)
     return Shard(tuple(reads))  # type: ignore[arg-type]
+
+
+def _telling(
+    finish: Callable[[pl.DataFrame], pl.DataFrame], progress: Callable[[str], None] | None, name: str, done: int, started: float
+) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """``finish``, telling ``progress`` how reading a large source goes after each group of its records."""
+    if progress is None:
+        return finish
+    read = done
+
+    def finished(records: pl.DataFrame) -> pl.DataFrame:
+        nonlocal read
+        read += records.height
+        rate = read / max(time.perf_counter() - started, 1e-9)
+        progress(f"reading logs: {read:,} records ({rate:,.0f} a second), now {name}")
+        return finish(records)
+
+    return finished
 
 
 def _place_pending(
