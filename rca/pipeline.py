@@ -307,6 +307,8 @@ def _dated(features: Features, found: pl.DataFrame, *, by: str = "busiest") -> p
     (``by``: the service's ``busiest`` statement or its ``errors`` series), their bucket, and that
     series' counts and rates before and after it (``before``, ``after``, ``rate_before``,
     ``rate_after``); services with no such series are left out."""
+    # Read compact, services are categorical in the records (and what is found in them).
+    found = found.with_columns(pl.col("service").cast(pl.String))
     if by == "errors":
         series = features.series.filter(pl.col("key") == ERRORS_ID).select("service", "sid")
     else:

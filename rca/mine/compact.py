@@ -40,7 +40,7 @@ def lines_only(records: pl.DataFrame) -> pl.DataFrame:
         trace = pl.coalesce(trace, pl.col("message").str.extract(TRACE_ID, 1))
     component = pl.col("component")
     return records.lazy().select(
-        pl.col("source").cast(pl.Categorical), "line", "timestamp", "service", "level",
+        pl.col("source").cast(pl.Categorical), "line", "timestamp", pl.col("service").cast(pl.Categorical), "level",
         statement=pl.when(component.str.contains(LOCATED)).then(component).cast(pl.Categorical),
         trace_id=pl.when(trace.is_not_null()).then(trace.hash(seed=0)),
         **{MASKED_ID: pl.col(MASKED_ID)},
@@ -116,12 +116,14 @@ def _empty_texts() -> pl.DataFrame:
                                 "message": pl.String, "body": pl.String, "attributes": pl.String, "_hash": pl.UInt64})
 
 
-def with_texts(records: pl.DataFrame, texts: pl.DataFrame | None, *columns: str) -> pl.DataFrame:
+def with_texts(records: pl.DataFrame, texts: pl.DataFrame | None, *columns: str, where: pl.Expr | None = None) -> pl.DataFrame:
     """``columns`` of the records whose texts were kept, with their texts (``TEXT_COLUMNS``), in
-    the records' order; records that hold their texts (not compact) are given as they are."""
+    the records' order, and given ``where``, those it holds for; records that hold their texts
+    (not compact) are given as they are (filtered by ``where``)."""
     if texts is None or "message" in records.columns:
-        return records
+        return records if where is None else records.filter(where)
     keys = ["source", "line"]
-    return records.select(*keys, *(c for c in columns if c not in keys)).join(
+    kept = records.select(*keys, *(c for c in columns if c not in keys)).join(
         texts.select(*keys, *TEXT_COLUMNS), on=keys, how="inner", maintain_order="left"
     )
+    return kept if where is None else kept.filter(where)

@@ -299,7 +299,7 @@ def assign_compact(
     texts each with ``template_id`` and ``template`` (categorical: a few distinct per many rows)."""
     ids = records.get_column(MASKED_ID)
     template_ids, templates = _mine_ids(ids, masked, tree)
-    templates = templates.cast(pl.Categorical)
+    template_ids, templates = template_ids.cast(pl.Categorical), templates.cast(pl.Categorical)
 
     def labelled(frame: pl.DataFrame) -> pl.DataFrame:
         at = frame.get_column(MASKED_ID)

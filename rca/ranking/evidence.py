@@ -79,7 +79,7 @@ def departure_onsets(departures: pl.DataFrame, features: Features) -> pl.DataFra
     stopped = keys.filter(pl.col("kind") == "stopped").join(events, on="sid").filter(
         pl.col("bucket") < pl.col("onset_bucket")
     ).group_by(group).agg(pl.col("timestamp").max(), rate=pl.col("rate_before").first())
-    services = features.series.select("sid", "service")
+    services = features.series.select("sid", pl.col("service").cast(events.schema["service"]))
     silent = keys.filter(pl.col("kind") == "silent").join(services, on="sid").join(
         events.drop("sid"), on="service"
     ).filter(pl.col("bucket") < pl.col("onset_bucket")).group_by(group).agg(

@@ -138,16 +138,16 @@ def sample_messages(
     """Per (``service``, ``template_id``): up to ``per_template`` distinct messages (first seen
     first), the statement's ``lines`` and whether it is at WARN or above (``error``). ``texts``:
     the records were read compact; their messages are found among the texts kept."""
-    level = pl.col("level").cast(pl.String).fill_null("INFO")
+    # A record without a level counts as INFO; the levels are compared as they are (an Enum), not as text.
+    at_warn = pl.col("level").is_in(["WARN", "ERROR", "FATAL"]).fill_null(False)
     # Lines spread over each statement's span, a few times as many as are kept: the distinct
     # messages are found among them, without touching every line of a busy statement.
     count = pl.len().over("service", "template_id")
     spread = pl.int_range(pl.len()).over("service", "template_id") % (count // (8 * per_template) + 1) == 0
     totals = records.group_by("service", "template_id").agg(
-        lines=pl.len(), error=level.is_in(["WARN", "ERROR", "FATAL"]).mean() >= 0.5
+        lines=pl.len(), error=at_warn.mean() >= 0.5
     )
-    records = with_texts(records, texts, "service", "template_id")
-    records = records.filter(spread & pl.col("service").is_not_null())
+    records = with_texts(records, texts, "service", "template_id", where=spread & pl.col("service").is_not_null())
     # A structured record's other fields (``error="Get https://ledger/..."``) count as its text.
     text = pl.col("message")
     if "body" in records.columns:
@@ -165,6 +165,8 @@ def sample_messages(
         .with_columns(n_sampled=pl.col("message").list.len())
         .explode("message")
         .with_row_index("mid")
+        # Read compact, services and templates are categorical in the records: as text from here.
+        .with_columns(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String))
     )
 
 
@@ -362,6 +364,7 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     first, last = timed.get_column("timestamp").min(), timed.get_column("timestamp").max()
     t_before = max((start - first).total_seconds(), 1.0)  # type: ignore[operator]
     t_after = max((last - start).total_seconds(), 1.0)  # type: ignore[operator]
+    errors = errors.cast({"caller": timed.schema["service"], "template_id": timed.schema["template_id"]})
     lines = timed.select(caller="service", template_id="template_id", timestamp="timestamp").join(
         errors, on=["caller", "template_id"]
     )
@@ -375,6 +378,7 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     llr = poisson_llr(before, t_before, after, t_after)
     rising = after / t_after > before / t_before
     return table.with_columns(
+        pl.col("caller").cast(pl.String),
         rate_before=pl.col("before") / t_before,
         rate_after=pl.col("after") / t_after,
         g=pl.Series(np.where(rising, np.maximum(llr, 0.0), 0.0)),

@@ -94,7 +94,8 @@ def normal_of(records: pl.DataFrame, *, span_s: float | None = None) -> Normal:
     if span_s is None:
         span = timed.get_column("timestamp").max() - timed.get_column("timestamp").min()  # type: ignore[operator]
         span_s = span.total_seconds() if timed.height else 0.0  # type: ignore[union-attr]
-    keyed = _keyed(timed)
+    # Read compact, services and templates are categorical: as text here.
+    keyed = _keyed(timed.with_columns(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String)))
     keyed = pl.concat([keyed, _error_lines(keyed)])
     table = (
         keyed.group_by("service", "key")
@@ -143,10 +144,15 @@ def build_features(
             errors=is_error.sum(), first_error=ts.filter(is_error).min(), last_error=ts.filter(is_error).max(),
         )
         .collect(engine="streaming")
-        .with_columns(key=pl.coalesce(pl.col("statement").cast(pl.String), "template_id"))
+        .with_row_index("_combo")
+    )
+    # Read compact, services, statements and templates are categorical in the records: as text here.
+    named = combos.with_columns(
+        pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String),
+        key=pl.coalesce(pl.col("statement").cast(pl.String), pl.col("template_id").cast(pl.String)),
     )
     # A series' template is its most frequent one (the smallest id of those, on a tie).
-    statements = combos.sort(["n", "template_id"], descending=[True, False], nulls_last=True).group_by("service", "key").agg(
+    statements = named.sort(["n", "template_id"], descending=[True, False], nulls_last=True).group_by("service", "key").agg(
         pl.col("statement").first().cast(pl.String),
         pl.col("template_id").first(),
         pl.col("n").sum(),
@@ -156,7 +162,7 @@ def build_features(
     )
     # Each service's error-level lines also form one series: an access log's 502s share their
     # template with its 200s, and only the level tells them apart.
-    errors = combos.filter(pl.col("errors") > 0).group_by("service").agg(
+    errors = named.filter(pl.col("errors") > 0).group_by("service").agg(
         key=pl.lit(ERRORS_ID), statement=pl.lit(None, pl.String), template_id=pl.lit(ERRORS_ID),
         n=pl.col("errors").sum(), warn=pl.col("errors").sum(),
         first_seen=pl.col("first_error").min(), last_seen=pl.col("last_error").max(),
@@ -179,15 +185,15 @@ def build_features(
     series = series.select(
         "service", "key", "statement", "template_id", "error_share", "total", "first_seen", "last_seen"
     ).sort("service", "key").with_row_index("sid")
-    templates = [records.select("template_id", "template").unique("template_id").cast({"template": pl.String}), pl.DataFrame({"template_id": [ERRORS_ID], "template": [ERRORS_TEMPLATE]})]
+    templates = [records.select("template_id", "template").unique("template_id").cast({"template_id": pl.String, "template": pl.String}), pl.DataFrame({"template_id": [ERRORS_ID], "template": [ERRORS_TEMPLATE]})]
     if normal is not None:
         templates.append(normal.table.select("template_id", "template"))
     series = series.join(pl.concat(templates).unique("template_id"), on="template_id", how="left")
     # Each record's series, by its (service, statement, template), joined in the streaming engine
     # beside the columns the events keep (joining the records themselves would copy them all).
-    sids = combos.join(series.select("service", "key", "sid"), on=["service", "key"]).select(
-        "service", "statement", "template_id", "sid"
-    )
+    sids = combos.select("_combo", "service", "statement", "template_id").join(
+        named.join(series.select("service", "key", "sid"), on=["service", "key"]).select("_combo", "sid"), on="_combo"
+    ).drop("_combo")
     keys = ["service", "statement", "template_id"]
     sid = (
         timed.lazy().select("service", _statement(timed).alias("statement"), "template_id")
@@ -197,7 +203,7 @@ def build_features(
     kept = [c for c in ("service", "timestamp", "source", "line", "message") if c in timed.columns]
     trace = pl.col("trace_id") if "trace_id" in timed.columns else pl.lit(None, pl.String).alias("trace_id")
     events = timed.select(*kept, trace, bucket=bucket_of).with_columns(sid=sid)
-    error_sid = series.filter(pl.col("key") == ERRORS_ID).select("service", "sid")
+    error_sid = series.filter(pl.col("key") == ERRORS_ID).select(pl.col("service").cast(timed.schema["service"]), "sid")
     error_events = timed.filter(is_error).select(*kept, trace, bucket=bucket_of).join(
         error_sid, on="service", how="left", maintain_order="left"
     )
