@@ -48,7 +48,9 @@ def lines_only(records: pl.DataFrame) -> pl.DataFrame:
 
 
 def _place_hash() -> pl.Expr:
-    return pl.struct(pl.col("source").cast(pl.String), "line").hash(seed=3)
+    # The file's name without its folder, so ``logs/`` and ``/srv/logs/`` keep the same records.
+    name = pl.col("source").cast(pl.String).str.extract(r"([^/\\]*)$", 1)
+    return pl.struct(name, "line").hash(seed=3)
 
 
 def _kept(counts: pl.DataFrame) -> pl.Expr:
