@@ -208,7 +208,7 @@ def build_features(
         error_sid, on="service", how="left", maintain_order="left"
     )
     events = pl.concat([events, error_events])
-    cells = events.group_by("sid", "bucket").len()
+    cells = events.lazy().group_by("sid", "bucket").len().collect(engine="streaming")
     counts = np.zeros((series.height, n_buckets), dtype=np.float64)
     counts[cells.get_column("sid").to_numpy(), cells.get_column("bucket").to_numpy()] = cells.get_column("len").to_numpy()
     baseline_counts = np.zeros(series.height)
