@@ -95,9 +95,9 @@ class Compactor:
         counts = pl.concat([self.counts, batch]).group_by(KEY, maintain_order=True).agg(pl.col("n").sum())
         self.counts = counts
         texts = records.select("source", "line", *KEY, *TEXT_COLUMNS, _hash=_place_hash())
-        self._texts.append(prune(texts, counts).with_columns(pl.col("source").cast(pl.Categorical)))
+        self._texts.append(_owned(prune(texts, counts).with_columns(pl.col("source").cast(pl.Categorical))))
         if len(self._texts) > 8:
-            self._texts = [prune(pl.concat(self._texts), counts)]
+            self._texts = [_owned(prune(pl.concat(self._texts), counts))]
         return lines_only(records)
 
     def number(self, local: pl.Series) -> pl.Series:
@@ -111,6 +111,12 @@ class Compactor:
             self._index = pl.concat([self._index, new])
             joined = joined.drop(MASKED_ID).join(self._index, on="_masked", how="left", maintain_order="left")
         return joined.get_column(MASKED_ID)
+
+
+def _owned(texts: pl.DataFrame) -> pl.DataFrame:
+    """``texts`` with their strings copied out: a filtered string column still holds the whole
+    buffer it was cut from (every message of the batch, for the few kept), until copied."""
+    return texts.with_columns(pl.concat_str(c, pl.lit("")).alias(c) for c in ("service", *TEXT_COLUMNS))
 
 
 def _empty_texts() -> pl.DataFrame:
