@@ -144,9 +144,10 @@ def sample_messages(
     # messages are found among them, without touching every line of a busy statement.
     count = pl.len().over("service", "template_id")
     spread = pl.int_range(pl.len()).over("service", "template_id") % (count // (8 * per_template) + 1) == 0
-    totals = records.group_by("service", "template_id").agg(
+    # Counted in the streaming engine, a batch of records at a time (eagerly, the keys of every record are hashed at once).
+    totals = records.lazy().group_by("service", "template_id").agg(
         lines=pl.len(), error=at_warn.mean() >= 0.5
-    )
+    ).collect(engine="streaming")
     records = with_texts(records, texts, "service", "template_id", where=spread & pl.col("service").is_not_null())
     # A structured record's other fields (``error="Get https://ledger/..."``) count as its text.
     text = pl.col("message")
