@@ -357,16 +357,23 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     timed = records.select(
         "timestamp", "service", "template_id", "trace_id", *(("source", "line") if compact else ("message",))
     ).filter(pl.col("timestamp").is_not_null() & pl.col("service").is_not_null())
-    span = timed.group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("timestamp").max())
+    # Grouped in the streaming engine, a batch of records at a time.
+    span = timed.lazy().group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("timestamp").max()).collect(engine="streaming")
     # A process starts outside any request: lines that carry a trace or request id are traffic
     # (read compact, a record's trace_id is already the one its message names, if any).
     in_request = pl.col("trace_id").is_not_null()
     if not compact:
         in_request |= pl.col("message").str.contains(TRACE_ID)
     settle = pl.max_horizontal(pl.duration(seconds=60), (pl.col("last") - pl.col("first")) * 0.05)
-    statements = timed.group_by("service", "template_id").agg(
-        seen=pl.col("timestamp").min(), n=pl.len(), closest=pl.col("timestamp").sort().diff().min()
-    ).join(span.with_columns(settled=pl.col("first") + settle), on="service")
+    statements = timed.lazy().group_by("service", "template_id").agg(seen=pl.col("timestamp").min(), n=pl.len()).collect(engine="streaming")
+    # How close together its lines come matters only for a statement said a few times.
+    few = statements.filter(pl.col("n") <= MAX_RESTARTS).select("service", "template_id")
+    closest = timed.join(few, on=["service", "template_id"]).group_by("service", "template_id").agg(
+        closest=pl.col("timestamp").sort().diff().min()
+    )
+    statements = statements.join(closest, on=["service", "template_id"], how="left").join(
+        span.with_columns(settled=pl.col("first") + settle), on="service"
+    )
     # Said a few times in all, or once per start of a crash loop: never twice within a burst.
     once_per_start = (pl.col("n") <= 3) | (
         (pl.col("n") <= MAX_RESTARTS) & (pl.col("closest") > pl.duration(seconds=RESTART_BURST_S))
