@@ -291,10 +291,12 @@ def trace_parents(events: pl.DataFrame) -> pl.DataFrame:
     caller of a service in a trace is the service whose first-to-last span encloses that service's
     first line and began latest (the innermost). Where no span encloses it, nothing is said.
     """
+    # In the streaming engine, a batch of records at a time.
     spans = (
-        events.filter(pl.col("trace_id").is_not_null() & pl.col("service").is_not_null())
+        events.lazy().filter(pl.col("trace_id").is_not_null() & pl.col("service").is_not_null())
         .group_by("trace_id", "service")
         .agg(start=pl.col("timestamp").min(), end=pl.col("timestamp").max())
+        .collect(engine="streaming")
     )
     spans = spans.filter(pl.len().over("trace_id") > 1)
     schema = {"first": pl.String, "then": pl.String, "traces": pl.UInt32}
