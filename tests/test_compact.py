@@ -122,3 +122,34 @@ def test_a_file_s_sample_read_from_its_bytes_is_the_sample_of_its_lines(write) -
     lines = read_lines(source).frame
     assert sample.to_list() == sample_lines(lines, 400).to_list()
     assert head.to_list() == lines.get_column("raw").head(1600).to_list()
+
+
+def test_standard_input_is_read_like_a_file_a_chunk_at_a_time(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Piped in (``kubectl logs ... | rca analyze -``), a large log is written to a temporary file
+    and read a chunk at a time like a file: the same records, still named ``-``, and the file gone."""
+    import io
+    import sys
+    import tempfile
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import rca.read.ingest
+    import rca.read.lines
+
+    text = _java_log(3000)
+    path = write("shop.log", text)
+    monkeypatch.setattr(rca.read.ingest, "STREAM_BYTES", 1)
+    monkeypatch.setattr(rca.read.ingest, "GROUP_LINES", 97)
+    monkeypatch.setattr(rca.read.lines, "CHUNK_BYTES", 4096)
+    from_file = read_masked([path], Settings(), compact=True)
+    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO(text.encode())))
+    spools = set(Path(tempfile.gettempdir()).glob("rca-stdin-*"))
+    streamed = []
+    read_streamed = rca.read.ingest._read_streamed
+    monkeypatch.setattr(rca.read.ingest, "_read_streamed", lambda *a: streamed.append(1) or read_streamed(*a))
+    piped = read_masked(["-"], Settings(), compact=True)
+    assert streamed == [1]
+    assert piped.summary.sources[0].source == "-"
+    assert piped.summary.sources[0].records == from_file.summary.sources[0].records == 3000
+    assert piped.records.drop("source", "service").equals(from_file.records.drop("source", "service"))
+    assert set(Path(tempfile.gettempdir()).glob("rca-stdin-*")) == spools

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -16,7 +19,7 @@ from rca.model import RECORD_SCHEMA, IngestSummary, LayoutUse, SkippedSource, So
 from rca.read.choose import Plan, choose, choose_many
 from rca.read.fields import extract
 from rca.read.levels import levels
-from rca.read.lines import Lines, Tally, count_lines, gather_lines, read_lines, stream_lines, streamable
+from rca.read.lines import CHUNK_BYTES, Lines, Tally, count_lines, gather_lines, read_lines, stream_lines, streamable
 from rca.read.records import join_continuations
 from rca.read.services import service_expr
 from rca.read.sources import STDIN, Source, file_stem_service, resolve
@@ -446,7 +449,18 @@ def read_shard(
     through the steps together. Stops at a named source that cannot be read. ``progress`` is told,
     as each source starts, the lines read so far and how fast. ``finish``, if given, makes the
     records of each source (or batch of small ones) what the shard keeps, one row per record, as
-    soon as they are read (``rca.mine.compact``): only one source's whole records are held at a time."""
+    soon as they are read (``rca.mine.compact``): only one source's whole records are held at a
+    time, and standard input is written to a temporary file first (removed when reading ends)."""
+    if finish is None or not any(source.stdin for source in sources):
+        return _read_sources(sources, settings, progress, finish, None)
+    with tempfile.TemporaryDirectory(prefix="rca-stdin-") as spool:
+        return _read_sources(sources, settings, progress, finish, Path(spool))
+
+
+def _read_sources(
+    sources: list[Source], settings: Settings, progress: Callable[[str], None] | None,
+    finish: Callable[[pl.DataFrame], pl.DataFrame] | None, spool: Path | None,
+) -> Shard:
     reads: list[_Read | SkippedSource | None] = []
     small: list[tuple[int, Source, Lines]] = []  # waiting to be read together, with their place
     waiting = 0  # their lines
@@ -458,6 +472,10 @@ def read_shard(
             rate = done / max(time.perf_counter() - started, 1e-9)
             progress(f"reading logs: {done:,} lines ({rate:,.0f} lines/s), now {source.name}")
         try:
+            if spool is not None and source.stdin:
+                # Standard input is written to a file first, so that, large, it can be read a
+                # chunk at a time like any file (the file is removed when reading ends).
+                source = _spooled(source, spool)
             if finish is not None and streamable(source, STREAM_BYTES):
                 streamed = _read_streamed(source, settings, _telling(finish, progress, source.name, done, started))
                 if streamed is not None:
@@ -492,6 +510,15 @@ def read_shard(
     _place(small, reads, settings, finish)
     _place_pending(pending, reads, finish)
     return Shard(tuple(reads))  # type: ignore[arg-type]
+
+
+def _spooled(source: Source, folder: Path) -> Source:
+    """Standard input written to a file in ``folder``, as a source still named ``-``."""
+    path = folder / "stdin"
+    with path.open("wb") as out:
+        while block := sys.stdin.buffer.read(CHUNK_BYTES):
+            out.write(block)
+    return replace(source, path=path)
 
 
 def _telling(
