@@ -5,12 +5,13 @@ but the text of a line only for a few things: the names it mentions, the numbers
 examples a report shows. So as each source (or batch of small ones) is read, its messages are
 masked and its records split in two (``Compactor.add``):
 
-- the lines: one row per record, without text (``LINE_COLUMNS``): ``source`` and ``statement``
-  categorical, ``trace_id`` a 64-bit hash of the record's trace or request id (a structured
-  field, else one its message names), and ``MASKED_ID``;
+- the lines (``lines_only``): one row per record, without text: ``source``, ``service`` and
+  ``statement`` categorical, ``trace_id`` a 64-bit hash of the record's trace or request id (a
+  structured field, else one its message names), and ``MASKED_ID`` (a template, categorical
+  too, once mined: ``rca.mine.templates.assign_compact``);
 - the texts: ``message``, ``body`` and ``attributes`` of a sample of the records, per (service,
   masked message), keyed by ``source`` and ``line``. A record is kept when the low bits of a hash
-  of its place (source and line) are zero, as many bits as it takes to keep at most
+  of its place (its file's name and its line) are zero, as many bits as it takes to keep at most
   ``2 * KEPT_PER_KEY`` of its key's records: every record of a key with fewer, an even spread over
   time of a busy one. The rule depends only on the record and its key's count, so shards read
   apart (on a Dask cluster) keep the same records as one run (``prune``).
@@ -53,8 +54,8 @@ def _place_hash() -> pl.Expr:
     return pl.struct(name, "line").hash(seed=3)
 
 
-def _kept(counts: pl.DataFrame) -> pl.Expr:
-    """Whether a text row (with ``_hash`` and, joined from ``counts``, its key's ``n``) is kept."""
+def _kept() -> pl.Expr:
+    """Whether a text row (with ``_hash`` and its key's count ``n``) is kept."""
     stride = pl.lit(2.0).pow((pl.col("n") / (2 * KEPT_PER_KEY)).log(2).ceil().clip(lower_bound=0)).cast(pl.UInt64)
     return (pl.col("_hash") % stride) == 0
 
@@ -62,7 +63,7 @@ def _kept(counts: pl.DataFrame) -> pl.Expr:
 def prune(texts: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
     """The ``texts`` that the rule keeps, given each key's count of records ``n`` in ``counts``."""
     joined = texts.join(counts, on=KEY, how="left", maintain_order="left")
-    return joined.filter(_kept(counts)).drop("n")
+    return joined.filter(_kept()).drop("n")
 
 
 class Compactor:
