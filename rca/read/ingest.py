@@ -147,9 +147,9 @@ def _read_streamed(source: Source, settings: Settings, finish: Callable[[pl.Data
     tally = Tally()
     file = _file(source, Lines([], 0, 0), settings)
     read = _read_grouped(stream_lines(source, tally), plan, file, settings, finish, csv=False)
-    counted = replace(file, lines=tally.lines, invalid_utf8=tally.invalid_utf8)
-    summary = replace(read.summary, lines=counted.lines, invalid_utf8=counted.invalid_utf8,
-                      continuation_lines=counted.lines - read.summary.records)
+    # The lines are counted as they stream by: the summary says so only once all are read.
+    summary = replace(read.summary, lines=tally.lines, invalid_utf8=tally.invalid_utf8,
+                      continuation_lines=tally.lines - read.summary.records)
     return replace(read, summary=summary)
 
 
