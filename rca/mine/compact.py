@@ -48,9 +48,12 @@ def lines_only(records: pl.DataFrame) -> pl.DataFrame:
     ).collect(engine="streaming")
 
 
-def _place_hash() -> pl.Expr:
-    # The file's name without its folder, so ``logs/`` and ``/srv/logs/`` keep the same records.
-    name = pl.col("source").cast(pl.String).str.extract(r"([^/\\]*)$", 1)
+def _place_hash(records: pl.DataFrame) -> pl.Expr:
+    """A hash of each record's place: its file's name without its folder (so ``logs/`` and
+    ``/srv/logs/`` keep the same records) and its line. The names are cut once per file."""
+    sources = records.get_column("source").cast(pl.String).unique()
+    names = sources.str.extract(r"([^/\\]*)$", 1)
+    name = pl.col("source").cast(pl.String).replace_strict(sources, names, return_dtype=pl.String)
     return pl.struct(name, "line").hash(seed=3)
 
 
@@ -95,7 +98,7 @@ class Compactor:
         batch = records.group_by(KEY).agg(n=pl.len().cast(pl.UInt32))
         counts = pl.concat([self.counts, batch]).group_by(KEY, maintain_order=True).agg(pl.col("n").sum())
         self.counts = counts
-        texts = records.select("source", "line", *KEY, *TEXT_COLUMNS, _hash=_place_hash())
+        texts = records.select("source", "line", *KEY, *TEXT_COLUMNS, _hash=_place_hash(records))
         self._texts.append(_owned(prune(texts, counts).with_columns(pl.col("source").cast(pl.Categorical))))
         if len(self._texts) > 8:
             self._texts = [_owned(prune(pl.concat(self._texts), counts))]

@@ -140,6 +140,16 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     return ranks
 
 
+def _two_values_at_most(values: np.ndarray) -> bool:
+    """Whether ``values`` hold fewer than three distinct values (a flag, a constant), without sorting them.
+
+    >>> _two_values_at_most(np.array([0.0, 1, 1, 0])), _two_values_at_most(np.array([0.0, 1, 2]))
+    (True, False)
+    """
+    low, high = values.min(), values.max()
+    return not bool(((values != low) & (values != high)).any())
+
+
 def _spearman(values: np.ndarray) -> float:
     if len(values) < 3 or np.all(values == values[0]):
         return 0.0
@@ -155,7 +165,7 @@ def _shift(values: np.ndarray) -> tuple[int, float, bool, float, float] | None:
     before, after = values[:split], values[split:]
     if len(before) < MIN_BEFORE or len(after) < MIN_AFTER or abs(_spearman(before)) >= COUNTER_TREND:
         return None
-    high, low = np.quantile(before, NORMAL_QUANTILE), np.quantile(before, 1 - NORMAL_QUANTILE)
+    high, low = np.quantile(before, [NORMAL_QUANTILE, 1 - NORMAL_QUANTILE])
     rising = np.median(after) > np.median(before)
     beyond_before = (before > high) if rising else (before < low)
     beyond_after = (after > high) if rising else (after < low)
@@ -198,7 +208,7 @@ def param_shifts(values: pl.DataFrame, *, origin: datetime, bucket: timedelta) -
     stamps = ordered.get_column("timestamp")
     for row in groups.filter(pl.col("_n") >= MIN_VALUES).iter_rows(named=True):
         series = all_values[row["_at"] : row["_at"] + row["_n"]]
-        if len(np.unique(series[: MIN_VALUES * 4])) < 3 and len(np.unique(series)) < 3:
+        if _two_values_at_most(series[: MIN_VALUES * 4]) and _two_values_at_most(series):
             continue
         found = _shift(series)
         if found is None:
