@@ -298,7 +298,7 @@ def _mine_compact(
     base, base_masked = mask_messages(baseline)
     frames, both_masked = offset_masked([(lines_only(base), base_masked), (records, masked)])
     texts = texts.with_columns(pl.col(MASKED_ID) + pl.lit(base_masked.len(), dtype=pl.UInt32))
-    both, texts = assign_compact(pl.concat(frames), texts, both_masked, tree)
+    both, texts = assign_compact(pl.concat(frames, how="vertical_relaxed"), texts, both_masked, tree)
     return both.slice(base.height), texts, both.head(base.height)
 
 

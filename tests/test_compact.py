@@ -32,6 +32,8 @@ def test_lines_hold_no_text_and_quiet_keys_keep_every_text(write) -> None:  # ty
     read = read_masked([path], Settings(), compact=True)
     assert not set(TEXT_COLUMNS) & set(read.records.columns)
     assert read.records.height == 11
+    # No trace ids, no code locations: those columns hold nothing per record.
+    assert read.records.schema["trace_id"] == pl.Null and read.records.schema["statement"] == pl.Null
     assert read.texts is not None
     assert read.texts.get_column("message").to_list() == [f"took {i} ms" for i in range(10)] + ["disk full on /var"]
     joined = with_texts(read.records, read.texts, "timestamp")
@@ -68,8 +70,10 @@ def test_shards_read_apart_keep_the_texts_one_shard_keeps(write, few_kept: int) 
 def test_a_trace_id_named_in_a_message_is_the_record_s_trace(write) -> None:  # type: ignore[no-untyped-def]
     path = write("app.log", _log([("INFO", "GET /cart trace_id=4bf92f3577b34da6 took 5 ms"), ("INFO", "GET /cart took 5 ms"),
                                   ("INFO", "POST /pay trace_id=4bf92f3577b34da6 ok")]))
-    trace = read_masked([path], Settings(), compact=True).records.get_column("trace_id").to_list()
-    assert trace[0] is not None and trace[1] is None and trace[0] == trace[2]
+    quiet = write("quiet.log", _log([("INFO", "GET /cart took 5 ms")]))
+    # A file with traces and one without read together: one column of trace hashes.
+    trace = read_masked([path, quiet], Settings(), compact=True).records.get_column("trace_id").to_list()
+    assert trace[0] is not None and trace[1] is None and trace[0] == trace[2] and trace[3] is None
 
 
 def _java_log(n: int) -> str:

@@ -181,7 +181,9 @@ def _read_grouped(
         kept.append(finish(_project(records, [file])))
     row, uses = _merge_stats(stats)
     summary = _summary(file, row, uses, plan, facts[0], settings, csv=csv)
-    return _Read(pl.concat(kept), summary, facts[0].yearless > 0 and settings.year is None, zoneless=facts[0].zoneless)
+    # Relaxed: a compact group without any trace or statement holds a column of type Null (``lines_only``).
+    records = pl.concat(kept, how="vertical_relaxed")
+    return _Read(records, summary, facts[0].yearless > 0 and settings.year is None, zoneless=facts[0].zoneless)
 
 
 def _small(lines: Lines, settings: Settings) -> bool:
@@ -571,7 +573,8 @@ def combine(shards: list[Shard], settings: Settings) -> tuple[pl.DataFrame, Inge
     reads = _years_from_other_sources([r for r in done if isinstance(r, _Read)])
     skipped = tuple(r for r in done if isinstance(r, SkippedSource))
     frames = [r.records for r in reads]
-    records = pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
+    # Relaxed: compact records of a source without any trace or statement hold a column of type Null.
+    records = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=RECORD_SCHEMA)
     records, outside = _time_filter(records, settings)
     ts = records.get_column("timestamp")
     notes = _zone_notes(reads, settings)
