@@ -67,7 +67,10 @@ def test_shards_read_apart_keep_the_texts_one_shard_keeps(write, few_kept: int) 
     assert apart.records.equals(whole.records)
 
 
-def test_a_trace_id_named_in_a_message_is_the_record_s_trace(write) -> None:  # type: ignore[no-untyped-def]
+def test_a_trace_id_named_in_a_message_is_the_record_s_trace(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import rca.read.ingest
+
+    monkeypatch.setattr(rca.read.ingest, "BATCH_LINES", 1)  # each file made compact on its own
     path = write("app.log", _log([("INFO", "GET /cart trace_id=4bf92f3577b34da6 took 5 ms"), ("INFO", "GET /cart took 5 ms"),
                                   ("INFO", "POST /pay trace_id=4bf92f3577b34da6 ok")]))
     quiet = write("quiet.log", _log([("INFO", "GET /cart took 5 ms")]))
