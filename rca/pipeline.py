@@ -43,7 +43,7 @@ from rca.model import (
 from rca.ranking import evidence
 from rca.ranking.evidence import EXAMPLES
 from rca.ranking.rank import MIN_SHIFT_G, anomalous_series, effect_graph, rank_services, service_candidates
-from rca.read.ingest import ingest
+from rca.read.ingest import concat_records, ingest
 from rca.settings import Settings
 from rca.signals.calls import entry_services, named_rises
 from rca.signals.detect import (
@@ -298,7 +298,7 @@ def _mine_compact(
     base, base_masked = mask_messages(baseline)
     frames, both_masked = offset_masked([(lines_only(base), base_masked), (records, masked)])
     texts = texts.with_columns(pl.col(MASKED_ID) + pl.lit(base_masked.len(), dtype=pl.UInt32))
-    both, texts = assign_compact(pl.concat(frames, how="vertical_relaxed"), texts, both_masked, tree)
+    both, texts = assign_compact(concat_records(frames), texts, both_masked, tree)
     return both.slice(base.height), texts, both.head(base.height)
 
 

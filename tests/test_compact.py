@@ -160,3 +160,18 @@ def test_standard_input_is_read_like_a_file_a_chunk_at_a_time(write, monkeypatch
     assert piped.summary.sources[0].records == from_file.summary.sources[0].records == 3000
     assert piped.records.drop("source", "service").equals(from_file.records.drop("source", "service"))
     assert set(Path(tempfile.gettempdir()).glob("rca-stdin-*")) == spools
+
+
+def test_shards_whose_files_hold_traces_or_not_come_together(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A shard of a file without trace ids (its column of type Null) then one with them, reduced
+    with another shard (as on a cluster): one column of trace hashes."""
+    import rca.read.ingest
+
+    monkeypatch.setattr(rca.read.ingest, "BATCH_LINES", 1)  # each file made compact on its own
+    quiet = write("a.log", _log([("INFO", "GET /cart took 5 ms")]))
+    traced = write("b.log", _log([("INFO", "GET /cart trace_id=4bf92f3577b34da6 took 5 ms")]))
+    other = write("c.log", _log([("INFO", "GET /x took 5 ms")]))
+    sources = resolve([quiet, traced, other])
+    apart = reduce_shards([map_shard(sources[:2], Settings(), compact=True), map_shard(sources[2:], Settings(), compact=True)], Settings())
+    trace = apart.records.get_column("trace_id").to_list()
+    assert trace[0] is None and trace[1] is not None and trace[2] is None

@@ -181,9 +181,13 @@ def _read_grouped(
         kept.append(finish(_project(records, [file])))
     row, uses = _merge_stats(stats)
     summary = _summary(file, row, uses, plan, facts[0], settings, csv=csv)
-    # Relaxed: a compact group without any trace or statement holds a column of type Null (``lines_only``).
-    records = pl.concat(kept, how="vertical_relaxed")
-    return _Read(records, summary, facts[0].yearless > 0 and settings.year is None, zoneless=facts[0].zoneless)
+    return _Read(concat_records(kept), summary, facts[0].yearless > 0 and settings.year is None, zoneless=facts[0].zoneless)
+
+
+def concat_records(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """Frames of records as one, in order. Relaxed: compact records (``rca.mine.compact``) of a
+    source without any trace id or code location hold a column of type Null, which meets typed ones."""
+    return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=RECORD_SCHEMA)
 
 
 def _small(lines: Lines, settings: Settings) -> bool:
@@ -426,8 +430,7 @@ class Shard:
     @property
     def records(self) -> pl.DataFrame:
         """The records of all the shard's sources, in order (schema ``RECORD_SCHEMA``, or more columns)."""
-        frames = [r.records for r in self.reads if isinstance(r, _Read)]
-        return pl.concat(frames) if frames else pl.DataFrame(schema=RECORD_SCHEMA)
+        return concat_records([r.records for r in self.reads if isinstance(r, _Read)])
 
     def with_records(self, records: pl.DataFrame) -> Shard:
         """The shard with its sources' records replaced by the rows of ``records``, in order, as many
@@ -572,9 +575,7 @@ def combine(shards: list[Shard], settings: Settings) -> tuple[pl.DataFrame, Inge
     done = [r for shard in shards for r in shard.reads]
     reads = _years_from_other_sources([r for r in done if isinstance(r, _Read)])
     skipped = tuple(r for r in done if isinstance(r, SkippedSource))
-    frames = [r.records for r in reads]
-    # Relaxed: compact records of a source without any trace or statement hold a column of type Null.
-    records = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=RECORD_SCHEMA)
+    records = concat_records([r.records for r in reads])
     records, outside = _time_filter(records, settings)
     ts = records.get_column("timestamp")
     notes = _zone_notes(reads, settings)
