@@ -215,24 +215,19 @@ def _baseline(settings: Settings) -> pl.DataFrame | None:
 
 
 def _mine_together(
-    records: pl.DataFrame, baseline: pl.DataFrame | None, settings: Settings, *, masked: pl.Series | None = None
+    records: pl.DataFrame, baseline: pl.DataFrame | None, settings: Settings
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    """Templates for the incident's records and the baseline's, from one Drain tree so they compare.
-    ``masked``: the incident's records were masked already (``rca.mine.shards``); the baseline's are masked here."""
+    """Templates for the incident's records and the baseline's, from one Drain tree so they compare."""
     options = {"sim_threshold": settings.sim_threshold, "depth": settings.tree_depth, "max_children": settings.max_children}
     if baseline is None:
-        return assign_templates(records, masked=masked, **options), None  # type: ignore[arg-type]
-    if masked is None:
-        both = assign_templates(pl.concat([baseline, records]), **options)  # type: ignore[arg-type]
-    else:
-        frames, texts = offset_masked([mask_messages(baseline), (records, masked)])
-        both = assign_templates(pl.concat(frames), masked=texts, **options)  # type: ignore[arg-type]
+        return assign_templates(records, **options), None  # type: ignore[arg-type]
+    both = assign_templates(pl.concat([baseline, records]), **options)  # type: ignore[arg-type]
     return both.slice(baseline.height), both.head(baseline.height)
 
 
 def _departures(
     features: Features, start: IncidentStart, anomalies: pl.DataFrame, records: pl.DataFrame, named: pl.DataFrame,
-    texts: pl.DataFrame | None = None,
+    texts: pl.DataFrame,
 ) -> pl.DataFrame:
     """Every departure from normal, one row each: ``service``, ``kind``, ``scope``, ``g``, ``sid``
     (its series), ``onset_bucket``, ``onset`` (to the record), ``before``/``after`` and rates,
@@ -345,25 +340,20 @@ def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame
     )
 
 
-def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame | None = None) -> pl.DataFrame:
+def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
     """Services that restarted (a deploy, a crash): a burst of ``RESTART_LINES`` or more distinct
     statements within ``RESTART_BURST_S`` that are new there and said at most three times (a
     startup banner, a version line, pools starting), or that were said only as the service's logs
     began and now again."""
-    from rca.signals.causal import TRACE_ID
-
     # Only the columns read here are filtered (a filter copies what it keeps).
-    compact = "message" not in records.columns
-    timed = records.select(
-        "timestamp", "service", "template_id", "trace_id", *(("source", "line") if compact else ("message",))
-    ).filter(pl.col("timestamp").is_not_null() & pl.col("service").is_not_null())
+    timed = records.select("timestamp", "service", "template_id", "trace_id", "source", "line").filter(
+        pl.col("timestamp").is_not_null() & pl.col("service").is_not_null()
+    )
     # Grouped in the streaming engine, a batch of records at a time.
     span = timed.lazy().group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("timestamp").max()).collect(engine="streaming")
     # A process starts outside any request: lines that carry a trace or request id are traffic
     # (read compact, a record's trace_id is already the one its message names, if any).
     in_request = pl.col("trace_id").is_not_null()
-    if not compact:
-        in_request |= pl.col("message").str.contains(TRACE_ID)
     settle = pl.max_horizontal(pl.duration(seconds=60), (pl.col("last") - pl.col("first")) * 0.05)
     statements = timed.lazy().group_by("service", "template_id").agg(seen=pl.col("timestamp").min(), n=pl.len()).collect(engine="streaming")
     # How close together its lines come matters only for a statement said a few times.
@@ -387,10 +377,8 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         .sort("service", "timestamp")
         .with_columns(burst=(pl.col("timestamp").diff().over("service") > pl.duration(seconds=RESTART_BURST_S)).fill_null(True).cum_sum().over("service"))
     )
-    if compact:
-        # A startup statement is said a few times: its texts were all kept.
-        assert texts is not None
-        lines = lines.join(texts.select("source", "line", "message"), on=["source", "line"], how="left", maintain_order="left")
+    # A startup statement is said a few times: its texts were all kept.
+    lines = lines.join(texts.select("source", "line", "message"), on=["source", "line"], how="left", maintain_order="left")
     bursts = lines.group_by("service", "burst").agg(
         onset=pl.col("timestamp").min(), end=pl.col("timestamp").max(), statements=pl.col("template_id").n_unique(),
         example=pl.col("message").first(),
@@ -463,7 +451,7 @@ def _blamed_departures(features: Features, named: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame | None = None) -> pl.DataFrame:
+def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
     """Shifts of the numbers inside lines (``params.param_shifts``), as departures of the series
     that holds their template (read compact, of the lines whose texts were kept)."""
     lines = with_texts(records, texts, "service", "template_id", "timestamp", "template")
@@ -515,17 +503,14 @@ class _Calls:
     mentions: Mentions
 
 
-def _calls(features: Features, records: pl.DataFrame, texts: pl.DataFrame | None = None) -> _Calls:
-    """Who calls whom: names and addresses of services in the others' lines, and trace ids."""
+def _calls(features: Features, records: pl.DataFrame, texts: pl.DataFrame) -> _Calls:
+    """Who calls whom: names and addresses of services in the others' lines, and trace ids (read
+    compact, each record's trace_id is already the one its message names, if any)."""
     from rca.signals.calls import call_graph, find_mentions, trace_parents
-    from rca.signals.causal import TRACE_ID
 
     mentions = find_mentions(records, texts)
-    events = features.events
-    if "message" in events.columns:
-        events = events.with_columns(trace_id=pl.coalesce(pl.col("trace_id"), pl.col("message").str.extract(TRACE_ID, 1)))
     services = sorted(features.series.get_column("service").unique().to_list())
-    return _Calls(call_graph(services, mentions, trace_parents(events)), mentions)
+    return _Calls(call_graph(services, mentions, trace_parents(features.events)), mentions)
 
 
 def _effects(features: Features, candidates: pl.DataFrame, anomalies: pl.DataFrame, calls: _Calls,
