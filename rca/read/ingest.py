@@ -203,9 +203,8 @@ def _place(
     """Read the small sources waiting, into their places in ``reads`` (through ``finish``, see
     ``read_shard``); none wait after."""
     if small:
-        done = _finished(_read_small([(s, lines) for _, s, lines in small], settings), finish)
-        for (place, _, _), read in zip(small, done, strict=True):
-            reads[place] = read
+        read = _read_small([(s, lines) for _, s, lines in small], settings)
+        _place_pending([(place, r) for (place, _, _), r in zip(small, read, strict=True)], reads, finish)
         small.clear()
 
 
@@ -557,12 +556,8 @@ def _finished(reads: list[_Read], finish: Callable[[pl.DataFrame], pl.DataFrame]
     """``reads`` with their records, taken together, through ``finish`` (as many rows each)."""
     if finish is None or not reads:
         return reads
-    done = finish(pl.concat([r.records for r in reads]) if len(reads) > 1 else reads[0].records)
-    out, start = [], 0
-    for read in reads:
-        out.append(replace(read, records=done.slice(start, read.records.height)))
-        start += read.records.height
-    return out
+    shard = Shard(tuple(reads))
+    return list(shard.with_records(finish(shard.records)).reads)  # type: ignore[arg-type]
 
 
 def combine(shards: list[Shard], settings: Settings) -> tuple[pl.DataFrame, IngestSummary]:
