@@ -67,6 +67,11 @@ def _kept() -> pl.Expr:
     return (pl.col("_hash") % stride) == 0
 
 
+def summed(counts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Counts of records per key (``n``) of several batches or shards as one."""
+    return pl.concat(counts).group_by(KEY, maintain_order=True).agg(pl.col("n").sum())
+
+
 def prune(texts: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
     """The ``texts`` that the rule keeps, given each key's count of records ``n`` in ``counts``."""
     joined = texts.join(counts, on=KEY, how="left", maintain_order="left")
@@ -99,8 +104,7 @@ class Compactor:
         records = records.with_columns(pl.col(MASKED_ID).cast(pl.UInt32))
         ids = self.number(local)
         records = records.with_columns(ids.gather(records.get_column(MASKED_ID)).alias(MASKED_ID))
-        batch = records.group_by(KEY).agg(n=pl.len().cast(pl.UInt32))
-        counts = pl.concat([self.counts, batch]).group_by(KEY, maintain_order=True).agg(pl.col("n").sum())
+        counts = summed([self.counts, records.group_by(KEY).agg(n=pl.len().cast(pl.UInt32))])
         self.counts = counts
         texts = records.select("source", "line", *KEY, *TEXT_COLUMNS, _hash=_place_hash(records))
         self._texts.append(_owned(prune(texts, counts).with_columns(pl.col("source").cast(pl.Categorical))))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from rca.mine.compact import KEY, Compactor, prune
+from rca.mine.compact import Compactor, prune, summed
 from rca.mine.templates import MASKED_ID, mask_messages, offset_masked
 from rca.model import IngestSummary
 from rca.read.ingest import Shard, combine, read_shard
@@ -112,6 +112,5 @@ def _reduce_compact(mapped: list[Mapped], settings: Settings) -> Masked:
         shards.append(m.shard.with_records(m.shard.records.with_columns(renumber)))
         counts.append(m.counts.with_columns(renumber))  # type: ignore[union-attr]
         texts.append(m.texts.with_columns(renumber))  # type: ignore[union-attr]
-    total = pl.concat(counts).group_by(KEY, maintain_order=True).agg(pl.col("n").sum())
     records, summary = combine(shards, settings)
-    return Masked(records, numbering.masked, summary, prune(pl.concat(texts), total))
+    return Masked(records, numbering.masked, summary, prune(pl.concat(texts), summed(counts)))
