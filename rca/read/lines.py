@@ -223,10 +223,10 @@ def streamable(source: Source, min_bytes: int) -> bool:
             head = f.read(CHUNK_BYTES)
     except OSError:
         return False  # read_lines says why
-    if any(head.startswith(magic) for magic in _MAGIC) or b"\0" in head[:8192]:
-        return False
-    first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip()
-    return not (first.startswith("[") or (first.startswith("{") and not first.endswith("}")))
+    if any(head.startswith(magic) for magic in _MAGIC) or _looks_binary(pl.Series(np.frombuffer(head, dtype=np.uint8))):
+        return False  # read whole, which says why a binary file is not read
+    first, _, rest = head.partition(b"\n")
+    return not _may_be_json_document(first.decode("utf-8", errors="replace"), more_lines=bool(rest))
 
 
 def gather_lines(source: Source, positions: np.ndarray) -> pl.Series:
@@ -272,16 +272,20 @@ def count_lines(source: Source, head: int) -> tuple[int, pl.Series]:
 _RECORD_LISTS = ("events", "entries", "logEvents", "records", "Records", "logs", "items", "results", "hits")
 
 
+def _may_be_json_document(first: str, *, more_lines: bool) -> bool:
+    """Whether a source whose first line is ``first`` may hold one JSON document: it opens an
+    array, or an object that is not a whole line of JSON lines."""
+    first = first.strip()
+    return first.startswith("[") or (first.startswith("{") and not (more_lines and first.endswith("}")))
+
+
 def _json_document(series: list[pl.Series]) -> pl.Series | None:
     """A JSON document holding an array of records (``gcloud logging read --format=json``,
     ``aws logs filter-log-events``), as one JSON line per record; None for anything else."""
     if not series or series[0].len() == 0:
         return None
-    first = series[0][0].lstrip()
-    if not first.startswith(("[", "{")):
+    if not _may_be_json_document(series[0][0], more_lines=series[0].len() > 1):
         return None
-    if first.startswith("{") and series[0].len() > 1 and first.rstrip().endswith("}"):
-        return None  # JSON lines, one object per line
     try:
         value = json.loads("\n".join(line for part in series for line in part.to_list()))
     except ValueError:
