@@ -41,6 +41,7 @@ RULES = (
     ("rca/read/levels.py", None, "read: levels"),
     ("rca/read/records.py", None, "read: multi-line records"),
     ("rca/read/ingest.py", None, "read: services, columns, summaries"),
+    ("rca/mine/compact.py", None, "mine: compact records (analyze)"),
     ("rca/mine/templates.py", "mine", DRAIN),
     ("rca/mine/templates.py", "add_params", "mine: parameters"),
     ("rca/mine/templates.py", None, "mine: other"),
