@@ -260,7 +260,8 @@ def _departures(
                 **{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")},
             )
         )
-    parts += [found for found in (_parameter_departures(features, records, texts), _fatal_departures(features, records),
+    parts += [found for found in (_parameter_departures(features, records, texts), _timing_departures(features, records),
+                                  _fatal_departures(features, records),
                                   _restart_departures(features, records, texts), _blamed_departures(features, named))
               if found.height]
     if not parts:
@@ -477,6 +478,30 @@ def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.D
         detail=pl.format("{} {}: median {}{} -> {}{}", pl.col("label"),
                          pl.when(pl.col("rising")).then(pl.lit("rose")).otherwise(pl.lit("fell")),
                          pl.col("normal").round_sig_figs(3), unit, pl.col("incident").round_sig_figs(3), unit),
+    )
+
+
+def _timing_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame:
+    """Services whose requests slowed, from the times of the lines that share a trace id
+    (``timing.request_timings``): their own work, the way to them, their callers' wait. Only
+    slowing counts; a service's clearest measure is its departure."""
+    from rca.signals.timing import LOG_SPREAD, MIN_BEFORE, MIN_VALUES, request_timings
+
+    shifts = param_shifts(
+        request_timings(records), origin=features.origin, bucket=features.bucket,
+        min_values=MIN_VALUES, min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD,
+    ).filter(pl.col("rising") & (pl.col("g") >= MIN_SHIFT_G))
+    if shifts.height == 0:
+        return pl.DataFrame()
+    best = shifts.sort("g", descending=True).unique("service", keep="first", maintain_order=True)
+    joined = _dated(features, best)
+    if joined.height == 0:
+        return pl.DataFrame()
+    return joined.select(
+        "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after", "g",
+        scope=pl.lit("timing"), kind=pl.lit("shifted"), slower=pl.lit(True),
+        detail=pl.format("{} rose (from trace ids, {} requests): median {} s -> {} s", pl.col("label"), pl.col("n"),
+                         pl.col("normal").round_sig_figs(3), pl.col("incident").round_sig_figs(3)),
     )
 
 

@@ -156,14 +156,17 @@ def _spearman(values: np.ndarray) -> float:
     return float(np.corrcoef(np.arange(len(values)), _ranks(values))[0, 1])
 
 
-def _shift(values: np.ndarray) -> tuple[int, float, bool, float, float] | None:
+def _shift(
+    values: np.ndarray, *, min_before: int = MIN_BEFORE, counters: bool = True, log_spread: float | None = None
+) -> tuple[int, float, bool, float, float] | None:
     """``(split, g, rising, threshold, beyond share after)`` of one series, or None where it did
-    not move out of its normal range (or is a counter)."""
+    not move out of its normal range (or is a counter). ``log_spread``: score by how far the
+    median moved in log scale instead (``log_median_shift``), for durations."""
     from rca.signals.detect import g_statistic
 
     split, _ = pettitt(values)
     before, after = values[:split], values[split:]
-    if len(before) < MIN_BEFORE or len(after) < MIN_AFTER or abs(_spearman(before)) >= COUNTER_TREND:
+    if len(before) < min_before or len(after) < MIN_AFTER or (counters and abs(_spearman(before)) >= COUNTER_TREND):
         return None
     high, low = np.quantile(before, [NORMAL_QUANTILE, 1 - NORMAL_QUANTILE])
     rising = np.median(after) > np.median(before)
@@ -172,9 +175,38 @@ def _shift(values: np.ndarray) -> tuple[int, float, bool, float, float] | None:
     share = float(beyond_after.mean())
     if share < MIN_BEYOND:
         return None
-    g = float(g_statistic(np.array([float(beyond_before.sum())]), float(len(before)),
-                          np.array([float(beyond_after.sum())]), float(len(after)))[0])
+    if log_spread is not None:
+        g = log_median_shift(before, after, floor=log_spread)
+    else:
+        g = float(g_statistic(np.array([float(beyond_before.sum())]), float(len(before)),
+                              np.array([float(beyond_after.sum())]), float(len(after)))[0])
     return split, g, bool(rising), float(high if rising else low), share
+
+
+# A duration's resolution in most logs (a millisecond): shorter values are all alike.
+RESOLUTION_S = 1e-3
+
+
+def log_median_shift(before: np.ndarray, after: np.ndarray, *, floor: float) -> float:
+    """How clearly durations moved, as a chi-squared-like score (z squared, comparable with a
+    G-test's): the shift of the median of ``log(value + RESOLUTION_S)``, over its standard error
+    from each side's spread (scaled median absolute deviation, at least ``floor``: request times
+    vary by a factor of ``e ** floor`` however steady a few values look).
+
+    A handful of normal values then suffices for a jump of orders of magnitude, which a test on
+    ranks or shares alone cannot tell from chance with so few.
+
+    >>> round(log_median_shift(np.array([0.008, 0.009, 0.007]), np.full(14, 1.0), floor=0.5), 1)
+    139.7
+    """
+    logs_before, logs_after = np.log(before + RESOLUTION_S), np.log(after + RESOLUTION_S)
+
+    def spread(logs: np.ndarray) -> float:
+        return max(floor, 1.4826 * float(np.median(np.abs(logs - np.median(logs)))))
+
+    # The variance of a median is about pi/2 times that of a mean.
+    error = np.sqrt(np.pi / 2 * (spread(logs_before) ** 2 / len(before) + spread(logs_after) ** 2 / len(after)))
+    return float(((np.median(logs_after) - np.median(logs_before)) / error) ** 2)
 
 
 def _onset_index(values: np.ndarray, split: int, threshold: float, rising: bool, *, window: int = 5) -> int:
@@ -188,8 +220,14 @@ def _onset_index(values: np.ndarray, split: int, threshold: float, rising: bool,
     return split
 
 
-def param_shifts(values: pl.DataFrame, *, origin: datetime, bucket: timedelta) -> pl.DataFrame:
-    """Series of ``numeric_values`` whose values moved out of their normal range: ``service``,
+def param_shifts(
+    values: pl.DataFrame, *, origin: datetime, bucket: timedelta, min_values: int = MIN_VALUES, min_before: int = MIN_BEFORE,
+    counters: bool = True, log_spread: float | None = None,
+) -> pl.DataFrame:
+    """Series of ``numeric_values`` (of at least ``min_values``, ``min_before`` of them before the
+    change; ``counters``: values may be counters, left out when they trend before it;
+    ``log_spread``: scored as durations, ``log_median_shift``) whose values
+    moved out of their normal range: ``service``,
     ``template_id``, ``position``, ``label``, ``seconds``, ``g``, ``rising``, ``split`` (bucket of the onset), ``onset``
     (the first record of the shift), ``normal`` and ``incident`` (medians before and after),
     ``beyond`` (share of values beyond the normal range after the change), ``n``."""
@@ -206,11 +244,11 @@ def param_shifts(values: pl.DataFrame, *, origin: datetime, bucket: timedelta) -
     )
     all_values = ordered.get_column("value").to_numpy().astype(np.float64)
     stamps = ordered.get_column("timestamp")
-    for row in groups.filter(pl.col("_n") >= MIN_VALUES).iter_rows(named=True):
+    for row in groups.filter(pl.col("_n") >= min_values).iter_rows(named=True):
         series = all_values[row["_at"] : row["_at"] + row["_n"]]
-        if _two_values_at_most(series[: MIN_VALUES * 4]) and _two_values_at_most(series):
+        if _two_values_at_most(series[: min_values * 4]) and _two_values_at_most(series):
             continue
-        found = _shift(series)
+        found = _shift(series, min_before=min_before, counters=counters, log_spread=log_spread)
         if found is None:
             continue
         split, g, rising, threshold, share = found

@@ -1,0 +1,112 @@
+"""Request timing from lines that share a trace id: a slowed service is found though no line says how long anything took."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+
+from rca.pipeline import analyze
+from rca.settings import Settings
+from rca.signals.params import param_shifts
+from rca.signals.timing import LOG_SPREAD, MIN_BEFORE, MIN_VALUES, request_timings
+
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def _requests(n: int, *, slow_from: int | None, delay_s: float = 1.0, cpu: bool = False, seed: int = 5) -> list[tuple[str, str, datetime, str]]:
+    """(service, trace id, time, message) of ``n`` requests web -> api -> db, one every 3 s. From
+    request ``slow_from`` on, db's network is slow (``delay_s`` each way) or its CPU is (``cpu``)."""
+    rng = random.Random(seed)
+    lines = []
+    for i in range(n):
+        trace = f"{rng.getrandbits(128):032x}"
+        slow = slow_from is not None and i >= slow_from
+        t = T0 + timedelta(seconds=3 * i + rng.uniform(0, 1))
+
+        def ms(median: float) -> timedelta:
+            return timedelta(milliseconds=median * rng.lognormvariate(0, 0.3))
+
+        lines.append(("web", trace, t, "request received GET /checkout"))
+        t += ms(2)
+        lines.append(("api", trace, t, "loading cart"))
+        t += ms(3)
+        lines.append(("api", trace, t, "querying stock"))
+        t += ms(4) + (timedelta(seconds=delay_s) if slow and not cpu else timedelta())
+        lines.append(("db", trace, t, "select from stock"))
+        t += ms(5) * (40 if slow and cpu else 1)
+        lines.append(("db", trace, t, "select done"))
+        t += ms(4) + (timedelta(seconds=delay_s) if slow and not cpu else timedelta())
+        lines.append(("api", trace, t, "stock checked"))
+        t += ms(2)
+        lines.append(("web", trace, t, "request done status=200"))
+    return lines
+
+
+def _frame(lines: list[tuple[str, str, datetime, str]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"service": [s for s, *_ in lines], "trace_id": [t for _, t, *_ in lines], "timestamp": [at for _, _, at, _ in lines]},
+        schema_overrides={"timestamp": pl.Datetime("us", "UTC")},
+    )
+
+
+def _slowed(frame: pl.DataFrame) -> pl.DataFrame:
+    shifts = param_shifts(request_timings(frame), origin=T0, bucket=timedelta(seconds=10), min_values=MIN_VALUES,
+                          min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD)
+    return shifts.filter(pl.col("rising") & (pl.col("g") >= 10))
+
+
+def test_each_measure_is_taken_from_the_request_lines() -> None:
+    values = request_timings(_frame(_requests(1, slow_from=None)))
+    by = {(r["service"], r["position"]): r["value"] for r in values.iter_rows(named=True)}
+    # db is called by api (web's lines enclose api's, api's enclose db's); web is called by nobody.
+    assert set(by) == {("api", 0), ("api", 1), ("api", 2), ("db", 0), ("db", 1), ("db", 2)}
+    assert 0 < by[("db", 1)] < 0.05 and 0 < by[("db", 2)] < 0.05
+
+
+def test_a_network_delay_blames_the_slowed_callee_not_its_callers() -> None:
+    slowed = _slowed(_frame(_requests(120, slow_from=80)))
+    assert set(slowed.get_column("service")) == {"db"}
+    row = slowed.row(0, named=True)
+    assert row["incident"] > 1.5 and row["normal"] < 0.05
+
+
+def test_cpu_contention_shows_in_the_service_s_own_time() -> None:
+    slowed = _slowed(_frame(_requests(120, slow_from=80, cpu=True)))
+    assert set(slowed.get_column("service")) == {"db"}
+    assert slowed.row(0, named=True)["label"] == "time between its own lines in one request"
+
+
+def test_steady_requests_are_not_a_shift() -> None:
+    for seed in range(5):
+        assert _slowed(_frame(_requests(120, slow_from=None, seed=seed))).height == 0
+
+
+def test_a_few_normal_requests_suffice_for_a_jump_of_orders_of_magnitude() -> None:
+    # Nine requests before the delay (a short capture, like a minute before an alert).
+    slowed = _slowed(_frame(_requests(40, slow_from=9)))
+    assert set(slowed.get_column("service")) == {"db"}
+
+
+def test_no_trace_ids_means_no_timing() -> None:
+    frame = _frame(_requests(10, slow_from=None)).with_columns(trace_id=pl.lit(None, pl.Null))
+    assert request_timings(frame).height == 0
+
+
+def test_analyze_names_a_service_that_only_slowed_from_its_request_lines(tmp_path: Path) -> None:
+    """End to end: three services' files, trace ids in the lines, no duration written anywhere."""
+    lines = _requests(200, slow_from=130, delay_s=2.0)
+    for service in ("web", "api", "db"):
+        text = "".join(
+            f"{at.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}Z INFO {message} trace_id={trace}\n"
+            for s, trace, at, message in sorted(lines, key=lambda row: row[2]) if s == service
+        )
+        (tmp_path / f"{service}.log").write_text(text)
+    analysis = analyze([str(tmp_path)], Settings())
+    root = analysis.root_causes[0]
+    assert root.service == "db"
+    timing = [d for d in root.departures if d.kind == "shifted" and "trace ids" in d.description]
+    assert timing, root.departures
+    assert abs((root.onset - (T0 + timedelta(seconds=390))).total_seconds()) < 10
