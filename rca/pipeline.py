@@ -42,7 +42,13 @@ from rca.model import (
 )
 from rca.ranking import evidence
 from rca.ranking.evidence import EXAMPLES
-from rca.ranking.rank import MIN_SHIFT_G, anomalous_series, effect_graph, rank_services, service_candidates
+from rca.ranking.rank import (
+    MIN_SHIFT_G,
+    anomalous_series,
+    effect_graph,
+    rank_services,
+    service_candidates,
+)
 from rca.read.ingest import concat_records, ingest
 from rca.settings import Settings
 from rca.signals.calls import entry_services, named_rises
@@ -483,25 +489,31 @@ def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.D
 
 def _timing_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame:
     """Services whose requests slowed, from the times of the lines that share a trace id
-    (``timing.request_timings``): their own work, the way to them, their callers' wait. Only
-    slowing counts; a service's clearest measure is its departure."""
-    from rca.signals.timing import LOG_SPREAD, MIN_BEFORE, MIN_VALUES, request_timings
+    (``timing``): their own work between their lines, or the gaps after (or before) their lines
+    whoever came next. Only slowing counts."""
+    from rca.signals.timing import (
+        LOG_SPREAD,
+        MIN_BEFORE,
+        MIN_BEYOND,
+        MIN_VALUES,
+        request_timings,
+        slowed_services,
+    )
 
+    values = request_timings(records)
     shifts = param_shifts(
-        request_timings(records), origin=features.origin, bucket=features.bucket,
-        min_values=MIN_VALUES, min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD,
-    ).filter(pl.col("rising") & (pl.col("g") >= MIN_SHIFT_G))
-    if shifts.height == 0:
+        values, origin=features.origin, bucket=features.bucket,
+        min_values=MIN_VALUES, min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD, min_beyond=MIN_BEYOND,
+    )
+    slowed = slowed_services(shifts, min_g=MIN_SHIFT_G)
+    if slowed.height == 0:
         return pl.DataFrame()
-    best = shifts.sort("g", descending=True).unique("service", keep="first", maintain_order=True)
-    joined = _dated(features, best)
+    joined = _dated(features, slowed)
     if joined.height == 0:
         return pl.DataFrame()
     return joined.select(
-        "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after", "g",
+        "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after", "g", "detail",
         scope=pl.lit("timing"), kind=pl.lit("shifted"), slower=pl.lit(True),
-        detail=pl.format("{} rose (from trace ids, {} requests): median {} s -> {} s", pl.col("label"), pl.col("n"),
-                         pl.col("normal").round_sig_figs(3), pl.col("incident").round_sig_figs(3)),
     )
 
 

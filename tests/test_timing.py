@@ -11,7 +11,14 @@ import polars as pl
 from rca.pipeline import analyze
 from rca.settings import Settings
 from rca.signals.params import param_shifts
-from rca.signals.timing import LOG_SPREAD, MIN_BEFORE, MIN_VALUES, request_timings
+from rca.signals.timing import (
+    LOG_SPREAD,
+    MIN_BEFORE,
+    MIN_BEYOND,
+    MIN_VALUES,
+    request_timings,
+    slowed_services,
+)
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -53,30 +60,52 @@ def _frame(lines: list[tuple[str, str, datetime, str]]) -> pl.DataFrame:
 
 
 def _slowed(frame: pl.DataFrame) -> pl.DataFrame:
-    shifts = param_shifts(request_timings(frame), origin=T0, bucket=timedelta(seconds=10), min_values=MIN_VALUES,
-                          min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD)
-    return shifts.filter(pl.col("rising") & (pl.col("g") >= 10))
+    values = request_timings(frame)
+    shifts = param_shifts(values, origin=T0, bucket=timedelta(seconds=10), min_values=MIN_VALUES,
+                          min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD, min_beyond=MIN_BEYOND)
+    return slowed_services(shifts, min_g=10)
 
 
 def test_each_measure_is_taken_from_the_request_lines() -> None:
     values = request_timings(_frame(_requests(1, slow_from=None)))
-    by = {(r["service"], r["position"]): r["value"] for r in values.iter_rows(named=True)}
-    # db is called by api (web's lines enclose api's, api's enclose db's); web is called by nobody.
-    assert set(by) == {("api", 0), ("api", 1), ("api", 2), ("db", 0), ("db", 1), ("db", 2)}
-    assert 0 < by[("db", 1)] < 0.05 and 0 < by[("db", 2)] < 0.05
+    by = {(r["service"], r["template_id"]): r["value"] for r in values.iter_rows(named=True)}
+    # Runs: web, api (2 lines), db (2 lines), api, web: own times of api and db; web is where the
+    # request starts, so nothing comes before it.
+    assert set(by) == {("api", "own"), ("db", "own"), ("api", "before"), ("api", "wait"), ("db", "before"), ("db", "wait"),
+                       ("web", "gap after"), ("api", "gap before"), ("api", "gap after"), ("db", "gap before"),
+                       ("db", "gap after"), ("web", "gap before")}
+    assert all(0 < value < 0.05 for value in by.values())
 
 
 def test_a_network_delay_blames_the_slowed_callee_not_its_callers() -> None:
     slowed = _slowed(_frame(_requests(120, slow_from=80)))
     assert set(slowed.get_column("service")) == {"db"}
-    row = slowed.row(0, named=True)
-    assert row["incident"] > 1.5 and row["normal"] < 0.05
+    assert "-> 2" in slowed.row(0, named=True)["detail"]  # two seconds (both ways), from a few milliseconds
+
+
+def test_a_service_that_merely_comes_after_a_delayed_one_is_not_blamed() -> None:
+    """api calls db and cache in either order, logging nothing between them: when db's answers
+    are late, the gap from db's line to cache's rises too, but cache's gaps from api do not."""
+    rng = random.Random(9)
+    lines = []
+    for i in range(160):
+        trace, t = f"{rng.getrandbits(128):032x}", T0 + timedelta(seconds=3 * i)
+        late = timedelta(seconds=0.8) if i >= 100 else timedelta()
+        lines.append(("api", trace, t, "handling"))
+        for callee in (("db", "cache") if rng.random() < 0.5 else ("cache", "db")):
+            t += timedelta(milliseconds=3 * rng.lognormvariate(0, 0.3))
+            lines.append((callee, trace, t, "served"))
+            t += late if callee == "db" else timedelta()
+        t += timedelta(milliseconds=3 * rng.lognormvariate(0, 0.3))
+        lines.append(("api", trace, t, "done"))
+    slowed = _slowed(_frame(lines))
+    assert set(slowed.get_column("service")) == {"db"}
 
 
 def test_cpu_contention_shows_in_the_service_s_own_time() -> None:
     slowed = _slowed(_frame(_requests(120, slow_from=80, cpu=True)))
     assert set(slowed.get_column("service")) == {"db"}
-    assert slowed.row(0, named=True)["label"] == "time between its own lines in one request"
+    assert slowed.row(0, named=True)["detail"].startswith("its own time")
 
 
 def test_steady_requests_are_not_a_shift() -> None:

@@ -157,7 +157,8 @@ def _spearman(values: np.ndarray) -> float:
 
 
 def _shift(
-    values: np.ndarray, *, min_before: int = MIN_BEFORE, counters: bool = True, log_spread: float | None = None
+    values: np.ndarray, *, min_before: int = MIN_BEFORE, counters: bool = True, log_spread: float | None = None,
+    min_beyond: float = MIN_BEYOND,
 ) -> tuple[int, float, bool, float, float] | None:
     """``(split, g, rising, threshold, beyond share after)`` of one series, or None where it did
     not move out of its normal range (or is a counter). ``log_spread``: score by how far the
@@ -173,7 +174,7 @@ def _shift(
     beyond_before = (before > high) if rising else (before < low)
     beyond_after = (after > high) if rising else (after < low)
     share = float(beyond_after.mean())
-    if share < MIN_BEYOND:
+    if share < min_beyond:
         return None
     if log_spread is not None:
         g = log_median_shift(before, after, floor=log_spread)
@@ -222,11 +223,12 @@ def _onset_index(values: np.ndarray, split: int, threshold: float, rising: bool,
 
 def param_shifts(
     values: pl.DataFrame, *, origin: datetime, bucket: timedelta, min_values: int = MIN_VALUES, min_before: int = MIN_BEFORE,
-    counters: bool = True, log_spread: float | None = None,
+    counters: bool = True, log_spread: float | None = None, min_beyond: float = MIN_BEYOND,
 ) -> pl.DataFrame:
     """Series of ``numeric_values`` (of at least ``min_values``, ``min_before`` of them before the
     change; ``counters``: values may be counters, left out when they trend before it;
-    ``log_spread``: scored as durations, ``log_median_shift``) whose values
+    ``log_spread``: scored as durations, ``log_median_shift``; ``min_beyond``: the share of values
+    after the change beyond the normal range that makes a shift) whose values
     moved out of their normal range: ``service``,
     ``template_id``, ``position``, ``label``, ``seconds``, ``g``, ``rising``, ``split`` (bucket of the onset), ``onset``
     (the first record of the shift), ``normal`` and ``incident`` (medians before and after),
@@ -248,7 +250,7 @@ def param_shifts(
         series = all_values[row["_at"] : row["_at"] + row["_n"]]
         if _two_values_at_most(series[: min_values * 4]) and _two_values_at_most(series):
             continue
-        found = _shift(series, min_before=min_before, counters=counters, log_spread=log_spread)
+        found = _shift(series, min_before=min_before, counters=counters, log_spread=log_spread, min_beyond=min_beyond)
         if found is None:
             continue
         split, g, rising, threshold, share = found

@@ -1,25 +1,34 @@
-"""How long requests spend in each service, read from the times of the lines that carry one trace id.
+"""How long requests spend in and between services, read from the times of lines that share a trace id.
 
 A service that only slows down (its CPU starved, its network delayed) often logs nothing new: the
 same lines, later. Where lines carry a trace or request id, the order and times of a request's
-lines across services say where the time went, with no duration written in any line:
+lines across services say where the time went, with no duration written in any line. A request's
+lines, in time order, fall into *runs*: consecutive lines of one service.
 
-- ``own``: a service's consecutive lines within one request (a *run*, until another service's
-  line comes between) span its own work; a caller's lines are split around its callee's, so a
-  caller waiting for a slow callee does not look slow itself;
-- ``reach``: from the request's last line before the service's first (its caller's, or that of a
+- ``own``: the span of a run is the service's own work between two of its lines; a caller's lines
+  are split around its callee's, so a caller waiting for a slow callee does not look slow itself;
+- ``before``: from the request's last line before the service's first (its caller's, or that of a
   service called just before it) to that first line: the request travelling to it, and its work
   before it logs;
-- ``wait``: how long the request waited for it beyond its own first-to-last lines (from the last
+- ``wait``: how long the request waited on it beyond its own first-to-last lines (from the last
   line of another service before them to the first after them): the network both ways, and work
-  it does before its first line or after its last. Bounded by any service's line, not only the
+  it does before its first line or after its last. Bounded by any service's lines, not only the
   caller's: a caller that calls several services in turn without logging between them would
-  otherwise charge all of them to the first.
+  otherwise charge all of them to the first;
+- ``gap after`` / ``gap before``: the same gaps for each run of its lines, not only the
+  request's first and last (a service that logs between its own calls slows there too when its
+  CPU is starved).
 
-Each (service, measure) becomes a series of values in time
-order, in the shape of ``params.numeric_values``, so the same change-point test scores them; only
-slowing down counts (a service answering faster is not a cause). Clock skew between hosts is a
-constant offset within a pair of services, so it does not move a distribution.
+A service whose delayed packets (a netem delay) or slow work holds requests up slows these in most
+of its requests; a service that merely comes after it in some requests slows only in those, not in
+most (a series counts when two thirds of its values after the change are beyond its normal range)
+unless it always follows it. What the lines cannot tell: time spent in a service that logs no
+trace id (or stopped logging) between two services' lines is charged to them.
+
+Each series is a series of values in time order, in the shape of ``params.numeric_values``, so the
+same change-point test scores them (in log scale: ``params.log_median_shift``); only slowing down
+counts (a service answering faster is not a cause). Clock skew between hosts is a constant offset
+within a pair of services, so it does not move a distribution.
 
 Requests are sampled by their trace id's hash where there are many, so the work stays bounded.
 """
@@ -29,9 +38,11 @@ from __future__ import annotations
 import polars as pl
 
 MEASURES = {
-    "own": "time between its own lines in one request",
-    "reach": "time from a request's previous line to its first",
-    "wait": "time a request waited on it beyond its own lines",
+    "own": "its own time between its lines in a request",
+    "before": "the time from a request's previous line to its first",
+    "wait": "the time a request waited on it beyond its own lines",
+    "gap after": "the time from each of its runs of lines to the next service's line",
+    "gap before": "the time from the previous service's line to each of its runs of lines",
 }
 POSITION = {name: i for i, name in enumerate(MEASURES)}
 # Records of requests read at most (whole requests, chosen by the hash of their trace id).
@@ -42,21 +53,23 @@ MIN_VALUES = 12
 MIN_BEFORE = 3
 # Request times vary by a factor of e ** 0.5 (1.6) at least, however steady a few values look.
 LOG_SPREAD = 0.5
-TEMPLATE_ID = "timing"
+# Most of a series' values must be beyond its normal range: a service next to a slowed one, in half
+# of its requests, has half of its gaps slowed, not most.
+MIN_BEYOND = 2 / 3
 
 
 def request_timings(records: pl.DataFrame) -> pl.DataFrame:
-    """One row per measured value: ``service``, ``template_id`` (``timing``), ``position`` (which
-    measure: 0 ``own``, 1 ``reach``, 2 ``wait``), ``label``, ``timestamp`` (the request's first line
-    in the service), ``value`` (seconds) and ``seconds`` (true), in time order per series.
+    """One row per measured value: ``service``, ``template_id`` (the measure: ``own``, ``before``,
+    ``wait``), ``position`` (0, 1, 2), ``label``, ``timestamp`` (of the run's or request's first line),
+    ``value`` (seconds), ``seconds`` (true), in time order per series.
 
     >>> from datetime import datetime, timedelta
     >>> t0 = datetime(2026, 1, 1)
     >>> lines = [("a", 0), ("b", 5), ("b", 9), ("a", 20)]  # a calls b; b logs twice
     >>> frame = pl.DataFrame({"trace_id": [7] * 4, "service": [s for s, _ in lines],
     ...                       "timestamp": [t0 + timedelta(milliseconds=ms) for _, ms in lines]})
-    >>> request_timings(frame).select("service", "position", "value").rows()
-    [('b', 0, 0.004), ('b', 1, 0.005), ('b', 2, 0.016)]
+    >>> request_timings(frame).filter(pl.col("service") == "b").select("template_id", "value").rows()
+    [('own', 0.004), ('before', 0.005), ('wait', 0.016), ('gap after', 0.011), ('gap before', 0.005)]
     """
     stamp = records.schema.get("timestamp", pl.Datetime("us"))
     schema = {"service": pl.String, "template_id": pl.String, "position": pl.Int32, "label": pl.String,
@@ -94,14 +107,31 @@ def request_timings(records: pl.DataFrame) -> pl.DataFrame:
         pl.col("start").min(), pl.col("end").max(),
         before=pl.col("before").sort_by("start").first(), after=pl.col("after").sort_by("start").last(),
     ).filter(pl.col("before").is_not_null())
-    reach = spans.select("service", "start", measure=pl.lit("reach"), value=pl.col("start") - pl.col("before"))
+    before = spans.select("service", "start", measure=pl.lit("before"), value=pl.col("start") - pl.col("before"))
     wait = spans.select(
         "service", "start", measure=pl.lit("wait"),
         value=(pl.col("after") - pl.col("before")) - (pl.col("end") - pl.col("start")),
     )
-    values = pl.concat([own, reach, wait]).filter(pl.col("value").is_not_null())
-    return values.select(
-        "service", template_id=pl.lit(TEMPLATE_ID), position=pl.col("measure").replace_strict(POSITION, return_dtype=pl.Int32),
-        label=pl.col("measure").replace_strict(MEASURES, return_dtype=pl.String), timestamp="start",
-        value=pl.col("value").dt.total_microseconds() / 1e6, seconds=pl.lit(True),
-    ).sort("service", "position", "timestamp").cast(schema)  # type: ignore[arg-type]
+    gaps = runs.filter(pl.col("after").is_not_null())
+    gap_after = gaps.select("service", "start", measure=pl.lit("gap after"), value=pl.col("after") - pl.col("end"))
+    gaps = runs.filter(pl.col("before").is_not_null())
+    gap_before = gaps.select("service", "start", measure=pl.lit("gap before"), value=pl.col("start") - pl.col("before"))
+    return (
+        pl.concat([own, before, wait, gap_after, gap_before]).filter(pl.col("value").is_not_null())
+        .select("service", template_id="measure", position=pl.col("measure").replace_strict(POSITION, return_dtype=pl.Int32),
+                label=pl.col("measure").replace_strict(MEASURES, return_dtype=pl.String), timestamp="start",
+                value=pl.col("value").dt.total_microseconds() / 1e6, seconds=pl.lit(True))
+        .sort("service", "position", "timestamp")
+        .cast(schema)  # type: ignore[arg-type]
+    )
+
+
+def slowed_services(shifts: pl.DataFrame, *, min_g: float) -> pl.DataFrame:
+    """The services that slowed, from the ``params.param_shifts`` of ``request_timings``: one row
+    per service with its clearest rising series (``service``, ``g``, ``onset``, ``detail``)."""
+    risen = shifts.filter(pl.col("rising") & (pl.col("g") >= min_g))
+    return risen.sort("g", descending=True).unique("service", keep="first", maintain_order=True).select(
+        "service", "g", "onset",
+        detail=pl.format("{} rose (from trace ids, {} values): median {} s -> {} s", "label", "n",
+                         pl.col("normal").round_sig_figs(3), pl.col("incident").round_sig_figs(3)),
+    )
