@@ -46,7 +46,10 @@ name; callers that use its IP are fine), ``cert_expiry`` (the root's serving cer
 file, so its lines stop), ``pool_exhaustion`` (the root's DB pool runs dry: ``waiting=N`` grows,
 pool timeouts), ``bad_config`` (a rolling restart with a new version, then a bad value, a wrong
 endpoint or a tiny timeout), ``rate_limit`` (the root answers 429), ``memory_leak`` (heap climbs
-over minutes, GC pauses grow, then OOM and restart). Services log their own failures at ERROR,
+over minutes, GC pauses grow, then OOM and restart), ``network_delay`` (the root's packets wait
+50 ms-2 s, as a chaos tool's netem delay does: its answers and its own calls come late, its own work
+and lines are unchanged; only when lines come, and callers' durations and timeouts, show it).
+Services log their own failures at ERROR,
 WARN or even INFO, as real code does. The root may be a leaf, a middle tier, a shared dependency
 or, rarely, an entry service; one path from an entry to the root always carries real traffic.
 Effects propagate realistically: timeouts after 1-30 s, retries that multiply errors upward,
@@ -139,7 +142,7 @@ NAME_STYLES: tuple[str, ...] = ("plain", "plain", "svc", "service", "api", "ts",
 
 FAULT_KINDS: tuple[str, ...] = (
     "exception", "latency", "hang", "crash_loop", "sudden_death", "dns", "cert_expiry", "disk_full",
-    "pool_exhaustion", "bad_config", "rate_limit", "memory_leak",
+    "pool_exhaustion", "bad_config", "rate_limit", "memory_leak", "network_delay",
 )  # fmt: skip
 RED_HERRINGS: tuple[str, ...] = (
     "cron_errors", "benign_deploy", "warn_chatter", "background_errors", "traffic_burst", "noisy_errors", "unrelated_bug",
@@ -1768,7 +1771,9 @@ class Sim:
         if s.worker_timeout and cursor - t > s.worker_timeout:
             return self.worker_killed(name, t, pod)
         heapq.heappush(self.inflight[name], cursor)
-        return self.finish(name, t, cursor, status, req, v, pod, thread, cause=cause, anomalous=bool(kind) and (status >= 500 or mult > 3))
+        # A delayed network changes no line of the root, only when they come: its requests' lines are its departure.
+        anomalous = bool(kind) and (status >= 500 or mult > 3 or kind == "network_delay")
+        return self.finish(name, t, cursor, status, req, v, pod, thread, cause=cause, anomalous=anomalous)
 
     def saturated(self, name: str, t: float) -> bool:
         """Every thread / worker busy (synchronous servers waiting on slow calls); says so now and then."""
@@ -1947,8 +1952,14 @@ class Sim:
                 self.hung_started += 1
                 self.emit(e.callee, t + net, "DEBUG", "inbound_start", {"method": e.method, "path": e.path.replace("{id}", self.object_id())}, req=req)
             return "timeout", timeout, 0
-        resp = self.visit(e.callee, t + net, req, e.caller, e.path)
-        total = resp.dur + 2 * net
+        # A delayed network (a pod's egress delayed, as tc netem or a chaos tool does it): the
+        # root's answers come late, and the requests it sends leave late; its own work is as fast.
+        delay_in, delay_out = self.net_delay(e.callee, t), 0.0
+        if delay_in:
+            delay_out, delay_in = delay_in, delay_in * r.uniform(0.0, 1.0)  # a handshake's SYN-ACK, sometimes
+        delay_in += self.net_delay(e.caller, t)
+        resp = self.visit(e.callee, t + net + delay_in, req, e.caller, e.path)
+        total = resp.dur + 2 * net + delay_in + delay_out
         if total > timeout:
             return "timeout", timeout, 0
         if resp.status == 429:
@@ -1956,6 +1967,14 @@ class Sim:
         if resp.status >= 500:
             return "5xx", total, resp.status
         return "ok", total, resp.status
+
+    def net_delay(self, name: str, t: float) -> float:
+        """Seconds a packet from ``name`` waits when the fault delays its network, else 0."""
+        if not self.fault_on(name, t, "network_delay"):
+            return 0.0
+        p = self.fault.params  # type: ignore[union-attr]
+        ramp = min(1.0, (t - self.fault.start) / p["ramp_s"]) if p["ramp_s"] else 1.0  # type: ignore[union-attr]
+        return p["delay_s"] * ramp * (1.0 + self.rng.uniform(-p["jitter"], p["jitter"]))
 
     def reach(self, e: Edge, t: float, pod: int = 0) -> str:
         """Whether a call gets to the callee at all: down, DNS, TLS, hung, or fine."""
@@ -2528,6 +2547,9 @@ def fault_params(topo: Topology, root: str, kind: str, rng: random.Random) -> di
         return {"share": round(rng.uniform(0.4, 0.9), 2), "limit": rng.choice((20, 50, 100, 200))}
     if kind == "memory_leak":
         return {"leak_s": round(rng.uniform(240, 900), 1)}
+    if kind == "network_delay":
+        return {"delay_s": round(rng.choice((rng.uniform(0.05, 0.3), rng.uniform(0.3, 2.0))), 3), "jitter": rng.choice((0.0, 0.1, 0.3)),
+                "ramp_s": 0.0 if rng.random() < 0.7 else round(rng.uniform(30, 180), 1)}  # fmt: skip
     return {}
 
 
@@ -2629,8 +2651,8 @@ def add_worker(topo: Topology, rng: random.Random) -> str:
     return name
 
 
-SECONDARY_DOWN = ("hang", "latency", "pool_exhaustion", "dns", "cert_expiry", "crash_loop", "sudden_death", "memory_leak")
-SECONDARY_LOAD = ("latency", "hang", "pool_exhaustion", "rate_limit", "memory_leak", "crash_loop", "exception")
+SECONDARY_DOWN = ("hang", "latency", "network_delay", "pool_exhaustion", "dns", "cert_expiry", "crash_loop", "sudden_death", "memory_leak")
+SECONDARY_LOAD = ("latency", "network_delay", "hang", "pool_exhaustion", "rate_limit", "memory_leak", "crash_loop", "exception")
 
 
 def pick_secondary(topo: Topology, root: str, kind: str, start: float, rng: random.Random) -> list[dict[str, Any]]:
