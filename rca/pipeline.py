@@ -162,7 +162,8 @@ def analyze(
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
                         evidence.timeline_of(features), used)
     candidates = service_candidates(found)
-    graph = _effects(features, candidates, anomalies, calls, named)
+    own = found.filter(pl.col("kind") != "blamed").select(pl.col("service").cast(pl.String), "onset")
+    graph = _effects(features, candidates, anomalies, calls, broad_blame_set_aside(named, own))
     ranked = rank_services(candidates, graph, start=window.start)
     return Analysis(
         input=summary,
@@ -267,16 +268,28 @@ def _departures(
             )
         )
     parts += [found for found in (_parameter_departures(features, records, texts), _timing_departures(features, records),
-                                  _fatal_departures(features, records),
-                                  _restart_departures(features, records, texts), _blamed_departures(features, named))
+                                  _fatal_departures(features, records), _restart_departures(features, records, texts))
               if found.height]
+    own = _dated_onsets(parts, features)
+    dated = pl.DataFrame(schema={"service": pl.String, "onset": features.events.schema["timestamp"]})
+    if own.height:
+        dated = own.select(pl.col("service").cast(pl.String), "onset")
+    # Callers' blame, but not that of a caller in trouble reaching every callee it names.
+    blamed = _blamed_departures(features, broad_blame_set_aside(named, dated))
+    if blamed.height:
+        blamed = _dated_onsets([blamed], features)
+        own = pl.concat([own, blamed], how="diagonal_relaxed") if own.height else blamed
+    if own.height == 0 and anomalies.height:
+        own = _dated_onsets([anomalies.select("sid", "service", "kind", "onset_bucket", "before", "after", "rate_before",
+                                              "rate_after", scope=pl.lit("statement"), g=pl.col("llr"))], features)
+    return own
+
+
+def _dated_onsets(parts: list[pl.DataFrame], features: Features) -> pl.DataFrame:
+    """Departures found in ``parts``, each dated to the record (``onset``) and with its
+    statement's ``template_id`` and ``template``."""
     if not parts:
-        if anomalies.height == 0:
-            return pl.DataFrame()
-        parts.append(
-            anomalies.select("sid", "service", "kind", "onset_bucket", "before", "after", "rate_before", "rate_after",
-                             scope=pl.lit("statement"), g=pl.col("llr"))
-        )
+        return pl.DataFrame()
     found = pl.concat(parts, how="diagonal_relaxed")
     if "template_id" not in found.columns:
         found = found.with_columns(template_id=pl.lit(None, pl.String))
@@ -436,6 +449,35 @@ def _paused(timed: pl.DataFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
         mean = float(seconds[-1] - seconds[0]) / (len(seconds) - 1)
         paused.append(after_s - before_s >= max(RESTART_PAUSE_S, RESTART_PAUSE_GAPS * mean))
     return paused
+
+
+def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
+    """``named`` without the blame of callers whose error lines name two or more callees that had
+    not departed from normal on their own (``own``: ``service``, ``onset`` of its departures other
+    than blame) in the two minutes before the caller's first such line (or with it): such a
+    caller has trouble of its own reaching them (its network delayed, its DNS, its connection
+    pool), not several broken callees at once. A callee that another caller blames keeps that
+    caller's blame."""
+    from rca.ranking.rank import MAX_LAG_S, SKEW_S
+
+    # Departed in time to explain the caller's errors: at most MAX_LAG_S before them, or with them.
+    lag = (pl.col("first") - pl.col("onset")).dt.total_seconds()
+    departed = (
+        named.select("caller", "callee", "first")
+        .join(own.select(callee="service", onset="onset"), on="callee")
+        .filter((lag >= -SKEW_S) & (lag <= MAX_LAG_S))
+        .select("caller", "callee", departed=pl.lit(True))
+        .unique()
+    )
+    rows = named.join(departed, on=["caller", "callee"], how="left")
+    silent = pl.col("departed").is_null()
+    broad = (
+        rows.filter((pl.col("g") >= MIN_SHIFT_G) & silent)
+        .group_by("caller").agg(pl.col("callee").n_unique().alias("callees"))
+        .filter(pl.col("callees") >= 2)
+        .get_column("caller")
+    )
+    return rows.filter(~(pl.col("caller").is_in(broad.implode()) & silent)).drop("departed")
 
 
 def _blamed_departures(features: Features, named: pl.DataFrame) -> pl.DataFrame:

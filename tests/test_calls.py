@@ -163,3 +163,41 @@ def test_errors_naming_a_callee_rise_from_the_incident_start() -> None:
     row = rises.filter(pl.col("callee") == "ledger").row(0, named=True)
     assert row["caller"] == "api" and row["before"] == 0 and row["after"] == 150 and row["g"] > 50
     assert row["first"] == T0 + timedelta(seconds=300)
+
+
+def _named(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
+    """(caller, callee, second of the caller's first naming error line) rows, each a clear rise."""
+    return pl.DataFrame(
+        {"caller": [r[0] for r in rows], "callee": [r[1] for r in rows], "g": [50.0] * len(rows),
+         "first": [T0 + timedelta(seconds=r[2]) for r in rows]},
+        schema_overrides={"first": pl.Datetime("us", "UTC")},
+    )
+
+
+def _own(rows: list[tuple[str, int]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"service": [r[0] for r in rows], "onset": [T0 + timedelta(seconds=r[1]) for r in rows]},
+        schema={"service": pl.String, "onset": pl.Datetime("us", "UTC")},
+    )
+
+
+def test_a_caller_that_blames_every_callee_it_names_is_in_trouble_itself() -> None:
+    from rca.pipeline import broad_blame_set_aside
+
+    # api's calls to ledger and stock time out at once, and neither shows anything of its own:
+    # api's network (or DNS, or pool) is the trouble; web's blame of ledger stands on its own.
+    named = _named([("api", "ledger", 600), ("api", "stock", 601), ("web", "ledger", 605)])
+    kept = broad_blame_set_aside(named, _own([]))
+    assert kept.select("caller", "callee").rows() == [("web", "ledger")]
+    # A departure of stock's own long before (a deploy ten minutes earlier) does not change that.
+    assert broad_blame_set_aside(named, _own([("stock", 0)])).height == 1
+
+
+def test_a_caller_that_blames_one_silent_callee_keeps_its_blame() -> None:
+    from rca.pipeline import broad_blame_set_aside
+
+    named = _named([("api", "ledger", 600), ("api", "stock", 601)])
+    # stock departed on its own just before api's errors began: only ledger is silent, so api
+    # names one broken callee and one it cannot tell from it; both blames stand.
+    assert broad_blame_set_aside(named, _own([("stock", 590)])).height == 2
+    assert broad_blame_set_aside(_named([("api", "ledger", 600)]), _own([])).height == 1
