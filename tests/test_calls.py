@@ -201,3 +201,17 @@ def test_a_caller_that_blames_one_silent_callee_keeps_its_blame() -> None:
     # names one broken callee and one it cannot tell from it; both blames stand.
     assert broad_blame_set_aside(named, _own([("stock", 590)])).height == 2
     assert broad_blame_set_aside(_named([("api", "ledger", 600)]), _own([])).height == 1
+
+
+def test_a_whole_name_outweighs_words_of_a_name_in_url_paths() -> None:
+    from rca.signals.calls import Mentions
+
+    # variant-svc's lines hold the word "api" (of api-svc) in three statements; api-svc names
+    # variant-svc in full in one: api-svc calls variant-svc.
+    rows = [("variant-svc", "api-svc", f"t{i}", "word") for i in range(3)] + [("api-svc", "variant-svc", "t9", "name")]
+    table = pl.DataFrame(
+        {"caller": [r[0] for r in rows], "callee": [r[1] for r in rows], "template_id": [r[2] for r in rows],
+         "share": [1.0] * len(rows), "lines": [10] * len(rows), "error": [False] * len(rows), "how": [r[3] for r in rows]}
+    )
+    graph = call_graph(["api-svc", "variant-svc"], Mentions(table))
+    assert sorted(graph.edges) == [("api-svc", "variant-svc")]

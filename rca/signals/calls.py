@@ -312,7 +312,7 @@ def trace_parents(events: pl.DataFrame) -> pl.DataFrame:
 
 def call_graph(services: list[str], mentions: Mentions, traces: pl.DataFrame | None = None) -> nx.DiGraph:
     """Caller -> callee over ``services``. A mention makes an edge; where two services name each
-    other, the direction named in more statements wins (both stay when it is even). Trace order
+    other, the direction named in more statements wins, each weighed by how it names (``BLAME_WEIGHT``: a whole name counts four times a word of it; both stay when even). Trace order
     adds an edge where one order dominates (``MIN_TRACES`` traces and twice the other order)."""
     # Imported here: networkx takes a tenth of a second, and only analyze needs it.
     import networkx as nx
@@ -324,11 +324,14 @@ def call_graph(services: list[str], mentions: Mentions, traces: pl.DataFrame | N
         lines=pl.col("lines").sum(),
         error_lines=pl.col("lines").filter(pl.col("error")).sum(),
         how=pl.col("how").unique().sort(),
+        # A statement naming a service in full counts more than one with a word of its name in a
+        # URL path (``/api/variant`` is not a call to ``api-svc``).
+        strength=pl.col("how").replace_strict(BLAME_WEIGHT, default=1.0, return_dtype=pl.Float64).sum(),
     )
-    strength = {(r["caller"], r["callee"]): r["templates"] for r in per_pair.iter_rows(named=True)}
+    strength = {(r["caller"], r["callee"]): r["strength"] for r in per_pair.iter_rows(named=True)}
     for row in per_pair.iter_rows(named=True):
         caller, callee = row["caller"], row["callee"]
-        if strength.get((callee, caller), 0) > row["templates"]:
+        if strength.get((callee, caller), 0.0) > row["strength"]:
             continue
         graph.add_edge(caller, callee, templates=row["templates"], lines=row["lines"],
                        error_lines=row["error_lines"], traces=0, evidence=sorted({"mentions", *row["how"]}))
