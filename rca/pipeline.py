@@ -156,7 +156,7 @@ def analyze(
     calls = _calls(features, records, texts)
     named = named_rises(records, calls.mentions, window.start)
     progress("finding what departed from normal")
-    found = _departures(features, start, anomalies, records, named, texts)
+    found = _departures(features, start, anomalies, records, named, texts, calls.graph)
     if found.height == 0:
         # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
@@ -234,7 +234,7 @@ def _mine_together(
 
 def _departures(
     features: Features, start: IncidentStart, anomalies: pl.DataFrame, records: pl.DataFrame, named: pl.DataFrame,
-    texts: pl.DataFrame,
+    texts: pl.DataFrame, graph: nx.DiGraph,
 ) -> pl.DataFrame:
     """Every departure from normal, one row each: ``service``, ``kind``, ``scope``, ``g``, ``sid``
     (its series), ``onset_bucket``, ``onset`` (to the record), ``before``/``after`` and rates,
@@ -267,7 +267,7 @@ def _departures(
                 **{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")},
             )
         )
-    parts += [found for found in (_parameter_departures(features, records, texts), _timing_departures(features, records),
+    parts += [found for found in (_parameter_departures(features, records, texts), _timing_departures(features, records, graph),
                                   _fatal_departures(features, records), _restart_departures(features, records, texts))
               if found.height]
     own = _dated_onsets(parts, features)
@@ -529,7 +529,7 @@ def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.D
     )
 
 
-def _timing_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame:
+def _timing_departures(features: Features, records: pl.DataFrame, graph: nx.DiGraph) -> pl.DataFrame:
     """Services whose requests slowed, from the times of the lines that share a trace id
     (``timing``): their own work between their lines, or the gaps after (or before) their lines
     whoever came next. Only slowing counts."""
@@ -538,11 +538,12 @@ def _timing_departures(features: Features, records: pl.DataFrame) -> pl.DataFram
         MIN_BEFORE,
         MIN_BEYOND,
         MIN_VALUES,
+        opaque_services,
         request_timings,
         slowed_services,
     )
 
-    values = request_timings(records)
+    values = request_timings(records, opaque_services(records, graph))
     shifts = param_shifts(
         values, origin=features.origin, bucket=features.bucket,
         min_values=MIN_VALUES, min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD, min_beyond=MIN_BEYOND,

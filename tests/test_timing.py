@@ -139,3 +139,24 @@ def test_analyze_names_a_service_that_only_slowed_from_its_request_lines(tmp_pat
     timing = [d for d in root.departures if d.kind == "shifted" and "trace ids" in d.description]
     assert timing, root.departures
     assert abs((root.onset - (T0 + timedelta(seconds=390))).total_seconds()) < 10
+
+
+def test_a_service_that_calls_one_without_trace_ids_is_not_measured() -> None:
+    """api calls db, whose lines carry no trace id: when db slows, the time falls between
+    api's own lines, and api would be taken for the slow one."""
+    import networkx as nx
+
+    from rca.signals.timing import opaque_services
+
+    lines = _requests(120, slow_from=80, cpu=True)
+    frame = _frame(lines).with_columns(trace_id=pl.when(pl.col("service") == "db").then(None).otherwise(pl.col("trace_id")))
+    # Seen without the call graph, db's slow work is api's own time.
+    assert set(_slowed(frame).get_column("service")) == {"api"}
+    graph = nx.DiGraph([("web", "api"), ("api", "db")])
+    opaque = opaque_services(frame, graph)
+    assert opaque == {"api"}
+    values = request_timings(frame, opaque)
+    assert set(values.get_column("service")) == set()  # web's gaps are all next to api's lines
+    shifts = param_shifts(values, origin=T0, bucket=timedelta(seconds=10), min_values=MIN_VALUES,
+                          min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD, min_beyond=MIN_BEYOND)
+    assert slowed_services(shifts, min_g=10).height == 0

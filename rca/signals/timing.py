@@ -23,7 +23,9 @@ A service whose delayed packets (a netem delay) or slow work holds requests up s
 of its requests; a service that merely comes after it in some requests slows only in those, not in
 most (a series counts when two thirds of its values after the change are beyond its normal range)
 unless it always follows it. What the lines cannot tell: time spent in a service that logs no
-trace id (or stopped logging) between two services' lines is charged to them.
+trace id between two services' lines is charged to them, so the services that call one (by the
+call graph) are not measured, nor the gaps next to their lines (``opaque_services``); a service
+that stopped logging altogether still hides that way.
 
 Each series is a series of values in time order, in the shape of ``params.numeric_values``, so the
 same change-point test scores them (in log scale: ``params.log_median_shift``); only slowing down
@@ -35,7 +37,13 @@ Requests are sampled by their trace id's hash where there are many, so the work 
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
 import polars as pl
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MEASURES = {
     "own": "its own time between its lines in a request",
@@ -58,10 +66,27 @@ LOG_SPREAD = 0.5
 MIN_BEYOND = 2 / 3
 
 
-def request_timings(records: pl.DataFrame) -> pl.DataFrame:
+def opaque_services(records: pl.DataFrame, calls: nx.DiGraph) -> set[str]:
+    """Services whose time in a request may hide a call the request's lines do not show: those
+    that call (``calls``: caller -> callee) a service that never logs a trace or request id. The
+    time such a call takes falls between their own lines, and between theirs and their
+    neighbours', whoever is slow."""
+    if "trace_id" not in records.columns:
+        return set()
+    traced = (
+        records.lazy().group_by(pl.col("service").cast(pl.String))
+        .agg(pl.col("trace_id").is_not_null().any().alias("traced"))
+        .collect(engine="streaming")
+    )
+    untraced = set(traced.filter(~pl.col("traced")).get_column("service").to_list())
+    return {caller for caller, callee in calls.edges if callee in untraced and caller not in untraced}
+
+
+def request_timings(records: pl.DataFrame, opaque: Collection[str] = ()) -> pl.DataFrame:
     """One row per measured value: ``service``, ``template_id`` (the measure: ``own``, ``before``,
     ``wait``), ``position`` (0, 1, 2), ``label``, ``timestamp`` (of the run's or request's first line),
-    ``value`` (seconds), ``seconds`` (true), in time order per series.
+    ``value`` (seconds), ``seconds`` (true), in time order per series. No value is measured for
+    a service in ``opaque`` (``opaque_services``), nor any gap next to one of its lines.
 
     >>> from datetime import datetime, timedelta
     >>> t0 = datetime(2026, 1, 1)
@@ -101,23 +126,28 @@ def request_timings(records: pl.DataFrame) -> pl.DataFrame:
     # Around a service's lines in a request: the last line of another service before its first,
     # and the first line of another after its last.
     runs = runs.with_columns(
-        before=pl.col("end").shift().over("trace_id"), after=pl.col("start").shift(-1).over("trace_id")
+        before=pl.col("end").shift().over("trace_id"), after=pl.col("start").shift(-1).over("trace_id"),
+        previous=pl.col("service").shift().over("trace_id"), next=pl.col("service").shift(-1).over("trace_id"),
     )
     spans = runs.group_by("trace_id", "service").agg(
         pl.col("start").min(), pl.col("end").max(),
         before=pl.col("before").sort_by("start").first(), after=pl.col("after").sort_by("start").last(),
+        previous=pl.col("previous").sort_by("start").first(), next=pl.col("next").sort_by("start").last(),
     ).filter(pl.col("before").is_not_null())
-    before = spans.select("service", "start", measure=pl.lit("before"), value=pl.col("start") - pl.col("before"))
+    before = spans.select("service", "start", "previous", measure=pl.lit("before"), value=pl.col("start") - pl.col("before"))
     wait = spans.select(
-        "service", "start", measure=pl.lit("wait"),
+        "service", "start", "previous", "next", measure=pl.lit("wait"),
         value=(pl.col("after") - pl.col("before")) - (pl.col("end") - pl.col("start")),
     )
     gaps = runs.filter(pl.col("after").is_not_null())
-    gap_after = gaps.select("service", "start", measure=pl.lit("gap after"), value=pl.col("after") - pl.col("end"))
+    gap_after = gaps.select("service", "start", "next", measure=pl.lit("gap after"), value=pl.col("after") - pl.col("end"))
     gaps = runs.filter(pl.col("before").is_not_null())
-    gap_before = gaps.select("service", "start", measure=pl.lit("gap before"), value=pl.col("start") - pl.col("before"))
+    gap_before = gaps.select("service", "start", "previous", measure=pl.lit("gap before"), value=pl.col("start") - pl.col("before"))
+    hidden = sorted(opaque)
+    clear = ~pl.col("service").is_in(hidden) & ~pl.col("previous").fill_null("").is_in(hidden) & ~pl.col("next").fill_null("").is_in(hidden)
     return (
-        pl.concat([own, before, wait, gap_after, gap_before]).filter(pl.col("value").is_not_null())
+        pl.concat([own, before, wait, gap_after, gap_before], how="diagonal_relaxed")
+        .filter(pl.col("value").is_not_null() & clear)
         .select("service", template_id="measure", position=pl.col("measure").replace_strict(POSITION, return_dtype=pl.Int32),
                 label=pl.col("measure").replace_strict(MEASURES, return_dtype=pl.String), timestamp="start",
                 value=pl.col("value").dt.total_microseconds() / 1e6, seconds=pl.lit(True))
