@@ -147,9 +147,10 @@ def effect_graph(
             continue
         if (caller, callee) in naming:
             _add(graph, callee, caller, "names", lag(callee, caller))
-        elif rows[caller]["slower"] and rows[callee]["slower"] and abs(lag(callee, caller)) <= MAX_LAG_S:
+        elif rows[caller]["slower"] and (rows[callee]["slower"] or rows[callee]["rising"]) and abs(lag(callee, caller)) <= MAX_LAG_S:
             # A caller waits for its callee: latency climbs the calls, never down them. Both log
-            # a request when it ends, so which slow line came first says little.
+            # a request when it ends, so which slow line came first says little; and a callee's
+            # own new lines (its slow-query warnings) may only come once it is slow enough.
             _add(graph, callee, caller, "calls", lag(callee, caller))
         elif rows[caller]["rising"] and (
             lagged := _departed_before(rows[callee], rows[caller]["onset"],
