@@ -160,3 +160,9 @@ def test_a_service_that_calls_one_without_trace_ids_is_not_measured() -> None:
     shifts = param_shifts(values, origin=T0, bucket=timedelta(seconds=10), min_values=MIN_VALUES,
                           min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD, min_beyond=MIN_BEYOND)
     assert slowed_services(shifts, min_g=10).height == 0
+
+
+def test_one_id_on_every_line_is_not_a_request() -> None:
+    """A placeholder trace id logged on every line (tracing off) makes no timing."""
+    frame = _frame(_requests(300, slow_from=None)).with_columns(trace_id=pl.lit("0" * 32))
+    assert request_timings(frame).height == 0

@@ -55,6 +55,7 @@ MEASURES = {
 POSITION = {name: i for i, name in enumerate(MEASURES)}
 # Records of requests read at most (whole requests, chosen by the hash of their trace id).
 MAX_RECORDS = 400_000
+MAX_REQUEST_LINES = 1_000
 # Fewer values than in lines' numbers suffice: a request's timing is one value per request, and a
 # slowed service's values jump by orders of magnitude, not by a few per cent.
 MIN_VALUES = 12
@@ -110,8 +111,9 @@ def request_timings(records: pl.DataFrame, opaque: Collection[str] = ()) -> pl.D
     if lines.height > MAX_RECORDS:
         every = -(-lines.height // MAX_RECORDS)
         lines = lines.filter(pl.col("trace_id").hash(seed=11) % every == 0)
-    # Requests that reach more than one service only.
-    lines = lines.filter(pl.col("service").n_unique().over("trace_id") > 1)
+    # Requests that reach more than one service only; an id on more lines than a request has is
+    # not a request's (a placeholder id logged when tracing is off, a batch job's id).
+    lines = lines.filter((pl.col("service").n_unique().over("trace_id") > 1) & (pl.len().over("trace_id") <= MAX_REQUEST_LINES))
     if lines.height == 0:
         return pl.DataFrame(schema=schema)
     lines = lines.sort("trace_id", "timestamp", "service", maintain_order=True)
