@@ -48,7 +48,10 @@ pool timeouts), ``bad_config`` (a rolling restart with a new version, then a bad
 endpoint or a tiny timeout), ``rate_limit`` (the root answers 429), ``memory_leak`` (heap climbs
 over minutes, GC pauses grow, then OOM and restart), ``network_delay`` (the root's packets wait
 50 ms-2 s, as a chaos tool's netem delay does: its answers and its own calls come late, its own work
-and lines are unchanged; only when lines come, and callers' durations and timeouts, show it).
+and lines are unchanged; only when lines come, and callers' durations and timeouts, show it),
+``cpu_contention`` (seeds 16 on: the root's work takes 1.5-4x as long, often
+on one pod only, with no slow-warning line: only the durations it and its callers log, and when
+its lines come, show it).
 Services log their own failures at ERROR,
 WARN or even INFO, as real code does. The root may be a leaf, a middle tier, a shared dependency
 or, rarely, an entry service; one path from an entry to the root always carries real traffic.
@@ -142,7 +145,7 @@ NAME_STYLES: tuple[str, ...] = ("plain", "plain", "svc", "service", "api", "ts",
 
 FAULT_KINDS: tuple[str, ...] = (
     "exception", "latency", "hang", "crash_loop", "sudden_death", "dns", "cert_expiry", "disk_full",
-    "pool_exhaustion", "bad_config", "rate_limit", "memory_leak", "network_delay",
+    "pool_exhaustion", "bad_config", "rate_limit", "memory_leak", "network_delay", "cpu_contention",
 )  # fmt: skip
 RED_HERRINGS: tuple[str, ...] = (
     "cron_errors", "benign_deploy", "warn_chatter", "background_errors", "traffic_burst", "noisy_errors", "unrelated_bug",
@@ -1772,7 +1775,7 @@ class Sim:
             return self.worker_killed(name, t, pod)
         heapq.heappush(self.inflight[name], cursor)
         # A delayed network changes no line of the root, only when they come: its requests' lines are its departure.
-        anomalous = bool(kind) and (status >= 500 or mult > 3 or kind == "network_delay")
+        anomalous = bool(kind) and (status >= 500 or mult > 3 or kind in ("network_delay", "cpu_contention"))
         return self.finish(name, t, cursor, status, req, v, pod, thread, cause=cause, anomalous=anomalous)
 
     def saturated(self, name: str, t: float) -> bool:
@@ -2070,6 +2073,8 @@ class Sim:
             return 1.0 + (f.params["mult"] * math.exp(self.rng.gauss(0.0, 0.5)) - 1.0) * ramp
         if f.kind == "memory_leak":
             return 1.0 + max(0.0, self.heap_pct(name, t) - 85.0) / 12.0 * 6.0
+        if f.kind == "cpu_contention":
+            return f.params["mult"] * math.exp(self.rng.gauss(0.0, 0.3))
         return 1.0
 
     def heap_pct(self, name: str, t: float) -> float:
@@ -2547,6 +2552,11 @@ def fault_params(topo: Topology, root: str, kind: str, rng: random.Random) -> di
         return {"share": round(rng.uniform(0.4, 0.9), 2), "limit": rng.choice((20, 50, 100, 200))}
     if kind == "memory_leak":
         return {"leak_s": round(rng.uniform(240, 900), 1)}
+    if kind == "cpu_contention":
+        params = {"mult": round(rng.uniform(1.5, 4.0), 2)}
+        if len(s.pods) > 1 and rng.random() < 0.5:
+            params["pods"] = [0]  # a noisy neighbour on one pod's node
+        return params
     if kind == "network_delay":
         return {"delay_s": round(rng.choice((rng.uniform(0.05, 0.3), rng.uniform(0.3, 2.0))), 3), "jitter": rng.choice((0.0, 0.1, 0.3)),
                 "ramp_s": 0.0 if rng.random() < 0.7 else round(rng.uniform(30, 180), 1)}  # fmt: skip
@@ -2652,7 +2662,7 @@ def add_worker(topo: Topology, rng: random.Random) -> str:
 
 
 SECONDARY_DOWN = ("hang", "latency", "network_delay", "pool_exhaustion", "dns", "cert_expiry", "crash_loop", "sudden_death", "memory_leak")
-SECONDARY_LOAD = ("latency", "network_delay", "hang", "pool_exhaustion", "rate_limit", "memory_leak", "crash_loop", "exception")
+SECONDARY_LOAD = ("latency", "network_delay", "cpu_contention", "hang", "pool_exhaustion", "rate_limit", "memory_leak", "crash_loop", "exception")
 
 
 def pick_secondary(topo: Topology, root: str, kind: str, start: float, rng: random.Random) -> list[dict[str, Any]]:
