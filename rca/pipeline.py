@@ -162,8 +162,7 @@ def analyze(
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
                         evidence.timeline_of(features), used)
     candidates = service_candidates(found)
-    own = found.filter(pl.col("kind") != "blamed").select(pl.col("service").cast(pl.String), "onset")
-    graph = _effects(features, candidates, anomalies, calls, broad_blame_set_aside(named, own))
+    graph = _effects(features, candidates, anomalies, calls, broad_blame_set_aside(named, _own_onsets(found, features)))
     ranked = rank_services(candidates, graph, start=window.start)
     return Analysis(
         input=summary,
@@ -241,9 +240,11 @@ def _departures(
     ``template_id``, ``template``, ``detail``.
 
     Behaviour shifts (statements, error lines, whole services; see ``detect.behaviour_shifts``),
-    shifts of the numbers inside lines (``params``), new FATAL lines, and callers' error lines
-    that name the service (``blamed``); if none shows, the series whose rate changed most at the
-    incident start.
+    shifts of the numbers inside lines (``params``), requests slowing around the service (from
+    the times of lines sharing a trace id, ``timing``; ``graph``, who calls whom, says which
+    services' times may hide a call to one that logs no id), new FATAL lines, restarts, and
+    callers' error lines that name the service (``blamed``, but see ``broad_blame_set_aside``);
+    if none shows, the series whose rate changed most at the incident start.
     """
     shifts = behaviour_shifts(
         features.series, features.counts, min_side=_min_side(features),
@@ -270,19 +271,23 @@ def _departures(
     parts += [found for found in (_parameter_departures(features, records, texts), _timing_departures(features, records, graph),
                                   _fatal_departures(features, records), _restart_departures(features, records, texts))
               if found.height]
-    own = _dated_onsets(parts, features)
-    dated = pl.DataFrame(schema={"service": pl.String, "onset": features.events.schema["timestamp"]})
-    if own.height:
-        dated = own.select(pl.col("service").cast(pl.String), "onset")
+    found = _dated_onsets(parts, features)
     # Callers' blame, but not that of a caller in trouble reaching every callee it names.
-    blamed = _blamed_departures(features, broad_blame_set_aside(named, dated))
+    blamed = _blamed_departures(features, broad_blame_set_aside(named, _own_onsets(found, features)))
     if blamed.height:
         blamed = _dated_onsets([blamed], features)
-        own = pl.concat([own, blamed], how="diagonal_relaxed") if own.height else blamed
-    if own.height == 0 and anomalies.height:
-        own = _dated_onsets([anomalies.select("sid", "service", "kind", "onset_bucket", "before", "after", "rate_before",
-                                              "rate_after", scope=pl.lit("statement"), g=pl.col("llr"))], features)
-    return own
+        found = pl.concat([found, blamed], how="diagonal_relaxed") if found.height else blamed
+    if found.height == 0 and anomalies.height:
+        found = _dated_onsets([anomalies.select("sid", "service", "kind", "onset_bucket", "before", "after", "rate_before",
+                                                "rate_after", scope=pl.lit("statement"), g=pl.col("llr"))], features)
+    return found
+
+
+def _own_onsets(found: pl.DataFrame, features: Features) -> pl.DataFrame:
+    """``service`` and ``onset`` of the departures in ``found`` other than callers' blame."""
+    if found.height == 0:
+        return pl.DataFrame(schema={"service": pl.String, "onset": features.events.schema["timestamp"]})
+    return found.filter(pl.col("kind") != "blamed").select(pl.col("service").cast(pl.String), "onset")
 
 
 def _dated_onsets(parts: list[pl.DataFrame], features: Features) -> pl.DataFrame:
