@@ -102,15 +102,16 @@ def request_timings(records: pl.DataFrame, opaque: Collection[str] = ()) -> pl.D
               "timestamp": stamp, "value": pl.Float64, "seconds": pl.Boolean}
     if "trace_id" not in records.columns or records.schema["trace_id"] == pl.Null:
         return pl.DataFrame(schema=schema)
-    lines = (
+    traced = (
         records.lazy()
         .select("trace_id", pl.col("service").cast(pl.String), "timestamp")
         .filter(pl.col("trace_id").is_not_null() & pl.col("service").is_not_null() & pl.col("timestamp").is_not_null())
-        .collect(engine="streaming")
     )
-    if lines.height > MAX_RECORDS:
-        every = -(-lines.height // MAX_RECORDS)
-        lines = lines.filter(pl.col("trace_id").hash(seed=11) % every == 0)
+    # Counted first, so that only the sampled requests' records are ever copied out.
+    n = traced.select(pl.len()).collect(engine="streaming").item()
+    if n > MAX_RECORDS:
+        traced = traced.filter(pl.col("trace_id").hash(seed=11) % -(-n // MAX_RECORDS) == 0)
+    lines = traced.collect(engine="streaming")
     # Requests that reach more than one service only; an id on more lines than a request has is
     # not a request's (a placeholder id logged when tracing is off, a batch job's id).
     lines = lines.filter((pl.col("service").n_unique().over("trace_id") > 1) & (pl.len().over("trace_id") <= MAX_REQUEST_LINES))
