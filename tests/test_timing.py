@@ -166,3 +166,14 @@ def test_one_id_on_every_line_is_not_a_request() -> None:
     """A placeholder trace id logged on every line (tracing off) makes no timing."""
     frame = _frame(_requests(300, slow_from=None)).with_columns(trace_id=pl.lit("0" * 32))
     assert request_timings(frame).height == 0
+
+
+def test_clocks_that_disagree_reorder_lines_and_change_nothing() -> None:
+    """db's host clock runs 50 ms behind, so its lines come before those of the call that made
+    them: the delay that follows is still found, with a finite G, and steady requests are no shift."""
+    lines = [(s, trace, at - timedelta(milliseconds=50) if s == "db" else at, m) for s, trace, at, m in _requests(120, slow_from=80)]
+    slowed = _slowed(_frame(lines))
+    assert set(slowed.get_column("service")) == {"db"}
+    assert slowed.get_column("g").is_finite().all()
+    steady = [(s, trace, at - timedelta(milliseconds=50) if s == "db" else at, m) for s, trace, at, m in _requests(120, slow_from=None)]
+    assert _slowed(_frame(steady)).height == 0

@@ -178,6 +178,8 @@ def _shift(
         return None
     if log_spread is not None:
         g = log_median_shift(before, after, floor=log_spread)
+        if not np.isfinite(g):
+            return None
     else:
         g = float(g_statistic(np.array([float(beyond_before.sum())]), float(len(before)),
                               np.array([float(beyond_after.sum())]), float(len(after)))[0])
@@ -200,7 +202,9 @@ def log_median_shift(before: np.ndarray, after: np.ndarray, *, floor: float) -> 
     >>> round(log_median_shift(np.array([0.008, 0.009, 0.007]), np.full(14, 1.0), floor=0.5), 1)
     139.7
     """
-    logs_before, logs_after = np.log(before + RESOLUTION_S), np.log(after + RESOLUTION_S)
+    # A duration below zero (two hosts' clocks disagreeing) counts as no time; the log would be NaN.
+    logs_before = np.log(np.maximum(before, 0.0) + RESOLUTION_S)
+    logs_after = np.log(np.maximum(after, 0.0) + RESOLUTION_S)
 
     def spread(logs: np.ndarray) -> float:
         return max(floor, 1.4826 * float(np.median(np.abs(logs - np.median(logs)))))
