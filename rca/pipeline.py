@@ -547,13 +547,16 @@ def _timing_departures(features: Features, records: pl.DataFrame, graph: nx.DiGr
         request_timings,
         slowed_services,
     )
+    from rca.signals.timing import (
+        MIN_G as MIN_TIMING_G,
+    )
 
     values = request_timings(records, opaque_services(records, graph))
     shifts = param_shifts(
         values, origin=features.origin, bucket=features.bucket,
         min_values=MIN_VALUES, min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD, min_beyond=MIN_BEYOND,
     )
-    slowed = slowed_services(shifts, min_g=MIN_SHIFT_G)
+    slowed = slowed_services(shifts, min_g=MIN_TIMING_G)
     if slowed.height == 0:
         return pl.DataFrame()
     joined = _dated(features, slowed)

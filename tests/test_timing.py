@@ -15,6 +15,7 @@ from rca.signals.timing import (
     LOG_SPREAD,
     MIN_BEFORE,
     MIN_BEYOND,
+    MIN_G,
     MIN_VALUES,
     request_timings,
     slowed_services,
@@ -63,7 +64,7 @@ def _slowed(frame: pl.DataFrame) -> pl.DataFrame:
     values = request_timings(frame)
     shifts = param_shifts(values, origin=T0, bucket=timedelta(seconds=10), min_values=MIN_VALUES,
                           min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD, min_beyond=MIN_BEYOND)
-    return slowed_services(shifts, min_g=10)
+    return slowed_services(shifts, min_g=MIN_G)
 
 
 def test_each_measure_is_taken_from_the_request_lines() -> None:
@@ -159,7 +160,7 @@ def test_a_service_that_calls_one_without_trace_ids_is_not_measured() -> None:
     assert set(values.get_column("service")) == set()  # web's gaps are all next to api's lines
     shifts = param_shifts(values, origin=T0, bucket=timedelta(seconds=10), min_values=MIN_VALUES,
                           min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD, min_beyond=MIN_BEYOND)
-    assert slowed_services(shifts, min_g=10).height == 0
+    assert slowed_services(shifts, min_g=MIN_G).height == 0
 
 
 def test_one_id_on_every_line_is_not_a_request() -> None:

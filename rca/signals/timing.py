@@ -62,6 +62,9 @@ MIN_VALUES = 12
 MIN_BEFORE = 3
 # Request times vary by a factor of e ** 0.5 (1.6) at least, however steady a few values look.
 LOG_SPREAD = 0.5
+# How clear (z squared) a slowing must be: five standard errors. The change point is the best of
+# a scan over each series, and a service has five series; chance gives 10-16 now and then.
+MIN_G = 25.0
 # Most of a series' values must be beyond its normal range: a service next to a slowed one, in half
 # of its requests, has half of its gaps slowed, not most.
 MIN_BEYOND = 2 / 3
