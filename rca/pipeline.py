@@ -538,25 +538,10 @@ def _timing_departures(features: Features, records: pl.DataFrame, graph: nx.DiGr
     """Services whose requests slowed, from the times of the lines that share a trace id
     (``timing``): their own work between their lines, or the gaps after (or before) their lines
     whoever came next. Only slowing counts."""
-    from rca.signals.timing import (
-        LOG_SPREAD,
-        MIN_BEFORE,
-        MIN_BEYOND,
-        MIN_VALUES,
-        opaque_services,
-        request_timings,
-        slowed_services,
-    )
-    from rca.signals.timing import (
-        MIN_G as MIN_TIMING_G,
-    )
+    from rca.signals.timing import opaque_services, request_timings, slowed_services
 
     values = request_timings(records, opaque_services(records, graph))
-    shifts = param_shifts(
-        values, origin=features.origin, bucket=features.bucket,
-        min_values=MIN_VALUES, min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD, min_beyond=MIN_BEYOND,
-    )
-    slowed = slowed_services(shifts, min_g=MIN_TIMING_G)
+    slowed = slowed_services(values, origin=features.origin, bucket=features.bucket)
     if slowed.height == 0:
         return pl.DataFrame()
     joined = _dated(features, slowed)

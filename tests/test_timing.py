@@ -10,13 +10,7 @@ import polars as pl
 
 from rca.pipeline import analyze
 from rca.settings import Settings
-from rca.signals.params import param_shifts
 from rca.signals.timing import (
-    LOG_SPREAD,
-    MIN_BEFORE,
-    MIN_BEYOND,
-    MIN_G,
-    MIN_VALUES,
     request_timings,
     slowed_services,
 )
@@ -62,9 +56,7 @@ def _frame(lines: list[tuple[str, str, datetime, str]]) -> pl.DataFrame:
 
 def _slowed(frame: pl.DataFrame) -> pl.DataFrame:
     values = request_timings(frame)
-    shifts = param_shifts(values, origin=T0, bucket=timedelta(seconds=10), min_values=MIN_VALUES,
-                          min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD, min_beyond=MIN_BEYOND)
-    return slowed_services(shifts, min_g=MIN_G)
+    return slowed_services(values, origin=T0, bucket=timedelta(seconds=10))
 
 
 def test_each_measure_is_taken_from_the_request_lines() -> None:
@@ -158,9 +150,7 @@ def test_a_service_that_calls_one_without_trace_ids_is_not_measured() -> None:
     assert opaque == {"api"}
     values = request_timings(frame, opaque)
     assert set(values.get_column("service")) == set()  # web's gaps are all next to api's lines
-    shifts = param_shifts(values, origin=T0, bucket=timedelta(seconds=10), min_values=MIN_VALUES,
-                          min_before=MIN_BEFORE, counters=False, log_spread=LOG_SPREAD, min_beyond=MIN_BEYOND)
-    assert slowed_services(shifts, min_g=MIN_G).height == 0
+    assert slowed_services(values, origin=T0, bucket=timedelta(seconds=10)).height == 0
 
 
 def test_one_id_on_every_line_is_not_a_request() -> None:

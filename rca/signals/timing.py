@@ -38,6 +38,7 @@ Requests are sampled by their trace id's hash where there are many, so the work 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -87,8 +88,8 @@ def opaque_services(records: pl.DataFrame, calls: nx.DiGraph) -> set[str]:
 
 
 def request_timings(records: pl.DataFrame, opaque: Collection[str] = ()) -> pl.DataFrame:
-    """One row per measured value: ``service``, ``template_id`` (the measure: ``own``, ``before``,
-    ``wait``), ``position`` (0, 1, 2), ``label``, ``timestamp`` (of the run's or request's first line),
+    """One row per measured value: ``service``, ``template_id`` (the measure, a key of
+    ``MEASURES``), ``position`` (its index there), ``label``, ``timestamp`` (of the run's or request's first line),
     ``value`` (seconds), ``seconds`` (true), in time order per series. No value is measured for
     a service in ``opaque`` (``opaque_services``), nor any gap next to one of its lines.
 
@@ -162,10 +163,18 @@ def request_timings(records: pl.DataFrame, opaque: Collection[str] = ()) -> pl.D
     )
 
 
-def slowed_services(shifts: pl.DataFrame, *, min_g: float) -> pl.DataFrame:
-    """The services that slowed, from the ``params.param_shifts`` of ``request_timings``: one row
-    per service with its clearest rising series (``service``, ``g``, ``onset``, ``detail``)."""
-    risen = shifts.filter(pl.col("rising") & (pl.col("g") >= min_g))
+def slowed_services(values: pl.DataFrame, *, origin: datetime, bucket: timedelta) -> pl.DataFrame:
+    """The services that slowed, from ``request_timings``: each series' change scored by
+    ``params.param_shifts`` as request times (``log_median_shift``, no counters, the bounds
+    above), and one row per service with its clearest rising series that reaches ``MIN_G``
+    (``service``, ``g``, ``onset``, ``detail``)."""
+    from rca.signals.params import param_shifts
+
+    shifts = param_shifts(
+        values, origin=origin, bucket=bucket, min_values=MIN_VALUES, min_before=MIN_BEFORE, counters=False,
+        log_spread=LOG_SPREAD, min_beyond=MIN_BEYOND,
+    )
+    risen = shifts.filter(pl.col("rising") & (pl.col("g") >= MIN_G))
     return risen.sort("g", descending=True).unique("service", keep="first", maintain_order=True).select(
         "service", "g", "onset",
         detail=pl.format("{} rose (from trace ids, {} values): median {} s -> {} s", "label", "n",
