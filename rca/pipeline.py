@@ -125,18 +125,19 @@ def analyze(
     progress("reading logs")
     # Read compact: one row per record without its text, and the texts of a sample (rca.mine.compact).
     read = read_masked(sources, settings, progress, compact=True)
-    records, summary, texts = read.records, read.summary, read.texts
+    records, summary, texts, masked = read.records, read.summary, read.texts, read.masked
     assert texts is not None
+    del read  # its records are replaced by ones with templates: holding both would double them
     if records.height == 0:
         raise InputError(_nothing_to_read(summary))
     progress(f"mining templates of {records.height:,} records")
     used = None
     if model is not None:
-        records, texts = assign_compact(records, texts, read.masked, model.template_tree())
+        records, texts = assign_compact(records, texts, masked, model.template_tree())
         normal: Normal | None = model.normal
         used = _baseline_used(model, records)
     else:
-        records, texts, baseline = _mine_compact(records, texts, read.masked, _baseline(settings), settings)
+        records, texts, baseline = _mine_compact(records, texts, masked, _baseline(settings), settings)
         normal = None if baseline is None else normal_of(baseline)
     if records.get_column("timestamp").null_count() == records.height:
         raise InputError("no record has a readable timestamp, so there is no time to analyse (try --timestamp-format)")

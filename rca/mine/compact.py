@@ -143,7 +143,9 @@ def with_texts(records: pl.DataFrame, texts: pl.DataFrame | None, *columns: str,
     if texts is None or "message" in records.columns:
         return records if where is None else records.filter(where)
     keys = ["source", "line"]
-    kept = records.select(*keys, *(c for c in columns if c not in keys)).join(
-        texts.select(*keys, *TEXT_COLUMNS), on=keys, how="inner", maintain_order="left"
-    )
+    # Joined in the streaming engine, a batch of records at a time against the few texts (eagerly,
+    # the keys of every record are hashed at once).
+    kept = records.lazy().select(*keys, *(c for c in columns if c not in keys)).join(
+        texts.lazy().select(*keys, *TEXT_COLUMNS), on=keys, how="inner", maintain_order="left"
+    ).collect(engine="streaming")
     return kept if where is None else kept.filter(where)
