@@ -350,12 +350,17 @@ def _dated(features: Features, found: pl.DataFrame, *, by: str = "busiest") -> p
 def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame:
     """A service's first FATAL line of a statement it never logged at FATAL in the first tenth of
     the logs: one line, but a process says it is dying (a panic, an out-of-memory kill)."""
-    fatal = records.filter(pl.col("level").cast(pl.String) == "FATAL", pl.col("timestamp").is_not_null())
-    if fatal.height == 0:
+    # Found in the streaming engine, a batch of records at a time (levels compared as they are, not as text).
+    first = (
+        records.lazy().filter(pl.col("level") == "FATAL", pl.col("timestamp").is_not_null())
+        .group_by("service", "template_id").agg(pl.col("timestamp").min().alias("onset"), n=pl.len())
+        .collect(engine="streaming")
+    )
+    if first.height == 0:
         return pl.DataFrame()
     early = features.origin + features.bucket * max(1, features.n_buckets // 10)
-    first = fatal.group_by("service", "template_id").agg(pl.col("timestamp").min().alias("onset"), n=pl.len())
-    first = first.filter(pl.col("onset") >= early).sort("onset").unique("service", keep="first", maintain_order=True)
+    first = first.filter(pl.col("onset") >= early).sort("onset", "service", "template_id")
+    first = first.unique("service", keep="first", maintain_order=True)
     joined = _dated(features, first, by="errors")
     if joined.height == 0:
         return pl.DataFrame()
@@ -371,22 +376,21 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     statements within ``RESTART_BURST_S`` that are new there and said at most three times (a
     startup banner, a version line, pools starting), or that were said only as the service's logs
     began and now again."""
-    # Only the columns read here are filtered (a filter copies what it keeps).
-    timed = records.select("timestamp", "service", "template_id", "trace_id", "source", "line").filter(
+    # Read in the streaming engine, a batch of records at a time: only what is kept is copied.
+    timed = records.lazy().select("timestamp", "service", "template_id", "trace_id", "source", "line").filter(
         pl.col("timestamp").is_not_null() & pl.col("service").is_not_null()
     )
-    # Grouped in the streaming engine, a batch of records at a time.
-    span = timed.lazy().group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("timestamp").max()).collect(engine="streaming")
+    span = timed.group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("timestamp").max()).collect(engine="streaming")
     # A process starts outside any request: lines that carry a trace or request id are traffic
     # (read compact, a record's trace_id is already the one its message names, if any).
     in_request = pl.col("trace_id").is_not_null()
     settle = pl.max_horizontal(pl.duration(seconds=60), (pl.col("last") - pl.col("first")) * 0.05)
-    statements = timed.lazy().group_by("service", "template_id").agg(seen=pl.col("timestamp").min(), n=pl.len()).collect(engine="streaming")
+    statements = timed.group_by("service", "template_id").agg(seen=pl.col("timestamp").min(), n=pl.len()).collect(engine="streaming")
     # How close together its lines come matters only for a statement said a few times.
     few = statements.filter(pl.col("n") <= MAX_RESTARTS).select("service", "template_id")
-    closest = timed.join(few, on=["service", "template_id"]).group_by("service", "template_id").agg(
-        closest=pl.col("timestamp").sort().diff().min()
-    )
+    closest = timed.join(few.lazy(), on=["service", "template_id"]).collect(engine="streaming").group_by(
+        "service", "template_id"
+    ).agg(closest=pl.col("timestamp").sort().diff().min())
     statements = statements.join(closest, on=["service", "template_id"], how="left").join(
         span.with_columns(settled=pl.col("first") + settle), on="service"
     )
@@ -398,9 +402,10 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     at_start = (pl.col("seen") < pl.col("first") + pl.duration(seconds=60)) & (pl.col("n") <= 10)
     startup = statements.filter(one_shot | at_start).select("service", "template_id", "settled")
     lines = (
-        timed.join(startup, on=["service", "template_id"])
+        timed.join(startup.lazy(), on=["service", "template_id"])
         .filter((pl.col("timestamp") >= pl.col("settled")) & ~in_request)
-        .sort("service", "timestamp")
+        .collect(engine="streaming")
+        .sort("service", "timestamp", "source", "line")
         .with_columns(burst=(pl.col("timestamp").diff().over("service") > pl.duration(seconds=RESTART_BURST_S)).fill_null(True).cum_sum().over("service"))
     )
     # A startup statement is said a few times: its texts were all kept.
@@ -423,7 +428,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     )
 
 
-def _paused(timed: pl.DataFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> list[bool]:
+def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> list[bool]:
     """Whether the service's other lines paused while each burst was logged, as they do while a
     process restarts: a gap in them across the burst of ``RESTART_PAUSE_GAPS`` times their mean
     gap and at least ``RESTART_PAUSE_S``. New statements said while the service goes on serving
@@ -431,9 +436,10 @@ def _paused(timed: pl.DataFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
     services = bursts.get_column("service").unique().implode()
     others = (
         timed.filter(pl.col("service").is_in(services))
-        .join(lines.select("service", "timestamp", "template_id"), on=["service", "timestamp", "template_id"], how="anti")
+        .join(lines.lazy().select("service", "timestamp", "template_id"), on=["service", "timestamp", "template_id"], how="anti")
         .group_by("service")
         .agg(pl.col("timestamp").sort().dt.epoch("us"))
+        .collect(engine="streaming")
     )
     stamps = {service: np.asarray(times, dtype=np.float64) / 1e6 for service, times in others.iter_rows()}
     paused = []

@@ -30,6 +30,8 @@ KEY = ["service", MASKED_ID]
 # several times what the samplers after take (numbers: about 1,000 lines of a statement; names:
 # 512), so their even spread over the kept records is close to one over all of them.
 KEPT_PER_KEY = 4096
+# Joins of more records than this run in Polars' streaming engine (memory bounded by its batches).
+STREAM_ROWS = 1_000_000
 
 
 def lines_only(records: pl.DataFrame) -> pl.DataFrame:
@@ -143,9 +145,9 @@ def with_texts(records: pl.DataFrame, texts: pl.DataFrame | None, *columns: str,
     if texts is None or "message" in records.columns:
         return records if where is None else records.filter(where)
     keys = ["source", "line"]
-    # Joined in the streaming engine, a batch of records at a time against the few texts (eagerly,
-    # the keys of every record are hashed at once).
+    # Many records are joined in the streaming engine, a batch at a time against the few texts
+    # (eagerly, the keys of every record are hashed at once); a few, eagerly (quicker to start).
     kept = records.lazy().select(*keys, *(c for c in columns if c not in keys)).join(
         texts.lazy().select(*keys, *TEXT_COLUMNS), on=keys, how="inner", maintain_order="left"
-    ).collect(engine="streaming")
+    ).collect(engine="streaming" if records.height > STREAM_ROWS else "in-memory")
     return kept if where is None else kept.filter(where)

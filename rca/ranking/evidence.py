@@ -47,11 +47,14 @@ def onset_times(anomalies: pl.DataFrame, features: Features) -> pl.DataFrame:
     """``sid`` -> ``onset``: the first record of a rising series in its onset bucket (or later), and for
     a falling one the start of the bucket where it went quiet."""
     rising = anomalies.filter(pl.col("kind").is_in(["new", "up"])).select("sid", "onset_bucket")
+    # Joined in the streaming engine, a batch of records at a time (as are the joins with the
+    # events below: eagerly, every record's key is hashed at once).
     first_records = (
-        features.events.join(rising, on="sid")
+        features.events.lazy().join(rising.lazy(), on="sid")
         .filter(pl.col("bucket") >= pl.col("onset_bucket"))
         .group_by("sid")
         .agg(pl.col("timestamp").min().alias("onset"))
+        .collect(engine="streaming")
     )
     origin, size = features.origin, features.bucket
     grid = anomalies.select(
@@ -72,19 +75,19 @@ def departure_onsets(departures: pl.DataFrame, features: Features) -> pl.DataFra
     """
     size = features.bucket.total_seconds()
     keys = departures.select("sid", "kind", "onset_bucket", "rate_before").unique(["sid", "kind", "onset_bucket"])
-    events = features.events.select("sid", "service", "bucket", "timestamp")
+    events = features.events.lazy().select("sid", "service", "bucket", "timestamp")
     group = ["sid", "kind", "onset_bucket"]
     half_gap = pl.duration(microseconds=(0.5e6 * size / pl.col("rate").clip(lower_bound=1e-9)).clip(upper_bound=size * 1e6).cast(pl.Int64))
     rising = _window_starts(keys.filter(pl.col("kind").is_in(["new", "up"])), events, size, rising=True)
-    stopped = keys.filter(pl.col("kind") == "stopped").join(events, on="sid").filter(
+    stopped = keys.lazy().filter(pl.col("kind") == "stopped").join(events, on="sid").filter(
         pl.col("bucket") < pl.col("onset_bucket")
-    ).group_by(group).agg(pl.col("timestamp").max(), rate=pl.col("rate_before").first())
-    services = features.series.select("sid", pl.col("service").cast(events.schema["service"]))
-    silent = keys.filter(pl.col("kind") == "silent").join(services, on="sid").join(
+    ).group_by(group).agg(pl.col("timestamp").max(), rate=pl.col("rate_before").first()).collect(engine="streaming")
+    services = features.series.select("sid", pl.col("service").cast(features.events.schema["service"]))
+    silent = keys.lazy().filter(pl.col("kind") == "silent").join(services.lazy(), on="sid").join(
         events.drop("sid"), on="service"
     ).filter(pl.col("bucket") < pl.col("onset_bucket")).group_by(group).agg(
         pl.col("timestamp").max(), rate=pl.len() / pl.col("onset_bucket").first().clip(lower_bound=1)
-    )
+    ).collect(engine="streaming")
     quiet = pl.concat([stopped, silent]).select(*group, onset_record=pl.col("timestamp") + half_gap)
     down = _window_starts(keys.filter(pl.col("kind") == "down"), events, size, rising=False)
     found = pl.concat([rising, quiet.cast(rising.schema), down])  # type: ignore[arg-type]
@@ -97,14 +100,16 @@ def departure_onsets(departures: pl.DataFrame, features: Features) -> pl.DataFra
     )
 
 
-def _window_starts(keys: pl.DataFrame, events: pl.DataFrame, size: float, *, rising: bool) -> pl.DataFrame:
+def _window_starts(keys: pl.DataFrame, events: pl.LazyFrame, size: float, *, rising: bool) -> pl.DataFrame:
     """When a rate changed, to the record: from the bucket before the onset bucket on, the first
     record that starts a window holding more records than the normal Poisson range allows
     (``n + 2 sqrt(n) + 1`` for ``n`` expected), or for a fall, the first after which the window
     holds clearly fewer (``n - 2 sqrt(n)``, at most a third of ``n``). The window is as long as
     ``WINDOW_LINES`` normal records take (at most a bucket): a busy statement is dated to the
     second, a quiet one as well as its few lines allow."""
-    lines = keys.join(events, on="sid").filter(pl.col("bucket") >= pl.col("onset_bucket") - 1).sort("timestamp")
+    lines = keys.lazy().join(events, on="sid").filter(pl.col("bucket") >= pl.col("onset_bucket") - 1).collect(
+        engine="streaming"
+    ).sort("timestamp", "sid", "kind", "onset_bucket")
     rows = []
     for (sid, kind, onset_bucket), group in lines.group_by("sid", "kind", "onset_bucket", maintain_order=True):
         times = group.get_column("timestamp")
@@ -121,7 +126,7 @@ def _window_starts(keys: pl.DataFrame, events: pl.DataFrame, size: float, *, ris
         if len(found):
             rows.append((sid, kind, onset_bucket, times[int(found[0])]))
     schema = {"sid": keys.schema["sid"], "kind": pl.String, "onset_bucket": keys.schema["onset_bucket"],
-              "onset_record": events.schema["timestamp"]}
+              "onset_record": events.collect_schema()["timestamp"]}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 

@@ -364,20 +364,23 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     errors = mentions.table.filter(pl.col("error")).select("caller", "callee", "template_id", share=pl.col("share") * weight)
     schema = {"caller": pl.String, "callee": pl.String, "before": pl.Float64, "after": pl.Float64,
               "rate_before": pl.Float64, "rate_after": pl.Float64, "g": pl.Float64, "first": records.schema["timestamp"]}
-    timed = records.select("service", "template_id", "timestamp").filter(pl.col("timestamp").is_not_null())
-    if errors.height == 0 or timed.height == 0:
+    stamps = records.get_column("timestamp")
+    if errors.height == 0 or stamps.null_count() == stamps.len():
         return pl.DataFrame(schema=schema)
-    first, last = timed.get_column("timestamp").min(), timed.get_column("timestamp").max()
+    first, last = stamps.min(), stamps.max()
     t_before = max((start - first).total_seconds(), 1.0)  # type: ignore[operator]
     t_after = max((last - start).total_seconds(), 1.0)  # type: ignore[operator]
-    errors = errors.cast({"caller": timed.schema["service"], "template_id": timed.schema["template_id"]})
-    lines = timed.select(caller="service", template_id="template_id", timestamp="timestamp").join(
-        errors, on=["caller", "template_id"]
-    )
-    table = lines.group_by("caller", "callee").agg(
-        before=(pl.col("share") * (pl.col("timestamp") < start)).sum(),
-        after=(pl.col("share") * (pl.col("timestamp") >= start)).sum(),
-        first=pl.col("timestamp").filter(pl.col("timestamp") >= start).min(),
+    errors = errors.cast({"caller": records.schema["service"], "template_id": records.schema["template_id"]})
+    # Joined and summed in the streaming engine, a batch of records at a time.
+    table = (
+        records.lazy().filter(pl.col("timestamp").is_not_null())
+        .select(caller="service", template_id="template_id", timestamp="timestamp")
+        .join(errors.lazy(), on=["caller", "template_id"])
+        .group_by("caller", "callee").agg(
+            before=(pl.col("share") * (pl.col("timestamp") < start)).sum(),
+            after=(pl.col("share") * (pl.col("timestamp") >= start)).sum(),
+            first=pl.col("timestamp").filter(pl.col("timestamp") >= start).min(),
+        ).collect(engine="streaming")
     )
     before = table.get_column("before").to_numpy()
     after = table.get_column("after").to_numpy()
