@@ -516,7 +516,7 @@ def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.D
     """Shifts of the numbers inside lines (``params.param_shifts``), as departures of the series
     that holds their template (read compact, of the lines whose texts were kept)."""
     lines = with_texts(records, texts, "service", "template_id", "timestamp", "template")
-    shifts = param_shifts(numeric_values(lines), origin=features.origin, bucket=features.bucket).filter(
+    shifts = param_shifts(_per_instance(numeric_values(_instances(lines))), origin=features.origin, bucket=features.bucket).filter(
         pl.col("g") >= MIN_SHIFT_G
     )
     if shifts.height == 0:
@@ -535,10 +535,29 @@ def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.D
         "before", "after", "rate_before", "rate_after",
         "sid", "service", "g", "onset", "template_id",
         scope=pl.lit("parameter"), kind=pl.lit("shifted"), onset_bucket=pl.col("split"), slower=pl.col("rising"),
-        detail=pl.format("{} {}: median {}{} -> {}{}", pl.col("label"),
+        detail=pl.format("{} {}: median {}{} -> {}{}{}", pl.col("label"),
                          pl.when(pl.col("rising")).then(pl.lit("rose")).otherwise(pl.lit("fell")),
-                         pl.col("normal").round_sig_figs(3), unit, pl.col("incident").round_sig_figs(3), unit),
+                         pl.col("normal").round_sig_figs(3), unit, pl.col("incident").round_sig_figs(3), unit,
+                         pl.when(pl.col("instance").is_not_null()).then(pl.format(" (in {})", "instance")).otherwise(pl.lit(""))),
     )
+
+
+def _instances(lines: pl.DataFrame) -> pl.DataFrame:
+    """``lines`` with ``instance``: the source's name where the service's lines come from several
+    sources (a file per pod), else None."""
+    source = pl.col("source").cast(pl.String)
+    several = source.n_unique().over("service") >= 2
+    return lines.with_columns(instance=pl.when(several).then(source.str.extract(r"([^/\\]*)$", 1)))
+
+
+def _per_instance(values: pl.DataFrame) -> pl.DataFrame:
+    """``numeric_values`` with ``instance`` as series of the whole service (``instance`` None) and,
+    where it is given, durations of each instance too: one replica slowed (its host busy, its
+    network) shows whole in its own; a process's own counters and gauges (collections, memory)
+    go their own way in each replica anyway."""
+    split = values.filter(pl.col("instance").is_not_null() & pl.col("seconds"))
+    whole = values.with_columns(instance=pl.lit(None, pl.String))
+    return pl.concat([whole, split]) if split.height else whole
 
 
 def _timing_departures(features: Features, records: pl.DataFrame, graph: nx.DiGraph) -> pl.DataFrame:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from rca.pipeline import analyze
+from rca.settings import Settings
 from rca.signals.params import numeric_values, param_shifts, pettitt
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -68,3 +71,40 @@ def test_pool_waits_in_structured_fields_count() -> None:
     attributes = [f'{{"msg": "pool stats", "active": 3, "waiting": {0 if s < 600 else 5 + s // 100}}}' for s, _ in lines]
     shifts = _shifts(_lines(lines, attributes=attributes))
     assert shifts.filter(pl.col("label") == "waiting").get_column("onset").to_list() == [T0 + timedelta(seconds=600)]
+
+
+def _replica_logs(folder: Path, *, slow_pod: str | None) -> None:
+    """A caller ``shop`` and three replicas of ``ledger``, a file each (``kubectl logs`` per pod).
+    From 10:15 the replica ``slow_pod`` (if any) takes ten times as long; ``shop`` waits for
+    whichever replica served it. No line says anything but durations."""
+    rng = random.Random(11)
+    pods = ("ledger-5f7c9d8b4-x2kqp", "ledger-5f7c9d8b4-m9wzt", "ledger-5f7c9d8b4-q7hvn")
+    shop, ledger = [], {pod: [] for pod in pods}
+    for i in range(1800):  # a request every half second for fifteen minutes
+        at = T0 + timedelta(seconds=i / 2)
+        pod = pods[i % 3]
+        took = rng.lognormvariate(2.3, 0.25) * (10 if pod == slow_pod and i >= 900 else 1)
+        stamp = at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        ledger[pod].append(f"{stamp} INFO entry committed in {took:.1f} ms\n")
+        shop.append(f"{stamp} INFO POST http://ledger:8080/entries -> 200 in {took + rng.uniform(1, 3):.1f} ms\n")
+    (folder / "shop.log").write_text("".join(shop))
+    for pod, lines in ledger.items():
+        (folder / f"{pod}.log").write_text("".join(lines))
+
+
+def test_one_slowed_replica_is_found_in_its_own_file(tmp_path: Path) -> None:
+    """A third of the requests slowed: the service's median hardly moves, the replica's by ten times.
+    The departure names the replica's file, and the callee is blamed, not its caller."""
+    _replica_logs(tmp_path, slow_pod="ledger-5f7c9d8b4-m9wzt")
+    analysis = analyze([str(tmp_path)], Settings())
+    root = analysis.root_causes[0]
+    assert root.service == "ledger"
+    shifted = [d for d in root.departures if d.kind == "shifted" and "ledger-5f7c9d8b4-m9wzt.log" in d.description]
+    assert shifted, root.departures
+    assert abs((root.onset - (T0 + timedelta(seconds=450))).total_seconds()) < 15
+
+
+def test_replicas_that_stay_steady_are_not_a_shift(tmp_path: Path) -> None:
+    _replica_logs(tmp_path, slow_pod=None)
+    analysis = analyze([str(tmp_path)], Settings())
+    assert not any(d.kind == "shifted" for c in analysis.root_causes for d in c.departures)

@@ -43,6 +43,9 @@ _DELIMITERS = r"[\s,;()\[\]{}\"'=|]+|->"
 MAX_CHARS = 400
 MIN_VALUES = 30
 SAMPLE_PER_TEMPLATE = 1000
+# A column that, where given, splits each series by instance of its service (one pod's file of
+# several): a fault in one replica moves half the values of the service, all of that one's.
+_INSTANCE = ("instance",)
 MIN_BEFORE = 20
 MIN_AFTER = 5
 NORMAL_QUANTILE = 0.95
@@ -67,7 +70,8 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
     if "attributes" in records.columns:
         has_numbers = has_numbers | pl.col("attributes").is_not_null()
     # Only the columns read here are filtered (a filter copies what it keeps).
-    wanted = [c for c in ("service", "template_id", "timestamp", "message", "attributes") if c in records.columns]
+    wanted = [c for c in ("service", "template_id", "timestamp", "message", "attributes", *_INSTANCE) if c in records.columns]
+    instance = [c for c in _INSTANCE if c in records.columns]
     timed = (
         records.select(*wanted, _numbers=has_numbers)
         .filter(pl.col("timestamp").is_not_null() & pl.col("_numbers"))
@@ -86,7 +90,7 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
     # line: a pass of one regex, and a handful of rows per line instead of one per word.
     # The regexes run in the streaming engine, on all cores, a batch of lines at a time.
     matched = timed.lazy().select(
-        "service", "template_id", "timestamp",
+        "service", "template_id", "timestamp", *instance,
         match=pl.concat_str(pl.lit(" "), text.str.replace_all(_DELIMITERS, "  "), pl.lit(" ")).str.extract_all(_NUMBER_TOKEN),
     ).collect(engine="streaming")
     found = (
@@ -99,14 +103,14 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
     )
     groups = pl.col("match").str.extract_groups(_NUMBER_TOKEN)
     parts = found.lazy().select(
-        "service", "template_id", "timestamp", "position",
+        "service", "template_id", "timestamp", "position", *instance,
         label=groups.struct.field("label").str.strip_chars_end(":.="),
         number=groups.struct.field("number").cast(pl.Float64, strict=False),
         unit=pl.coalesce(groups.struct.field("unit").replace("", None), groups.struct.field("after")),
     ).filter(pl.col("number").is_not_null()).collect(engine="streaming")
     factor = pl.col("unit").replace_strict(_UNIT_SECONDS | _SIZE_BYTES, default=1.0, return_dtype=pl.Float64)
     return (
-        parts.select("service", "template_id", pl.col("position").cast(pl.Int32), "label", "timestamp",
+        parts.select("service", "template_id", pl.col("position").cast(pl.Int32), "label", "timestamp", *instance,
                      value=pl.col("number") * factor, seconds=pl.col("unit").is_in(list(_UNIT_SECONDS)).fill_null(False))
         .sort("service", "template_id", "position", "timestamp")
     )
@@ -238,7 +242,7 @@ def param_shifts(
     (the first record of the shift), ``normal`` and ``incident`` (medians before and after),
     ``beyond`` (share of values beyond the normal range after the change), ``n``."""
     rows = []
-    keys = ["service", "template_id", "position"]
+    keys = ["service", "template_id", "position", *(c for c in _INSTANCE if c in values.columns)]
     # Each series' values are a slice of one array (the values put in order of their series, in
     # the order the series first appear): no Python object is made for each value.
     ordered = values.with_row_index("_i").sort(keys, maintain_order=True, nulls_last=True)
@@ -261,14 +265,16 @@ def param_shifts(
         onset = stamps[row["_at"] + _onset_index(series, split, threshold, rising)]
         rows.append({
             "service": row["service"], "template_id": row["template_id"], "position": row["position"],
+            "instance": row.get("instance"),
             "label": row["label"] or f"value {row['position'] + 1}", "seconds": row["seconds"], "g": g,
             "rising": rising, "split": int((onset - origin) / bucket), "onset": onset,
             "normal": float(np.median(series[:split])), "incident": float(np.median(series[split:])),
             "beyond": round(share, 4), "n": len(series),
         })
     # A structured record's message is also in its fields: the same numbers twice are one series.
-    rows = list({(r["service"], r["template_id"], r["label"], r["onset"], r["normal"], r["incident"]): r for r in rows}.values())
-    schema = {"service": pl.String, "template_id": pl.String, "position": pl.Int32, "label": pl.String,
+    rows = list({(r["service"], r["template_id"], r["instance"], r["label"], r["onset"], r["normal"], r["incident"]): r
+                 for r in rows}.values())
+    schema = {"service": pl.String, "template_id": pl.String, "position": pl.Int32, "instance": pl.String, "label": pl.String,
               "seconds": pl.Boolean, "g": pl.Float64,
               "rising": pl.Boolean, "split": pl.Int32, "onset": values.schema["timestamp"], "normal": pl.Float64,
               "incident": pl.Float64, "beyond": pl.Float64, "n": pl.Int64}
