@@ -285,10 +285,10 @@ def _departures(
 
 
 def _own_onsets(found: pl.DataFrame, features: Features) -> pl.DataFrame:
-    """``service``, ``onset`` and ``kind`` of the departures in ``found`` other than callers' blame."""
+    """``service`` and ``onset`` of the departures in ``found`` other than callers' blame."""
     if found.height == 0:
-        return pl.DataFrame(schema={"service": pl.String, "onset": features.events.schema["timestamp"], "kind": pl.String})
-    return found.filter(pl.col("kind") != "blamed").select(pl.col("service").cast(pl.String), "onset", "kind")
+        return pl.DataFrame(schema={"service": pl.String, "onset": features.events.schema["timestamp"]})
+    return found.filter(pl.col("kind") != "blamed").select(pl.col("service").cast(pl.String), "onset")
 
 
 def _dated_onsets(parts: list[pl.DataFrame], features: Features) -> pl.DataFrame:
@@ -377,7 +377,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     startup banner, a version line, pools starting), or that were said only as the service's logs
     began and now again."""
     # Read in the streaming engine, a batch of records at a time: only what is kept is copied.
-    timed = records.lazy().select("timestamp", "service", "template_id", "trace_id", "source", "line", "level").filter(
+    timed = records.lazy().select("timestamp", "service", "template_id", "trace_id", "source", "line").filter(
         pl.col("timestamp").is_not_null() & pl.col("service").is_not_null()
     )
     span = timed.group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("timestamp").max()).collect(engine="streaming")
@@ -410,29 +410,19 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     )
     # A startup statement is said a few times: its texts were all kept.
     lines = lines.join(texts.select("source", "line", "message"), on=["source", "line"], how="left", maintain_order="left")
-    # Replicas restarted in turn (a rolling deploy) say the same start-up statements again within
-    # one burst while the others serve on: ``starts``, how many times its statements were said.
-    # Start-up lines inform; warnings and errors said again together are trouble, not a start.
-    said = lines.filter(~pl.col("level").is_in(["WARN", "ERROR", "FATAL"]).fill_null(False)).group_by(
-        "service", "burst", "template_id"
-    ).agg(n=pl.len())
-    replays = said.group_by("service", "burst").agg(
-        starts=pl.col("n").max(), replayed=(pl.col("n") >= 2).sum() >= RESTART_LINES
-    )
     bursts = lines.group_by("service", "burst").agg(
         onset=pl.col("timestamp").min(), end=pl.col("timestamp").max(), statements=pl.col("template_id").n_unique(),
         example=pl.col("message").first(),
-    ).filter(pl.col("statements") >= RESTART_LINES).join(replays, on=["service", "burst"], how="left")
-    bursts = bursts.filter(pl.Series(_paused(timed, lines, bursts), dtype=pl.Boolean) | pl.col("replayed"))
+    ).filter(pl.col("statements") >= RESTART_LINES)
+    bursts = bursts.filter(pl.Series(_paused(timed, lines, bursts), dtype=pl.Boolean))
     if bursts.height == 0:
         return pl.DataFrame()
-    starts = pl.when(pl.col("replayed")).then(pl.col("starts")).otherwise(1)
     per_service = bursts.sort("onset").group_by("service").agg(
-        pl.col("onset").first(), restarts=starts.sum(), example=pl.col("example").first(), starts=pl.col("onset")
+        pl.col("onset").first(), restarts=pl.len(), example=pl.col("example").first()
     )
     joined = _dated(features, per_service)
     return joined.select(
-        "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after", "starts",
+        "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after",
         scope=pl.lit("restart"), kind=pl.lit("restarted"), g=RESTART_G * pl.col("restarts").clip(upper_bound=3),
         detail=pl.format("restarted {} time(s), first with \"{}\"", pl.col("restarts"), pl.col("example").str.slice(0, 80)),
     )
@@ -475,12 +465,11 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
 
 def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
     """``named`` without the blame of callers whose error lines name two or more callees that had
-    not departed from normal on their own (``own``: ``service``, ``onset`` and ``kind`` of its
-    departures other than blame) in the two minutes before the caller's first such line (or with
-    it): such a caller has trouble of its own reaching them (its network delayed, its DNS, its
-    connection pool), not several broken callees at once; nor of callers that restarted in those
-    two minutes (a deploy), whose blame of a callee that had not departed is set aside too. A
-    callee that another caller blames keeps that caller's blame."""
+    not departed from normal on their own (``own``: ``service``, ``onset`` of its departures other
+    than blame) in the two minutes before the caller's first such line (or with it): such a
+    caller has trouble of its own reaching them (its network delayed, its DNS, its connection
+    pool), not several broken callees at once. A callee that another caller blames keeps that
+    caller's blame."""
     from rca.ranking.rank import MAX_LAG_S, SKEW_S
 
     # Departed in time to explain the caller's errors: at most MAX_LAG_S before them, or with them.
@@ -500,17 +489,7 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
         .filter(pl.col("callees") >= 2)
         .get_column("caller")
     )
-    # A caller that restarted (a deploy) shortly before it began naming a callee that had not
-    # changed: what changed is the caller (a bad value, a wrong address, a timeout too short).
-    restarts = own.filter(pl.col("kind") == "restarted") if "kind" in own.columns else own.clear()
-    redeployed = (
-        named.select("caller", "first")
-        .join(restarts.select(caller="service", onset="onset"), on="caller")
-        .filter((lag >= -SKEW_S) & (lag <= MAX_LAG_S))
-        .get_column("caller")
-    )
-    changed = pl.col("caller").is_in(broad.implode()) | pl.col("caller").is_in(redeployed.implode())
-    return rows.filter(~(changed & silent)).drop("departed")
+    return rows.filter(~(pl.col("caller").is_in(broad.implode()) & silent)).drop("departed")
 
 
 def _blamed_departures(features: Features, named: pl.DataFrame) -> pl.DataFrame:

@@ -215,22 +215,3 @@ def test_a_whole_name_outweighs_words_of_a_name_in_url_paths() -> None:
     )
     graph = call_graph(["api-svc", "variant-svc"], Mentions(table))
     assert sorted(graph.edges) == [("api-svc", "variant-svc")]
-
-
-def test_a_caller_redeployed_just_before_it_blames_an_unchanged_callee_loses_that_blame() -> None:
-    from rca.pipeline import broad_blame_set_aside
-
-    named = _named([("api", "ledger", 600), ("web", "ledger", 605)])
-    own = pl.DataFrame(
-        {"service": ["api"], "onset": [T0 + timedelta(seconds=560)], "kind": ["restarted"]},
-        schema={"service": pl.String, "onset": pl.Datetime("us", "UTC"), "kind": pl.String},
-    )
-    # api restarted 40 s before its errors naming ledger began; ledger changed in nothing: api's
-    # blame is set aside, web's (which did not restart) stands.
-    assert broad_blame_set_aside(named, own).select("caller", "callee").rows() == [("web", "ledger")]
-    # ledger departed on its own just before: then api's deploy is beside the point.
-    ledger = pl.DataFrame({"service": ["ledger"], "onset": [T0 + timedelta(seconds=590)], "kind": ["new"]}, schema=own.schema)
-    assert broad_blame_set_aside(named, pl.concat([own, ledger])).height == 2
-    # A restart ten minutes before the errors is another matter.
-    earlier = own.with_columns(onset=pl.lit(T0, pl.Datetime("us", "UTC")))
-    assert broad_blame_set_aside(named, earlier).height == 2

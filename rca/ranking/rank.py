@@ -48,9 +48,6 @@ ONSET_SHARE = 0.25
 # A failure reaches its callers within timeouts and retries: a callee that departed longer than
 # this before its caller did not start the caller's trouble.
 MAX_LAG_S = 120.0
-# A service that only restarted explains its callers' trouble that begins within this of its
-# restart (while it was down and starting), not later: a restart is over in seconds.
-RESTART_REACH_S = 30.0
 # How strongly each kind of evidence ties an effect to its cause.
 EDGE_WEIGHT = {"names": 1.0, "calls": 0.8, "traces": 0.6, "lead": 0.3}
 WEIGHTS = {"departure": 0.4, "explains": 0.5, "earliness": 0.1}
@@ -92,9 +89,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         pl.coalesce(pl.col("onset").filter(own).sort_by(pl.col("g").filter(own), descending=True).first(),
                     pl.col("onset").sort_by("g", descending=True).first()).alias("best_onset"),
         pl.col("kind").unique().sort().alias("kinds"),
-        # A crash loop's every start is a time its callers may have felt it.
-        (pl.col("onset").append(pl.col("starts").explode()) if "starts" in departures.columns else pl.col("onset"))
-        .drop_nulls().unique().sort().alias("onsets"),
+        pl.col("onset").drop_nulls().unique().sort().alias("onsets"),
     )
     joined = departures.join(best, on="service")
     # A weaker departure may date the service earlier (a statement stops before the queue it
@@ -110,8 +105,6 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         pl.col("onset").min().alias("first_onset"),
         pl.col("onset_bucket").min().alias("first_bucket"),
         rising=pl.col("kind").is_in(RISING).any(),
-        # Rose in its lines (or in its callers' blame), not only restarted.
-        rose=pl.col("kind").is_in([k for k in RISING if k != "restarted"]).any(),
         falling=pl.col("kind").is_in(FALLING).any(),
         slower=slower.any(),
     )
@@ -154,15 +147,19 @@ def effect_graph(
             continue
         if (caller, callee) in naming:
             _add(graph, callee, caller, "names", lag(callee, caller))
-        elif rows[caller]["slower"] and (rows[callee]["slower"] or rows[callee].get("rose", rows[callee]["rising"])) and abs(lag(callee, caller)) <= MAX_LAG_S:
+        elif rows[caller]["slower"] and (rows[callee]["slower"] or rows[callee]["rising"]) and abs(lag(callee, caller)) <= MAX_LAG_S:
             # A caller waits for its callee: latency climbs the calls, never down them. Both log
             # a request when it ends, so which slow line came first says little; and a callee's
-            # own new lines (its slow-query warnings) may only come once it is slow enough. A
-            # restart alone (a deploy) is over in seconds: it does not keep a caller slow.
+            # own new lines (its slow-query warnings) may only come once it is slow enough.
             _add(graph, callee, caller, "calls", lag(callee, caller))
-        elif rows[caller]["rising"] and (lagged := _felt(rows[callee], rows[caller]["onset"], skew_s)) is not None:
-            # Any of the callee's departures may be the one its caller felt: a leak's heap climbs
-            # for minutes, its callers fail when it crashes (see ``_felt``).
+        elif rows[caller]["rising"] and (
+            lagged := _departed_before(rows[callee], rows[caller]["onset"],
+                                       skew_s if _only_fell(rows[callee]) and not _went_quiet(rows[callee]) else -skew_s)
+        ) is not None:
+            # A callee that only lost lines explains its caller's errors only if it clearly fell
+            # first: less traffic reaching it looks the same, at the same time. Any of the
+            # callee's departures may be the one its caller felt: a leak's heap climbs for
+            # minutes, its callers fail when it crashes.
             _add(graph, callee, caller, "calls", lagged)
         elif rows[caller]["rising"] and _only_fell(rows[callee]) and -skew_s <= lag(caller, callee) <= skew_s + bucket_s:
             # Calls stop reaching a callee as soon as its caller fails: the loss is not late. (Of
@@ -185,29 +182,12 @@ def _only_fell(row: dict[str, object]) -> bool:
     return bool(row["falling"]) and not row["rising"]
 
 
-def _felt(callee: dict[str, object], onset: datetime, skew_s: float) -> float | None:
-    """The lag from the departure of ``callee`` its caller (departed at ``onset``) may have felt,
-    or None. A callee that only lost lines must clearly have fallen first (less traffic reaching
-    it looks the same, at the same time); one that only restarted, within ``RESTART_REACH_S`` of
-    one of its starts, either side (callers fail while it is down, before its start-up lines)."""
-    if _only_restarted(callee):
-        lagged = _departed_before(callee, onset, -(RESTART_REACH_S + skew_s))
-        return lagged if lagged is not None and lagged <= RESTART_REACH_S + skew_s else None
-    return _departed_before(callee, onset, skew_s if _only_fell(callee) and not _went_quiet(callee) else -skew_s)
-
-
 def _departed_before(callee: dict[str, object], onset: datetime, low_s: float) -> float | None:
     """The shortest lag, between ``low_s`` and ``MAX_LAG_S``, from one of ``callee``'s
     departures to ``onset`` (its caller's), or None."""
     lags = [(onset - at).total_seconds() for at in callee["onsets"]]  # type: ignore[attr-defined]
     fitting = [lag for lag in lags if low_s <= lag <= MAX_LAG_S]
     return min(fitting, key=abs) if fitting else None
-
-
-def _only_restarted(row: dict[str, object]) -> bool:
-    """All the service did was restart: its callers fail while it is down (after one of its
-    starts), not minutes after."""
-    return list(row["kinds"] or []) == ["restarted"]
 
 
 def _went_quiet(row: dict[str, object]) -> bool:
