@@ -543,11 +543,17 @@ def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.D
 
 
 def _instances(lines: pl.DataFrame) -> pl.DataFrame:
-    """``lines`` with ``instance``: the source's name where the service's lines come from several
-    sources (a file per pod), else None."""
-    source = pl.col("source").cast(pl.String)
-    several = source.n_unique().over("service") >= 2
-    return lines.with_columns(instance=pl.when(several).then(source.str.extract(r"([^/\\]*)$", 1)))
+    """``lines`` with ``instance``: the pod a structured record names (a collector's
+    ``kubernetes.pod_name``), else the source's name; None where the service has only one."""
+    source = pl.col("source").cast(pl.String).str.extract(r"([^/\\]*)$", 1)
+    pod = pl.col("attributes").str.extract(_POD_FIELD, 1) if "attributes" in lines.columns else pl.lit(None, pl.String)
+    instance = pl.coalesce(pod, source)
+    return lines.with_columns(instance=pl.when(instance.n_unique().over("service") >= 2).then(instance))
+
+
+# A structured record's pod (the keys of rca.read.structured.POD_KEYS, nested or dotted).
+_POD_FIELD = r'"(?:pod_name|podName|PodName|pod|pod\.name)"\s*:\s*"([^"]+)"'
+
 
 
 def _per_instance(values: pl.DataFrame) -> pl.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -108,3 +109,25 @@ def test_replicas_that_stay_steady_are_not_a_shift(tmp_path: Path) -> None:
     _replica_logs(tmp_path, slow_pod=None)
     analysis = analyze([str(tmp_path)], Settings())
     assert not any(d.kind == "shifted" for c in analysis.root_causes for d in c.departures)
+
+
+def test_one_slowed_pod_in_a_collectors_export_is_found_by_its_pod_name(tmp_path: Path) -> None:
+    """The same three replicas in one JSON export, each record naming its pod under
+    ``kubernetes.pod_name`` (the service is the pod's workload): the slowed pod is found."""
+    rng = random.Random(11)
+    pods = ("ledger-5f7c9d8b4-x2kqp", "ledger-5f7c9d8b4-m9wzt", "ledger-5f7c9d8b4-q7hvn")
+    lines = []
+    for i in range(1800):
+        at = T0 + timedelta(seconds=i / 2)
+        pod = pods[i % 3]
+        took = rng.lognormvariate(2.3, 0.25) * (10 if pod == pods[1] and i >= 900 else 1)
+        stamp = at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        lines.append(json.dumps({"@timestamp": stamp, "level": "info", "kubernetes": {"pod_name": pod},
+                                 "message": f"entry committed in {took:.1f} ms"}))
+        lines.append(json.dumps({"@timestamp": stamp, "level": "info", "kubernetes": {"pod_name": "shop-7d4b9c6f5-kq2zx"},
+                                 "message": f"POST http://ledger:8080/entries -> 200 in {took + rng.uniform(1, 3):.1f} ms"}))
+    (tmp_path / "export.jsonl").write_text("\n".join(lines) + "\n")
+    analysis = analyze([str(tmp_path)], Settings())
+    root = analysis.root_causes[0]
+    assert root.service == "ledger"
+    assert any(d.kind == "shifted" and pods[1] in d.description for d in root.departures), root.departures
