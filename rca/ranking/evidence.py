@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from rca.mine.compact import with_texts
 from rca.model import (
     Anomaly,
     CallEdge,
@@ -133,14 +132,17 @@ def _window_starts(keys: pl.DataFrame, events: pl.LazyFrame, size: float, *, ris
 def examples_of(features: Features, sid: int, kind: str, start: int) -> tuple[Example, ...]:
     """Real lines behind a series: the first ones of the incident, or for a falling series the last
     ones before it fell quiet."""
-    lines = features.events.filter(pl.col("sid") == sid)
-    # Read compact, the lines shown are those whose texts were kept.
-    lines = with_texts(lines, features.texts, "timestamp", "bucket")
-    if kind in ("stopped", "down"):
-        lines = lines.filter(pl.col("bucket") < start).sort("timestamp", descending=True)
-    else:
-        lines = lines.filter(pl.col("bucket") >= start - 1).sort("timestamp")
-    return Example.all_in(lines.head(EXAMPLES))
+    falling = kind in ("stopped", "down")
+    # Only the few lines shown are collected, in the streaming engine (a busy series has a
+    # million records); read compact, they are among those whose texts were kept.
+    lines = features.events.lazy().filter(
+        (pl.col("sid") == sid) & (pl.col("bucket") < start if falling else pl.col("bucket") >= start - 1)
+    )
+    if features.texts is not None and "message" not in features.events.columns:
+        kept = features.texts.lazy().select("source", "line", "message")
+        lines = lines.join(kept, on=["source", "line"], how="inner", maintain_order="left")
+    shown = lines.sort("timestamp", descending=falling, maintain_order=True).head(EXAMPLES)
+    return Example.all_in(shown.collect(engine="streaming"))
 
 
 def anomalies_of(anomalies: pl.DataFrame, features: Features, *, limit: int) -> tuple[Anomaly, ...]:
