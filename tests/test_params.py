@@ -74,20 +74,30 @@ def test_pool_waits_in_structured_fields_count() -> None:
     assert shifts.filter(pl.col("label") == "waiting").get_column("onset").to_list() == [T0 + timedelta(seconds=600)]
 
 
-def _replica_logs(folder: Path, *, slow_pod: str | None) -> None:
-    """A caller ``shop`` and three replicas of ``ledger``, a file each (``kubectl logs`` per pod).
-    From 10:15 the replica ``slow_pod`` (if any) takes ten times as long; ``shop`` waits for
-    whichever replica served it. No line says anything but durations."""
+PODS = ("ledger-5f7c9d8b4-x2kqp", "ledger-5f7c9d8b4-m9wzt", "ledger-5f7c9d8b4-q7hvn")
+
+
+def _replica_requests(slow_pod: str | None) -> list[tuple[str, str, float, float]]:
+    """A request every half second for fifteen minutes from ``shop`` to one of three replicas of
+    ``ledger`` in turn: (time as text, pod, ledger's ms, shop's ms). From 10:15 the replica
+    ``slow_pod`` (if any) takes ten times as long; ``shop`` waits for whichever served it."""
     rng = random.Random(11)
-    pods = ("ledger-5f7c9d8b4-x2kqp", "ledger-5f7c9d8b4-m9wzt", "ledger-5f7c9d8b4-q7hvn")
-    shop, ledger = [], {pod: [] for pod in pods}
-    for i in range(1800):  # a request every half second for fifteen minutes
-        at = T0 + timedelta(seconds=i / 2)
-        pod = pods[i % 3]
+    requests = []
+    for i in range(1800):
+        pod = PODS[i % 3]
         took = rng.lognormvariate(2.3, 0.25) * (10 if pod == slow_pod and i >= 900 else 1)
-        stamp = at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        stamp = (T0 + timedelta(seconds=i / 2)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        requests.append((stamp, pod, took, took + rng.uniform(1, 3)))
+    return requests
+
+
+def _replica_logs(folder: Path, *, slow_pod: str | None) -> None:
+    """``_replica_requests`` as a file per pod (``kubectl logs`` per pod) and one for ``shop``. No
+    line says anything but durations."""
+    shop, ledger = [], {pod: [] for pod in PODS}
+    for stamp, pod, took, waited in _replica_requests(slow_pod):
         ledger[pod].append(f"{stamp} INFO entry committed in {took:.1f} ms\n")
-        shop.append(f"{stamp} INFO POST http://ledger:8080/entries -> 200 in {took + rng.uniform(1, 3):.1f} ms\n")
+        shop.append(f"{stamp} INFO POST http://ledger:8080/entries -> 200 in {waited:.1f} ms\n")
     (folder / "shop.log").write_text("".join(shop))
     for pod, lines in ledger.items():
         (folder / f"{pod}.log").write_text("".join(lines))
@@ -96,7 +106,7 @@ def _replica_logs(folder: Path, *, slow_pod: str | None) -> None:
 def test_one_slowed_replica_is_found_in_its_own_file(tmp_path: Path) -> None:
     """A third of the requests slowed: the service's median hardly moves, the replica's by ten times.
     The departure names the replica's file, and the callee is blamed, not its caller."""
-    _replica_logs(tmp_path, slow_pod="ledger-5f7c9d8b4-m9wzt")
+    _replica_logs(tmp_path, slow_pod=PODS[1])
     analysis = analyze([str(tmp_path)], Settings())
     root = analysis.root_causes[0]
     assert root.service == "ledger"
@@ -114,20 +124,14 @@ def test_replicas_that_stay_steady_are_not_a_shift(tmp_path: Path) -> None:
 def test_one_slowed_pod_in_a_collectors_export_is_found_by_its_pod_name(tmp_path: Path) -> None:
     """The same three replicas in one JSON export, each record naming its pod under
     ``kubernetes.pod_name`` (the service is the pod's workload): the slowed pod is found."""
-    rng = random.Random(11)
-    pods = ("ledger-5f7c9d8b4-x2kqp", "ledger-5f7c9d8b4-m9wzt", "ledger-5f7c9d8b4-q7hvn")
     lines = []
-    for i in range(1800):
-        at = T0 + timedelta(seconds=i / 2)
-        pod = pods[i % 3]
-        took = rng.lognormvariate(2.3, 0.25) * (10 if pod == pods[1] and i >= 900 else 1)
-        stamp = at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    for stamp, pod, took, waited in _replica_requests(slow_pod=PODS[1]):
         lines.append(json.dumps({"@timestamp": stamp, "level": "info", "kubernetes": {"pod_name": pod},
                                  "message": f"entry committed in {took:.1f} ms"}))
         lines.append(json.dumps({"@timestamp": stamp, "level": "info", "kubernetes": {"pod_name": "shop-7d4b9c6f5-kq2zx"},
-                                 "message": f"POST http://ledger:8080/entries -> 200 in {took + rng.uniform(1, 3):.1f} ms"}))
+                                 "message": f"POST http://ledger:8080/entries -> 200 in {waited:.1f} ms"}))
     (tmp_path / "export.jsonl").write_text("\n".join(lines) + "\n")
     analysis = analyze([str(tmp_path)], Settings())
     root = analysis.root_causes[0]
     assert root.service == "ledger"
-    assert any(d.kind == "shifted" and pods[1] in d.description for d in root.departures), root.departures
+    assert any(d.kind == "shifted" and PODS[1] in d.description for d in root.departures), root.departures

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from rca.mine.compact import texts_of
 from rca.model import (
     Anomaly,
     CallEdge,
@@ -138,9 +139,7 @@ def examples_of(features: Features, sid: int, kind: str, start: int) -> tuple[Ex
     lines = features.events.lazy().filter(
         (pl.col("sid") == sid) & (pl.col("bucket") < start if falling else pl.col("bucket") >= start - 1)
     )
-    if features.texts is not None and "message" not in features.events.columns:
-        kept = features.texts.lazy().select("source", "line", "message")
-        lines = lines.join(kept, on=["source", "line"], how="inner", maintain_order="left")
+    lines = texts_of(lines, features.texts, "timestamp")
     shown = lines.sort("timestamp", descending=falling, maintain_order=True).head(EXAMPLES)
     return Example.all_in(shown.collect(engine="streaming"))
 
