@@ -143,17 +143,12 @@ def with_texts(records: pl.DataFrame, texts: pl.DataFrame | None, *columns: str,
     """``columns`` of the records whose texts were kept, with their texts (``TEXT_COLUMNS``), in
     the records' order, and given ``where``, those it holds for; records that hold their texts
     (not compact) are given as they are (filtered by ``where``)."""
+    if texts is None or "message" in records.columns:
+        return records if where is None else records.filter(where)
+    keys = ["source", "line"]
     # Many records are joined in the streaming engine, a batch at a time against the few texts
     # (eagerly, the keys of every record are hashed at once); a few, eagerly (quicker to start).
-    kept = texts_of(records.lazy(), texts, *columns).collect(engine="streaming" if records.height > STREAM_ROWS else "in-memory")
-    return kept if where is None else kept.filter(where)
-
-
-def texts_of(records: pl.LazyFrame, texts: pl.DataFrame | None, *columns: str) -> pl.LazyFrame:
-    """``with_texts`` as a query, for a caller that filters or takes only a few first."""
-    if texts is None or "message" in records.collect_schema().names():
-        return records
-    keys = ["source", "line"]
-    return records.select(*keys, *(c for c in columns if c not in keys)).join(
+    kept = records.lazy().select(*keys, *(c for c in columns if c not in keys)).join(
         texts.lazy().select(*keys, *TEXT_COLUMNS), on=keys, how="inner", maintain_order="left"
-    )
+    ).collect(engine="streaming" if records.height > STREAM_ROWS else "in-memory")
+    return kept if where is None else kept.filter(where)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from rca.mine.compact import texts_of
+from rca.mine.compact import with_texts
 from rca.model import (
     Anomaly,
     CallEdge,
@@ -134,14 +134,13 @@ def examples_of(features: Features, sid: int, kind: str, start: int) -> tuple[Ex
     """Real lines behind a series: the first ones of the incident, or for a falling series the last
     ones before it fell quiet."""
     falling = kind in ("stopped", "down")
-    # Only the few lines shown are collected, in the streaming engine (a busy series has a
-    # million records); read compact, they are among those whose texts were kept.
-    lines = features.events.lazy().filter(
+    # Only the series' lines on the side of ``start`` shown are joined with their texts (a busy
+    # series has a million records); read compact, they are among those whose texts were kept.
+    lines = features.events.filter(
         (pl.col("sid") == sid) & (pl.col("bucket") < start if falling else pl.col("bucket") >= start - 1)
     )
-    lines = texts_of(lines, features.texts, "timestamp")
-    shown = lines.sort("timestamp", descending=falling, maintain_order=True).head(EXAMPLES)
-    return Example.all_in(shown.collect(engine="streaming"))
+    lines = with_texts(lines, features.texts, "timestamp")
+    return Example.all_in(lines.sort("timestamp", descending=falling, maintain_order=True).head(EXAMPLES))
 
 
 def anomalies_of(anomalies: pl.DataFrame, features: Features, *, limit: int) -> tuple[Anomaly, ...]:
