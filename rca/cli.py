@@ -330,9 +330,7 @@ def analyze(sources: tuple[str, ...], as_json: bool, top: int, baseline: tuple[s
       rca analyze logs/ --report postmortem.html
       rca analyze /shared/logs/ --scheduler tcp://dask-scheduler:8786
     """
-    from rca.report.postmortem import report_targets
-
-    targets = report_targets(report)
+    targets = _report_targets(report)
     model, logs = _split_baselines(baseline, store)
     settings = replace(
         _with_scheduler(_settings(options), scheduler),
@@ -388,6 +386,15 @@ def report(analysis_json: str, report: tuple[str, ...], report_stamp: bool) -> N
         from rca.report.terminal import analysis_report
 
         _stdout_console().print(analysis_report(analysis))
+
+
+def _report_targets(paths: tuple[str, ...]) -> list[Any]:
+    """The checked ``--report`` paths; the report writer (and what it imports) loads only when there are some."""
+    if not paths:
+        return []
+    from rca.report.postmortem import report_targets
+
+    return report_targets(paths)
 
 
 def _write_reports(analysis: Any, targets: list[Any], stamp: bool) -> None:

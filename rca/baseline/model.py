@@ -19,7 +19,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +49,9 @@ class ModelError(RcaError):
 
 
 def tool_version() -> str:
+    """This rca's version ("0+unknown" from a source tree never installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("rca-logs")
     except PackageNotFoundError:
