@@ -41,6 +41,16 @@ def test_units_are_read_and_the_label_is_the_word_before() -> None:
     assert values == [("took", 0.25, True), ("rows", 3.0, False), ("waiting", 0.0, False)]
 
 
+def test_a_field_name_says_its_numbers_are_durations() -> None:
+    """``duration=0.12`` (logfmt) and ``"latency_ms": 12`` (JSON) hold durations though the values carry no unit."""
+    logfmt = _lines([(0, "request handled")], attributes=["duration=0.12 status=200 retries=2"])
+    assert numeric_values(logfmt).select("label", "value", "seconds").rows() == [
+        ("duration", 0.12, True), ("status", 200.0, False), ("retries", 2.0, False)]
+    json_fields = _lines([(0, "request handled")], attributes=['{"latency_ms": 12, "elapsedMs": 40, "items": 3}'])
+    assert numeric_values(json_fields).select("label", "value", "seconds").rows() == [
+        ("latency_ms", 0.012, True), ("elapsedMs", 0.04, True), ("items", 3.0, False)]
+
+
 def test_pettitt_finds_where_the_values_change() -> None:
     values = np.array([1.0, 2, 1, 2, 1, 2, 9, 8, 9, 8])
     assert pettitt(values)[0] == 6
@@ -113,6 +123,18 @@ def test_one_slowed_replica_is_found_in_its_own_file(tmp_path: Path) -> None:
     shifted = [d for d in root.departures if d.kind == "shifted" and "ledger-5f7c9d8b4-m9wzt.log" in d.description]
     assert shifted, root.departures
     assert abs((root.onset - (T0 + timedelta(seconds=450))).total_seconds()) < 15
+
+
+def test_one_slowed_replica_is_found_when_its_fields_name_the_duration(tmp_path: Path) -> None:
+    """The same replicas logging logfmt (``msg="entry committed" duration=0.0123``, a Go service's
+    way): the field's name says the number is a duration, so it is read per file as well."""
+    for stamp, pod, took, _ in _replica_requests(slow_pod=PODS[1]):
+        with (tmp_path / f"{pod}.log").open("a") as out:
+            out.write(f'time="{stamp}" level=info msg="entry committed" duration={took / 1000:.6f} status=200\n')
+    analysis = analyze([str(tmp_path)], Settings())
+    root = analysis.root_causes[0]
+    assert root.service == "ledger"
+    assert any(d.kind == "shifted" and f"{PODS[1]}.log" in d.description for d in root.departures), root.departures
 
 
 def test_replicas_that_stay_steady_are_not_a_shift(tmp_path: Path) -> None:

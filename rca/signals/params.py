@@ -108,12 +108,38 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
         number=groups.struct.field("number").cast(pl.Float64, strict=False),
         unit=pl.coalesce(groups.struct.field("unit").replace("", None), groups.struct.field("after")),
     ).filter(pl.col("number").is_not_null()).collect(engine="streaming")
+    parts = parts.with_columns(unit=pl.coalesce("unit", label_unit(pl.col("label"))))
     factor = pl.col("unit").replace_strict(_UNIT_SECONDS | _SIZE_BYTES, default=1.0, return_dtype=pl.Float64)
     return (
         parts.select("service", "template_id", pl.col("position").cast(pl.Int32), "label", "timestamp", *instance,
                      value=pl.col("number") * factor, seconds=pl.col("unit").is_in(list(_UNIT_SECONDS)).fill_null(False))
         .sort("service", "template_id", "position", "timestamp")
     )
+
+
+# A field's name may say that it holds a duration, and in what unit, where the value does not
+# (``duration=0.12``, ``"latency_ms": 12``, ``elapsedMs=40``, ``request_time=0.3``).
+_LABEL_UNIT = r"(?i)[_.-](ms|us|ns|s|sec|secs|seconds|millis|micros|nanos)$"
+_CAMEL_UNIT = r"[a-z](Ms|Us|Ns|Sec|Secs|Seconds|Millis|Micros|Nanos)$"
+_DURATION_WORD = (
+    r"(?i)(?:^|[_.-])(?:duration|latency|elapsed|took|rtt|time[_-]?taken"
+    r"|(?:response|request|upstream|wait|waiting|processing|exec|execution|query|handling)[_-]?time)$"
+)
+_LONG_UNITS = {"millis": "ms", "micros": "us", "nanos": "ns"}
+
+
+def label_unit(label: pl.Expr) -> pl.Expr:
+    """The time unit a number's field name gives it (None if it gives none): a unit at its end
+    (``duration_ms``, ``latencyMs``), else seconds for a name that means a duration (``duration``,
+    ``elapsed``, ``response_time``), as logfmt and JSON loggers write them.
+
+    >>> pl.select(label_unit(pl.Series(["duration_ms", "latencyMs", "elapsed", "request_time", "retries", "items", None]))).to_series().to_list()
+    ['ms', 'ms', 's', 's', None, None, None]
+    """
+    suffix = pl.coalesce(label.str.extract(_LABEL_UNIT, 1), label.str.extract(_CAMEL_UNIT, 1)).str.to_lowercase()
+    suffix = suffix.replace(_LONG_UNITS)
+    without = label.str.replace(_LABEL_UNIT, "").str.replace(r"(Ms|Us|Ns|Sec|Secs|Seconds|Millis|Micros|Nanos)$", "")
+    return pl.coalesce(suffix, pl.when(label.str.contains(_DURATION_WORD) | without.str.contains(_DURATION_WORD)).then(pl.lit("s")))
 
 
 def pettitt(values: np.ndarray) -> tuple[int, float]:
