@@ -61,7 +61,7 @@ from rca.signals.detect import (
     score_series,
 )
 from rca.signals.features import ERRORS_ID, Features, Normal, build_features, normal_of
-from rca.signals.params import numeric_values, param_shifts
+from rca.signals.params import MIN_VALUES, numbered_lines, numeric_values, param_shifts
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -157,7 +157,7 @@ def analyze(
     calls = _calls(features, records, texts)
     named = named_rises(records, calls.mentions, window.start)
     progress("finding what departed from normal")
-    found = _departures(features, start, anomalies, records, named, texts, calls.graph)
+    found, named = _departures(features, start, anomalies, records, named, texts, calls.graph)
     if found.height == 0:
         # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
@@ -235,7 +235,7 @@ def _mine_together(
 def _departures(
     features: Features, start: IncidentStart, anomalies: pl.DataFrame, records: pl.DataFrame, named: pl.DataFrame,
     texts: pl.DataFrame, graph: nx.DiGraph,
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every departure from normal, one row each: ``service``, ``kind``, ``scope``, ``g``, ``sid``
     (its series), ``onset_bucket``, ``onset`` (to the record), ``before``/``after`` and rates,
     ``template_id``, ``template``, ``detail``.
@@ -244,8 +244,9 @@ def _departures(
     shifts of the numbers inside lines (``params``), requests slowing around the service (from
     the times of lines sharing a trace id, ``timing``; ``graph``, who calls whom, says which
     services' times may hide a call to one that logs no id), new FATAL lines, restarts, and
-    callers' error lines that name the service (``blamed``, but see ``broad_blame_set_aside``);
-    if none shows, the series whose rate changed most at the incident start.
+    callers' error lines that name the service or their calls to it that slowed (``blamed``,
+    but see ``broad_blame_set_aside``); if none shows, the series whose rate changed most at the
+    incident start. And the callers' blame: ``named`` with the slowed calls (``with_slowed_calls``).
     """
     shifts = behaviour_shifts(
         features.series, features.counts, min_side=_min_side(features),
@@ -269,11 +270,13 @@ def _departures(
                 **{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")},
             )
         )
-    parts += [found for found in (_parameter_departures(features, records, texts), _timing_departures(features, records, graph),
+    numbers, slowed = _parameter_departures(features, records, texts)
+    parts += [found for found in (numbers, _timing_departures(features, records, graph),
                                   _fatal_departures(features, records), _restart_departures(features, records, texts))
               if found.height]
     found = _dated_onsets(parts, features)
     # Callers' blame, but not that of a caller in trouble reaching every callee it names.
+    named = with_slowed_calls(named, slowed)
     blamed = _blamed_departures(features, broad_blame_set_aside(named, _own_onsets(found, features)))
     if blamed.height:
         blamed = _dated_onsets([blamed], features)
@@ -281,7 +284,7 @@ def _departures(
     if found.height == 0 and anomalies.height:
         found = _dated_onsets([anomalies.select("sid", "service", "kind", "onset_bucket", "before", "after", "rate_before",
                                                 "rate_after", scope=pl.lit("statement"), g=pl.col("llr"))], features)
-    return found
+    return found, named
 
 
 def _own_onsets(found: pl.DataFrame, features: Features) -> pl.DataFrame:
@@ -492,36 +495,81 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
     return rows.filter(~(pl.col("caller").is_in(broad.implode()) & silent)).drop("departed")
 
 
+def with_slowed_calls(named: pl.DataFrame, slowed: pl.DataFrame) -> pl.DataFrame:
+    """``named`` (callers' error lines naming callees, ``how`` "errors") with the callers whose
+    timed calls to a callee they name slowed (``slowed``: ``caller``, ``callee``, ``g``,
+    ``first``; ``how`` "slower"): a slow callee is named in its callers' durations, not in
+    their errors."""
+    named = named.with_columns(how=pl.lit("errors"))
+    if slowed.height == 0:
+        return named
+    return pl.concat([named, slowed.with_columns(how=pl.lit("slower"))], how="diagonal_relaxed")
+
+
 def _blamed_departures(features: Features, named: pl.DataFrame) -> pl.DataFrame:
-    """Services whose callers' error lines name them more since the incident start: evidence
-    against the callee, even when its own lines show nothing (a network delay, a dead host)."""
+    """Services whose callers' error lines name them more since the incident start, or whose
+    callers' calls to them slowed (``with_slowed_calls``): evidence against the callee, even
+    when its own lines show nothing (a network delay, a dead host)."""
     rising = named.filter(pl.col("g") >= MIN_SHIFT_G)
     if rising.height == 0:
         return pl.DataFrame()
-    per_callee = rising.group_by(service="callee").agg(
+    how = pl.col("how") if "how" in rising.columns else pl.lit("errors")
+    per_callee = rising.with_columns(how=how).group_by(service="callee", how="how").agg(
         pl.col("g").sum(), pl.col("first").min().alias("onset"), pl.col("caller").sort().alias("callers"),
         pl.col("after").sum().round().cast(pl.Int64).alias("lines"),
     )
     joined = _dated(features, per_callee)
     if joined.height == 0:
         return pl.DataFrame()
+    callers = pl.col("callers").list.join(", ")
     return joined.select(
         "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after",
         scope=pl.lit("named"), kind=pl.lit("blamed"), g=pl.col("g") * BLAMED_SHARE,
-        detail=pl.format("named in {} error lines of {} since the incident", pl.col("lines"), pl.col("callers").list.join(", ")),
+        detail=pl.when(pl.col("how") == "slower").then(pl.format("calls to it from {} slowed since the incident", callers))
+        .otherwise(pl.format("named in {} error lines of {} since the incident", pl.col("lines"), callers)),
     )
 
 
-def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
+def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Shifts of the numbers inside lines (``params.param_shifts``), as departures of the series
-    that holds their template (read compact, of the lines whose texts were kept)."""
-    lines = with_texts(records, texts, "service", "template_id", "timestamp", "template")
-    shifts = param_shifts(_per_instance(numeric_values(_instances(lines))), origin=features.origin, bucket=features.bucket).filter(
-        pl.col("g") >= MIN_SHIFT_G
+    that holds their template (read compact, of the lines whose texts were kept); and the calls
+    that slowed (``caller``, ``callee``, ``g``, ``first``): durations rising in a caller's
+    lines that name one callee."""
+    from rca.signals.calls import line_callees
+
+    # The callees are looked for only in the lines whose numbers are read.
+    lines = numbered_lines(_instances(with_texts(records, texts, "service", "template_id", "timestamp", "template")))
+    text = pl.col("message")
+    if "attributes" in lines.columns:
+        text = pl.when(pl.col("attributes").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), "attributes"))
+    services = sorted(features.series.get_column("service").unique().to_list())
+    # Only statements that time something say how long a call took: their first lines tell.
+    firsts = lines.group_by("service", "template_id", maintain_order=True).head(20)
+    timing = numeric_values(firsts).filter(pl.col("seconds")).select("service", "template_id").unique()
+    lines = lines.with_row_index("_line")
+    calls = lines.join(timing, on=["service", "template_id"], how="semi")
+    calls = calls.select("_line", callee=line_callees(calls, text, services))
+    lines = lines.join(calls, on="_line", how="left", maintain_order="left").drop("_line")
+    values = _per_instance(numeric_values(lines))
+    shifts = param_shifts(values, origin=features.origin, bucket=features.bucket).filter(pl.col("g") >= MIN_SHIFT_G)
+    slowed = (
+        shifts.filter(pl.col("callee").is_not_null() & pl.col("rising") & pl.col("seconds"))
+        .group_by("callee", caller=pl.col("service").cast(pl.String)).agg(pl.col("g").max(), first=pl.col("onset").min())
+        .select("caller", "callee", "g", "first")
     )
+    # A callee that another caller still reaches as fast as ever is not slow: the time went on
+    # the way from this caller (its network, its own load).
+    timed = (
+        values.filter(pl.col("callee").is_not_null())
+        .group_by("callee", caller=pl.col("service").cast(pl.String)).agg(n=pl.len())
+        .filter(pl.col("n") >= MIN_VALUES)
+        .join(slowed, on=["caller", "callee"], how="anti")
+    )
+    slowed = slowed.join(timed.select("callee"), on="callee", how="anti")
     if shifts.height == 0:
-        return pl.DataFrame()
-    best = shifts.sort("g", descending=True).unique(["service", "template_id"], keep="first", maintain_order=True)
+        return pl.DataFrame(), slowed
+    # Of equal shifts (a statement that names one callee only), the one that names the callee.
+    best = shifts.sort(["g", "callee"], descending=True, nulls_last=True).unique(["service", "template_id"], keep="first", maintain_order=True)
     series = features.series.select("sid", "service", "template_id").unique(["service", "template_id"], keep="first")
     joined = best.join(series, on=["service", "template_id"], how="inner")
     unit = pl.when(pl.col("seconds")).then(pl.lit(" s")).otherwise(pl.lit(""))
@@ -531,15 +579,19 @@ def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.D
         baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets,
     )
     joined = joined.with_columns(**{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")})
+    where = (
+        pl.when(pl.col("instance").is_not_null()).then(pl.format(" (in {})", "instance"))
+        .when(pl.col("callee").is_not_null()).then(pl.format(" (calls to {})", "callee"))
+        .otherwise(pl.lit(""))
+    )
     return joined.select(
         "before", "after", "rate_before", "rate_after",
         "sid", "service", "g", "onset", "template_id",
         scope=pl.lit("parameter"), kind=pl.lit("shifted"), onset_bucket=pl.col("split"), slower=pl.col("rising"),
         detail=pl.format("{} {}: median {}{} -> {}{}{}", pl.col("label"),
                          pl.when(pl.col("rising")).then(pl.lit("rose")).otherwise(pl.lit("fell")),
-                         pl.col("normal").round_sig_figs(3), unit, pl.col("incident").round_sig_figs(3), unit,
-                         pl.when(pl.col("instance").is_not_null()).then(pl.format(" (in {})", "instance")).otherwise(pl.lit(""))),
-    )
+                         pl.col("normal").round_sig_figs(3), unit, pl.col("incident").round_sig_figs(3), unit, where),
+    ), slowed
 
 
 def _instances(lines: pl.DataFrame) -> pl.DataFrame:
@@ -557,13 +609,18 @@ _POD_FIELD = r'"(?:pod_name|podName|PodName|pod|pod\.name)"\s*:\s*"([^"]+)"'
 
 
 def _per_instance(values: pl.DataFrame) -> pl.DataFrame:
-    """``numeric_values`` with ``instance`` as series of the whole service (``instance`` None) and,
-    where it is given, durations of each instance too: one replica slowed (its host busy, its
-    network) shows whole in its own; a process's own counters and gauges (collections, memory)
-    go their own way in each replica anyway."""
-    split = values.filter(pl.col("instance").is_not_null() & pl.col("seconds"))
-    whole = values.with_columns(instance=pl.lit(None, pl.String))
-    return pl.concat([whole, split]) if split.height else whole
+    """``numeric_values`` with ``instance`` and ``callee`` as series of the whole service (both
+    None) and, where they are given, durations of each instance and of each callee named too: one
+    replica slowed (its host busy, its network) shows whole in its own, and so do a caller's
+    calls to one slowed callee; a process's own counters and gauges (collections, memory) go
+    their own way in each replica anyway."""
+    none = pl.lit(None, pl.String)
+    whole = values.with_columns(instance=none, callee=none)
+    by_instance = values.filter(pl.col("instance").is_not_null() & pl.col("seconds")).with_columns(callee=none)
+    # A caller's calls to each callee it names, timed apart: calls to one slowed callee among
+    # several steady ones hardly move the statement's median.
+    by_callee = values.filter(pl.col("callee").is_not_null() & pl.col("seconds")).with_columns(instance=none)
+    return pl.concat([part for part in (whole, by_instance, by_callee) if part.height]) if values.height else whole
 
 
 def _timing_departures(features: Features, records: pl.DataFrame, graph: nx.DiGraph) -> pl.DataFrame:

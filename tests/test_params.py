@@ -157,3 +157,40 @@ def test_one_slowed_pod_in_a_collectors_export_is_found_by_its_pod_name(tmp_path
     root = analysis.root_causes[0]
     assert root.service == "ledger"
     assert any(d.kind == "shifted" and PODS[1] in d.description for d in root.departures), root.departures
+
+
+def _two_callees(folder: Path, *, slow: tuple[str, ...]) -> None:
+    """``shop`` calls ``ledger`` or ``stock`` every half second for fifteen minutes, one line per call that
+    names the callee and says how long it took; from 10:15 the calls to those in ``slow`` take ten
+    times as long. The callees log a heartbeat and nothing else (a service logging at WARN)."""
+    rng = random.Random(7)
+    shop = []
+    for i in range(1800):
+        callee = rng.choice(("ledger", "stock"))
+        took = rng.lognormvariate(2.3, 0.25) * (10 if callee in slow and i >= 900 else 1)
+        stamp = (T0 + timedelta(seconds=i / 2)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        shop.append(f"{stamp} INFO GET http://{callee}:8080/v1/items/{rng.randrange(10**6)} 200 ({took:.1f} ms)\n")
+    (folder / "shop.log").write_text("".join(shop))
+    for callee in ("ledger", "stock"):
+        beats = [f"{(T0 + timedelta(seconds=s)).strftime('%Y-%m-%dT%H:%M:%S')}.000Z INFO heartbeat ok\n" for s in range(0, 900, 10)]
+        (folder / f"{callee}.log").write_text("".join(beats))
+
+
+def test_a_callee_whose_calls_slowed_is_blamed_though_its_own_lines_show_nothing(tmp_path: Path) -> None:
+    """Half of one statement's calls slowed, all of them those to ``ledger``: the caller's
+    durations, timed per callee it names, blame ``ledger``, not the caller."""
+    _two_callees(tmp_path, slow=("ledger",))
+    analysis = analyze([str(tmp_path)], Settings())
+    root = analysis.root_causes[0]
+    assert root.service == "ledger", [(c.service, c.departures) for c in analysis.root_causes]
+    assert any(d.kind == "blamed" and "calls to it from shop slowed" in d.description for d in root.departures), root.departures
+    assert abs((root.onset - (T0 + timedelta(seconds=450))).total_seconds()) < 15
+
+
+def test_a_caller_whose_calls_to_every_callee_slowed_is_not_their_victim(tmp_path: Path) -> None:
+    """Calls to both callees slowed at once: the caller's own trouble (its network, its CPU), not
+    two callees failing together; neither callee is blamed."""
+    _two_callees(tmp_path, slow=("ledger", "stock"))
+    analysis = analyze([str(tmp_path)], Settings())
+    assert not any(d.kind == "blamed" for c in analysis.root_causes for d in c.departures)
+    assert analysis.root_causes[0].service == "shop"

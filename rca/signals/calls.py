@@ -222,6 +222,34 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
     return Mentions(table.select(empty.columns).cast(empty.schema))  # type: ignore[arg-type]
 
 
+def line_callees(lines: pl.DataFrame, text: pl.Expr, services: list[str]) -> pl.Series:
+    """For each of ``lines`` (with ``service``), the one other service of ``services`` that
+    ``text`` names by its whole name (a host, a DNS or pod name, a client class), else None:
+    whom the call the line reports went to (``GET http://ledger:8080/v1 200 in 12 ms``). A line
+    naming two services, or only a word of one's name, says no callee."""
+    if len(services) < 2 or lines.height == 0:
+        return pl.Series("callee", [None] * lines.height, dtype=pl.String)
+    lookup = _lookup(services)
+    keys = dict(lookup.group_by("callee").agg("key").iter_rows())
+    sample = lines.select(pl.col("service").cast(pl.String), message=text).with_row_index("mid")
+    # A line can name a service only where one of its names is in the text (a token and each
+    # part a name is read from are pieces of the text): the few such lines of each speaker are
+    # found at once, and only they are cut into tokens.
+    found = [
+        part.filter(pl.col("message").str.contains_any(others, ascii_case_insensitive=True))
+        for (speaker,), part in sample.group_by("service")
+        if (others := [k for callee, names in keys.items() if callee != speaker for k in names])
+    ]
+    if not found:
+        return pl.Series("callee", [None] * lines.height, dtype=pl.String)
+    outgoing = pl.col("message").str.replace_all(_INCOMING, " ")
+    named = _named(_tokens(pl.concat(found), _hosts_and_words(outgoing)), lookup)
+    named = named.filter(pl.col("full") & (pl.col("service") != pl.col("callee")))
+    named = _specific(named.with_columns(how=pl.lit("name")), n_services=len(services))
+    one = named.group_by("mid").agg(pl.col("callee").first(), n=pl.len()).filter(pl.col("n") == 1)
+    return sample.select("mid").join(one, on="mid", how="left", maintain_order="left").get_column("callee").cast(pl.String)
+
+
 def _tokens(sample: pl.DataFrame, text: pl.Expr) -> pl.DataFrame:
     """``mid``, ``service``, ``token``: the distinct name-like tokens of each sampled message."""
     # The regex runs in the streaming engine, on all cores.

@@ -43,9 +43,10 @@ _DELIMITERS = r"[\s,;()\[\]{}\"'=|]+|->"
 MAX_CHARS = 400
 MIN_VALUES = 30
 SAMPLE_PER_TEMPLATE = 1000
-# A column that, where given, splits each series by instance of its service (one pod's file of
-# several): a fault in one replica moves half the values of the service, all of that one's.
-_INSTANCE = ("instance",)
+# Columns that, where given, split each series: by instance of its service (one pod's file of
+# several: a fault in one replica moves half the values of the service, all of that one's), and
+# by the callee a line names (a caller's calls to one of its callees slowed, not all its calls).
+_INSTANCE = ("instance", "callee")
 MIN_BEFORE = 20
 MIN_AFTER = 5
 NORMAL_QUANTILE = 0.95
@@ -53,6 +54,27 @@ NORMAL_QUANTILE = 0.95
 # out of the range that held 95 % of the values before).
 MIN_BEYOND = 0.5
 COUNTER_TREND = 0.8
+
+
+def numbered_lines(records: pl.DataFrame) -> pl.DataFrame:
+    """The lines ``numeric_values`` reads: timed ones that may hold a number, at most about
+    ``SAMPLE_PER_TEMPLATE`` of each (service, template), spread over its lines; only the columns
+    it reads (and ``_INSTANCE``). Reading them again picks them all."""
+    # Lines without a variable hold no number, unless a structured record's fields do.
+    has_numbers = pl.col("template").cast(pl.String).str.contains("<*>", literal=True) if "template" in records.columns else pl.lit(True)
+    if "attributes" in records.columns:
+        has_numbers = has_numbers | pl.col("attributes").is_not_null()
+    # Only the columns read here are filtered (a filter copies what it keeps).
+    wanted = [c for c in ("service", "template_id", "timestamp", "message", "attributes", *_INSTANCE) if c in records.columns]
+    timed = (
+        records.select(*wanted, _numbers=has_numbers)
+        .filter(pl.col("timestamp").is_not_null() & pl.col("_numbers"))
+        .drop("_numbers")
+    )
+    # A shift in distribution shows in a few thousand values as well as in a million: every k-th
+    # line of a busy template is read, so the work does not grow with the lines.
+    per_template = pl.len().over("service", "template_id")
+    return timed.filter(pl.int_range(pl.len()).over("service", "template_id") % (per_template // SAMPLE_PER_TEMPLATE + 1) == 0)
 
 
 def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
@@ -65,22 +87,8 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
     >>> numeric_values(frame).select("position", "value").rows()
     [(0, 0.25), (1, 3.0)]
     """
-    # Lines without a variable hold no number, unless a structured record's fields do.
-    has_numbers = pl.col("template").cast(pl.String).str.contains("<*>", literal=True) if "template" in records.columns else pl.lit(True)
-    if "attributes" in records.columns:
-        has_numbers = has_numbers | pl.col("attributes").is_not_null()
-    # Only the columns read here are filtered (a filter copies what it keeps).
-    wanted = [c for c in ("service", "template_id", "timestamp", "message", "attributes", *_INSTANCE) if c in records.columns]
     instance = [c for c in _INSTANCE if c in records.columns]
-    timed = (
-        records.select(*wanted, _numbers=has_numbers)
-        .filter(pl.col("timestamp").is_not_null() & pl.col("_numbers"))
-        .drop("_numbers")
-    )
-    # A shift in distribution shows in a few thousand values as well as in a million: every k-th
-    # line of a busy template is read, so the work does not grow with the lines.
-    per_template = pl.len().over("service", "template_id")
-    timed = timed.filter(pl.int_range(pl.len()).over("service", "template_id") % (per_template // SAMPLE_PER_TEMPLATE + 1) == 0)
+    timed = numbered_lines(records)
     text = pl.col("message").str.slice(0, MAX_CHARS)
     if "attributes" in timed.columns:
         # A structured record's fields (``"duration_ms":12``, ``latency=0.3``) hold its measures.
@@ -291,16 +299,17 @@ def param_shifts(
         onset = stamps[row["_at"] + _onset_index(series, split, threshold, rising)]
         rows.append({
             "service": row["service"], "template_id": row["template_id"], "position": row["position"],
-            "instance": row.get("instance"),
+            "instance": row.get("instance"), "callee": row.get("callee"),
             "label": row["label"] or f"value {row['position'] + 1}", "seconds": row["seconds"], "g": g,
             "rising": rising, "split": int((onset - origin) / bucket), "onset": onset,
             "normal": float(np.median(series[:split])), "incident": float(np.median(series[split:])),
             "beyond": round(share, 4), "n": len(series),
         })
     # A structured record's message is also in its fields: the same numbers twice are one series.
-    rows = list({(r["service"], r["template_id"], r["instance"], r["label"], r["onset"], r["normal"], r["incident"]): r
+    rows = list({(r["service"], r["template_id"], r["instance"], r["callee"], r["label"], r["onset"], r["normal"], r["incident"]): r
                  for r in rows}.values())
-    schema = {"service": pl.String, "template_id": pl.String, "position": pl.Int32, "instance": pl.String, "label": pl.String,
+    schema = {"service": pl.String, "template_id": pl.String, "position": pl.Int32, "instance": pl.String, "callee": pl.String,
+              "label": pl.String,
               "seconds": pl.Boolean, "g": pl.Float64,
               "rising": pl.Boolean, "split": pl.Int32, "onset": values.schema["timestamp"], "normal": pl.Float64,
               "incident": pl.Float64, "beyond": pl.Float64, "n": pl.Int64}
