@@ -224,9 +224,10 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
 
 def line_callees(lines: pl.DataFrame, text: pl.Expr, services: list[str]) -> pl.Series:
     """For each of ``lines`` (with ``service``), the one other service of ``services`` that
-    ``text`` names by its whole name (a host, a DNS or pod name, a client class), else None:
-    whom the call the line reports went to (``GET http://ledger:8080/v1 200 in 12 ms``). A line
-    naming two services, or only a word of one's name, says no callee."""
+    ``text`` names by its whole name (a host, a DNS or pod name, a client class) or, naming none,
+    in its route, else None: whom the call the line reports went to (``GET http://ledger:8080/v1
+    200 in 12 ms``). A line naming two services, or only a word of one's name outside a route,
+    says no callee."""
     if len(services) < 2 or lines.height == 0:
         return pl.Series("callee", [None] * lines.height, dtype=pl.String)
     lookup = _lookup(services)
@@ -243,9 +244,14 @@ def line_callees(lines: pl.DataFrame, text: pl.Expr, services: list[str]) -> pl.
     if not found:
         return pl.Series("callee", [None] * lines.height, dtype=pl.String)
     outgoing = pl.col("message").str.replace_all(_INCOMING, " ")
-    named = _named(_tokens(pl.concat(found), _hosts_and_words(outgoing)), lookup)
+    candidates = pl.concat(found)
+    named = _named(_tokens(candidates, _hosts_and_words(outgoing)), lookup)
     named = named.filter(pl.col("full") & (pl.col("service") != pl.col("callee")))
-    named = _specific(named.with_columns(how=pl.lit("name")), n_services=len(services))
+    # A line that names no service otherwise may say where it went by its route (a proxy's
+    # access line: ``POST /api/v1/social/42 ... urt="0.045"``).
+    routes = _named(_tokens(candidates, outgoing), lookup).filter(pl.col("service") != pl.col("callee")).join(named, on="mid", how="anti")
+    named = pl.concat([named.with_columns(how=pl.lit("name")), routes.with_columns(how=pl.lit("route"))])
+    named = _specific(named, n_services=len(services))
     one = named.group_by("mid").agg(pl.col("callee").first(), n=pl.len()).filter(pl.col("n") == 1)
     return sample.select("mid").join(one, on="mid", how="left", maintain_order="left").get_column("callee").cast(pl.String)
 

@@ -131,7 +131,9 @@ _LABEL_UNIT = r"(?i)[_.-](ms|us|ns|s|sec|secs|seconds|millis|micros|nanos)$"
 _CAMEL_UNIT = r"[a-z](Ms|Us|Ns|Sec|Secs|Seconds|Millis|Micros|Nanos)$"
 _DURATION_WORD = (
     r"(?i)(?:^|[_.-])(?:duration|latency|elapsed|took|rtt|time[_-]?taken"
-    r"|(?:response|request|upstream|wait|waiting|processing|exec|execution|query|handling)[_-]?time)$"
+    r"|(?:response|request|upstream|connect|header|wait|waiting|processing|exec|execution|query|handling)[_-]?time"
+    # nginx's usual names for $request_time and the upstream's times in a log_format.
+    r"|rt|urt|uct|uht)$"
 )
 _LONG_UNITS = {"millis": "ms", "micros": "us", "nanos": "ns"}
 
@@ -141,7 +143,7 @@ def label_unit(label: pl.Expr) -> pl.Expr:
     (``duration_ms``, ``latencyMs``), else seconds for a name that means a duration (``duration``,
     ``elapsed``, ``response_time``), as logfmt and JSON loggers write them.
 
-    >>> pl.select(label_unit(pl.Series(["duration_ms", "latencyMs", "elapsed", "request_time", "retries", "items", None]))).to_series().to_list()
+    >>> pl.select(label_unit(pl.Series(["duration_ms", "latencyMs", "elapsed", "urt", "retries", "items", None]))).to_series().to_list()
     ['ms', 'ms', 's', 's', None, None, None]
     """
     suffix = pl.coalesce(label.str.extract(_LABEL_UNIT, 1), label.str.extract(_CAMEL_UNIT, 1)).str.to_lowercase()
