@@ -66,6 +66,18 @@ def test_a_latency_shift_inside_info_lines_is_found_with_its_first_record() -> N
     assert row["incident"] > 10 * row["normal"] and row["g"] > 100
 
 
+def test_durations_that_grew_by_half_are_a_shift_though_most_stay_in_their_old_range() -> None:
+    """A busy host stretches every request by 1.7x: the times varied widely before, so only a
+    quarter of them rise above the old 95th percentile, but the median moved clearly."""
+    rng = random.Random(4)
+    lines = [(s, f"entry committed in {rng.lognormvariate(3, 0.5):.1f} ms") for s in range(0, 600, 3)]
+    lines += [(s, f"entry committed in {1.7 * rng.lognormvariate(3, 0.5):.1f} ms") for s in range(600, 900, 3)]
+    row = _shifts(_lines(lines)).row(0, named=True)
+    assert row["rising"] and row["seconds"] and row["beyond"] < 0.5
+    assert abs((row["onset"] - (T0 + timedelta(seconds=600))).total_seconds()) <= 30
+    assert 1.5 < row["incident"] / row["normal"] < 2.0
+
+
 def test_a_counter_or_an_id_that_only_grows_is_not_a_shift() -> None:
     lines = [(s, f"order {52000 + s} placed") for s in range(0, 900, 3)]
     assert _shifts(_lines(lines)).height == 0

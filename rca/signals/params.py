@@ -198,11 +198,13 @@ def _spearman(values: np.ndarray) -> float:
 
 def _shift(
     values: np.ndarray, *, min_before: int = MIN_BEFORE, counters: bool = True, log_spread: float | None = None,
-    min_beyond: float = MIN_BEYOND,
+    min_beyond: float = MIN_BEYOND, duration: bool = False,
 ) -> tuple[int, float, bool, float, float] | None:
     """``(split, g, rising, threshold, beyond share after)`` of one series, or None where it did
     not move out of its normal range (or is a counter). ``log_spread``: score by how far the
-    median moved in log scale instead (``log_median_shift``), for durations."""
+    median moved in log scale instead (``log_median_shift``), for durations. ``duration``: the
+    values are durations, which also count as shifted when they grew by ``SLOWER`` and clearly
+    (``slower_by``), though most stay in their normal range."""
     from rca.signals.detect import g_statistic
 
     split, _ = pettitt(values)
@@ -215,7 +217,8 @@ def _shift(
     beyond_after = (after > high) if rising else (after < low)
     share = float(beyond_after.mean())
     if share < min_beyond:
-        return None
+        slower = slower_by(before, after) if duration and log_spread is None else None
+        return None if slower is None else (split, slower, True, float(high), share)
     if log_spread is not None:
         g = log_median_shift(before, after, floor=log_spread)
         if not np.isfinite(g):
@@ -228,6 +231,30 @@ def _shift(
 
 # A duration's resolution in most logs (a millisecond): shorter values are all alike.
 RESOLUTION_S = 1e-3
+# Work that takes this much longer than it did is slower, however much its times varied before
+# (a busy host's CPU stretches every request a little: most stay in their old range).
+SLOWER = 1.5
+# How clearly (``log_median_shift``, a chi-squared-like score: five standard errors) and how far
+# from a common spread (request times vary by a factor of e ** 0.47 = 1.6 at least).
+SLOWER_SCORE = 25.0
+SLOWER_SPREAD = 0.47
+
+
+def slower_by(before: np.ndarray, after: np.ndarray) -> float | None:
+    """``log_median_shift`` of durations that grew by ``SLOWER`` at least and by
+    ``SLOWER_SCORE``, else None.
+
+    >>> rng = np.random.default_rng(1)
+    >>> slower_by(rng.lognormal(np.log(0.05), 0.3, 200), rng.lognormal(np.log(0.09), 0.3, 200)) > SLOWER_SCORE
+    True
+    >>> slower_by(rng.lognormal(np.log(0.05), 0.3, 200), rng.lognormal(np.log(0.06), 0.3, 200)) is None
+    True
+    """
+    grew = (np.median(after) + RESOLUTION_S) / (np.median(before) + RESOLUTION_S)
+    if grew < SLOWER:
+        return None
+    score = log_median_shift(before, after, floor=SLOWER_SPREAD)
+    return score if score >= SLOWER_SCORE else None
 
 
 def log_median_shift(before: np.ndarray, after: np.ndarray, *, floor: float) -> float:
@@ -294,7 +321,8 @@ def param_shifts(
         series = all_values[row["_at"] : row["_at"] + row["_n"]]
         if _two_values_at_most(series[: min_values * 4]) and _two_values_at_most(series):
             continue
-        found = _shift(series, min_before=min_before, counters=counters, log_spread=log_spread, min_beyond=min_beyond)
+        found = _shift(series, min_before=min_before, counters=counters, log_spread=log_spread, min_beyond=min_beyond,
+                       duration=bool(row["seconds"]))
         if found is None:
             continue
         split, g, rising, threshold, share = found
