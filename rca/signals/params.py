@@ -116,7 +116,10 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
         number=groups.struct.field("number").cast(pl.Float64, strict=False),
         unit=pl.coalesce(groups.struct.field("unit").replace("", None), groups.struct.field("after")),
     ).filter(pl.col("number").is_not_null()).collect(engine="streaming")
-    parts = parts.with_columns(unit=pl.coalesce("unit", label_unit(pl.col("label"))))
+    # What a label says of its unit, worked out once per distinct label (a few hundred).
+    said = parts.select(pl.col("label").unique().drop_nulls()).with_columns(said=label_unit(pl.col("label"))).drop_nulls("said")
+    by_label = pl.col("label").replace_strict(said.get_column("label"), said.get_column("said"), default=None, return_dtype=pl.String)
+    parts = parts.with_columns(unit=pl.coalesce("unit", by_label))
     factor = pl.col("unit").replace_strict(_UNIT_SECONDS | _SIZE_BYTES, default=1.0, return_dtype=pl.Float64)
     return (
         parts.select("service", "template_id", pl.col("position").cast(pl.Int32), "label", "timestamp", *instance,
@@ -209,16 +212,19 @@ def _shift(
 
     split, _ = pettitt(values)
     before, after = values[:split], values[split:]
-    if len(before) < min_before or len(after) < MIN_AFTER or (counters and abs(_spearman(before)) >= COUNTER_TREND):
+    if len(before) < min_before or len(after) < MIN_AFTER:
         return None
     high, low = np.quantile(before, [NORMAL_QUANTILE, 1 - NORMAL_QUANTILE])
     rising = np.median(after) > np.median(before)
     beyond_before = (before > high) if rising else (before < low)
     beyond_after = (after > high) if rising else (after < low)
     share = float(beyond_after.mean())
-    if share < min_beyond:
-        slower = slower_by(before, after) if duration and log_spread is None else None
-        return None if slower is None else (split, slower, True, float(high), share)
+    slower = slower_by(before, after) if share < min_beyond and duration and log_spread is None else None
+    # Most series do not move: whether one is a counter is asked only of those that did.
+    if (share < min_beyond and slower is None) or (counters and abs(_spearman(before)) >= COUNTER_TREND):
+        return None
+    if slower is not None:
+        return split, slower, True, float(high), share
     if log_spread is not None:
         g = log_median_shift(before, after, floor=log_spread)
         if not np.isfinite(g):
