@@ -482,3 +482,22 @@ def test_a_leaking_callee_explains_callers_that_fail_when_it_crashes_minutes_lat
     alone = effect_graph(candidates.with_columns(onsets=pl.Series([[at + timedelta(minutes=25, seconds=2)],
                                                                     [at + timedelta(minutes=5)]])), calls, named)
     assert not alone.has_edge("worker", "api")
+
+
+def test_a_departure_minutes_after_a_services_own_does_not_change_how_it_took_part() -> None:
+    # The cart's statements stop at 07:16 (it lost its caller's traffic); twenty-three minutes
+    # later a connection warning is new. That warning is another story: the cart only fell.
+    from rca.ranking.rank import service_candidates
+
+    at = datetime(2026, 3, 17, 7, 16, tzinfo=UTC)
+    departures = pl.DataFrame({
+        "service": ["cart", "cart", "cart"],
+        "kind": ["stopped", "stopped", "new"],
+        "scope": ["statement"] * 3,
+        "g": [30.2, 29.7, 10.5],
+        "onset": [at + timedelta(seconds=26), at + timedelta(seconds=10), at + timedelta(minutes=23)],
+        "onset_bucket": [64, 64, 156],
+    })
+    row = service_candidates(departures).row(0, named=True)
+    assert row["falling"] and not row["rising"]
+    assert row["onset"] == at + timedelta(seconds=10)

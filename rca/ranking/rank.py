@@ -96,9 +96,12 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     # fed grows), but not by minutes: that is another story, or chance.
     # A restart dates the service however weak its G: what the service does after it (a bad
     # deploy's new exceptions) follows from it.
+    # Nor does one minutes after it say how the service took part (a connection warning twenty
+    # minutes on does not make a service that stopped one whose errors rose).
     strong = joined.filter(
         ((pl.col("g") >= ONSET_SHARE * pl.col("best_own")) | (pl.col("kind") == "restarted"))
-        & (pl.col("onset") >= pl.col("best_onset") - pl.duration(seconds=MAX_LAG_S))
+        & pl.col("onset").is_between(pl.col("best_onset") - pl.duration(seconds=MAX_LAG_S),
+                                     pl.col("best_onset") + pl.duration(seconds=MAX_LAG_S))
     )
     slower = pl.col("slower").fill_null(False) if "slower" in strong.columns else pl.lit(False)
     timing = strong.group_by("service").agg(
