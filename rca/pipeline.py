@@ -535,37 +535,11 @@ def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.D
     that holds their template (read compact, of the lines whose texts were kept); and the calls
     that slowed (``caller``, ``callee``, ``g``, ``first``): durations rising in a caller's
     lines that name one callee."""
-    from rca.signals.calls import line_callees
-
-    # The callees are looked for only in the lines whose numbers are read.
     lines = numbered_lines(_instances(with_texts(records, texts, "service", "template_id", "timestamp", "template")))
-    text = pl.col("message")
-    if "attributes" in lines.columns:
-        text = pl.when(pl.col("attributes").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), "attributes"))
     services = sorted(features.series.get_column("service").unique().to_list())
-    # Only statements that time something say how long a call took: their first lines tell.
-    firsts = lines.group_by("service", "template_id", maintain_order=True).head(20)
-    timing = numeric_values(firsts).filter(pl.col("seconds")).select("service", "template_id").unique()
-    lines = lines.with_row_index("_line")
-    calls = lines.join(timing, on=["service", "template_id"], how="semi")
-    calls = calls.select("_line", callee=line_callees(calls, text, services))
-    lines = lines.join(calls, on="_line", how="left", maintain_order="left").drop("_line")
-    values = _per_instance(numeric_values(lines))
+    values = _per_instance(numeric_values(_with_callees(lines, services)))
     shifts = param_shifts(values, origin=features.origin, bucket=features.bucket).filter(pl.col("g") >= MIN_SHIFT_G)
-    slowed = (
-        shifts.filter(pl.col("callee").is_not_null() & pl.col("rising") & pl.col("seconds"))
-        .group_by("callee", caller=pl.col("service").cast(pl.String)).agg(pl.col("g").max(), first=pl.col("onset").min())
-        .select("caller", "callee", "g", "first")
-    )
-    # A callee that another caller still reaches as fast as ever is not slow: the time went on
-    # the way from this caller (its network, its own load).
-    timed = (
-        values.filter(pl.col("callee").is_not_null())
-        .group_by("callee", caller=pl.col("service").cast(pl.String)).agg(n=pl.len())
-        .filter(pl.col("n") >= MIN_VALUES)
-        .join(slowed, on=["caller", "callee"], how="anti")
-    )
-    slowed = slowed.join(timed.select("callee"), on="callee", how="anti")
+    slowed = _slowed_calls(shifts, values)
     if shifts.height == 0:
         return pl.DataFrame(), slowed
     # Of equal shifts (a statement that names one callee only), the one that names the callee.
@@ -592,6 +566,42 @@ def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.D
                          pl.when(pl.col("rising")).then(pl.lit("rose")).otherwise(pl.lit("fell")),
                          pl.col("normal").round_sig_figs(3), unit, pl.col("incident").round_sig_figs(3), unit, where),
     ), slowed
+
+
+def _with_callees(lines: pl.DataFrame, services: list[str]) -> pl.DataFrame:
+    """``lines`` with ``callee``: the one other service a line of a statement that times
+    something names (``calls.line_callees``), whom the call it reports went to."""
+    from rca.signals.calls import line_callees
+
+    text = pl.col("message")
+    if "attributes" in lines.columns:
+        text = pl.when(pl.col("attributes").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), "attributes"))
+    # Only statements that time something say how long a call took: their first lines tell.
+    firsts = lines.group_by("service", "template_id", maintain_order=True).head(20)
+    timing = numeric_values(firsts).filter(pl.col("seconds")).select("service", "template_id").unique()
+    lines = lines.with_row_index("_line")
+    calls = lines.join(timing, on=["service", "template_id"], how="semi")
+    calls = calls.select("_line", callee=line_callees(calls, text, services))
+    return lines.join(calls, on="_line", how="left", maintain_order="left").drop("_line")
+
+
+def _slowed_calls(shifts: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
+    """``caller``, ``callee``, ``g``, ``first``: callers whose durations in lines naming a callee
+    rose (``shifts`` of ``values``), but not where another caller still times its calls to that
+    callee as fast as ever: then the time went on the way from this caller (its network, its
+    own load)."""
+    slowed = (
+        shifts.filter(pl.col("callee").is_not_null() & pl.col("rising") & pl.col("seconds"))
+        .group_by("callee", caller=pl.col("service").cast(pl.String)).agg(pl.col("g").max(), first=pl.col("onset").min())
+        .select("caller", "callee", "g", "first")
+    )
+    steady = (
+        values.filter(pl.col("callee").is_not_null())
+        .group_by("callee", caller=pl.col("service").cast(pl.String)).agg(n=pl.len())
+        .filter(pl.col("n") >= MIN_VALUES)
+        .join(slowed, on=["caller", "callee"], how="anti")
+    )
+    return slowed.join(steady.select("callee"), on="callee", how="anti")
 
 
 def _instances(lines: pl.DataFrame) -> pl.DataFrame:
