@@ -607,10 +607,12 @@ def _slowed_calls(shifts: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
 def _instances(lines: pl.DataFrame) -> pl.DataFrame:
     """``lines`` with ``instance``: the pod a structured record names (a collector's
     ``kubernetes.pod_name``), else the source's name; None where the service has only one."""
-    source = pl.col("source").cast(pl.String).str.extract(r"([^/\\]*)$", 1)
+    # A file's name is cut from its path once per file, not once per line.
+    names = lines.select(pl.col("source").unique()).with_columns(_file=pl.col("source").cast(pl.String).str.extract(r"([^/\\]*)$", 1))
     pod = pl.col("attributes").str.extract(_POD_FIELD, 1) if "attributes" in lines.columns else pl.lit(None, pl.String)
-    instance = pl.coalesce(pod, source)
-    return lines.with_columns(instance=pl.when(instance.n_unique().over("service") >= 2).then(instance))
+    instance = pl.coalesce(pod, "_file")
+    lines = lines.join(names, on="source", how="left", maintain_order="left")
+    return lines.with_columns(instance=pl.when(instance.n_unique().over("service") >= 2).then(instance)).drop("_file")
 
 
 # A structured record's pod (the keys of rca.read.structured.POD_KEYS, nested or dotted).
