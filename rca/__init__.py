@@ -24,7 +24,6 @@ finally:
         gc.enable()
 
 
-
 def __getattr__(name: str) -> str:
     # The version is looked up when asked for: importlib.metadata costs 30 ms to import, a
     # tenth of what `rca analyze` takes on a small input.

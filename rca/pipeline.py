@@ -510,11 +510,10 @@ def _blamed_departures(features: Features, named: pl.DataFrame) -> pl.DataFrame:
     """Services whose callers' error lines name them more since the incident start, or whose
     callers' calls to them slowed (``with_slowed_calls``): evidence against the callee, even
     when its own lines show nothing (a network delay, a dead host)."""
-    rising = named.filter(pl.col("g") >= MIN_SHIFT_G)
+    rising = named.filter(pl.col("g") >= MIN_SHIFT_G)  # ``how`` says which (``with_slowed_calls``)
     if rising.height == 0:
         return pl.DataFrame()
-    how = pl.col("how") if "how" in rising.columns else pl.lit("errors")
-    per_callee = rising.with_columns(how=how).group_by(service="callee", how="how").agg(
+    per_callee = rising.group_by(service="callee", how="how").agg(
         pl.col("g").sum(), pl.col("first").min().alias("onset"), pl.col("caller").sort().alias("callers"),
         pl.col("after").sum().round().cast(pl.Int64).alias("lines"),
     )
@@ -573,15 +572,12 @@ def _with_callees(lines: pl.DataFrame, services: list[str]) -> pl.DataFrame:
     something names (``calls.line_callees``), whom the call it reports went to."""
     from rca.signals.calls import line_callees
 
-    text = pl.col("message")
-    if "attributes" in lines.columns:
-        text = pl.when(pl.col("attributes").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), "attributes"))
     # Only statements that time something say how long a call took: their first lines tell.
     firsts = lines.group_by("service", "template_id", maintain_order=True).head(20)
     timing = numeric_values(firsts).filter(pl.col("seconds")).select("service", "template_id").unique()
     lines = lines.with_row_index("_line")
     calls = lines.join(timing, on=["service", "template_id"], how="semi")
-    calls = calls.select("_line", callee=line_callees(calls, text, services))
+    calls = calls.select("_line", callee=line_callees(calls, services))
     return lines.join(calls, on="_line", how="left", maintain_order="left").drop("_line")
 
 
@@ -617,7 +613,6 @@ def _instances(lines: pl.DataFrame) -> pl.DataFrame:
 
 # A structured record's pod (the keys of rca.read.structured.POD_KEYS, nested or dotted).
 _POD_FIELD = r'"(?:pod_name|podName|PodName|pod|pod\.name)"\s*:\s*"([^"]+)"'
-
 
 
 def _per_instance(values: pl.DataFrame) -> pl.DataFrame:

@@ -157,8 +157,7 @@ def sample_messages(
         # name only code.
         said = pl.col("body").str.split("\n").list.eval(pl.element().filter(~pl.element().str.contains(r"^\s"))).list.join(" ")
         text = pl.when(pl.col("body").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), said.str.slice(0, 2000)))
-    if "attributes" in records.columns:
-        text = pl.when(pl.col("attributes").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), "attributes"))
+    text = _with_fields(text, records.columns)
     return (
         records.group_by("service", "template_id")
         .agg(text.unique(maintain_order=True).head(per_template).alias("message"))
@@ -222,17 +221,24 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
     return Mentions(table.select(empty.columns).cast(empty.schema))  # type: ignore[arg-type]
 
 
-def line_callees(lines: pl.DataFrame, text: pl.Expr, services: list[str]) -> pl.Series:
-    """For each of ``lines`` (with ``service``), the one other service of ``services`` that
-    ``text`` names by its whole name (a host, a DNS or pod name, a client class) or, naming none,
-    in its route, else None: whom the call the line reports went to (``GET http://ledger:8080/v1
-    200 in 12 ms``). A line naming two services, or only a word of one's name outside a route,
-    says no callee."""
+def _with_fields(text: pl.Expr, columns: list[str]) -> pl.Expr:
+    """``text`` and, after it, a structured record's other fields (``attributes``), where it has them."""
+    if "attributes" not in columns:
+        return text
+    return pl.when(pl.col("attributes").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), "attributes"))
+
+
+def line_callees(lines: pl.DataFrame, services: list[str]) -> pl.Series:
+    """For each of ``lines`` (with ``service``, ``message`` and maybe ``attributes``), the one
+    other service of ``services`` that the line names by its whole name (a host, a DNS or pod
+    name, a client class) or, naming none, in its route, else None: whom the call the line
+    reports went to (``GET http://ledger:8080/v1 200 in 12 ms``). A line naming two services, or
+    only a word of one's name outside a route, says no callee."""
     if len(services) < 2 or lines.height == 0:
         return pl.Series("callee", [None] * lines.height, dtype=pl.String)
     lookup = _lookup(services)
     keys = dict(lookup.group_by("callee").agg("key").iter_rows())
-    sample = lines.select(pl.col("service").cast(pl.String), message=text).with_row_index("mid")
+    sample = lines.select(pl.col("service").cast(pl.String), message=_with_fields(pl.col("message"), lines.columns)).with_row_index("mid")
     # A line can name a service only where one of its names is in the text (a token and each
     # part a name is read from are pieces of the text): the few such lines of each speaker are
     # found at once, and only they are cut into tokens.

@@ -131,7 +131,8 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
 # A field's name may say that it holds a duration, and in what unit, where the value does not
 # (``duration=0.12``, ``"latency_ms": 12``, ``elapsedMs=40``, ``request_time=0.3``).
 _LABEL_UNIT = r"(?i)[_.-](ms|us|ns|s|sec|secs|seconds|millis|micros|nanos)$"
-_CAMEL_UNIT = r"[a-z](Ms|Us|Ns|Sec|Secs|Seconds|Millis|Micros|Nanos)$"
+_CAMEL_UNITS = "Ms|Us|Ns|Sec|Secs|Seconds|Millis|Micros|Nanos"
+_CAMEL_UNIT = rf"[a-z]({_CAMEL_UNITS})$"
 _DURATION_WORD = (
     r"(?i)(?:^|[_.-])(?:duration|latency|elapsed|took|rtt|time[_-]?taken"
     r"|(?:response|request|upstream|connect|header|wait|waiting|processing|exec|execution|query|handling)[_-]?time"
@@ -151,7 +152,7 @@ def label_unit(label: pl.Expr) -> pl.Expr:
     """
     suffix = pl.coalesce(label.str.extract(_LABEL_UNIT, 1), label.str.extract(_CAMEL_UNIT, 1)).str.to_lowercase()
     suffix = suffix.replace(_LONG_UNITS)
-    without = label.str.replace(_LABEL_UNIT, "").str.replace(r"(Ms|Us|Ns|Sec|Secs|Seconds|Millis|Micros|Nanos)$", "")
+    without = label.str.replace(_LABEL_UNIT, "").str.replace(rf"(?:{_CAMEL_UNITS})$", "")
     return pl.coalesce(suffix, pl.when(label.str.contains(_DURATION_WORD) | without.str.contains(_DURATION_WORD)).then(pl.lit("s")))
 
 
