@@ -123,34 +123,31 @@ GLUED_WILDCARD = GLUE + WILDCARD
 _WILDCARDS = (WILDCARD, GLUED_WILDCARD)
 
 
-def _value_token_pattern(delimiters: str) -> re.Pattern[str]:
-    escaped = re.escape(delimiters)
-    return re.compile(rf"\s+|[{escaped}]|[^\s{escaped}]+")
-
-
 EMPTY = "\ue001"  # an empty pair of brackets holds an empty value: a token, so ``()`` and ``(x)`` align
+_MARK = "\ue002"  # put around each value delimiter while the tokens are cut; none is left after
 _OPENS = {"(": ")", "[": "]", "{": "}"}
 
 
-def split_values(masked: str) -> str:
-    """A masked message with its value delimiters as tokens of their own, each token that touched
+def split_values(masked: pl.Series) -> pl.Series:
+    """Masked messages with their value delimiters as tokens of their own, each token that touched
     the one before it marked with ``GLUE``: ``uid=<*> ok`` -> ``uid`` ``GLUE=`` ``GLUE<*>`` ``ok``.
-    The empty value between a pair of brackets is a token too (``EMPTY``)."""
-    if not VALUE_DELIMITERS:
+    The empty value between a pair of brackets is a token too (``EMPTY``). Polars' string
+    kernels over all the messages at once (a Python loop over them cost a twentieth of
+    ``rca templates``).
+
+    >>> split_values(pl.Series(["uid=<*> ok", "f() x,y"])).str.replace_many([GLUE, EMPTY], ["~", "_"]).to_list()
+    ['uid ~= ~<*> ok', 'f ~( ~_ ~) x ~, ~y']
+    """
+    delimiters = list(VALUE_DELIMITERS)
+    if not delimiters:
         return masked
-    tokens: list[str] = []
-    glued = False
-    pieces = _value_token_pattern(VALUE_DELIMITERS).findall(masked)
-    for i, piece in enumerate(pieces):
-        if piece.isspace():
-            glued = False
-            continue
-        tokens.append(GLUE + piece if glued else piece)
-        glued = True
-        following = pieces[i + 1] if i + 1 < len(pieces) else ""
-        if piece in _OPENS and following == _OPENS[piece]:
-            tokens.append(GLUE + EMPTY)
-    return " ".join(tokens)
+    cut = pl.col("m").str.replace_many(
+        [o + c for o, c in _OPENS.items()], [o + EMPTY + c for o, c in _OPENS.items()]
+    ).str.replace_many(delimiters, [_MARK + d + _MARK for d in delimiters])
+    # Marks and spaces at either end go; between two tokens, a space keeps them apart (not glued),
+    # marks alone mean they touched (glued).
+    cut = cut.str.replace_all(rf"^[\s{_MARK}]+|[\s{_MARK}]+$", "").str.replace_all(rf"[\s{_MARK}]*\s[\s{_MARK}]*", " ")
+    return pl.DataFrame({"m": masked}).select(cut.str.replace_all(f"{_MARK}+", " " + GLUE)).to_series()
 
 
 def render(template: str) -> str:
@@ -206,7 +203,8 @@ class TemplateTree:
         New clusters' text is read once mining is over (a cluster's text generalises as messages
         arrive); restored clusters keep their saved text.
         """
-        cluster_of = [self.drain.add_log_message(split_values(message))[0].cluster_id for message in masked]
+        add = self.drain.add_log_message
+        cluster_of = [add(tokens)[0].cluster_id for tokens in split_values(pl.Series(masked, dtype=pl.String)).to_list()]
         final = self._texts()
         return [final[c] for c in cluster_of]
 
