@@ -288,10 +288,10 @@ def _departures(
 
 
 def _own_onsets(found: pl.DataFrame, features: Features) -> pl.DataFrame:
-    """``service`` and ``onset`` of the departures in ``found`` other than callers' blame."""
+    """``service``, ``onset`` and ``kind`` of the departures in ``found`` other than callers' blame."""
     if found.height == 0:
-        return pl.DataFrame(schema={"service": pl.String, "onset": features.events.schema["timestamp"]})
-    return found.filter(pl.col("kind") != "blamed").select(pl.col("service").cast(pl.String), "onset")
+        return pl.DataFrame(schema={"service": pl.String, "onset": features.events.schema["timestamp"], "kind": pl.String})
+    return found.filter(pl.col("kind") != "blamed").select(pl.col("service").cast(pl.String), "onset", "kind")
 
 
 def _dated_onsets(parts: list[pl.DataFrame], features: Features) -> pl.DataFrame:
@@ -408,20 +408,24 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         timed.join(startup.lazy(), on=["service", "template_id"])
         .filter((pl.col("timestamp") >= pl.col("settled")) & ~in_request)
         .collect(engine="streaming")
-        .sort("service", "timestamp", "source", "line")
-        .with_columns(burst=(pl.col("timestamp").diff().over("service") > pl.duration(seconds=RESTART_BURST_S)).fill_null(True).cum_sum().over("service"))
+        .sort("service", "source", "timestamp", "line")
+        # Each file's bursts apart: pods restarted one after the other (a rolling deploy) each log
+        # their own startup, their lines less than a burst apart.
+        .with_columns(burst=(pl.col("timestamp").diff().over("service", "source") > pl.duration(seconds=RESTART_BURST_S))
+                      .fill_null(True).cum_sum().over("service", "source"))
     )
     # A startup statement is said a few times: its texts were all kept.
     lines = lines.join(texts.select("source", "line", "message"), on=["source", "line"], how="left", maintain_order="left")
-    bursts = lines.group_by("service", "burst").agg(
+    bursts = lines.group_by("service", "source", "burst").agg(
         onset=pl.col("timestamp").min(), end=pl.col("timestamp").max(), statements=pl.col("template_id").n_unique(),
         example=pl.col("message").first(),
     ).filter(pl.col("statements") >= RESTART_LINES)
     bursts = bursts.filter(pl.Series(_paused(timed, lines, bursts), dtype=pl.Boolean))
     if bursts.height == 0:
         return pl.DataFrame()
+    # Restarts counted per file: a rolling deploy restarts each pod once, a crash loop one many times.
     per_service = bursts.sort("onset").group_by("service").agg(
-        pl.col("onset").first(), restarts=pl.len(), example=pl.col("example").first()
+        pl.col("onset").first(), restarts=pl.len().over("source").max(), example=pl.col("example").first()
     )
     joined = _dated(features, per_service)
     return joined.select(
@@ -434,20 +438,22 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
 def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> list[bool]:
     """Whether the service's other lines paused while each burst was logged, as they do while a
     process restarts: a gap in them across the burst of ``RESTART_PAUSE_GAPS`` times their mean
-    gap and at least ``RESTART_PAUSE_S``. New statements said while the service goes on serving
-    are its traffic's variety, not a restart."""
+    gap and at least ``RESTART_PAUSE_S``. Where the service's lines come in several files (one per
+    pod), the lines of the burst's own file: a rolling restart pauses one pod while the others
+    serve. New statements said while the service goes on serving are its traffic's variety, not
+    a restart."""
     services = bursts.get_column("service").unique().implode()
     others = (
         timed.filter(pl.col("service").is_in(services))
         .join(lines.lazy().select("service", "timestamp", "template_id"), on=["service", "timestamp", "template_id"], how="anti")
-        .group_by("service")
+        .group_by("service", "source")
         .agg(pl.col("timestamp").sort().dt.epoch("us"))
         .collect(engine="streaming")
     )
-    stamps = {service: np.asarray(times, dtype=np.float64) / 1e6 for service, times in others.iter_rows()}
+    stamps = {(service, source): np.asarray(times, dtype=np.float64) / 1e6 for service, source, times in others.iter_rows()}
     paused = []
     for row in bursts.iter_rows(named=True):
-        seconds = stamps.get(row["service"], np.array([]))
+        seconds = stamps.get((row["service"], row["source"]), np.array([]))
         if len(seconds) < RESTART_LINES:
             paused.append(False)
             continue
@@ -468,11 +474,13 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
 
 def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
     """``named`` without the blame of callers whose error lines name two or more callees that had
-    not departed from normal on their own (``own``: ``service``, ``onset`` of its departures other
-    than blame) in the two minutes before the caller's first such line (or with it): such a
-    caller has trouble of its own reaching them (its network delayed, its DNS, its connection
-    pool), not several broken callees at once. A callee that another caller blames keeps that
-    caller's blame."""
+    not departed from normal on their own (``own``: ``service``, ``onset`` and ``kind`` of its
+    departures other than blame) in the two minutes before the caller's first such line (or with
+    it): such a caller has trouble of its own reaching them (its network delayed, its DNS, its
+    connection pool), not several broken callees at once. Nor the blame of a callee that had not
+    departed by a caller that restarted in the ``DEPLOY_WINDOW_S`` before its first such line: a
+    new version or configuration that cannot reach what it calls. A callee that another caller
+    blames keeps that caller's blame."""
     from rca.ranking.rank import MAX_LAG_S, SKEW_S
 
     # Departed in time to explain the caller's errors: at most MAX_LAG_S before them, or with them.
@@ -492,7 +500,19 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
         .filter(pl.col("callees") >= 2)
         .get_column("caller")
     )
-    return rows.filter(~(pl.col("caller").is_in(broad.implode()) & silent)).drop("departed")
+    since_restart = (pl.col("first") - pl.col("restarted")).dt.total_seconds()
+    deployed = (
+        rows.select("caller", "first")
+        .join(own.filter(pl.col("kind") == "restarted").select(caller="service", restarted="onset"), on="caller")
+        .filter((since_restart >= -SKEW_S) & (since_restart <= DEPLOY_WINDOW_S))
+        .get_column("caller")
+    )
+    return rows.filter(~(pl.col("caller").is_in(pl.concat([broad, deployed]).implode()) & silent)).drop("departed")
+
+
+# A deploy that breaks what a service calls shows within minutes: the pods of a rolling restart
+# come up one after the other (each in seconds to a minute), and the errors start with the first.
+DEPLOY_WINDOW_S = 300.0
 
 
 def with_slowed_calls(named: pl.DataFrame, slowed: pl.DataFrame) -> pl.DataFrame:

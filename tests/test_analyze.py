@@ -501,3 +501,43 @@ def test_a_departure_minutes_after_a_services_own_does_not_change_how_it_took_pa
     row = service_candidates(departures).row(0, named=True)
     assert row["falling"] and not row["rising"]
     assert row["onset"] == at + timedelta(seconds=10)
+
+
+def _rolling_deploy_that_cannot_reach_its_callee(folder) -> datetime:  # type: ignore[no-untyped-def]
+    """``shop`` runs two pods, one file each, calling ``ledger`` every 2 s; at 10:15 a rolling
+    deploy restarts pod a, then a minute later pod b, and each new pod's calls fail: it cannot
+    resolve ledger's name. ledger logs its entries steadily all along. Returns the deploy's start."""
+    deploy = WORKER_START + timedelta(minutes=15)
+    ledger = []
+    for s in range(0, 30 * 60, 2):
+        stamp = (WORKER_START + timedelta(seconds=s)).strftime("%Y-%m-%dT%H:%M:%S")
+        ledger.append(f"{stamp}.300Z INFO entry {s} posted")
+    for pod, restart in (("a", deploy), ("b", deploy + timedelta(seconds=60))):
+        lines = []
+        for s in range(0, 30 * 60, 2):
+            t = WORKER_START + timedelta(seconds=s, milliseconds=500 if pod == "b" else 0)
+            stamp = t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+            if restart <= t < restart + timedelta(seconds=2):
+                lines += [f"{stamp}Z INFO graceful shutdown complete", f"{stamp}Z INFO shutdown hook finished"]
+            elif restart + timedelta(seconds=20) <= t < restart + timedelta(seconds=22):
+                lines += [f"{stamp}Z INFO shop v2.4.0 starting (pid 1)", f"{stamp}Z INFO config loaded from /etc/shop",
+                          f"{stamp}Z INFO listening on :8080"]
+            elif t < restart:
+                lines.append(f"{stamp}Z INFO GET http://ledger:8080/entries 200 in 5 ms request_id=r{s}{pod}")
+            elif t >= restart + timedelta(seconds=22):
+                lines.append(f"{stamp}Z ERROR call to ledger failed: lookup ledger.svc.cluster.local: no such host request_id=r{s}{pod}")
+        (folder / f"shop-7d9f8b6c5d-{'x2k4p' if pod == 'a' else '9qzrw'}.log").write_text("\n".join(lines) + "\n")
+    (folder / "ledger.log").write_text("\n".join(ledger) + "\n")
+    return deploy
+
+
+def test_a_rolling_deploy_that_breaks_the_calls_is_the_cause_not_the_callee(tmp_path) -> None:
+    # Each pod pauses while it restarts, though the other serves on: the restart is found in the
+    # pod's own file. The new version's errors name ledger, but they began within minutes of
+    # shop's deploy and ledger did nothing of its own: shop is the cause.
+    deploy = _rolling_deploy_that_cannot_reach_its_callee(tmp_path)
+    causes = analyze([str(tmp_path)]).root_causes
+    assert causes[0].service == "shop", [(c.service, c.departures) for c in causes]
+    restarts = [d for d in causes[0].departures if d.kind == "restarted"]
+    assert restarts and abs((restarts[0].onset - deploy).total_seconds()) < 2, causes[0].departures
+    assert not any(d.kind == "blamed" for c in causes if c.service == "ledger" for d in c.departures)

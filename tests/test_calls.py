@@ -174,10 +174,10 @@ def _named(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
     )
 
 
-def _own(rows: list[tuple[str, int]]) -> pl.DataFrame:
+def _own(rows: list[tuple[str, int]], kind: str = "new") -> pl.DataFrame:
     return pl.DataFrame(
-        {"service": [r[0] for r in rows], "onset": [T0 + timedelta(seconds=r[1]) for r in rows]},
-        schema={"service": pl.String, "onset": pl.Datetime("us", "UTC")},
+        {"service": [r[0] for r in rows], "onset": [T0 + timedelta(seconds=r[1]) for r in rows], "kind": [kind] * len(rows)},
+        schema={"service": pl.String, "onset": pl.Datetime("us", "UTC"), "kind": pl.String},
     )
 
 
@@ -215,3 +215,18 @@ def test_a_whole_name_outweighs_words_of_a_name_in_url_paths() -> None:
     )
     graph = call_graph(["api-svc", "variant-svc"], Mentions(table))
     assert sorted(graph.edges) == [("api-svc", "variant-svc")]
+
+
+def test_a_caller_that_restarted_just_before_its_errors_keeps_the_blame_of_a_silent_callee() -> None:
+    from rca.pipeline import broad_blame_set_aside
+
+    named = _named([("api", "ledger", 600), ("web", "stock", 600)])
+    # api restarted (a deploy) 90 s before its errors naming ledger began: its new version cannot
+    # reach ledger, which did nothing of its own. web restarted long before: its blame stands.
+    kept = broad_blame_set_aside(named, _own([("api", 510), ("web", 0)], kind="restarted"))
+    assert kept.select("caller", "callee").rows() == [("web", "stock")]
+    # A restart after the errors began (its callers' trouble made it crash) changes nothing.
+    assert broad_blame_set_aside(named, _own([("api", 620)], kind="restarted")).height == 2
+    # Nor a restart of api when ledger departed on its own just before api's errors.
+    both = pl.concat([_own([("api", 510)], kind="restarted"), _own([("ledger", 590)])])
+    assert broad_blame_set_aside(named, both).height == 2
