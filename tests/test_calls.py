@@ -230,3 +230,13 @@ def test_a_caller_that_restarted_just_before_its_errors_keeps_the_blame_of_a_sil
     # Nor a restart of api when ledger departed on its own just before api's errors.
     both = pl.concat([_own([("api", 510)], kind="restarted"), _own([("ledger", 590)])])
     assert broad_blame_set_aside(named, both).height == 2
+
+
+def test_a_service_named_as_who_sent_the_request_stays_a_caller_though_its_name_is_a_common_word() -> None:
+    # "order" is in most services' lines as a word (vocabulary), but a record of ledger's that
+    # says who called it (``client=order``) names that service, not the word.
+    rows = [(i, s, "INFO", f"{s} loaded the order {i}") for i, s in enumerate(["a-svc", "b-svc", "c-svc", "d-svc"])]
+    rows += [(8, "ledger", "WARN", "rate limit exceeded client=order"), (9, "order", "INFO", "ready")]
+    pairs = _pairs(_records(rows))
+    assert ("order", "ledger", "caller") in pairs
+    assert not any(callee == "order" for _, callee, _ in pairs)

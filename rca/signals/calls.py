@@ -315,7 +315,9 @@ def _specific(found: pl.DataFrame, *, n_services: int) -> pl.DataFrame:
     # full (``files-api``, ``ledger_db``) is no word of the language, however many services call
     # it: a shared dependency is named by most of its few callers.
     compound = (pl.col("how") == "name") & pl.col("callee").str.contains(r"[-_.]")
-    kept = (pl.col("how") == "address") | compound
+    # Nor is a name given as who sent the request (``client=social``, ``called by social``): a
+    # field that names one service, not a word of the text.
+    kept = pl.col("how").is_in(["address", "caller"]) | compound
     speakers = found.filter(~kept).group_by("callee").agg(pl.col("service").n_unique().alias("speakers"))
     common = speakers.filter(
         (pl.col("speakers") > MAX_SPEAKER_SHARE * (n_services - 1)) & (pl.col("speakers") >= 3)
