@@ -25,6 +25,7 @@ from rca.mine.templates import (
     assign_compact,
     assign_templates,
     mask_messages,
+    mine_masked,
     offset_masked,
 )
 from rca.model import (
@@ -740,37 +741,49 @@ def templates(
     sources: Sequence[str], settings: Settings = Settings(), *, progress: Callable[[str], None] = lambda stage: None
 ) -> TemplateReport:
     """The templates of ``sources``, most frequent first, each with services, first/last seen and an example."""
-    parsed = parse(sources, settings, progress=progress)
-    return TemplateReport(parsed.input, summarise_templates(parsed.records))
+    read = read_masked(sources, settings, progress)
+    if read.records.height == 0:
+        raise InputError(_nothing_to_read(read.summary))
+    progress(f"mining templates of {read.records.height:,} records")
+    return TemplateReport(read.summary, summarise_templates(read.records, read.masked, settings))
 
 
-def summarise_templates(records: pl.DataFrame) -> tuple[TemplateSummary, ...]:
-    table = (
-        records.group_by("template_id")
-        .agg(
-            pl.col("template").first(),
-            pl.len().alias("count"),
-            pl.col("service").unique().sort().alias("services"),
-            pl.col("level").cast(pl.String).fill_null("UNKNOWN").value_counts(sort=True).alias("levels"),
-            pl.col("timestamp").min().alias("first_seen"),
-            pl.col("timestamp").max().alias("last_seen"),
-            pl.col("source").first(),
-            pl.col("line").first(),
-            pl.col("message").first(),
-            pl.col("timestamp").first().alias("example_timestamp"),
-        )
-        .sort(["count", "template_id"], descending=[True, False])
+def summarise_templates(records: pl.DataFrame, masked: pl.Series, settings: Settings = Settings()) -> tuple[TemplateSummary, ...]:
+    """Each template's summary, from ``records`` masked (``MASKED_ID`` indexing ``masked``): the
+    records are counted per masked message, and only those counts are put together per template
+    (no record is given its template's text), the example being the template's first record."""
+    tree = TemplateTree(sim_threshold=settings.sim_threshold, depth=settings.tree_depth, max_children=settings.max_children)
+    template_ids, texts = mine_masked(records.get_column(MASKED_ID), masked, tree)
+    names = pl.DataFrame({MASKED_ID: pl.Series(range(masked.len()), dtype=records.schema[MASKED_ID]),
+                          "template_id": template_ids, "template": texts})
+    # One pass over the records: per masked message and level (few rows), then per template.
+    parts = records.with_row_index("_row").group_by(MASKED_ID, "level").agg(
+        count=pl.len(), services=pl.col("service").unique(), first_seen=pl.col("timestamp").min(),
+        last_seen=pl.col("timestamp").max(), _row=pl.col("_row").min(),
+    ).join(names, on=MASKED_ID).with_columns(pl.col("level").cast(pl.String).fill_null("UNKNOWN"))
+    table = parts.group_by("template_id").agg(
+        pl.col("template").first(), pl.col("count").sum(), pl.col("services").explode().unique().sort(),
+        pl.col("first_seen").min(), pl.col("last_seen").max(), pl.col("_row").min(),
     )
+    levels = (
+        parts.group_by("template_id", "level").agg(pl.col("count").sum())
+        .sort(["template_id", "count", "level"], descending=[False, True, False])
+    )
+    by_template: dict[str, dict[str, int]] = {}
+    for template_id, level, count in levels.iter_rows():
+        by_template.setdefault(template_id, {})[level] = count
+    examples = records.select("source", "line", "message", "timestamp").gather(table.get_column("_row"))
+    table = table.hstack(examples).sort(["count", "template_id"], descending=[True, False])
     return tuple(
         TemplateSummary(
             template_id=row["template_id"],
             template=row["template"],
             count=row["count"],
             services=tuple(row["services"]),
-            levels={item["level"]: item["count"] for item in row["levels"]},
+            levels=by_template[row["template_id"]],
             first_seen=row["first_seen"],
             last_seen=row["last_seen"],
-            example=Example(row["source"], row["line"], row["message"], row["example_timestamp"]),
+            example=Example(row["source"], row["line"], row["message"], row["timestamp"]),
         )
         for row in table.iter_rows(named=True)
     )

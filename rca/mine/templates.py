@@ -286,7 +286,7 @@ def assign_templates(
     if masked is None:
         records, masked = mask_messages(records)
     ids = records.get_column(MASKED_ID)
-    template_ids, templates = _mine_ids(ids, masked, tree or TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children))
+    template_ids, templates = mine_masked(ids, masked, tree or TemplateTree(sim_threshold=sim_threshold, depth=depth, max_children=max_children))
     return records.drop(MASKED_ID).with_columns(template_id=template_ids.gather(ids), template=templates.gather(ids))
 
 
@@ -296,7 +296,7 @@ def assign_compact(
     """``assign_templates`` for records read compact (``rca.mine.compact``): the lines and the
     texts each with ``template_id`` and ``template`` (categorical: a few distinct per many rows)."""
     ids = records.get_column(MASKED_ID)
-    template_ids, templates = _mine_ids(ids, masked, tree)
+    template_ids, templates = mine_masked(ids, masked, tree)
     template_ids, templates = template_ids.cast(pl.Categorical), templates.cast(pl.Categorical)
 
     def labelled(frame: pl.DataFrame) -> pl.DataFrame:
@@ -306,7 +306,7 @@ def assign_compact(
     return labelled(records), labelled(texts)
 
 
-def _mine_ids(ids: pl.Series, masked: pl.Series, tree: TemplateTree) -> tuple[pl.Series, pl.Series]:
+def mine_masked(ids: pl.Series, masked: pl.Series, tree: TemplateTree) -> tuple[pl.Series, pl.Series]:
     """Each masked message's ``template_id`` and ``template`` (None for one no record has), Drain
     mining them in order of first appearance in ``ids``."""
     # Shards masked apart may give one message several ids.
