@@ -741,21 +741,28 @@ def templates(
     sources: Sequence[str], settings: Settings = Settings(), *, progress: Callable[[str], None] = lambda stage: None
 ) -> TemplateReport:
     """The templates of ``sources``, most frequent first, each with services, first/last seen and an example."""
-    read = read_masked(sources, settings, progress)
+    # Read without the records' text, but each masked message's first record's (the example is
+    # the template's first record); with a time filter, the first in the window may be any, so
+    # the records keep their text.
+    firsts = settings.since is None and settings.until is None
+    read = read_masked(sources, settings, progress, firsts=firsts)
     if read.records.height == 0:
         raise InputError(_nothing_to_read(read.summary))
     progress(f"mining templates of {read.records.height:,} records")
-    return TemplateReport(read.summary, summarise_templates(read.records, read.masked, settings))
+    return TemplateReport(read.summary, summarise_templates(read.records, read.masked, settings, texts=read.texts))
 
 
-def summarise_templates(records: pl.DataFrame, masked: pl.Series, settings: Settings = Settings()) -> tuple[TemplateSummary, ...]:
+def summarise_templates(
+    records: pl.DataFrame, masked: pl.Series, settings: Settings = Settings(), *, texts: pl.DataFrame | None = None
+) -> tuple[TemplateSummary, ...]:
     """Each template's summary, from ``records`` masked (``MASKED_ID`` indexing ``masked``): the
     records are counted per masked message, and only those counts are put together per template
-    (no record is given its template's text), the example being the template's first record."""
+    (no record is given its template's text), the example being the template's first record.
+    Records without their ``message`` find it in ``texts`` (``source``, ``line``, ``message``)."""
     tree = TemplateTree(sim_threshold=settings.sim_threshold, depth=settings.tree_depth, max_children=settings.max_children)
-    template_ids, texts = mine_masked(records.get_column(MASKED_ID), masked, tree)
+    template_ids, template_texts = mine_masked(records.get_column(MASKED_ID), masked, tree)
     names = pl.DataFrame({MASKED_ID: pl.Series(range(masked.len()), dtype=records.schema[MASKED_ID]),
-                          "template_id": template_ids, "template": texts})
+                          "template_id": template_ids, "template": template_texts})
     # One pass over the records: per masked message and level (few rows), then per template.
     parts = records.with_row_index("_row").group_by(MASKED_ID, "level").agg(
         count=pl.len(), services=pl.col("service").unique(), first_seen=pl.col("timestamp").min(),
@@ -772,7 +779,13 @@ def summarise_templates(records: pl.DataFrame, masked: pl.Series, settings: Sett
     by_template: dict[str, dict[str, int]] = {}
     for template_id, level, count in levels.iter_rows():
         by_template.setdefault(template_id, {})[level] = count
-    examples = records.select("source", "line", "message", "timestamp").gather(table.get_column("_row"))
+    if "message" in records.columns:
+        examples = records.select("source", "line", "message", "timestamp").gather(table.get_column("_row"))
+    else:
+        assert texts is not None
+        keys = records.select(pl.col("source").cast(pl.String), "line", "timestamp").gather(table.get_column("_row"))
+        examples = keys.join(texts.select("source", "line", "message").unique(["source", "line"]), on=["source", "line"],
+                             how="left", maintain_order="left").select("source", "line", "message", "timestamp")
     table = table.hstack(examples).sort(["count", "template_id"], descending=[True, False])
     return tuple(
         TemplateSummary(

@@ -175,3 +175,30 @@ def test_shards_whose_files_hold_traces_or_not_come_together(write, monkeypatch:
     apart = reduce_shards([map_shard(sources[:2], Settings(), compact=True), map_shard(sources[2:], Settings(), compact=True)], Settings())
     trace = apart.records.get_column("trace_id").to_list()
     assert trace[0] is None and trace[1] is not None and trace[2] is None
+
+
+def test_templates_read_without_text_show_each_template_s_first_record_whatever_order_sources_are_read() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from rca.mine.compact import FirstTexts
+    from rca.pipeline import summarise_templates
+
+    at = datetime(2026, 11, 23, 10, tzinfo=UTC)
+
+    def records(source: str, messages: list[str], minute: int) -> pl.DataFrame:
+        return pl.DataFrame({
+            "source": [source] * len(messages), "line": pl.Series(range(1, len(messages) + 1), dtype=pl.UInt32),
+            "timestamp": [at + timedelta(minutes=minute, seconds=i) for i in range(len(messages))],
+            "service": ["app"] * len(messages), "level": pl.Series(["INFO"] * len(messages)).cast(pl.Enum(["INFO"])),
+            "message": messages,
+        })
+
+    # Small sources are read in batches, not in their order: b.log's records reach the compactor
+    # first, but a.log comes first in the input, so its first line is the template's example.
+    first_texts = FirstTexts()
+    b = first_texts.add(records("b.log", ["took 5 ms", "took 7 ms"], minute=1))
+    a = first_texts.add(records("a.log", ["took 9 ms"], minute=0))
+    assert "message" not in a.columns
+    (summary,) = summarise_templates(pl.concat([a, b]), first_texts.masked, texts=first_texts.texts)
+    assert summary.count == 3 and summary.template == "took <*> ms"
+    assert (summary.example.source, summary.example.line, summary.example.message) == ("a.log", 1, "took 9 ms")

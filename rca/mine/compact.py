@@ -128,6 +128,42 @@ class Compactor:
         return joined.get_column(MASKED_ID)
 
 
+class FirstTexts(Compactor):
+    """For ``rca templates``: masks and numbers records a batch at a time as ``Compactor`` does,
+    but keeps only the text of each masked message's first record in each source (the example
+    a template shows is its first record: the first of one of its masked messages in its
+    source; sources are read in batches not in their order, each source's lines in order), and
+    of every record only what a template's summary counts: ``source``, ``line``, ``timestamp``,
+    ``service``, ``level`` and ``MASKED_ID``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._firsts: list[pl.DataFrame] = []
+        self._seen = pl.DataFrame(schema={"source": pl.String, MASKED_ID: pl.UInt32})
+
+    @property
+    def texts(self) -> pl.DataFrame:
+        """``source``, ``line``, ``MASKED_ID`` and ``message`` of the first records (see the class)."""
+        if not self._firsts:
+            return pl.DataFrame(schema={"source": pl.String, "line": pl.UInt32, MASKED_ID: pl.UInt32, "message": pl.String})
+        return pl.concat(self._firsts)
+
+    def add(self, records: pl.DataFrame) -> pl.DataFrame:
+        records, local = mask_messages(records)
+        ids = self.number(local)
+        records = records.with_columns(ids.gather(records.get_column(MASKED_ID).cast(pl.UInt32)).alias(MASKED_ID))
+        firsts = (
+            records.select(pl.col("source").cast(pl.String), "line", MASKED_ID, "message")
+            .filter(pl.struct("source", MASKED_ID).is_first_distinct())
+            .join(self._seen, on=["source", MASKED_ID], how="anti")
+        )
+        self._seen = pl.concat([self._seen, firsts.select("source", MASKED_ID)])
+        self._firsts.append(firsts.with_columns(pl.concat_str("message", pl.lit(""))))
+        return records.select(
+            pl.col("source").cast(pl.Categorical), "line", "timestamp", pl.col("service").cast(pl.Categorical), "level", MASKED_ID
+        )
+
+
 def _owned(texts: pl.DataFrame) -> pl.DataFrame:
     """``texts`` with their strings copied out: a filtered string column still holds the whole
     buffer it was cut from (every message of the batch, for the few kept), until copied."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from rca.mine.compact import Compactor, prune, summed
+from rca.mine.compact import Compactor, FirstTexts, prune, summed
 from rca.mine.templates import MASKED_ID, mask_messages, offset_masked
 from rca.model import IngestSummary
 from rca.read.ingest import Shard, combine, read_shard
@@ -48,34 +48,40 @@ class Mapped:
 
 
 def read_masked(
-    specs: Sequence[str], settings: Settings, progress: Callable[[str], None] | None = None, *, compact: bool = False
+    specs: Sequence[str], settings: Settings, progress: Callable[[str], None] | None = None, *, compact: bool = False,
+    firsts: bool = False,
 ) -> Masked:
     """Read and mask ``specs`` (files, folders, globs, ``-``), resolved here; on the cluster of
     ``settings.scheduler`` if set, else in this process (and Dask is never imported).
     ``progress``: told how reading goes (here: lines read and lines/s as each source starts).
-    ``compact``: records as lines without text and a sample of texts (``rca.mine.compact``)."""
+    ``compact``: records as lines without text and a sample of texts (``rca.mine.compact``);
+    ``firsts``: records as lines without text and the text of each masked message's first
+    record (``rca.mine.compact.FirstTexts``)."""
     sources = resolve(list(specs))
     if settings.scheduler:
         from rca.mine.cluster import map_on_cluster
 
         if progress is not None:
             progress(f"reading {len(sources):,} sources on the cluster at {settings.scheduler}")
-        work = functools.partial(map_shard, compact=True) if compact else map_shard
+        work = functools.partial(map_shard, compact=compact, firsts=firsts) if compact or firsts else map_shard
         mapped = map_on_cluster(settings.scheduler, sources, settings, work)
     else:
-        mapped = [map_shard(sources, settings, progress, compact=compact)]
+        mapped = [map_shard(sources, settings, progress, compact=compact, firsts=firsts)]
+    if firsts:
+        return _reduce_firsts(mapped, settings)
     return reduce_shards(mapped, settings)
 
 
 def map_shard(
-    sources: list[Source], settings: Settings, progress: Callable[[str], None] | None = None, *, compact: bool = False
+    sources: list[Source], settings: Settings, progress: Callable[[str], None] | None = None, *, compact: bool = False,
+    firsts: bool = False,
 ) -> Mapped:
     """Read ``sources`` and mask their messages: the shard, its records with ``MASKED_ID``, and
     the shard's distinct masked messages (and, ``compact``, see ``Mapped``)."""
-    if compact:
-        compactor = Compactor()
+    if compact or firsts:
+        compactor = FirstTexts() if firsts else Compactor()
         shard = read_shard(sources, settings, progress, finish=compactor.add)
-        return Mapped(shard, compactor.masked, compactor.counts, compactor.texts)
+        return Mapped(shard, compactor.masked, None if firsts else compactor.counts, compactor.texts)
     shard = read_shard(sources, settings, progress)
     if progress is not None:
         progress(f"masking the messages of {shard.records.height:,} records")
@@ -114,3 +120,23 @@ def _reduce_compact(mapped: list[Mapped], settings: Settings) -> Masked:
         texts.append(m.texts.with_columns(renumber))  # type: ignore[union-attr]
     records, summary = combine(shards, settings)
     return Masked(records, numbering.masked, summary, prune(pl.concat(texts), summed(counts)))
+
+
+def _reduce_firsts(mapped: list[Mapped], settings: Settings) -> Masked:
+    """Shards read with ``firsts`` as one: one numbering of their masked messages, and the first
+    records' texts of them all (a message first in a later shard too keeps both; the records say
+    which is first)."""
+    if len(mapped) == 1:
+        records, summary = combine([mapped[0].shard], settings)
+        return Masked(records, mapped[0].masked, summary, mapped[0].texts)
+    numbering = Compactor()
+    shards, texts = [], []
+    for m in mapped:
+        ids = numbering.number(m.masked)
+        renumber = pl.col(MASKED_ID).replace_strict(pl.Series(range(len(ids)), dtype=pl.UInt32), ids, return_dtype=pl.UInt32)
+        # A shard that read no record (every source skipped) has no masked messages to renumber.
+        read = m.shard.records
+        shards.append(m.shard.with_records(read.with_columns(renumber)) if MASKED_ID in read.columns else m.shard)
+        texts.append(m.texts.with_columns(renumber))  # type: ignore[union-attr]
+    records, summary = combine(shards, settings)
+    return Masked(records, numbering.masked, summary, pl.concat(texts))
