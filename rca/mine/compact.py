@@ -103,10 +103,7 @@ class Compactor:
 
     def add(self, records: pl.DataFrame) -> pl.DataFrame:
         """The lines of ``records`` (read, not yet masked); their texts are sampled here."""
-        records, local = mask_messages(records)
-        records = records.with_columns(pl.col(MASKED_ID).cast(pl.UInt32))
-        ids = self.number(local)
-        records = records.with_columns(ids.gather(records.get_column(MASKED_ID)).alias(MASKED_ID))
+        records = self.masked_records(records)
         counts = summed([self.counts, records.group_by(KEY).agg(n=pl.len().cast(pl.UInt32))])
         self.counts = counts
         texts = records.select("source", "line", *KEY, *TEXT_COLUMNS, _hash=_place_hash(records))
@@ -114,6 +111,13 @@ class Compactor:
         if len(self._texts) > 8:
             self._texts = [_owned(prune(pl.concat(self._texts), counts))]
         return lines_only(records)
+
+    def masked_records(self, records: pl.DataFrame) -> pl.DataFrame:
+        """``records`` (read, not yet masked) with ``MASKED_ID`` in this numbering."""
+        records, local = mask_messages(records)
+        records = records.with_columns(pl.col(MASKED_ID).cast(pl.UInt32))
+        ids = self.number(local)
+        return records.with_columns(ids.gather(records.get_column(MASKED_ID)).alias(MASKED_ID))
 
     def number(self, local: pl.Series) -> pl.Series:
         """Each of ``local`` (a batch's distinct masked messages) its id in this numbering, new ones
@@ -149,9 +153,7 @@ class FirstTexts(Compactor):
         return pl.concat(self._firsts)
 
     def add(self, records: pl.DataFrame) -> pl.DataFrame:
-        records, local = mask_messages(records)
-        ids = self.number(local)
-        records = records.with_columns(ids.gather(records.get_column(MASKED_ID).cast(pl.UInt32)).alias(MASKED_ID))
+        records = self.masked_records(records)
         firsts = (
             records.select(pl.col("source").cast(pl.String), "line", MASKED_ID, "message")
             .filter(pl.struct("source", MASKED_ID).is_first_distinct())

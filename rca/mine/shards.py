@@ -110,33 +110,35 @@ def _reduce_compact(mapped: list[Mapped], settings: Settings) -> Masked:
         only = mapped[0]
         records, summary = combine([only.shard], settings)
         return Masked(records, only.masked, summary, only.texts)
-    numbering = Compactor()
-    shards, counts, texts = [], [], []
-    for m in mapped:
-        ids = numbering.number(m.masked)
-        renumber = pl.col(MASKED_ID).replace_strict(pl.Series(range(len(ids)), dtype=pl.UInt32), ids, return_dtype=pl.UInt32)
-        shards.append(m.shard.with_records(m.shard.records.with_columns(renumber)))
-        counts.append(m.counts.with_columns(renumber))  # type: ignore[union-attr]
-        texts.append(m.texts.with_columns(renumber))  # type: ignore[union-attr]
-    records, summary = combine(shards, settings)
-    return Masked(records, numbering.masked, summary, prune(pl.concat(texts), summed(counts)))
+    mapped, masked = _renumbered(mapped)
+    records, summary = combine([m.shard for m in mapped], settings)
+    texts = pl.concat([m.texts for m in mapped])  # type: ignore[misc]
+    return Masked(records, masked, summary, prune(texts, summed([m.counts for m in mapped])))  # type: ignore[misc]
 
 
 def _reduce_firsts(mapped: list[Mapped], settings: Settings) -> Masked:
     """Shards read with ``firsts`` as one: one numbering of their masked messages, and the first
     records' texts of them all (a message first in a later shard too keeps both; the records say
     which is first)."""
-    if len(mapped) == 1:
-        records, summary = combine([mapped[0].shard], settings)
-        return Masked(records, mapped[0].masked, summary, mapped[0].texts)
+    if len(mapped) > 1:
+        mapped, masked = _renumbered(mapped)
+    else:
+        masked = mapped[0].masked
+    records, summary = combine([m.shard for m in mapped], settings)
+    return Masked(records, masked, summary, pl.concat([m.texts for m in mapped]))  # type: ignore[misc]
+
+
+def _renumbered(mapped: list[Mapped]) -> tuple[list[Mapped], pl.Series]:
+    """Shards read compact, their masked messages numbered as one (their records', counts' and
+    texts' ``MASKED_ID`` too), and the masked messages in that numbering."""
     numbering = Compactor()
-    shards, texts = [], []
+    out = []
     for m in mapped:
         ids = numbering.number(m.masked)
         renumber = pl.col(MASKED_ID).replace_strict(pl.Series(range(len(ids)), dtype=pl.UInt32), ids, return_dtype=pl.UInt32)
         # A shard that read no record (every source skipped) has no masked messages to renumber.
         read = m.shard.records
-        shards.append(m.shard.with_records(read.with_columns(renumber)) if MASKED_ID in read.columns else m.shard)
-        texts.append(m.texts.with_columns(renumber))  # type: ignore[union-attr]
-    records, summary = combine(shards, settings)
-    return Masked(records, numbering.masked, summary, pl.concat(texts))
+        shard = m.shard.with_records(read.with_columns(renumber)) if MASKED_ID in read.columns else m.shard
+        counts = None if m.counts is None else m.counts.with_columns(renumber)
+        out.append(Mapped(shard, m.masked, counts, m.texts.with_columns(renumber)))  # type: ignore[union-attr]
+    return out, numbering.masked
