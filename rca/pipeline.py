@@ -16,7 +16,7 @@ import polars as pl
 from rca.baseline.diff import template_diff
 from rca.baseline.model import BaselineModel
 from rca.errors import InputError
-from rca.mine.compact import lines_only, with_texts
+from rca.mine.compact import lines_only, records_in, spread_records
 from rca.mine.shards import read_masked
 from rca.mine.templates import (
     MASKED_ID,
@@ -61,7 +61,14 @@ from rca.signals.detect import (
     rising_onsets,
     score_series,
 )
-from rca.signals.features import ERRORS_ID, Features, Normal, build_features, normal_of
+from rca.signals.features import (
+    ERRORS_ID,
+    Features,
+    Normal,
+    as_cells,
+    build_features,
+    normal_of,
+)
 from rca.signals.params import MIN_VALUES, numbered_lines, numeric_values, param_shifts
 
 if TYPE_CHECKING:
@@ -124,14 +131,15 @@ def analyze(
     ``progress`` is called with the name of each stage as it starts (the CLI shows it on stderr).
     """
     progress("reading logs")
-    # Read compact: one row per record without its text, and the texts of a sample (rca.mine.compact).
+    # Read compact: cells of records without their text, the records that carry a trace id, and the
+    # texts of a sample (rca.mine.compact).
     read = read_masked(sources, settings, progress, compact=True)
-    records, summary, texts, masked = read.records, read.summary, read.texts, read.masked
-    assert texts is not None
+    records, summary, texts, masked, spans = read.records, read.summary, read.texts, read.masked, read.spans
+    assert texts is not None and spans is not None
     del read  # its records are replaced by ones with templates: holding both would double them
     if records.height == 0:
         raise InputError(_nothing_to_read(summary))
-    progress(f"mining templates of {records.height:,} records")
+    progress(f"mining templates of {records.select(records_in(records)).item():,} records")
     used = None
     if model is not None:
         records, texts = assign_compact(records, texts, masked, model.template_tree())
@@ -155,10 +163,10 @@ def analyze(
         features.bucket_start(start.bucket), summary.last, start.method, features.bucket.total_seconds()  # type: ignore[arg-type]
     )
     progress("reading who calls whom")
-    calls = _calls(features, records, texts)
+    calls = _calls(features, records, texts, spans)
     named = named_rises(records, calls.mentions, window.start)
     progress("finding what departed from normal")
-    found, named = _departures(features, start, anomalies, records, named, texts, calls.graph)
+    found, named = _departures(features, start, anomalies, records, named, texts, spans, calls.graph)
     if found.height == 0:
         # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
@@ -186,7 +194,7 @@ def _baseline_used(model: BaselineModel, records: pl.DataFrame) -> BaselineUsed:
     unknown = records.filter(~pl.col("template_id").is_in(known))
     return BaselineUsed(
         model.name, model.version, model.learned_at, model.checksum,
-        unknown.height, unknown.get_column("template_id").n_unique(),
+        unknown.select(records_in(unknown)).item(), unknown.get_column("template_id").n_unique(),
     )
 
 
@@ -235,7 +243,7 @@ def _mine_together(
 
 def _departures(
     features: Features, start: IncidentStart, anomalies: pl.DataFrame, records: pl.DataFrame, named: pl.DataFrame,
-    texts: pl.DataFrame, graph: nx.DiGraph,
+    texts: pl.DataFrame, spans: pl.DataFrame, graph: nx.DiGraph,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every departure from normal, one row each: ``service``, ``kind``, ``scope``, ``g``, ``sid``
     (its series), ``onset_bucket``, ``onset`` (to the record), ``before``/``after`` and rates,
@@ -272,7 +280,7 @@ def _departures(
             )
         )
     numbers, slowed = _parameter_departures(features, records, texts)
-    parts += [found for found in (numbers, _timing_departures(features, records, graph),
+    parts += [found for found in (numbers, _timing_departures(features, records, spans, graph),
                                   _fatal_departures(features, records), _restart_departures(features, records, texts))
               if found.height]
     found = _dated_onsets(parts, features)
@@ -357,7 +365,7 @@ def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame
     # Found in the streaming engine, a batch of records at a time (levels compared as they are, not as text).
     first = (
         records.lazy().filter(pl.col("level") == "FATAL", pl.col("timestamp").is_not_null())
-        .group_by("service", "template_id").agg(pl.col("timestamp").min().alias("onset"), n=pl.len())
+        .group_by("service", "template_id").agg(pl.col("timestamp").min().alias("onset"), n=records_in(records))
         .collect(engine="streaming")
     )
     if first.height == 0:
@@ -381,18 +389,23 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     startup banner, a version line, pools starting), or that were said only as the service's logs
     began and now again."""
     # Read in the streaming engine, a batch of records at a time: only what is kept is copied.
-    timed = records.lazy().select("timestamp", "service", "template_id", "trace_id", "source", "line").filter(
+    # Records one a row, or cells of them (rca.mine.compact): ``n`` records, the last at ``last``.
+    cells = as_cells(records)
+    traced = pl.col("traced") if "traced" in cells.columns else pl.col("trace_id").is_not_null()
+    timed = cells.lazy().select("timestamp", "last", "n", "service", "template_id", "source", "line", traced=traced).filter(
         pl.col("timestamp").is_not_null() & pl.col("service").is_not_null()
     )
-    span = timed.group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("timestamp").max()).collect(engine="streaming")
+    span = timed.group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("last").max()).collect(engine="streaming")
     # A process starts outside any request: lines that carry a trace or request id are traffic
     # (read compact, a record's trace_id is already the one its message names, if any).
-    in_request = pl.col("trace_id").is_not_null()
+    in_request = pl.col("traced")
     settle = pl.max_horizontal(pl.duration(seconds=60), (pl.col("last") - pl.col("first")) * 0.05)
-    statements = timed.group_by("service", "template_id").agg(seen=pl.col("timestamp").min(), n=pl.len()).collect(engine="streaming")
+    statements = timed.group_by("service", "template_id").agg(seen=pl.col("timestamp").min(), n=pl.col("n").sum()).collect(
+        engine="streaming"
+    )
     # How close together its lines come matters only for a statement said a few times.
     few = statements.filter(pl.col("n") <= MAX_RESTARTS).select("service", "template_id")
-    closest = timed.join(few.lazy(), on=["service", "template_id"]).collect(engine="streaming").group_by(
+    closest = spread_records(timed.join(few.lazy(), on=["service", "template_id"])).collect(engine="streaming").group_by(
         "service", "template_id"
     ).agg(closest=pl.col("timestamp").sort().diff().min())
     statements = statements.join(closest, on=["service", "template_id"], how="left").join(
@@ -405,9 +418,9 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     one_shot = (pl.col("seen") >= pl.col("settled")) & once_per_start
     at_start = (pl.col("seen") < pl.col("first") + pl.duration(seconds=60)) & (pl.col("n") <= 10)
     startup = statements.filter(one_shot | at_start).select("service", "template_id", "settled")
+    said = timed.join(startup.lazy(), on=["service", "template_id"]).filter((pl.col("timestamp") >= pl.col("settled")) & ~in_request)
     lines = (
-        timed.join(startup.lazy(), on=["service", "template_id"])
-        .filter((pl.col("timestamp") >= pl.col("settled")) & ~in_request)
+        spread_records(said)
         .collect(engine="streaming")
         .sort("service", "source", "timestamp", "line")
         # Each file's bursts apart: pods restarted one after the other (a rolling deploy) each log
@@ -421,7 +434,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         onset=pl.col("timestamp").min(), end=pl.col("timestamp").max(), statements=pl.col("template_id").n_unique(),
         example=pl.col("message").first(),
     ).filter(pl.col("statements") >= RESTART_LINES)
-    bursts = bursts.filter(pl.Series(_paused(timed, lines, bursts), dtype=pl.Boolean))
+    bursts = bursts.filter(pl.Series(_paused(timed, said.collect(engine="streaming"), bursts), dtype=pl.Boolean))
     if bursts.height == 0:
         return pl.DataFrame()
     # Restarts counted per file: a rolling deploy restarts each pod once, a crash loop one many times.
@@ -444,31 +457,36 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
     serve. New statements said while the service goes on serving are its traffic's variety, not
     a restart."""
     services = bursts.get_column("service").unique().implode()
+    # The other lines as cells of records (rca.mine.compact): each from its first record's time to its last's.
     others = (
         timed.filter(pl.col("service").is_in(services))
         .join(lines.lazy().select("service", "timestamp", "template_id"), on=["service", "timestamp", "template_id"], how="anti")
+        .sort("timestamp")
         .group_by("service", "source")
-        .agg(pl.col("timestamp").sort().dt.epoch("us"))
+        .agg(pl.col("timestamp").dt.epoch("us"), pl.col("last").dt.epoch("us"), pl.col("n").sum())
         .collect(engine="streaming")
     )
-    stamps = {(service, source): np.asarray(times, dtype=np.float64) / 1e6 for service, source, times in others.iter_rows()}
+    stamps = {
+        (service, source): (np.asarray(starts, dtype=np.float64) / 1e6, np.maximum.accumulate(np.asarray(ends, dtype=np.float64) / 1e6), n)
+        for service, source, starts, ends, n in others.iter_rows()
+    }
     paused = []
     for row in bursts.iter_rows(named=True):
-        seconds = stamps.get((row["service"], row["source"]), np.array([]))
-        if len(seconds) < RESTART_LINES:
+        starts, ends, n = stamps.get((row["service"], row["source"]), (np.array([]), np.array([]), 0))
+        if n < RESTART_LINES:
             paused.append(False)
             continue
         middle = (row["onset"].timestamp() + row["end"].timestamp()) / 2
-        after = int(np.searchsorted(seconds, middle))
-        if after == 0 or after == len(seconds):
+        after = int(np.searchsorted(starts, middle))
+        if after == 0 or after == len(starts):
             # A restart resumes the service's normal lines; without lines on both sides it is the
             # service's start or its end, not a restart.
             paused.append(False)
             continue
-        before_s, after_s = seconds[after - 1], seconds[after]
+        before_s, after_s = ends[after - 1], starts[after]
         # The mean gap, not the median: a service that logs a few lines per request has tiny
         # median gaps and long idle ones, and only the mean tells how long it usually stays quiet.
-        mean = float(seconds[-1] - seconds[0]) / (len(seconds) - 1)
+        mean = float(ends[-1] - starts[0]) / (n - 1)
         paused.append(after_s - before_s >= max(RESTART_PAUSE_S, RESTART_PAUSE_GAPS * mean))
     return paused
 
@@ -555,7 +573,8 @@ def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.D
     that holds their template (read compact, of the lines whose texts were kept); and the calls
     that slowed (``caller``, ``callee``, ``g``, ``first``): durations rising in a caller's
     lines that name one callee."""
-    lines = numbered_lines(_instances(with_texts(records, texts, "service", "template_id", "timestamp", "template")))
+    # Read compact, the records whose texts were kept (they carry their own time); else all.
+    lines = numbered_lines(_instances(texts if "message" not in records.columns else records))
     services = sorted(features.series.get_column("service").unique().to_list())
     values = _per_instance(numeric_values(_with_callees(lines, services)))
     shifts = param_shifts(values, origin=features.origin, bucket=features.bucket).filter(pl.col("g") >= MIN_SHIFT_G)
@@ -651,13 +670,13 @@ def _per_instance(values: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([part for part in (whole, by_instance, by_callee) if part.height]) if values.height else whole
 
 
-def _timing_departures(features: Features, records: pl.DataFrame, graph: nx.DiGraph) -> pl.DataFrame:
+def _timing_departures(features: Features, records: pl.DataFrame, spans: pl.DataFrame, graph: nx.DiGraph) -> pl.DataFrame:
     """Services whose requests slowed, from the times of the lines that share a trace id
     (``timing``): their own work between their lines, or the gaps after (or before) their lines
     whoever came next. Only slowing counts."""
     from rca.signals.timing import opaque_services, request_timings, slowed_services
 
-    values = request_timings(records, opaque_services(records, graph))
+    values = request_timings(spans, opaque_services(records, graph))
     slowed = slowed_services(values, origin=features.origin, bucket=features.bucket)
     if slowed.height == 0:
         return pl.DataFrame()
@@ -693,14 +712,14 @@ class _Calls:
     mentions: Mentions
 
 
-def _calls(features: Features, records: pl.DataFrame, texts: pl.DataFrame) -> _Calls:
-    """Who calls whom: names and addresses of services in the others' lines, and trace ids (read
-    compact, each record's trace_id is already the one its message names, if any)."""
+def _calls(features: Features, records: pl.DataFrame, texts: pl.DataFrame, spans: pl.DataFrame) -> _Calls:
+    """Who calls whom: names and addresses of services in the others' lines, and trace ids
+    (``spans``: the records that carry one, a structured field's or one their message names)."""
     from rca.signals.calls import call_graph, find_mentions, trace_parents
 
     mentions = find_mentions(records, texts)
     services = sorted(features.series.get_column("service").unique().to_list())
-    return _Calls(call_graph(services, mentions, trace_parents(features.events)), mentions)
+    return _Calls(call_graph(services, mentions, trace_parents(spans)), mentions)
 
 
 def _effects(features: Features, candidates: pl.DataFrame, anomalies: pl.DataFrame, calls: _Calls,

@@ -1,6 +1,7 @@
-"""Records read compact (``rca.mine.compact``): one row per record without its text, and a sample
-of texts per (service, masked message) that is every text of a quiet one, a bounded spread of a
-busy one, and the same however the input is cut into shards."""
+"""Records read compact (``rca.mine.compact``): cells of records without their text (one row per
+key and second), the records with a trace id apart, and a sample of texts per (service, masked
+message) that is every text of a quiet one, a bounded spread of a busy one, and the same however
+the input is cut into shards."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import polars as pl
 import pytest
 
 import rca.mine.compact
-from rca.mine.compact import TEXT_COLUMNS, with_texts
+from rca.mine.compact import TEXT_COLUMNS, cells, spread_records
 from rca.mine.shards import map_shard, read_masked, reduce_shards
 from rca.read.sources import resolve
 from rca.settings import Settings
@@ -31,13 +32,32 @@ def test_lines_hold_no_text_and_quiet_keys_keep_every_text(write) -> None:  # ty
     path = write("app.log", _log([("INFO", f"took {i} ms") for i in range(10)] + [("ERROR", "disk full on /var")]))
     read = read_masked([path], Settings(), compact=True)
     assert not set(TEXT_COLUMNS) & set(read.records.columns)
-    assert read.records.height == 11
-    # No trace ids, no code locations: those columns hold nothing per record.
-    assert read.records.schema["trace_id"] == pl.Null and read.records.schema["statement"] == pl.Null
+    # A second apart, each record is a cell of its own.
+    assert read.records.height == 11 and read.records.get_column("n").to_list() == [1] * 11
+    # No code locations: that column holds nothing per cell; no trace ids: no record is traced.
+    assert read.records.schema["statement"] == pl.Null and not read.records.get_column("traced").any()
+    assert read.spans is not None and read.spans.height == 0
     assert read.texts is not None
     assert read.texts.get_column("message").to_list() == [f"took {i} ms" for i in range(10)] + ["disk full on /var"]
-    joined = with_texts(read.records, read.texts, "timestamp")
-    assert joined.get_column("line").to_list() == list(range(1, 12))
+    # The texts carry their records' place, time and level.
+    assert read.texts.get_column("line").to_list() == list(range(1, 12))
+    assert read.texts.get_column("timestamp").equals(read.records.get_column("timestamp"))
+    assert read.texts.get_column("level").to_list()[-2:] == ["INFO", "ERROR"]
+
+
+def test_records_of_one_key_in_one_second_are_one_cell(write) -> None:  # type: ignore[no-untyped-def]
+    lines = [f"2026-11-23 10:00:0{s}.{ms:03d} INFO [main] app.Worker - took {ms} ms\n" for s, ms in
+             [(1, 100), (1, 200), (1, 900), (2, 50)]]
+    lines.insert(2, "2026-11-23 10:00:01.500 WARN [main] app.Worker - took 7 ms\n")  # another level: another cell
+    read = read_masked([write("app.log", "".join(lines))], Settings(), compact=True)
+    table = read.records.select("line", "n", "level", first=pl.col("timestamp").dt.strftime("%S.%3f"),
+                                last=pl.col("last").dt.strftime("%S.%3f")).rows()
+    assert table == [(1, 3, "INFO", "01.100", "01.900"), (3, 1, "WARN", "01.500", "01.500"), (5, 1, "INFO", "02.050", "02.050")]
+    # Spread out again, a cell's first and last records are where they were, the others between.
+    spread = spread_records(read.records.lazy()).collect().get_column("timestamp").dt.strftime("%S.%3f").to_list()
+    assert spread == ["01.100", "01.500", "01.900", "01.500", "02.050"]
+    # Cells of cells are the same cells.
+    assert cells(read.records).select("n", "timestamp", "last").equals(read.records.select("n", "timestamp", "last"))
 
 
 def test_a_busy_key_keeps_a_bounded_spread_over_its_time(write, few_kept: int) -> None:  # type: ignore[no-untyped-def]
@@ -50,7 +70,7 @@ def test_a_busy_key_keeps_a_bounded_spread_over_its_time(write, few_kept: int) -
     lines = busy.get_column("line")
     assert lines.min() < 700 and lines.max() > 1300  # type: ignore[operator]
     assert read.texts.filter(pl.col("message") == "slow disk").height == 1
-    assert read.records.height == 2001
+    assert read.records.get_column("n").sum() == 2001
 
 
 def test_shards_read_apart_keep_the_texts_one_shard_keeps(write, few_kept: int) -> None:  # type: ignore[no-untyped-def]
@@ -74,9 +94,12 @@ def test_a_trace_id_named_in_a_message_is_the_record_s_trace(write, monkeypatch:
     path = write("app.log", _log([("INFO", "GET /cart trace_id=4bf92f3577b34da6 took 5 ms"), ("INFO", "GET /cart took 5 ms"),
                                   ("INFO", "POST /pay trace_id=4bf92f3577b34da6 ok")]))
     quiet = write("quiet.log", _log([("INFO", "GET /cart took 5 ms")]))
-    # A file with traces and one without read together: one column of trace hashes.
-    trace = read_masked([path, quiet], Settings(), compact=True).records.get_column("trace_id").to_list()
-    assert trace[0] is not None and trace[1] is None and trace[0] == trace[2] and trace[3] is None
+    # A file with traces and one without read together: the traced records apart, by their trace's hash.
+    read = read_masked([path, quiet], Settings(), compact=True)
+    assert read.records.get_column("traced").to_list() == [True, False, True, False]
+    assert read.spans is not None
+    spans = read.spans.get_column("trace_id").to_list()
+    assert len(spans) == 2 and spans[0] == spans[1] is not None
 
 
 def _java_log(n: int) -> str:
@@ -163,8 +186,8 @@ def test_standard_input_is_read_like_a_file_a_chunk_at_a_time(write, monkeypatch
 
 
 def test_shards_whose_files_hold_traces_or_not_come_together(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    """A shard of a file without trace ids (its column of type Null) then one with them, reduced
-    with another shard (as on a cluster): one column of trace hashes."""
+    """A shard of a file without trace ids then one with them, reduced with another shard (as on a
+    cluster): the traced record's cell says so, and its trace is among the spans."""
     import rca.read.ingest
 
     monkeypatch.setattr(rca.read.ingest, "BATCH_LINES", 1)  # each file made compact on its own
@@ -173,8 +196,8 @@ def test_shards_whose_files_hold_traces_or_not_come_together(write, monkeypatch:
     other = write("c.log", _log([("INFO", "GET /x took 5 ms")]))
     sources = resolve([quiet, traced, other])
     apart = reduce_shards([map_shard(sources[:2], Settings(), compact=True), map_shard(sources[2:], Settings(), compact=True)], Settings())
-    trace = apart.records.get_column("trace_id").to_list()
-    assert trace[0] is None and trace[1] is not None and trace[2] is None
+    assert apart.records.get_column("traced").to_list() == [False, True, False]
+    assert apart.spans is not None and apart.spans.get_column("source").cast(pl.String).to_list() == [traced]
 
 
 def test_templates_read_without_text_show_each_template_s_first_record_whatever_order_sources_are_read() -> None:
@@ -202,3 +225,25 @@ def test_templates_read_without_text_show_each_template_s_first_record_whatever_
     (summary,) = summarise_templates(pl.concat([a, b]), first_texts.masked, texts=first_texts.texts)
     assert summary.count == 3 and summary.template == "took <*> ms"
     assert (summary.example.source, summary.example.line, summary.example.message) == ("a.log", 1, "took 9 ms")
+
+
+@pytest.mark.parametrize("since", [None, "2026-11-23T10:00:02Z"])
+def test_texts_are_timed_as_the_records_are(tmp_path, since) -> None:  # type: ignore[no-untyped-def]
+    """A text carries its record's time as reading gives it: a syslog file's times without a year
+    moved to the other sources' year, and outside ``--since`` none is kept."""
+    from datetime import datetime
+
+    from rca.read.ingest import ingest
+    from tests.test_ingest import _folder_of_small_files
+
+    folder = _folder_of_small_files(tmp_path)
+    settings = Settings(since=None if since is None else datetime.fromisoformat(since))
+    records, summary = ingest([folder], settings)
+    assert any("+1 years" in note for s in summary.sources for note in s.notes)  # a syslog file was moved
+    read = read_masked([folder], settings, compact=True)
+    assert read.texts is not None
+    keys = ["source", "line", "timestamp"]
+    texts = read.texts.select(pl.col("source").cast(pl.String), "line", "timestamp").sort(keys)
+    # Every record of these quiet files keeps its text.
+    assert texts.equals(records.filter(pl.col("timestamp").is_not_null() | pl.lit(since is None)).select(keys).sort(keys))
+    assert read.records.get_column("n").sum() == records.height

@@ -3,18 +3,27 @@
 ``rca analyze`` needs each record's time, service, level, statement, trace and masked message,
 but the text of a line only for a few things: the names it mentions, the numbers inside it, the
 examples a report shows. So as each source (or batch of small ones) is read, its messages are
-masked and its records split in two (``Compactor.add``):
+masked and its records split in three (``Compactor.add``):
 
-- the lines (``lines_only``): one row per record, without text: ``source``, ``service`` and
-  ``statement`` categorical, ``trace_id`` a 64-bit hash of the record's trace or request id (a
-  structured field, else one its message names), and ``MASKED_ID`` (a template, categorical
-  too, once mined: ``rca.mine.templates.assign_compact``);
+- the cells (``cells``): the records without text, counted per key and second. One row per
+  (``source``, ``service``, ``level``, ``statement``, ``traced``, ``MASKED_ID``) and second of
+  time, with ``n`` records, the ``timestamp`` of its first record and ``last`` of its last, and
+  the ``line`` of its first. ``source``, ``service`` and ``statement`` are categorical,
+  ``traced`` says whether the records carry a trace or request id, and ``MASKED_ID`` becomes a
+  template (categorical too) once mined (``rca.mine.templates.assign_compact``). A busy
+  statement's thousand lines a second are one row; a quiet one's lines are a row each. Counts
+  per bucket are exact (buckets are whole seconds); times within a cell are known at its ends
+  (``spread_records`` spreads the others between them where a stage reads records one by one);
+- the spans: ``trace_id`` (a 64-bit hash of the record's trace or request id: a structured
+  field, else one its message names), ``service``, ``source`` and ``timestamp`` of each record
+  that carries one, for the stages that follow requests across services;
 - the texts: ``message``, ``body`` and ``attributes`` of a sample of the records, per (service,
-  masked message), keyed by ``source`` and ``line``. A record is kept when the low bits of a hash
-  of its place (its file's name and its line) are zero, as many bits as it takes to keep at most
-  ``2 * KEPT_PER_KEY`` of its key's records: every record of a key with fewer, an even spread over
-  time of a busy one. The rule depends only on the record and its key's count, so shards read
-  apart (on a Dask cluster) keep the same records as one run (``prune``).
+  masked message), with their ``source``, ``line``, ``timestamp``, ``level`` and ``statement``.
+  A record is kept when the low bits of a hash of its place (its file's name and its line) are
+  zero, as many bits as it takes to keep at most ``2 * KEPT_PER_KEY`` of its key's records:
+  every record of a key with fewer, an even spread over time of a busy one. The rule depends
+  only on the record and its key's count, so shards read apart (on a Dask cluster) keep the same
+  records as one run (``prune``).
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from __future__ import annotations
 import polars as pl
 
 from rca.mine.templates import MASKED_ID, mask_messages
+from rca.read.words import LEVEL_DTYPE
 from rca.signals.features import LOCATED
 
 TEXT_COLUMNS = ("message", "body", "attributes")
@@ -31,28 +41,61 @@ KEY = ["service", MASKED_ID]
 # names: 512), so their even spread over the kept records is close to one over all of them. (At
 # 4,096 the same ranks came out on every corpus, and 4M lines of Loghub held 100 MB more.)
 KEPT_PER_KEY = 2048
-# Joins of more records than this run in Polars' streaming engine (memory bounded by its batches).
-STREAM_ROWS = 1_000_000
+SPAN_SCHEMA = {"trace_id": pl.UInt64, "service": pl.Categorical, "source": pl.Categorical, "timestamp": pl.Datetime("us", "UTC")}
+
+
+# What makes records alike enough to be counted as one cell (with their second).
+CELL_KEY = ["source", "service", "level", "statement", "traced", MASKED_ID]
 
 
 def lines_only(records: pl.DataFrame) -> pl.DataFrame:
-    """Masked ``records`` without their text: one row per record (see the module's doc)."""
+    """Masked ``records`` without their text, as cells (see the module's doc)."""
+    return cells(_compact_columns(records))
+
+
+def _compact_columns(records: pl.DataFrame) -> pl.DataFrame:
+    """One row per record: its place, time, service, level, statement, trace hash and ``MASKED_ID``."""
     from rca.signals.causal import TRACE_ID
 
     trace = pl.col("trace_id")
     if "message" in records.columns:
         trace = pl.coalesce(trace, pl.col("message").str.extract(TRACE_ID, 1))
     component = pl.col("component")
-    lines = records.lazy().select(
+    return records.lazy().select(
         pl.col("source").cast(pl.Categorical), "line", "timestamp", pl.col("service").cast(pl.Categorical), "level",
         statement=pl.when(component.str.contains(LOCATED)).then(component).cast(pl.Categorical),
         trace_id=pl.when(trace.is_not_null()).then(trace.hash(seed=0)),
         **{MASKED_ID: pl.col(MASKED_ID)},
     ).collect(engine="streaming")
+
+
+def cells(lines: pl.DataFrame) -> pl.DataFrame:
+    """Records (one row each, or cells already) as cells: one row per ``CELL_KEY`` and second,
+    with ``n`` records, the ``timestamp`` of the first and ``last`` of the last, and the ``line``
+    of the first; in the order of their first records. Records without a time form one cell per
+    key."""
+    n = pl.col("n").sum() if "n" in lines.columns else pl.len()
+    last = pl.col("last").max() if "last" in lines.columns else pl.col("timestamp").max()
+    if "traced" not in lines.columns and "trace_id" in lines.columns:
+        lines = lines.with_columns(traced=pl.col("trace_id").is_not_null())
+    keys = [c for c in CELL_KEY if c in lines.columns]
+    out = (
+        lines.lazy()
+        .group_by(*keys, _second=pl.col("timestamp").dt.truncate("1s"), maintain_order=True)
+        .agg(pl.col("line").min(), pl.col("timestamp").min(), last=last, n=n.cast(pl.UInt32))
+        .drop("_second")
+        .select("source", "line", "timestamp", "last", "n", *(c for c in keys if c != "source"))
+        .collect()
+    )
     # Most logs have no trace ids, many no code locations: a column of nothing but nulls is made
-    # of type Null, which holds no value per record (12 of its ~41 bytes).
-    empty = [c for c in ("statement", "trace_id") if lines.height and lines.get_column(c).null_count() == lines.height]
-    return lines.with_columns(pl.lit(None).alias(c) for c in empty) if empty else lines
+    # of type Null, which holds no value per cell.
+    empty = [c for c in ("statement",) if c in out.columns and out.height and out.get_column(c).null_count() == out.height]
+    return out.with_columns(pl.lit(None).alias(c) for c in empty) if empty else out
+
+
+def records_in(cells: pl.DataFrame) -> pl.Expr:
+    """The records a frame of cells holds (a frame of records: one a row)."""
+    return pl.col("n").sum() if "n" in cells.columns else pl.len()
 
 
 def _place_hash(records: pl.DataFrame) -> pl.Expr:
@@ -89,6 +132,7 @@ class Compactor:
         self._index = pl.DataFrame(schema={"_masked": pl.String, MASKED_ID: pl.UInt32})
         self.counts = pl.DataFrame(schema={"service": pl.String, MASKED_ID: pl.UInt32, "n": pl.UInt32})
         self._texts: list[pl.DataFrame] = []
+        self._spans: list[pl.DataFrame] = []
 
     @property
     def masked(self) -> pl.Series:
@@ -101,16 +145,28 @@ class Compactor:
         self._texts = [prune(pl.concat(self._texts), self.counts)] if self._texts else []
         return self._texts[0] if self._texts else _empty_texts()
 
+    @property
+    def spans(self) -> pl.DataFrame:
+        """The records that carry a trace or request id: ``trace_id`` (its hash), ``service``,
+        ``source`` and ``timestamp``."""
+        self._spans = [pl.concat(self._spans)] if self._spans else []
+        return self._spans[0] if self._spans else pl.DataFrame(schema=SPAN_SCHEMA)
+
     def add(self, records: pl.DataFrame) -> pl.DataFrame:
         """The lines of ``records`` (read, not yet masked); their texts are sampled here."""
         records = self.masked_records(records)
         counts = summed([self.counts, records.group_by(KEY).agg(n=pl.len().cast(pl.UInt32))])
         self.counts = counts
-        texts = records.select("source", "line", *KEY, *TEXT_COLUMNS, _hash=_place_hash(records))
+        compact = _compact_columns(records)
+        texts = records.select("source", "line", *KEY, *TEXT_COLUMNS, _hash=_place_hash(records)).with_columns(
+            compact.select("timestamp", "level", "statement")
+        )
         self._texts.append(_owned(prune(texts, counts).with_columns(pl.col("source").cast(pl.Categorical))))
         if len(self._texts) > 8:
             self._texts = [_owned(prune(pl.concat(self._texts), counts))]
-        return lines_only(records)
+        if compact.schema["trace_id"] != pl.Null:
+            self._spans.append(compact.filter(pl.col("trace_id").is_not_null()).select(list(SPAN_SCHEMA)).cast(SPAN_SCHEMA))  # type: ignore[arg-type]
+        return cells(compact)
 
     def masked_records(self, records: pl.DataFrame) -> pl.DataFrame:
         """``records`` (read, not yet masked) with ``MASKED_ID`` in this numbering."""
@@ -174,19 +230,21 @@ def _owned(texts: pl.DataFrame) -> pl.DataFrame:
 
 def _empty_texts() -> pl.DataFrame:
     return pl.DataFrame(schema={"source": pl.Categorical, "line": pl.UInt32, "service": pl.String, MASKED_ID: pl.UInt32,
-                                "message": pl.String, "body": pl.String, "attributes": pl.String, "_hash": pl.UInt64})
+                                "message": pl.String, "body": pl.String, "attributes": pl.String, "_hash": pl.UInt64,
+                                "timestamp": pl.Datetime("us", "UTC"), "level": LEVEL_DTYPE, "statement": pl.Categorical})
 
 
-def with_texts(records: pl.DataFrame, texts: pl.DataFrame | None, *columns: str, where: pl.Expr | None = None) -> pl.DataFrame:
-    """``columns`` of the records whose texts were kept, with their texts (``TEXT_COLUMNS``), in
-    the records' order, and given ``where``, those it holds for; records that hold their texts
-    (not compact) are given as they are (filtered by ``where``)."""
-    if texts is None or "message" in records.columns:
-        return records if where is None else records.filter(where)
-    keys = ["source", "line"]
-    # Many records are joined in the streaming engine, a batch at a time against the few texts
-    # (eagerly, the keys of every record are hashed at once); a few, eagerly (quicker to start).
-    kept = records.lazy().select(*keys, *(c for c in columns if c not in keys)).join(
-        texts.lazy().select(*keys, *TEXT_COLUMNS), on=keys, how="inner", maintain_order="left"
-    ).collect(engine="streaming" if records.height > STREAM_ROWS else "in-memory")
-    return kept if where is None else kept.filter(where)
+def spread_records(cells: pl.LazyFrame) -> pl.LazyFrame:
+    """Cells as the records they hold, one a row: a cell's first and last records at their times,
+    those between evenly spread between them (exact for cells of one or two records; the others
+    are within the same second). Frames of records (without ``n``) are given as they are."""
+    if "n" not in cells.collect_schema().names():
+        return cells
+    i = pl.col("_i")
+    step = (pl.col("last") - pl.col("timestamp")).dt.total_microseconds() * i // (pl.col("n").cast(pl.Int64) - 1).clip(lower_bound=1)
+    return (
+        cells.with_columns(_i=pl.int_ranges(0, pl.col("n")))
+        .explode("_i")
+        .with_columns(timestamp=pl.col("timestamp") + pl.duration(microseconds=step))
+        .drop("_i", "n", "last")
+    )

@@ -19,7 +19,7 @@ import polars as pl
 from rca.mine.compact import Compactor, FirstTexts, prune, summed
 from rca.mine.templates import MASKED_ID, mask_messages, offset_masked
 from rca.model import IngestSummary
-from rca.read.ingest import Shard, combine, read_shard
+from rca.read.ingest import Shard, as_combined, combine, read_shard
 from rca.read.sources import Source, resolve
 from rca.settings import Settings
 
@@ -28,23 +28,26 @@ from rca.settings import Settings
 class Masked:
     """Records read and masked: each one's ``MASKED_ID`` indexes ``masked`` (as
     ``rca.mine.templates.assign_templates`` takes them), and what reading found. Read compact
-    (``rca.mine.compact``), the records are lines without text and ``texts`` holds the sample."""
+    (``rca.mine.compact``), the records are cells of records without text, ``texts`` holds the
+    sample of texts and ``spans`` the records that carry a trace id."""
 
     records: pl.DataFrame
     masked: pl.Series
     summary: IngestSummary
     texts: pl.DataFrame | None = None
+    spans: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Mapped:
     """A shard read and masked: its records with ``MASKED_ID``, its distinct masked messages and,
-    read compact, each key's count of records and the texts it sampled."""
+    read compact, each key's count of records, the texts it sampled and its spans."""
 
     shard: Shard
     masked: pl.Series
     counts: pl.DataFrame | None = None
     texts: pl.DataFrame | None = None
+    spans: pl.DataFrame | None = None
 
 
 def read_masked(
@@ -81,7 +84,9 @@ def map_shard(
     if compact or firsts:
         compactor = FirstTexts() if firsts else Compactor()
         shard = read_shard(sources, settings, progress, finish=compactor.add)
-        return Mapped(shard, compactor.masked, None if firsts else compactor.counts, compactor.texts)
+        if firsts:
+            return Mapped(shard, compactor.masked, None, compactor.texts)
+        return Mapped(shard, compactor.masked, compactor.counts, compactor.texts, compactor.spans)
     shard = read_shard(sources, settings, progress)
     if progress is not None:
         progress(f"masking the messages of {shard.records.height:,} records")
@@ -107,13 +112,17 @@ def _reduce_compact(mapped: list[Mapped], settings: Settings) -> Masked:
     """Compact shards as one: one numbering of their masked messages, their counts summed and
     their texts kept by the counts of all (the same texts as one shard of everything keeps)."""
     if len(mapped) == 1:
-        only = mapped[0]
-        records, summary = combine([only.shard], settings)
-        return Masked(records, only.masked, summary, only.texts)
-    mapped, masked = _renumbered(mapped)
-    records, summary = combine([m.shard for m in mapped], settings)
-    texts = pl.concat([m.texts for m in mapped])  # type: ignore[misc]
-    return Masked(records, masked, summary, prune(texts, summed([m.counts for m in mapped])))  # type: ignore[misc]
+        masked, texts = mapped[0].masked, mapped[0].texts
+    else:
+        mapped, masked = _renumbered(mapped)
+        texts = prune(pl.concat([m.texts for m in mapped]), summed([m.counts for m in mapped]))  # type: ignore[misc, arg-type]
+    shards = [m.shard for m in mapped]
+    records, summary = combine(shards, settings)
+    # (A source read a chunk at a time may have cells of one key and second in two chunks: cells
+    # are only a shorter way of writing records, and every stage after reads them as such.)
+    # One chunk: the frames made from it (the counts' events) then share its columns, not copies.
+    spans = as_combined(pl.concat([m.spans for m in mapped]), shards, settings, ordered=False)  # type: ignore[misc]
+    return Masked(records.rechunk(), masked, summary, as_combined(texts, shards, settings), spans)  # type: ignore[arg-type]
 
 
 def _reduce_firsts(mapped: list[Mapped], settings: Settings) -> Masked:
@@ -140,5 +149,5 @@ def _renumbered(mapped: list[Mapped]) -> tuple[list[Mapped], pl.Series]:
         read = m.shard.records
         shard = m.shard.with_records(read.with_columns(renumber)) if MASKED_ID in read.columns else m.shard
         counts = None if m.counts is None else m.counts.with_columns(renumber)
-        out.append(Mapped(shard, m.masked, counts, m.texts.with_columns(renumber)))  # type: ignore[union-attr]
+        out.append(Mapped(shard, m.masked, counts, m.texts.with_columns(renumber), m.spans))  # type: ignore[union-attr]
     return out, numbering.masked

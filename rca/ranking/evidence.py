@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from rca.mine.compact import with_texts
+from rca.mine.compact import spread_records
 from rca.model import (
     Anomaly,
     CallEdge,
@@ -75,18 +75,18 @@ def departure_onsets(departures: pl.DataFrame, features: Features) -> pl.DataFra
     """
     size = features.bucket.total_seconds()
     keys = departures.select("sid", "kind", "onset_bucket", "rate_before").unique(["sid", "kind", "onset_bucket"])
-    events = features.events.lazy().select("sid", "service", "bucket", "timestamp")
+    events = features.events.lazy().select("sid", "service", "bucket", "timestamp", "last", "n")
     group = ["sid", "kind", "onset_bucket"]
     half_gap = pl.duration(microseconds=(0.5e6 * size / pl.col("rate").clip(lower_bound=1e-9)).clip(upper_bound=size * 1e6).cast(pl.Int64))
     rising = _window_starts(keys.filter(pl.col("kind").is_in(["new", "up"])), events, size, rising=True)
     stopped = keys.lazy().filter(pl.col("kind") == "stopped").join(events, on="sid").filter(
         pl.col("bucket") < pl.col("onset_bucket")
-    ).group_by(group).agg(pl.col("timestamp").max(), rate=pl.col("rate_before").first()).collect(engine="streaming")
+    ).group_by(group).agg(timestamp=pl.col("last").max(), rate=pl.col("rate_before").first()).collect(engine="streaming")
     services = features.series.select("sid", pl.col("service").cast(features.events.schema["service"]))
     silent = keys.lazy().filter(pl.col("kind") == "silent").join(services.lazy(), on="sid").join(
         events.drop("sid"), on="service"
     ).filter(pl.col("bucket") < pl.col("onset_bucket")).group_by(group).agg(
-        pl.col("timestamp").max(), rate=pl.len() / pl.col("onset_bucket").first().clip(lower_bound=1)
+        timestamp=pl.col("last").max(), rate=pl.col("n").sum() / pl.col("onset_bucket").first().clip(lower_bound=1)
     ).collect(engine="streaming")
     quiet = pl.concat([stopped, silent]).select(*group, onset_record=pl.col("timestamp") + half_gap)
     down = _window_starts(keys.filter(pl.col("kind") == "down"), events, size, rising=False)
@@ -107,7 +107,7 @@ def _window_starts(keys: pl.DataFrame, events: pl.LazyFrame, size: float, *, ris
     holds clearly fewer (``n - 2 sqrt(n)``, at most a third of ``n``). The window is as long as
     ``WINDOW_LINES`` normal records take (at most a bucket): a busy statement is dated to the
     second, a quiet one as well as its few lines allow."""
-    lines = keys.lazy().join(events, on="sid").filter(pl.col("bucket") >= pl.col("onset_bucket") - 1).collect(
+    lines = spread_records(keys.lazy().join(events, on="sid").filter(pl.col("bucket") >= pl.col("onset_bucket") - 1)).collect(
         engine="streaming"
     ).sort("timestamp", "sid", "kind", "onset_bucket")
     rows = []
@@ -136,10 +136,12 @@ def examples_of(features: Features, sid: int, kind: str, start: int) -> tuple[Ex
     falling = kind in ("stopped", "down")
     # Only the series' lines on the side of ``start`` shown are joined with their texts (a busy
     # series has a million records); read compact, they are among those whose texts were kept.
-    lines = features.events.filter(
-        (pl.col("sid") == sid) & (pl.col("bucket") < start if falling else pl.col("bucket") >= start - 1)
-    )
-    lines = with_texts(lines, features.texts, "timestamp")
+    # Read compact, the lines whose texts were kept (with their series); else every record.
+    if features.texts is None:
+        lines = features.events.filter(pl.col("sid") == sid)
+    else:
+        lines = features.texts.filter((pl.col("sid") == sid) | (pl.col("error_sid") == sid))
+    lines = lines.filter(pl.col("bucket") < start if falling else pl.col("bucket") >= start - 1)
     return Example.all_in(lines.sort("timestamp", descending=falling, maintain_order=True).head(EXAMPLES))
 
 

@@ -34,6 +34,7 @@ class _Read:
     summary: SourceSummary
     year_guessed: bool  # some times had no year, and none was given: it came from the file's date
     zoneless: int = 0  # records whose time did not say its zone (read in --tz)
+    years: int = 0  # how many years its times were moved (to the other sources' year)
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,7 +453,7 @@ def read_shard(
     """Read ``sources`` (the map of reading): each one's records as if read alone, small ones
     through the steps together. Stops at a named source that cannot be read. ``progress`` is told,
     as each source starts, the lines read so far and how fast. ``finish``, if given, makes the
-    records of each source (or batch of small ones) what the shard keeps, one row per record, as
+    records of each source (or batch of small ones) what the shard keeps, cells of records, as
     soon as they are read (``rca.mine.compact``): only one source's whole records are held at a
     time, and standard input is written to a temporary file first (removed when reading ends)."""
     if finish is None or not any(source.stdin for source in sources):
@@ -573,9 +574,30 @@ def combine(shards: list[Shard], settings: Settings) -> tuple[pl.DataFrame, Inge
     records = concat_records([r.records for r in reads])
     records, outside = _time_filter(records, settings)
     ts = records.get_column("timestamp")
+    last = records.get_column("last") if "last" in records.columns else ts
     notes = _zone_notes(reads, settings)
     summaries = tuple(r.summary for r in reads)
-    return records, IngestSummary(summaries, skipped, outside, ts.min(), ts.max(), notes)  # type: ignore[arg-type]
+    return records, IngestSummary(summaries, skipped, outside, ts.min(), last.max(), notes)  # type: ignore[arg-type]
+
+
+def as_combined(frame: pl.DataFrame, shards: list[Shard], settings: Settings, *, ordered: bool = True) -> pl.DataFrame:
+    """Rows of the shards' sources (``source``, ``timestamp`` and, ``ordered``, ``line``: the
+    texts kept of their records, ``rca.mine.compact``) as ``combine`` makes their records: times
+    without a year moved to the other sources' year, the time filter applied, and ``ordered``, in
+    input order (sources, then lines)."""
+    done = [r for shard in shards for r in shard.reads if isinstance(r, _Read)]
+    for read in _years_from_other_sources(done):
+        if read.years:
+            moved = pl.col("source").cast(pl.String) == read.summary.source
+            offset = pl.col("timestamp").dt.offset_by(f"{read.years}y")
+            frame = frame.with_columns(timestamp=pl.when(moved).then(offset).otherwise("timestamp"))
+    frame = _time_filter(frame, settings)[0]
+    if not ordered:
+        return frame
+    order = pl.col("source").cast(pl.String).replace_strict(
+        [r.summary.source for r in done], list(range(len(done))), default=len(done), return_dtype=pl.UInt32
+    )
+    return frame.sort(order, "line", maintain_order=True)
 
 
 def _zone_notes(reads: list[_Read], settings: Settings) -> tuple[str, ...]:
@@ -604,17 +626,19 @@ def _years_from_other_sources(reads: list[_Read]) -> list[_Read]:
         if years == 0:
             out.append(read)
             continue
-        records = read.records.with_columns(pl.col("timestamp").dt.offset_by(f"{years}y"))
+        moved = [c for c in ("timestamp", "last") if c in read.records.columns]
+        records = read.records.with_columns(pl.col(c).dt.offset_by(f"{years}y") for c in moved)
         note = f"times without a year placed in the year of the other sources' times ({years:+d} years)"
         summary = _with(read.summary, records, note)
-        out.append(_Read(records, summary, year_guessed=False, zoneless=read.zoneless))
+        out.append(_Read(records, summary, year_guessed=False, zoneless=read.zoneless, years=years))
     return out
 
 
 def _with(summary: SourceSummary, records: pl.DataFrame, note: str) -> SourceSummary:
     ts = records.get_column("timestamp")
+    last = records.get_column("last") if "last" in records.columns else ts
     kept = tuple(n for n in summary.notes if "without a year" not in n)
-    return replace(summary, first=ts.min(), last=ts.max(), notes=(*kept, note))
+    return replace(summary, first=ts.min(), last=last.max(), notes=(*kept, note))
 
 
 def _time_filter(records: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, int]:
@@ -626,5 +650,7 @@ def _time_filter(records: pl.DataFrame, settings: Settings) -> tuple[pl.DataFram
     if settings.until is not None:
         keep &= pl.col("timestamp") < settings.until
     kept = records.filter(keep)
+    if "n" in records.columns:  # cells of records (rca.mine.compact)
+        return kept, int(records.get_column("n").sum()) - int(kept.get_column("n").sum())
     return kept, records.height - kept.height
 

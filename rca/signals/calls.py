@@ -23,8 +23,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from rca.mine.compact import with_texts
-
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -145,10 +143,12 @@ def sample_messages(
     count = pl.len().over("service", "template_id")
     spread = pl.int_range(pl.len()).over("service", "template_id") % (count // (8 * per_template) + 1) == 0
     # Counted in the streaming engine, a batch of records at a time (eagerly, the keys of every record are hashed at once).
-    totals = records.lazy().group_by("service", "template_id").agg(
-        lines=pl.len(), error=at_warn.mean() >= 0.5
+    n = pl.col("n") if "n" in records.columns else pl.lit(1, pl.UInt32)
+    totals = records.lazy().group_by(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String)).agg(
+        lines=n.sum(), error=(n * at_warn).sum() >= 0.5 * n.sum()
     ).collect(engine="streaming")
-    records = with_texts(records, texts, "service", "template_id", where=spread & pl.col("service").is_not_null())
+    # Read compact, the records whose texts were kept; else all.
+    records = (records if texts is None or "message" in records.columns else texts).filter(spread & pl.col("service").is_not_null())
     # A structured record's other fields (``error="Get https://ledger/..."``) count as its text.
     text = pl.col("message")
     if "body" in records.columns:
@@ -159,14 +159,13 @@ def sample_messages(
         text = pl.when(pl.col("body").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), said.str.slice(0, 2000)))
     text = _with_fields(text, records.columns)
     return (
-        records.group_by("service", "template_id")
+        # Read compact, services and templates are categorical in the records: as text from here.
+        records.group_by(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String))
         .agg(text.unique(maintain_order=True).head(per_template).alias("message"))
         .join(totals, on=["service", "template_id"])
         .with_columns(n_sampled=pl.col("message").list.len())
         .explode("message")
         .with_row_index("mid")
-        # Read compact, services and templates are categorical in the records: as text from here.
-        .with_columns(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String))
     )
 
 
@@ -337,7 +336,7 @@ def trace_parents(events: pl.DataFrame) -> pl.DataFrame:
     spans = (
         events.lazy().filter(pl.col("trace_id").is_not_null() & pl.col("service").is_not_null())
         .group_by("trace_id", "service")
-        .agg(start=pl.col("timestamp").min(), end=pl.col("timestamp").max())
+        .agg(start=pl.col("timestamp").min(), end=pl.col("last" if "last" in events.columns else "timestamp").max())
         .collect(engine="streaming")
     )
     spans = spans.filter(pl.len().over("trace_id") > 1)
@@ -409,18 +408,20 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     stamps = records.get_column("timestamp")
     if errors.height == 0 or stamps.null_count() == stamps.len():
         return pl.DataFrame(schema=schema)
-    first, last = stamps.min(), stamps.max()
+    # Records one a row, or cells of ``n`` records (rca.mine.compact), the last at ``last``.
+    n = pl.col("n") if "n" in records.columns else pl.lit(1, pl.UInt32)
+    first, last = stamps.min(), records.get_column("last" if "last" in records.columns else "timestamp").max()
     t_before = max((start - first).total_seconds(), 1.0)  # type: ignore[operator]
     t_after = max((last - start).total_seconds(), 1.0)  # type: ignore[operator]
     errors = errors.cast({"caller": records.schema["service"], "template_id": records.schema["template_id"]})
     # Joined and summed in the streaming engine, a batch of records at a time.
     table = (
         records.lazy().filter(pl.col("timestamp").is_not_null())
-        .select(caller="service", template_id="template_id", timestamp="timestamp")
+        .select(caller="service", template_id="template_id", timestamp="timestamp", n=n)
         .join(errors.lazy(), on=["caller", "template_id"])
         .group_by("caller", "callee").agg(
-            before=(pl.col("share") * (pl.col("timestamp") < start)).sum(),
-            after=(pl.col("share") * (pl.col("timestamp") >= start)).sum(),
+            before=(pl.col("share") * pl.col("n") * (pl.col("timestamp") < start)).sum(),
+            after=(pl.col("share") * pl.col("n") * (pl.col("timestamp") >= start)).sum(),
             first=pl.col("timestamp").filter(pl.col("timestamp") >= start).min(),
         ).collect(engine="streaming")
     )

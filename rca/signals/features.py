@@ -37,10 +37,13 @@ class Features:
     WARN or above), ``total``, ``first_seen``, ``last_seen``.
     ``counts``: ``(n_series, n_buckets)`` records per bucket; bucket ``i`` starts at
     ``origin + i * bucket``. ``events``: one row per timed record with its ``sid``, ``bucket``,
-    ``timestamp``, ``source``, ``line`` and ``message``.
+    ``timestamp``, ``source``, ``line`` and ``message``; read compact, one row per cell of
+    records (``rca.mine.compact``), with ``n`` and ``last`` and without ``message``. A record at
+    ERROR or FATAL is also an event of its service's errors series.
     ``baseline_counts``/``baseline_buckets``: each series' count in known-good logs, and their
     length in buckets (0 without a baseline). ``texts``: for records read compact (whose events
-    have no ``message``), the sampled texts by ``source`` and ``line`` (``rca.mine.compact``).
+    have no ``message``), the sampled texts (``rca.mine.compact``) with their ``sid``, ``bucket``
+    and ``error_sid`` (the errors series of a line at ERROR or FATAL).
     """
 
     origin: datetime
@@ -90,22 +93,27 @@ NORMAL_SCHEMA = {"service": pl.String, "key": pl.String, "statement": pl.String,
 def normal_of(records: pl.DataFrame, *, span_s: float | None = None) -> Normal:
     """The normal counts of known-good ``records`` (with templates); ``span_s`` defaults to the
     time from their first timestamp to their last."""
-    timed = records.filter(pl.col("timestamp").is_not_null())
+    timed = as_cells(records.filter(pl.col("timestamp").is_not_null()))
     if span_s is None:
-        span = timed.get_column("timestamp").max() - timed.get_column("timestamp").min()  # type: ignore[operator]
+        span = timed.get_column("last").max() - timed.get_column("timestamp").min()  # type: ignore[operator]
         span_s = span.total_seconds() if timed.height else 0.0  # type: ignore[union-attr]
     # Read compact, services and templates are categorical: as text here.
     keyed = _keyed(timed.with_columns(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String)))
     keyed = pl.concat([keyed, _error_lines(keyed)])
+    # A key's template is its most frequent one (the smallest id of those, on a tie).
+    mode = (
+        keyed.group_by("service", "key", "template_id").agg(pl.col("n").sum())
+        .sort(["n", "template_id"], descending=[True, False]).group_by("service", "key").agg(pl.col("template_id").first())
+    )
     table = (
         keyed.group_by("service", "key")
         .agg(
             pl.col("statement").first(),
-            pl.col("template_id").mode().sort().first(),
             pl.col("template").first(),
-            n=pl.len(),
-            warn=pl.col("level").cast(pl.String).is_in(ERROR_LEVELS).sum(),
+            n=pl.col("n").sum(),
+            warn=pl.col("n").filter(pl.col("level").cast(pl.String).is_in(ERROR_LEVELS)).sum(),
         )
+        .join(mode, on=["service", "key"])
         .with_columns(pl.when(pl.col("key") == ERRORS_ID).then(pl.lit(ERRORS_TEMPLATE)).otherwise("template").alias("template"))
         .sort("service", "key")
         .cast(NORMAL_SCHEMA)  # type: ignore[arg-type]
@@ -125,7 +133,9 @@ def build_features(
     """
     # Filtering copies every column, messages included: only when some record has no time.
     timed = records.filter(pl.col("timestamp").is_not_null()) if records.get_column("timestamp").null_count() else records
-    first, last = timed.get_column("timestamp").min(), timed.get_column("timestamp").max()
+    # Records one a row, or cells of them (rca.mine.compact): ``n`` records, the last at ``last``.
+    timed = as_cells(timed)
+    first, last = timed.get_column("timestamp").min(), timed.get_column("last").max()
     size = bucket or choose_bucket(last - first)  # type: ignore[operator]
     grid_origin = _floor(first, size)  # type: ignore[arg-type]
     micros = int(size.total_seconds() * 1_000_000)
@@ -140,8 +150,9 @@ def build_features(
         timed.lazy()
         .group_by("service", _statement(timed).alias("statement"), "template_id")
         .agg(
-            n=pl.len(), warn=pl.col("level").is_in(ERROR_LEVELS).sum(), first_seen=ts.min(), last_seen=ts.max(),
-            errors=is_error.sum(), first_error=ts.filter(is_error).min(), last_error=ts.filter(is_error).max(),
+            n=pl.col("n").sum(), warn=pl.col("n").filter(pl.col("level").is_in(ERROR_LEVELS)).sum(), first_seen=ts.min(),
+            last_seen=pl.col("last").max(), errors=pl.col("n").filter(is_error).sum(), first_error=ts.filter(is_error).min(),
+            last_error=pl.col("last").filter(is_error).max(),
         )
         .collect(engine="streaming")
         .with_row_index("_combo")
@@ -200,15 +211,17 @@ def build_features(
         .join(sids.lazy(), on=keys, how="left", maintain_order="left", nulls_equal=True)
         .select("sid").collect(engine="streaming").get_column("sid")
     )
-    kept = [c for c in ("service", "timestamp", "source", "line", "message") if c in timed.columns]
-    trace = pl.col("trace_id") if "trace_id" in timed.columns else pl.lit(None, pl.String).alias("trace_id")
-    events = timed.select(*kept, trace, bucket=bucket_of).with_columns(sid=sid)
+    kept = [c for c in ("service", "timestamp", "last", "n", "source", "line", "message") if c in timed.columns]
+    events = timed.select(*kept, bucket=bucket_of).with_columns(sid=sid)
     error_sid = series.filter(pl.col("key") == ERRORS_ID).select(pl.col("service").cast(timed.schema["service"]), "sid")
-    error_events = timed.filter(is_error).select(*kept, trace, bucket=bucket_of).join(
+    error_events = timed.filter(is_error).select(*kept, bucket=bucket_of).join(
         error_sid, on="service", how="left", maintain_order="left"
     )
     events = pl.concat([events, error_events])
-    cells = events.lazy().group_by("sid", "bucket").len().collect(engine="streaming")
+    if texts is not None:
+        # Read compact, the texts kept say which series they are lines of, as the events do.
+        texts = _with_series(texts, sids, error_sid, bucket_of)
+    cells = events.lazy().group_by("sid", "bucket").agg(len=pl.col("n").sum()).collect(engine="streaming")
     counts = np.zeros((series.height, n_buckets), dtype=np.float64)
     counts[cells.get_column("sid").to_numpy(), cells.get_column("bucket").to_numpy()] = cells.get_column("len").to_numpy()
     baseline_counts = np.zeros(series.height)
@@ -218,6 +231,36 @@ def build_features(
         baseline_counts[joined.get_column("sid").to_numpy()] = joined.get_column("n").to_numpy()
         baseline_buckets = max(1.0, normal.span_s / size.total_seconds())
     return Features(grid_origin, size, series, counts, events, baseline_counts, baseline_buckets, texts)
+
+
+def _with_series(texts: pl.DataFrame, sids: pl.DataFrame, error_sid: pl.DataFrame, bucket_of: pl.Expr) -> pl.DataFrame:
+    """The ``texts`` (with ``service``, ``statement``, ``template_id``, ``level``, ``timestamp``)
+    of timed records, each with its ``sid`` and ``bucket``, and ``error_sid``: its service's
+    errors series for a line at ERROR or FATAL (else None). Only these columns are new: the
+    texts themselves are not copied."""
+    timed = texts.filter(pl.col("timestamp").is_not_null()) if texts.get_column("timestamp").null_count() else texts
+    as_text = [pl.col(c).cast(pl.String) for c in ("service", "statement", "template_id")]
+    keys = sids.with_columns(as_text)
+    sid = (
+        timed.lazy().select(as_text)
+        .join(keys.lazy(), on=["service", "statement", "template_id"], how="left", maintain_order="left", nulls_equal=True)
+        .select("sid").collect().get_column("sid")
+    )
+    errors = error_sid.select(pl.col("service").cast(pl.String), error_sid="sid")
+    error = (
+        timed.lazy().select(pl.col("service").cast(pl.String), error=pl.col("level").is_in(("ERROR", "FATAL")))
+        .join(errors.lazy(), on="service", how="left", maintain_order="left")
+        .select(pl.when("error").then("error_sid")).collect().to_series()
+    )
+    return timed.with_columns(bucket_of.alias("bucket"), sid=sid, error_sid=error)
+
+
+def as_cells(records: pl.DataFrame) -> pl.DataFrame:
+    """``records`` as cells of records (``rca.mine.compact.cells``): records one a row are each a
+    cell of one (``n`` 1, ``last`` its time); cells are given as they are."""
+    if "n" in records.columns:
+        return records
+    return records.with_columns(n=pl.lit(1, pl.UInt32), last=pl.col("timestamp"))
 
 
 def _statement(records: pl.DataFrame) -> pl.Expr:
