@@ -142,7 +142,7 @@ class Compactor:
     @property
     def texts(self) -> pl.DataFrame:
         """The texts kept: ``source``, ``line``, ``service``, ``MASKED_ID``, ``_hash`` and ``TEXT_COLUMNS``."""
-        self._texts = [prune(pl.concat(self._texts), self.counts)] if self._texts else []
+        self._texts = [_owned(prune(pl.concat(self._texts), self.counts))] if self._texts else []
         return self._texts[0] if self._texts else _empty_texts()
 
     @property
@@ -182,7 +182,10 @@ class Compactor:
         new = joined.filter(pl.col(MASKED_ID).is_null()).select("_masked")
         if new.height:
             start = self._index.height
-            new = new.with_row_index(MASKED_ID, offset=start).select("_masked", pl.col(MASKED_ID).cast(pl.UInt32))
+            # Their own copies: the batch's strings hold every masked message it has, not only the new ones.
+            new = new.with_row_index(MASKED_ID, offset=start).select(
+                pl.concat_str("_masked", pl.lit("")).alias("_masked"), pl.col(MASKED_ID).cast(pl.UInt32)
+            )
             self._index = pl.concat([self._index, new])
             joined = joined.drop(MASKED_ID).join(self._index, on="_masked", how="left", maintain_order="left")
         return joined.get_column(MASKED_ID)

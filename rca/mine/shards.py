@@ -122,7 +122,11 @@ def _reduce_compact(mapped: list[Mapped], settings: Settings) -> Masked:
     # are only a shorter way of writing records, and every stage after reads them as such.)
     # One chunk: the frames made from it (the counts' events) then share its columns, not copies.
     spans = as_combined(pl.concat([m.spans for m in mapped]), shards, settings, ordered=False)  # type: ignore[misc]
-    return Masked(records.rechunk(), masked, summary, as_combined(texts, shards, settings), spans)  # type: ignore[arg-type]
+    texts = as_combined(texts, shards, settings)  # type: ignore[arg-type]
+    # Most logs are not multi-line records nor structured: a column of nulls still holds a
+    # string's place in every row.
+    empty = [c for c in ("body", "attributes") if texts.get_column(c).null_count() == texts.height]
+    return Masked(records.rechunk(), masked, summary, texts.drop(empty), spans)
 
 
 def _reduce_firsts(mapped: list[Mapped], settings: Settings) -> Masked:
