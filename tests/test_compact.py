@@ -247,3 +247,25 @@ def test_texts_are_timed_as_the_records_are(tmp_path, since) -> None:  # type: i
     # Every record of these quiet files keeps its text.
     assert texts.equals(records.filter(pl.col("timestamp").is_not_null() | pl.lit(since is None)).select(keys).sort(keys))
     assert read.records.get_column("n").sum() == records.height
+
+
+def test_spans_beyond_their_budget_keep_whole_requests_the_same_however_read(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Past ``MAX_SPANS`` records with a trace id, whole requests are kept by their trace's hash:
+    every record of a kept request, and the same requests read in one shard or in two."""
+    import rca.read.ingest
+
+    monkeypatch.setattr(rca.mine.compact, "MAX_SPANS", 20)
+    monkeypatch.setattr(rca.read.ingest, "BATCH_LINES", 1)  # each file made compact on its own
+    def requests(start: int) -> str:
+        return _log([("INFO", f"{step} trace_id={trace:016x} took 5 ms") for trace in range(start, start + 15)
+                     for step in ("GET /cart", "POST /pay")], start=start * 2)
+    first, second = write("a.log", requests(0)), write("b.log", requests(100))
+    whole = read_masked([first, second], Settings(), compact=True)
+    assert whole.spans is not None
+    per_trace = whole.spans.group_by("trace_id").len()
+    assert 0 < whole.spans.height <= 20 and per_trace.get_column("len").to_list() == [2] * per_trace.height
+    apart = reduce_shards([map_shard([s], Settings(), compact=True) for s in resolve([first, second])], Settings())
+    assert apart.spans is not None
+    assert sorted(apart.spans.get_column("trace_id").to_list()) == sorted(whole.spans.get_column("trace_id").to_list())
+    # The cells still count every record, traced or not kept.
+    assert whole.records.get_column("n").sum() == 60

@@ -42,6 +42,9 @@ KEY = ["service", MASKED_ID]
 # 4,096 the same ranks came out on every corpus, and 4M lines of Loghub held 100 MB more.)
 KEPT_PER_KEY = 2048
 SPAN_SCHEMA = {"trace_id": pl.UInt64, "service": pl.Categorical, "source": pl.Categorical, "timestamp": pl.Datetime("us", "UTC")}
+# At most this many records with a trace id are kept (24 bytes each): beyond it, whole requests
+# are kept by their trace's hash, one in two, four, ... (the stages that read them sample fewer).
+MAX_SPANS = 2_000_000
 
 
 # What makes records alike enough to be counted as one cell (with their second).
@@ -93,6 +96,17 @@ def cells(lines: pl.DataFrame) -> pl.DataFrame:
     return out.with_columns(pl.lit(None).alias(c) for c in empty) if empty else out
 
 
+def sampled_spans(spans: pl.DataFrame, stride: int = 1) -> tuple[pl.DataFrame, int]:
+    """``spans`` of the requests whose trace hash a power of two (``stride`` or more) divides, the
+    smallest that keeps at most ``MAX_SPANS``, and that stride. The same requests are kept however
+    the input was cut into batches or shards."""
+    spans = spans.filter(pl.col("trace_id") % stride == 0) if stride > 1 else spans
+    while spans.height > MAX_SPANS:
+        stride *= 2
+        spans = spans.filter(pl.col("trace_id") % stride == 0)
+    return spans, stride
+
+
 def records_in(cells: pl.DataFrame) -> pl.Expr:
     """The records a frame of cells holds (a frame of records: one a row)."""
     return pl.col("n").sum() if "n" in cells.columns else pl.len()
@@ -133,6 +147,7 @@ class Compactor:
         self.counts = pl.DataFrame(schema={"service": pl.String, MASKED_ID: pl.UInt32, "n": pl.UInt32})
         self._texts: list[pl.DataFrame] = []
         self._spans: list[pl.DataFrame] = []
+        self.span_stride = 1  # the spans kept are those whose trace hash this divides (``sampled_spans``)
 
     @property
     def masked(self) -> pl.Series:
@@ -152,6 +167,13 @@ class Compactor:
         self._spans = [pl.concat(self._spans)] if self._spans else []
         return self._spans[0] if self._spans else pl.DataFrame(schema=SPAN_SCHEMA)
 
+    def _add_spans(self, compact: pl.DataFrame) -> None:
+        traced = compact.filter(pl.col("trace_id").is_not_null() & (pl.col("trace_id") % self.span_stride == 0))
+        self._spans.append(traced.select(list(SPAN_SCHEMA)).cast(SPAN_SCHEMA))  # type: ignore[arg-type]
+        if sum(s.height for s in self._spans) > MAX_SPANS:
+            spans, self.span_stride = sampled_spans(pl.concat(self._spans), self.span_stride)
+            self._spans = [spans]
+
     def add(self, records: pl.DataFrame) -> pl.DataFrame:
         """The lines of ``records`` (read, not yet masked); their texts are sampled here."""
         records = self.masked_records(records)
@@ -165,7 +187,7 @@ class Compactor:
         if len(self._texts) > 8:
             self._texts = [_owned(prune(pl.concat(self._texts), counts))]
         if compact.schema["trace_id"] != pl.Null:
-            self._spans.append(compact.filter(pl.col("trace_id").is_not_null()).select(list(SPAN_SCHEMA)).cast(SPAN_SCHEMA))  # type: ignore[arg-type]
+            self._add_spans(compact)
         return cells(compact)
 
     def masked_records(self, records: pl.DataFrame) -> pl.DataFrame:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from rca.mine.compact import Compactor, FirstTexts, prune, summed
+from rca.mine.compact import Compactor, FirstTexts, prune, sampled_spans, summed
 from rca.mine.templates import MASKED_ID, mask_messages, offset_masked
 from rca.model import IngestSummary
 from rca.read.ingest import Shard, as_combined, combine, read_shard
@@ -48,6 +48,7 @@ class Mapped:
     counts: pl.DataFrame | None = None
     texts: pl.DataFrame | None = None
     spans: pl.DataFrame | None = None
+    span_stride: int = 1
 
 
 def read_masked(
@@ -86,7 +87,7 @@ def map_shard(
         shard = read_shard(sources, settings, progress, finish=compactor.add)
         if firsts:
             return Mapped(shard, compactor.masked, None, compactor.texts)
-        return Mapped(shard, compactor.masked, compactor.counts, compactor.texts, compactor.spans)
+        return Mapped(shard, compactor.masked, compactor.counts, compactor.texts, compactor.spans, compactor.span_stride)
     shard = read_shard(sources, settings, progress)
     if progress is not None:
         progress(f"masking the messages of {shard.records.height:,} records")
@@ -121,7 +122,9 @@ def _reduce_compact(mapped: list[Mapped], settings: Settings) -> Masked:
     # (A source read a chunk at a time may have cells of one key and second in two chunks: cells
     # are only a shorter way of writing records, and every stage after reads them as such.)
     # One chunk: the frames made from it (the counts' events) then share its columns, not copies.
-    spans = as_combined(pl.concat([m.spans for m in mapped]), shards, settings, ordered=False)  # type: ignore[misc]
+    # Each shard kept the requests its stride picks; together they keep what one reading of all would.
+    spans, _ = sampled_spans(pl.concat([m.spans for m in mapped]), max(m.span_stride for m in mapped))  # type: ignore[misc]
+    spans = as_combined(spans, shards, settings, ordered=False)
     texts = as_combined(texts, shards, settings)  # type: ignore[arg-type]
     # Most logs are not multi-line records nor structured: a column of nulls still holds a
     # string's place in every row.
@@ -153,5 +156,5 @@ def _renumbered(mapped: list[Mapped]) -> tuple[list[Mapped], pl.Series]:
         read = m.shard.records
         shard = m.shard.with_records(read.with_columns(renumber)) if MASKED_ID in read.columns else m.shard
         counts = None if m.counts is None else m.counts.with_columns(renumber)
-        out.append(Mapped(shard, m.masked, counts, m.texts.with_columns(renumber), m.spans))  # type: ignore[union-attr]
+        out.append(Mapped(shard, m.masked, counts, m.texts.with_columns(renumber), m.spans, m.span_stride))  # type: ignore[union-attr]
     return out, numbering.masked
