@@ -135,6 +135,7 @@ def analyze(
     # texts of a sample (rca.mine.compact).
     read = read_masked(sources, settings, progress, compact=True)
     records, summary, texts, masked, spans = read.records, read.summary, read.texts, read.masked, read.spans
+    resolution_s = read.resolution_s
     assert texts is not None and spans is not None
     del read  # its records are replaced by ones with templates: holding both would double them
     if records.height == 0:
@@ -151,7 +152,7 @@ def analyze(
     if records.get_column("timestamp").null_count() == records.height:
         raise InputError("no record has a readable timestamp, so there is no time to analyse (try --timestamp-format)")
     progress("counting and scoring")
-    features = build_features(records, bucket=settings.bucket, normal=normal, texts=texts)
+    features = build_features(records, bucket=settings.bucket, normal=normal, texts=texts, resolution_s=resolution_s)
     start = _incident_start(features, settings)
     scores = score_series(
         features.counts, start.bucket, baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets

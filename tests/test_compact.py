@@ -269,3 +269,27 @@ def test_spans_beyond_their_budget_keep_whole_requests_the_same_however_read(wri
     assert sorted(apart.spans.get_column("trace_id").to_list()) == sorted(whole.spans.get_column("trace_id").to_list())
     # The cells still count every record, traced or not kept.
     assert whole.records.get_column("n").sum() == 60
+
+
+def test_cells_grow_longer_past_their_budget_and_buckets_follow(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Past ``MAX_CELLS`` cells, later records are counted in cells of 5 seconds, then 15, ...:
+    every record is still counted, the times of each cell's first and last records stay exact, and
+    the buckets analyze counts in are whole multiples of the longest cells."""
+    import rca.read.ingest
+    from rca.mine.templates import TemplateTree, assign_compact
+    from rca.signals.features import build_features, choose_bucket
+
+    monkeypatch.setattr(rca.mine.compact, "MAX_CELLS", 10)
+    monkeypatch.setattr(rca.read.ingest, "BATCH_LINES", 1)
+    files = [write(f"app-{i}.log", _log([("INFO", f"took {j} ms") for j in range(45)], start=45 * i)) for i in range(4)]
+    read = read_masked(files, Settings(), compact=True)
+    # A record a second: the first file in cells of a second (45 of them, past the budget), the
+    # next two in cells of 5 seconds (9 each), the last in cells of 15.
+    assert read.resolution_s == 15
+    assert read.records.get_column("n").sum() == 180
+    assert read.records.get_column("n").to_list() == [1] * 45 + [5] * 18 + [15] * 3
+    assert read.records.get_column("last").max() == read.summary.last
+    assert choose_bucket(read.summary.last - read.summary.first, at_least_s=15).total_seconds() == 15
+    records, texts = assign_compact(read.records, read.texts, read.masked, TemplateTree())
+    features = build_features(records, texts=texts, resolution_s=read.resolution_s)
+    assert features.bucket.total_seconds() % 15 == 0 and features.counts.sum() == 180

@@ -42,6 +42,12 @@ KEY = ["service", MASKED_ID]
 # 4,096 the same ranks came out on every corpus, and 4M lines of Loghub held 100 MB more.)
 KEPT_PER_KEY = 2048
 SPAN_SCHEMA = {"trace_id": pl.UInt64, "service": pl.Categorical, "source": pl.Categorical, "timestamp": pl.Datetime("us", "UTC")}
+# Cells are a second long until this many are made, then as long as the next of these (every
+# bucket size rca picks from that one on is a multiple of it, so counts per bucket stay exact),
+# and so on: a long log's cells do not grow with its seconds. Times within a cell are known at
+# its first and last records.
+RESOLUTIONS_S = (1, 5, 15, 30, 60, 300, 900, 1800, 3600)
+MAX_CELLS = 1_000_000
 # At most this many records with a trace id are kept (24 bytes each): beyond it, whole requests
 # are kept by their trace's hash, one in two, four, ... (the stages that read them sample fewer).
 MAX_SPANS = 2_000_000
@@ -72,11 +78,11 @@ def _compact_columns(records: pl.DataFrame) -> pl.DataFrame:
     ).collect(engine="streaming")
 
 
-def cells(lines: pl.DataFrame) -> pl.DataFrame:
-    """Records (one row each, or cells already) as cells: one row per ``CELL_KEY`` and second,
-    with ``n`` records, the ``timestamp`` of the first and ``last`` of the last, and the ``line``
-    of the first; in the order of their first records. Records without a time form one cell per
-    key."""
+def cells(lines: pl.DataFrame, resolution_s: int = 1) -> pl.DataFrame:
+    """Records (one row each, or cells already) as cells: one row per ``CELL_KEY`` and
+    ``resolution_s`` seconds of time (from the epoch on), with ``n`` records, the ``timestamp``
+    of the first and ``last`` of the last, and the ``line`` of the first; in the order of their
+    first records. Records without a time form one cell per key."""
     n = pl.col("n").sum() if "n" in lines.columns else pl.len()
     last = pl.col("last").max() if "last" in lines.columns else pl.col("timestamp").max()
     if "traced" not in lines.columns and "trace_id" in lines.columns:
@@ -84,7 +90,7 @@ def cells(lines: pl.DataFrame) -> pl.DataFrame:
     keys = [c for c in CELL_KEY if c in lines.columns]
     out = (
         lines.lazy()
-        .group_by(*keys, _second=pl.col("timestamp").dt.truncate("1s"), maintain_order=True)
+        .group_by(*keys, _second=pl.col("timestamp").dt.truncate(f"{resolution_s}s"), maintain_order=True)
         .agg(pl.col("line").min(), pl.col("timestamp").min(), last=last, n=n.cast(pl.UInt32))
         .drop("_second")
         .select("source", "line", "timestamp", "last", "n", *(c for c in keys if c != "source"))
@@ -148,6 +154,9 @@ class Compactor:
         self._texts: list[pl.DataFrame] = []
         self._spans: list[pl.DataFrame] = []
         self.span_stride = 1  # the spans kept are those whose trace hash this divides (``sampled_spans``)
+        self._resolution_s = 1  # how long the cells made now are (``RESOLUTIONS_S``)
+        self._made = 0  # cells made at that resolution
+        self.resolution_s = 1  # the longest cells made
 
     @property
     def masked(self) -> pl.Series:
@@ -188,7 +197,13 @@ class Compactor:
             self._texts = [_owned(prune(pl.concat(self._texts), counts))]
         if compact.schema["trace_id"] != pl.Null:
             self._add_spans(compact)
-        return cells(compact)
+        made = cells(compact, self._resolution_s)
+        self.resolution_s = self._resolution_s
+        self._made += made.height
+        if self._made > MAX_CELLS and self._resolution_s < RESOLUTIONS_S[-1]:
+            self._resolution_s = RESOLUTIONS_S[RESOLUTIONS_S.index(self._resolution_s) + 1]
+            self._made = 0
+        return made
 
     def masked_records(self, records: pl.DataFrame) -> pl.DataFrame:
         """``records`` (read, not yet masked) with ``MASKED_ID`` in this numbering."""

@@ -36,6 +36,7 @@ class Masked:
     summary: IngestSummary
     texts: pl.DataFrame | None = None
     spans: pl.DataFrame | None = None
+    resolution_s: int = 1  # the longest cells' length (``rca.mine.compact.RESOLUTIONS_S``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class Mapped:
     texts: pl.DataFrame | None = None
     spans: pl.DataFrame | None = None
     span_stride: int = 1
+    resolution_s: int = 1
 
 
 def read_masked(
@@ -87,7 +89,8 @@ def map_shard(
         shard = read_shard(sources, settings, progress, finish=compactor.add)
         if firsts:
             return Mapped(shard, compactor.masked, None, compactor.texts)
-        return Mapped(shard, compactor.masked, compactor.counts, compactor.texts, compactor.spans, compactor.span_stride)
+        return Mapped(shard, compactor.masked, compactor.counts, compactor.texts, compactor.spans, compactor.span_stride,
+                      compactor.resolution_s)
     shard = read_shard(sources, settings, progress)
     if progress is not None:
         progress(f"masking the messages of {shard.records.height:,} records")
@@ -129,7 +132,7 @@ def _reduce_compact(mapped: list[Mapped], settings: Settings) -> Masked:
     # Most logs are not multi-line records nor structured: a column of nulls still holds a
     # string's place in every row.
     empty = [c for c in ("body", "attributes") if texts.get_column(c).null_count() == texts.height]
-    return Masked(records.rechunk(), masked, summary, texts.drop(empty), spans)
+    return Masked(records.rechunk(), masked, summary, texts.drop(empty), spans, max(m.resolution_s for m in mapped))
 
 
 def _reduce_firsts(mapped: list[Mapped], settings: Settings) -> Masked:
@@ -156,5 +159,5 @@ def _renumbered(mapped: list[Mapped]) -> tuple[list[Mapped], pl.Series]:
         read = m.shard.records
         shard = m.shard.with_records(read.with_columns(renumber)) if MASKED_ID in read.columns else m.shard
         counts = None if m.counts is None else m.counts.with_columns(renumber)
-        out.append(Mapped(shard, m.masked, counts, m.texts.with_columns(renumber), m.spans, m.span_stride))  # type: ignore[union-attr]
+        out.append(Mapped(shard, m.masked, counts, m.texts.with_columns(renumber), m.spans, m.span_stride, m.resolution_s))  # type: ignore[union-attr]
     return out, numbering.masked

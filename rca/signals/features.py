@@ -63,13 +63,14 @@ class Features:
         return self.origin + index * self.bucket
 
 
-def choose_bucket(span: timedelta, *, target: int = 120) -> timedelta:
-    """The smallest nice bucket that cuts ``span`` into at most ``target`` buckets.
+def choose_bucket(span: timedelta, *, target: int = 120, at_least_s: int = 1) -> timedelta:
+    """The smallest nice bucket that cuts ``span`` into at most ``target`` buckets, and is no
+    shorter than ``at_least_s`` seconds (the records' cells, ``rca.mine.compact``).
 
     >>> choose_bucket(timedelta(minutes=3))
     datetime.timedelta(seconds=2)
     """
-    wanted = span.total_seconds() / target
+    wanted = max(span.total_seconds() / target, at_least_s)
     for size in NICE_BUCKETS_S:
         if size >= wanted:
             return timedelta(seconds=size)
@@ -123,7 +124,8 @@ def normal_of(records: pl.DataFrame, *, span_s: float | None = None) -> Normal:
 
 
 def build_features(
-    records: pl.DataFrame, *, bucket: timedelta | None = None, normal: Normal | None = None, texts: pl.DataFrame | None = None
+    records: pl.DataFrame, *, bucket: timedelta | None = None, normal: Normal | None = None, texts: pl.DataFrame | None = None,
+    resolution_s: int = 1,
 ) -> Features:
     """Count records per (service, template, bucket); records without a timestamp are left out.
 
@@ -136,7 +138,7 @@ def build_features(
     # Records one a row, or cells of them (rca.mine.compact): ``n`` records, the last at ``last``.
     timed = as_cells(timed)
     first, last = timed.get_column("timestamp").min(), timed.get_column("last").max()
-    size = bucket or choose_bucket(last - first)  # type: ignore[operator]
+    size = bucket or choose_bucket(last - first, at_least_s=resolution_s)  # type: ignore[operator]
     grid_origin = _floor(first, size)  # type: ignore[arg-type]
     micros = int(size.total_seconds() * 1_000_000)
     n_buckets = int((last - grid_origin) // size) + 1  # type: ignore[operator]
