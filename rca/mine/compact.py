@@ -37,10 +37,11 @@ from rca.signals.features import LOCATED
 TEXT_COLUMNS = ("message", "body", "attributes")
 KEY = ["service", MASKED_ID]
 # Each (service, masked message) keeps the texts of this many to twice as many of its records:
-# two to eight times what the samplers after take (numbers: about 1,000 lines of a statement;
-# names: 512), so their even spread over the kept records is close to one over all of them. (At
-# 4,096 the same ranks came out on every corpus, and 4M lines of Loghub held 100 MB more.)
-KEPT_PER_KEY = 2048
+# one to four times what the samplers after take (numbers: about 1,000 lines of a statement,
+# which may have several masked messages; names: 512), so their even spread over the kept
+# records is close to one over all of them. (At 2,048 and 4,096 the same ranks came out on the
+# validation and held-out seeds and Nezha, and 4M lines of Loghub peaked 100 MB and 200 MB higher.)
+KEPT_PER_KEY = 1024
 SPAN_SCHEMA = {"trace_id": pl.UInt64, "service": pl.Categorical, "source": pl.Categorical, "timestamp": pl.Datetime("us", "UTC")}
 # Cells are a second long until this many are made, then as long as the next of these (every
 # bucket size rca picks from that one on is a multiple of it, so counts per bucket stay exact),
