@@ -457,38 +457,37 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
     pod), the lines of the burst's own file: a rolling restart pauses one pod while the others
     serve. New statements said while the service goes on serving are its traffic's variety, not
     a restart."""
-    services = bursts.get_column("service").unique().implode()
-    # The other lines as cells of records (rca.mine.compact): each from its first record's time to its last's.
-    others = (
-        timed.filter(pl.col("service").is_in(services))
-        .join(lines.lazy().select("service", "timestamp", "template_id"), on=["service", "timestamp", "template_id"], how="anti")
-        .sort("timestamp")
-        .group_by("service", "source")
-        .agg(pl.col("timestamp").dt.epoch("us"), pl.col("last").dt.epoch("us"), pl.col("n").sum())
+    # Each burst against the service's other lines in its file (cells of records,
+    # rca.mine.compact: each from its first record's time to its last's), summed in the streaming
+    # engine: the last line before the burst's middle, the first from it on, and how many in all.
+    middles = bursts.select(
+        "service", "source", middle=pl.col("onset") + (pl.col("end") - pl.col("onset")) / 2
+    ).with_row_index("_burst")
+    before = pl.col("timestamp") < pl.col("middle")
+    around = (
+        timed.join(lines.lazy().select("service", "timestamp", "template_id"), on=["service", "timestamp", "template_id"], how="anti")
+        .join(middles.lazy(), on=["service", "source"])
+        .group_by("_burst")
+        .agg(
+            pl.col("n").sum(), first=pl.col("timestamp").min(), last=pl.col("last").max(),
+            before=pl.col("last").filter(before).max(), after=pl.col("timestamp").filter(~before).min(),
+        )
         .collect(engine="streaming")
     )
-    stamps = {
-        (service, source): (np.asarray(starts, dtype=np.float64) / 1e6, np.maximum.accumulate(np.asarray(ends, dtype=np.float64) / 1e6), n)
-        for service, source, starts, ends, n in others.iter_rows()
-    }
+    found = {row["_burst"]: row for row in around.iter_rows(named=True)}
     paused = []
-    for row in bursts.iter_rows(named=True):
-        starts, ends, n = stamps.get((row["service"], row["source"]), (np.array([]), np.array([]), 0))
-        if n < RESTART_LINES:
+    for i in range(bursts.height):
+        row = found.get(i)
+        # A restart resumes the service's normal lines; without lines on both sides it is the
+        # service's start or its end, not a restart.
+        if row is None or row["n"] < RESTART_LINES or row["before"] is None or row["after"] is None:
             paused.append(False)
             continue
-        middle = (row["onset"].timestamp() + row["end"].timestamp()) / 2
-        after = int(np.searchsorted(starts, middle))
-        if after == 0 or after == len(starts):
-            # A restart resumes the service's normal lines; without lines on both sides it is the
-            # service's start or its end, not a restart.
-            paused.append(False)
-            continue
-        before_s, after_s = ends[after - 1], starts[after]
         # The mean gap, not the median: a service that logs a few lines per request has tiny
         # median gaps and long idle ones, and only the mean tells how long it usually stays quiet.
-        mean = float(ends[-1] - starts[0]) / (n - 1)
-        paused.append(after_s - before_s >= max(RESTART_PAUSE_S, RESTART_PAUSE_GAPS * mean))
+        mean = (row["last"] - row["first"]).total_seconds() / (row["n"] - 1)
+        gap = (row["after"] - row["before"]).total_seconds()
+        paused.append(gap >= max(RESTART_PAUSE_S, RESTART_PAUSE_GAPS * mean))
     return paused
 
 
