@@ -106,7 +106,8 @@ def _window_starts(keys: pl.DataFrame, events: pl.LazyFrame, size: float, *, ris
     (``n + 2 sqrt(n) + 1`` for ``n`` expected), or for a fall, the first after which the window
     holds clearly fewer (``n - 2 sqrt(n)``, at most a third of ``n``). The window is as long as
     ``WINDOW_LINES`` normal records take (at most a bucket): a busy statement is dated to the
-    second, a quiet one as well as its few lines allow."""
+    second, a quiet one as well as its few lines allow. Read compact, the records are spread
+    within their cells (``rca.mine.compact.spread_records``)."""
     lines = spread_records(keys.lazy().join(events, on="sid").filter(pl.col("bucket") >= pl.col("onset_bucket") - 1)).collect(
         engine="streaming"
     ).sort("timestamp", "sid", "kind", "onset_bucket")
@@ -134,9 +135,7 @@ def examples_of(features: Features, sid: int, kind: str, start: int) -> tuple[Ex
     """Real lines behind a series: the first ones of the incident, or for a falling series the last
     ones before it fell quiet."""
     falling = kind in ("stopped", "down")
-    # Only the series' lines on the side of ``start`` shown are joined with their texts (a busy
-    # series has a million records); read compact, they are among those whose texts were kept.
-    # Read compact, the lines whose texts were kept (with their series); else every record.
+    # Read compact, the lines whose texts were kept (each knows its series); else every record.
     if features.texts is None:
         lines = features.events.filter(pl.col("sid") == sid)
     else:
