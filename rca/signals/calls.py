@@ -336,7 +336,7 @@ def trace_parents(events: pl.DataFrame) -> pl.DataFrame:
     spans = (
         events.lazy().filter(pl.col("trace_id").is_not_null() & pl.col("service").is_not_null())
         .group_by("trace_id", "service")
-        .agg(start=pl.col("timestamp").min(), end=pl.col("last" if "last" in events.columns else "timestamp").max())
+        .agg(start=pl.col("timestamp").min(), end=pl.col("timestamp").max())
         .collect(engine="streaming")
     )
     spans = spans.filter(pl.len().over("trace_id") > 1)

@@ -43,8 +43,6 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from rca.mine.compact import records_in, spread_records
-
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -112,18 +110,16 @@ def request_timings(records: pl.DataFrame, opaque: Collection[str] = ()) -> pl.D
               "timestamp": stamp, "value": pl.Float64, "seconds": pl.Boolean}
     if "trace_id" not in records.columns or records.schema["trace_id"] == pl.Null:
         return pl.DataFrame(schema=schema)
-    # Records one a row, or cells of them (rca.mine.compact), spread out as records below.
-    cells = [c for c in ("n", "last") if c in records.columns]
     traced = (
         records.lazy()
-        .select("trace_id", pl.col("service").cast(pl.String), "timestamp", *cells)
+        .select("trace_id", pl.col("service").cast(pl.String), "timestamp")
         .filter(pl.col("trace_id").is_not_null() & pl.col("service").is_not_null() & pl.col("timestamp").is_not_null())
     )
     # Counted first, so that only the sampled requests' records are ever copied out.
-    n = traced.select(records_in(records)).collect(engine="streaming").item()
+    n = traced.select(pl.len()).collect(engine="streaming").item()
     if n > MAX_RECORDS:
         traced = traced.filter(pl.col("trace_id").hash(seed=11) % -(-n // MAX_RECORDS) == 0)
-    lines = spread_records(traced).collect(engine="streaming")
+    lines = traced.collect(engine="streaming")
     # Requests that reach more than one service only; an id on more lines than a request has is
     # not a request's (a placeholder id logged when tracing is off, a batch job's id).
     lines = lines.filter((pl.col("service").n_unique().over("trace_id") > 1) & (pl.len().over("trace_id") <= MAX_REQUEST_LINES))
