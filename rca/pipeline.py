@@ -391,9 +391,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     began and now again."""
     # Read in the streaming engine, a batch of records at a time: only what is kept is copied.
     # Records one a row, or cells of them (rca.mine.compact): ``n`` records, the last at ``last``.
-    cells = as_cells(records)
-    traced = pl.col("traced") if "traced" in cells.columns else pl.col("trace_id").is_not_null()
-    timed = cells.lazy().select("timestamp", "last", "n", "service", "template_id", "source", "line", traced=traced).filter(
+    timed = as_cells(records).lazy().select("timestamp", "last", "n", "service", "template_id", "source", "line", "traced").filter(
         pl.col("timestamp").is_not_null() & pl.col("service").is_not_null()
     )
     span = timed.group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("last").max()).collect(engine="streaming")
@@ -419,10 +417,14 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     one_shot = (pl.col("seen") >= pl.col("settled")) & once_per_start
     at_start = (pl.col("seen") < pl.col("first") + pl.duration(seconds=60)) & (pl.col("n") <= 10)
     startup = statements.filter(one_shot | at_start).select("service", "template_id", "settled")
-    said = timed.join(startup.lazy(), on=["service", "template_id"]).filter((pl.col("timestamp") >= pl.col("settled")) & ~in_request)
-    lines = (
-        spread_records(said)
+    said = (
+        timed.join(startup.lazy(), on=["service", "template_id"])
+        .filter((pl.col("timestamp") >= pl.col("settled")) & ~in_request)
         .collect(engine="streaming")
+    )
+    lines = (
+        spread_records(said.lazy())
+        .collect()
         .sort("service", "source", "timestamp", "line")
         # Each file's bursts apart: pods restarted one after the other (a rolling deploy) each log
         # their own startup, their lines less than a burst apart.
@@ -435,7 +437,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         onset=pl.col("timestamp").min(), end=pl.col("timestamp").max(), statements=pl.col("template_id").n_unique(),
         example=pl.col("message").first(),
     ).filter(pl.col("statements") >= RESTART_LINES)
-    bursts = bursts.filter(pl.Series(_paused(timed, said.collect(engine="streaming"), bursts), dtype=pl.Boolean))
+    bursts = bursts.filter(pl.Series(_paused(timed, said, bursts), dtype=pl.Boolean))
     if bursts.height == 0:
         return pl.DataFrame()
     # Restarts counted per file: a rolling deploy restarts each pod once, a crash loop one many times.

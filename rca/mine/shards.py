@@ -122,9 +122,6 @@ def _reduce_compact(mapped: list[Mapped], settings: Settings) -> Masked:
         texts = prune(pl.concat([m.texts for m in mapped]), summed([m.counts for m in mapped]))  # type: ignore[misc, arg-type]
     shards = [m.shard for m in mapped]
     records, summary = combine(shards, settings)
-    # (A source read a chunk at a time may have cells of one key and second in two chunks: cells
-    # are only a shorter way of writing records, and every stage after reads them as such.)
-    # One chunk: the frames made from it (the counts' events) then share its columns, not copies.
     # Each shard kept the requests its stride picks; together they keep what one reading of all would.
     spans, _ = sampled_spans(pl.concat([m.spans for m in mapped]), max(m.span_stride for m in mapped))  # type: ignore[misc]
     spans = as_combined(spans, shards, settings, ordered=False)
@@ -132,6 +129,9 @@ def _reduce_compact(mapped: list[Mapped], settings: Settings) -> Masked:
     # Most logs are not multi-line records nor structured: a column of nulls still holds a
     # string's place in every row.
     empty = [c for c in ("body", "attributes") if texts.get_column(c).null_count() == texts.height]
+    # (A source read a chunk at a time may have cells of one key and second in two chunks: cells
+    # are only a shorter way of writing records, and every stage after reads them as such.)
+    # One chunk: the frames made from it (the counts' events) then share its columns, not copies.
     return Masked(records.rechunk(), masked, summary, texts.drop(empty), spans, max(m.resolution_s for m in mapped))
 
 

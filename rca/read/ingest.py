@@ -34,7 +34,6 @@ class _Read:
     summary: SourceSummary
     year_guessed: bool  # some times had no year, and none was given: it came from the file's date
     zoneless: int = 0  # records whose time did not say its zone (read in --tz)
-    years: int = 0  # how many years its times were moved (to the other sources' year)
 
 
 @dataclass(frozen=True, slots=True)
@@ -586,10 +585,10 @@ def as_combined(frame: pl.DataFrame, shards: list[Shard], settings: Settings, *,
     without a year moved to the other sources' year, the time filter applied, and ``ordered``, in
     input order (sources, then lines)."""
     done = [r for shard in shards for r in shard.reads if isinstance(r, _Read)]
-    for read in _years_from_other_sources(done):
-        if read.years:
+    for read, years in zip(done, _year_shifts(done), strict=True):
+        if years:
             moved = pl.col("source").cast(pl.String) == read.summary.source
-            offset = pl.col("timestamp").dt.offset_by(f"{read.years}y")
+            offset = pl.col("timestamp").dt.offset_by(f"{years}y")
             frame = frame.with_columns(timestamp=pl.when(moved).then(offset).otherwise("timestamp"))
     frame = _time_filter(frame, settings)[0]
     if not ordered:
@@ -614,19 +613,8 @@ def _zone_notes(reads: list[_Read], settings: Settings) -> tuple[str, ...]:
 def _years_from_other_sources(reads: list[_Read]) -> list[_Read]:
     """A source whose times have no year, and no --year, takes the year of the other sources'
     times when there are any (a merged /var/log: syslog without years, an application with)."""
-    dated = [r for r in reads if not r.year_guessed and r.records.get_column("timestamp").null_count() < r.records.height]
-    if not dated or len(dated) == len(reads):
-        return reads
-    others = pl.concat([r.records.get_column("timestamp").drop_nulls() for r in dated])
-    middle = others.sort()[others.len() // 2]
     out = []
-    for read in reads:
-        ts = read.records.get_column("timestamp").drop_nulls()
-        if not read.year_guessed or ts.len() == 0:
-            out.append(read)
-            continue
-        own = ts.sort()[ts.len() // 2]
-        years = round((middle - own) / timedelta(days=365.25))
+    for read, years in zip(reads, _year_shifts(reads), strict=True):
         if years == 0:
             out.append(read)
             continue
@@ -634,8 +622,27 @@ def _years_from_other_sources(reads: list[_Read]) -> list[_Read]:
         records = read.records.with_columns(pl.col(c).dt.offset_by(f"{years}y") for c in moved)
         note = f"times without a year placed in the year of the other sources' times ({years:+d} years)"
         summary = _with(read.summary, records, note)
-        out.append(_Read(records, summary, year_guessed=False, zoneless=read.zoneless, years=years))
+        out.append(_Read(records, summary, year_guessed=False, zoneless=read.zoneless))
     return out
+
+
+def _year_shifts(reads: list[_Read]) -> list[int]:
+    """How many years ``_years_from_other_sources`` moves each of ``reads`` (0: not at all): the
+    years between the middle of its times, if they had none, and the middle of the others'."""
+    dated = [r for r in reads if not r.year_guessed and r.records.get_column("timestamp").null_count() < r.records.height]
+    if not dated or len(dated) == len(reads):
+        return [0] * len(reads)
+    others = pl.concat([r.records.get_column("timestamp").drop_nulls() for r in dated])
+    middle = others.sort()[others.len() // 2]
+    shifts = []
+    for read in reads:
+        ts = read.records.get_column("timestamp").drop_nulls()
+        if not read.year_guessed or ts.len() == 0:
+            shifts.append(0)
+            continue
+        own = ts.sort()[ts.len() // 2]
+        shifts.append(round((middle - own) / timedelta(days=365.25)))
+    return shifts
 
 
 def _with(summary: SourceSummary, records: pl.DataFrame, note: str) -> SourceSummary:

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from rca.signals.features import as_cells
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -143,8 +145,8 @@ def sample_messages(
     count = pl.len().over("service", "template_id")
     spread = pl.int_range(pl.len()).over("service", "template_id") % (count // (8 * per_template) + 1) == 0
     # Counted in the streaming engine, a batch of records at a time (eagerly, the keys of every record are hashed at once).
-    n = pl.col("n") if "n" in records.columns else pl.lit(1, pl.UInt32)
-    totals = records.lazy().group_by(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String)).agg(
+    n = pl.col("n")  # records one a row, or cells of them (rca.mine.compact)
+    totals = as_cells(records).lazy().group_by(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String)).agg(
         lines=n.sum(), error=(n * at_warn).sum() >= 0.5 * n.sum()
     ).collect(engine="streaming")
     # Read compact, the records whose texts were kept; else all.
@@ -409,15 +411,15 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     if errors.height == 0 or stamps.null_count() == stamps.len():
         return pl.DataFrame(schema=schema)
     # Records one a row, or cells of ``n`` records (rca.mine.compact), the last at ``last``.
-    n = pl.col("n") if "n" in records.columns else pl.lit(1, pl.UInt32)
-    first, last = stamps.min(), records.get_column("last" if "last" in records.columns else "timestamp").max()
+    records = as_cells(records)
+    first, last = stamps.min(), records.get_column("last").max()
     t_before = max((start - first).total_seconds(), 1.0)  # type: ignore[operator]
     t_after = max((last - start).total_seconds(), 1.0)  # type: ignore[operator]
     errors = errors.cast({"caller": records.schema["service"], "template_id": records.schema["template_id"]})
     # Joined and summed in the streaming engine, a batch of records at a time.
     table = (
         records.lazy().filter(pl.col("timestamp").is_not_null())
-        .select(caller="service", template_id="template_id", timestamp="timestamp", n=n)
+        .select(caller="service", template_id="template_id", timestamp="timestamp", n="n")
         .join(errors.lazy(), on=["caller", "template_id"])
         .group_by("caller", "callee").agg(
             before=(pl.col("share") * pl.col("n") * (pl.col("timestamp") < start)).sum(),

@@ -259,10 +259,12 @@ def _with_series(texts: pl.DataFrame, sids: pl.DataFrame, error_sid: pl.DataFram
 
 def as_cells(records: pl.DataFrame) -> pl.DataFrame:
     """``records`` as cells of records (``rca.mine.compact.cells``): records one a row are each a
-    cell of one (``n`` 1, ``last`` its time); cells are given as they are."""
+    cell of one (``n`` 1, ``last`` its time, ``traced`` if they have a ``trace_id``); cells are
+    given as they are."""
     if "n" in records.columns:
         return records
-    return records.with_columns(n=pl.lit(1, pl.UInt32), last=pl.col("timestamp"))
+    traced = [pl.col("trace_id").is_not_null().alias("traced")] if "trace_id" in records.columns else []
+    return records.with_columns(pl.lit(1, pl.UInt32).alias("n"), pl.col("timestamp").alias("last"), *traced)
 
 
 def _statement(records: pl.DataFrame) -> pl.Expr:

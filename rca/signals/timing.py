@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from rca.signals.features import as_cells
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -76,15 +78,12 @@ def opaque_services(records: pl.DataFrame, calls: nx.DiGraph) -> set[str]:
     that call (``calls``: caller -> callee) a service that never logs a trace or request id. The
     time such a call takes falls between their own lines, and between theirs and their
     neighbours', whoever is slow."""
-    if "traced" in records.columns:  # cells of records (rca.mine.compact)
-        flag = pl.col("traced")
-    elif "trace_id" in records.columns:
-        flag = pl.col("trace_id").is_not_null()
-    else:
+    records = as_cells(records)  # records one a row, or cells of them (rca.mine.compact)
+    if "traced" not in records.columns:
         return set()
     traced = (
         records.lazy().group_by(pl.col("service").cast(pl.String))
-        .agg(flag.any().alias("traced"))
+        .agg(pl.col("traced").any())
         .collect(engine="streaming")
     )
     untraced = set(traced.filter(~pl.col("traced")).get_column("service").to_list())
