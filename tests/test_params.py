@@ -41,6 +41,15 @@ def test_units_are_read_and_the_label_is_the_word_before() -> None:
     assert values == [("took", 0.25, True), ("rows", 3.0, False), ("waiting", 0.0, False)]
 
 
+def test_lines_of_a_template_are_read_at_its_usual_count_of_numbers_the_smallest_on_a_tie() -> None:
+    """Half the lines hold one number, half two: the same lines are read every time (the
+    one-number ones), not whichever count Polars' ``mode`` happens to give first."""
+    frame = _lines([(i, "entry committed in 5 ms" if i % 2 else "entry committed in 5 ms rows=3") for i in range(40)])
+    for _ in range(20):
+        values = numeric_values(frame)
+        assert values.height == 20 and values.get_column("label").unique().to_list() == ["in"]
+
+
 def test_a_field_name_says_its_numbers_are_durations() -> None:
     """``duration=0.12`` (logfmt) and ``"latency_ms": 12`` (JSON) hold durations though the values carry no unit."""
     logfmt = _lines([(0, "request handled")], attributes=["duration=0.12 status=200 retries=2"])

@@ -104,8 +104,9 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
     found = (
         matched.with_columns(length=pl.col("match").list.len())
         # Lines of a template whose count of numbers varies (lists of items) do not line their
-        # numbers up: only lines with the template's usual count are read.
-        .filter((pl.col("length") > 0) & (pl.col("length") == pl.col("length").mode().first().over("service", "template_id")))
+        # numbers up: only lines with the template's usual count are read (the smallest of two as
+        # usual: ``mode`` gives tied counts in no fixed order).
+        .filter((pl.col("length") > 0) & (pl.col("length") == pl.col("length").mode().min().over("service", "template_id")))
         .with_columns(position=pl.int_ranges(pl.col("length")))
         .explode("match", "position")
     )
