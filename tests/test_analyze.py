@@ -473,6 +473,7 @@ def test_a_leaking_callee_explains_callers_that_fail_when_it_crashes_minutes_lat
         "rising": [True, True], "falling": [False, False], "slower": [False, True],
         "kinds": [["new"], ["new", "shifted"]],
         "onsets": [[at + timedelta(minutes=25, seconds=2)], [at + timedelta(minutes=5), at + timedelta(minutes=25)]],
+        "rise_onsets": [[at + timedelta(minutes=25, seconds=2)], [at + timedelta(minutes=5), at + timedelta(minutes=25)]],
     })
     calls = nx.DiGraph([("api", "worker")])
     named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
@@ -482,6 +483,31 @@ def test_a_leaking_callee_explains_callers_that_fail_when_it_crashes_minutes_lat
     alone = effect_graph(candidates.with_columns(onsets=pl.Series([[at + timedelta(minutes=25, seconds=2)],
                                                                     [at + timedelta(minutes=5)]])), calls, named)
     assert not alone.has_edge("worker", "api")
+
+
+def test_a_callee_whose_requests_stop_as_its_caller_fails_does_not_explain_it_for_what_it_did_later() -> None:
+    # The api cannot resolve the worker's name from 10:16:15: its errors start then, and the
+    # worker's requests stop 3 s later (none reach it). Eight minutes on, a number in the
+    # worker's runtime stats rises. The stop is the api's doing, the later rise another story:
+    # the worker explains nothing. Had its requests stopped clearly first, it would.
+    from rca.ranking.rank import effect_graph
+
+    at = datetime(2026, 11, 23, 10, 16, 15, tzinfo=UTC)
+    stop, rise = at + timedelta(seconds=3), at + timedelta(minutes=8)
+    candidates = pl.DataFrame({
+        "service": ["api", "worker"],
+        "onset": [at, stop],
+        "rising": [True, True], "falling": [False, True], "slower": [False, False],
+        "kinds": [["new"], ["shifted", "stopped"]],
+        "onsets": [[at], [stop, rise]],
+        "rise_onsets": [[at], [rise]],
+    })
+    calls = nx.DiGraph([("api", "worker")])
+    named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
+    assert not effect_graph(candidates, calls, named).has_edge("worker", "api")
+    early = at - timedelta(seconds=20)
+    first = candidates.with_columns(onset=pl.Series([at, early]), onsets=pl.Series([[at], [early, rise]]))
+    assert effect_graph(first, calls, named).edges["worker", "api"]["lag_s"] == 20.0
 
 
 def test_a_departure_minutes_after_a_services_own_does_not_change_how_it_took_part() -> None:

@@ -90,6 +90,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
                     pl.col("onset").sort_by("g", descending=True).first()).alias("best_onset"),
         pl.col("kind").unique().sort().alias("kinds"),
         pl.col("onset").drop_nulls().unique().sort().alias("onsets"),
+        pl.col("onset").filter(~pl.col("kind").is_in(FALLING)).drop_nulls().unique().sort().alias("rise_onsets"),
     )
     joined = departures.join(best, on="service")
     # A weaker departure may date the service earlier (a statement stops before the queue it
@@ -156,13 +157,12 @@ def effect_graph(
             # own new lines (its slow-query warnings) may only come once it is slow enough.
             _add(graph, callee, caller, "calls", lag(callee, caller))
         elif rows[caller]["rising"] and (
-            lagged := _departed_before(rows[callee], rows[caller]["onset"],
-                                       skew_s if _only_fell(rows[callee]) and not _went_quiet(rows[callee]) else -skew_s)
+            lagged := _departed_before(rows[callee], rows[caller]["onset"], -skew_s, -skew_s if _went_quiet(rows[callee]) else skew_s)
         ) is not None:
-            # A callee that only lost lines explains its caller's errors only if it clearly fell
-            # first: less traffic reaching it looks the same, at the same time. Any of the
-            # callee's departures may be the one its caller felt: a leak's heap climbs for
-            # minutes, its callers fail when it crashes.
+            # A callee's loss of lines explains its caller's errors only if it clearly came
+            # first: less traffic reaching it looks the same, at the same time, whatever else the
+            # callee did later. Any of the callee's departures may be the one its caller felt: a
+            # leak's heap climbs for minutes, its callers fail when it crashes.
             _add(graph, callee, caller, "calls", lagged)
         elif rows[caller]["rising"] and _only_fell(rows[callee]) and -skew_s <= lag(caller, callee) <= skew_s + bucket_s:
             # Calls stop reaching a callee as soon as its caller fails: the loss is not late. (Of
@@ -185,11 +185,12 @@ def _only_fell(row: dict[str, object]) -> bool:
     return bool(row["falling"]) and not row["rising"]
 
 
-def _departed_before(callee: dict[str, object], onset: datetime, low_s: float) -> float | None:
-    """The shortest lag, between ``low_s`` and ``MAX_LAG_S``, from one of ``callee``'s
-    departures to ``onset`` (its caller's), or None."""
-    lags = [(onset - at).total_seconds() for at in callee["onsets"]]  # type: ignore[attr-defined]
-    fitting = [lag for lag in lags if low_s <= lag <= MAX_LAG_S]
+def _departed_before(callee: dict[str, object], onset: datetime, low_s: float, fall_low_s: float) -> float | None:
+    """The shortest lag, up to ``MAX_LAG_S``, from one of ``callee``'s departures to ``onset``
+    (its caller's), at least ``low_s`` from a rising one and ``fall_low_s`` from a fall, or None."""
+    rises = set(callee["rise_onsets"])  # type: ignore[call-overload]
+    lags = [((onset - at).total_seconds(), at in rises) for at in callee["onsets"]]  # type: ignore[attr-defined]
+    fitting = [lag for lag, rose in lags if (low_s if rose else fall_low_s) <= lag <= MAX_LAG_S]
     return min(fitting, key=abs) if fitting else None
 
 
