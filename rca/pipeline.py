@@ -72,6 +72,8 @@ from rca.signals.features import (
 from rca.signals.params import MIN_VALUES, numbered_lines, numeric_values, param_shifts
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import networkx as nx
 
     from rca.signals.calls import Mentions
@@ -90,6 +92,9 @@ RESTART_PAUSE_GAPS = 10.0
 # Callers' errors naming a service count for this share of their own G as its departure: they are
 # evidence against it, but also the callers' own symptoms.
 BLAMED_SHARE = 0.5
+# Of blame that another caller's steady calls contradict (``witnessed_blame_set_aside``), the
+# share of its G that counts.
+CONTRADICTED_SHARE = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +178,7 @@ def analyze(
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
                         evidence.timeline_of(features), used)
     candidates = service_candidates(found)
-    graph = _effects(features, candidates, anomalies, calls, broad_blame_set_aside(named, _own_onsets(found, features)))
+    graph = _effects(features, candidates, anomalies, calls, named)
     ranked = rank_services(candidates, graph, start=window.start)
     return Analysis(
         input=summary,
@@ -256,7 +261,8 @@ def _departures(
     services' times may hide a call to one that logs no id), new FATAL lines, restarts, and
     callers' error lines that name the service or their calls to it that slowed (``blamed``,
     but see ``broad_blame_set_aside``); if none shows, the series whose rate changed most at the
-    incident start. And the callers' blame: ``named`` with the slowed calls (``with_slowed_calls``).
+    incident start. And the callers' blame: ``named`` with the slowed calls (``with_slowed_calls``),
+    without what ``broad_blame_set_aside`` and ``witnessed_blame_set_aside`` set aside.
     """
     shifts = behaviour_shifts(
         features.series, features.counts, min_side=_min_side(features),
@@ -280,14 +286,17 @@ def _departures(
                 **{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")},
             )
         )
-    numbers, slowed = _parameter_departures(features, records, texts)
+    numbers, slowed, steady = _parameter_departures(features, records, texts, since=features.bucket_start(start.bucket))
     parts += [found for found in (numbers, _timing_departures(features, records, spans, graph),
                                   _fatal_departures(features, records), _restart_departures(features, records, texts))
               if found.height]
     found = _dated_onsets(parts, features)
-    # Callers' blame, but not that of a caller in trouble reaching every callee it names.
-    named = with_slowed_calls(named, slowed)
-    blamed = _blamed_departures(features, broad_blame_set_aside(named, _own_onsets(found, features)))
+    # Callers' blame, but not that of a caller in trouble reaching every callee it names, nor
+    # blame that another caller's steady calls contradict.
+    own = _own_onsets(found, features)
+    named = witnessed_blame_set_aside(broad_blame_set_aside(with_slowed_calls(named, slowed), own), own, steady)
+    blamed = _blamed_departures(features, named)
+    named = named.filter(pl.col("how") != "contradicted")
     if blamed.height:
         blamed = _dated_onsets([blamed], features)
         found = pl.concat([found, blamed], how="diagonal_relaxed") if found.height else blamed
@@ -402,11 +411,11 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     statements = timed.group_by("service", "template_id").agg(seen=pl.col("timestamp").min(), n=pl.col("n").sum()).collect(
         engine="streaming"
     )
-    # How close together its lines come matters only for a statement said a few times.
-    few = statements.filter(pl.col("n") <= MAX_RESTARTS).select("service", "template_id")
-    closest = spread_records(timed.join(few.lazy(), on=["service", "template_id"])).collect(engine="streaming").group_by(
-        "service", "template_id"
-    ).agg(closest=pl.col("timestamp").sort().diff().min())
+    # How close together its lines come matters only for a statement said a few times (all its
+    # texts were kept), and in each replica apart: replicas of a crash-looping service restart
+    # about together, each saying its startup lines once.
+    few = statements.filter(pl.col("n") <= MAX_RESTARTS).select(pl.col("service").cast(pl.String), "template_id")
+    closest = _closest_per_instance(texts.join(few, on=["service", "template_id"]))
     statements = statements.join(closest, on=["service", "template_id"], how="left").join(
         span.with_columns(settled=pl.col("first") + settle), on="service"
     )
@@ -449,6 +458,21 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after",
         scope=pl.lit("restart"), kind=pl.lit("restarted"), g=RESTART_G * pl.col("restarts").clip(upper_bound=3),
         detail=pl.format("restarted {} time(s), first with \"{}\"", pl.col("restarts"), pl.col("example").str.slice(0, 80)),
+    )
+
+
+def _closest_per_instance(lines: pl.DataFrame) -> pl.DataFrame:
+    """``service``, ``template_id`` and ``closest``: the shortest time between two of its
+    ``lines`` logged by one instance (the pod a structured record names, else the file)."""
+    pod = pl.col("attributes").str.extract(_POD_FIELD, 1) if "attributes" in lines.columns else pl.lit(None, pl.String)
+    return (
+        lines.select("template_id", "timestamp", service=pl.col("service").cast(pl.Categorical),
+                     instance=pl.coalesce(pod, pl.col("source").cast(pl.String)))
+        .sort("timestamp")
+        .group_by("service", "template_id", "instance")
+        .agg(closest=pl.col("timestamp").diff().min())
+        .group_by("service", "template_id")
+        .agg(pl.col("closest").min())
     )
 
 
@@ -502,18 +526,9 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
     departed by a caller that restarted in the ``DEPLOY_WINDOW_S`` before its first such line: a
     new version or configuration that cannot reach what it calls. A callee that another caller
     blames keeps that caller's blame."""
-    from rca.ranking.rank import MAX_LAG_S, SKEW_S
+    from rca.ranking.rank import SKEW_S
 
-    # Departed in time to explain the caller's errors: at most MAX_LAG_S before them, or with them.
-    lag = (pl.col("first") - pl.col("onset")).dt.total_seconds()
-    departed = (
-        named.select("caller", "callee", "first")
-        .join(own.select(callee="service", onset="onset"), on="callee")
-        .filter((lag >= -SKEW_S) & (lag <= MAX_LAG_S))
-        .select("caller", "callee", departed=pl.lit(True))
-        .unique()
-    )
-    rows = named.join(departed, on=["caller", "callee"], how="left")
+    rows = _with_departed(named, own)
     silent = pl.col("departed").is_null()
     broad = (
         rows.filter((pl.col("g") >= MIN_SHIFT_G) & silent)
@@ -529,6 +544,76 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
         .get_column("caller")
     )
     return rows.filter(~(pl.col("caller").is_in(pl.concat([broad, deployed]).implode()) & silent)).drop("departed")
+
+
+def _with_departed(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
+    """``named`` with ``departed``: True where the callee departed from normal on its own
+    (``own``) in time to explain the caller's errors, at most ``MAX_LAG_S`` before them or with
+    them; else null."""
+    from rca.ranking.rank import MAX_LAG_S, SKEW_S
+
+    lag = (pl.col("first") - pl.col("onset")).dt.total_seconds()
+    departed = (
+        named.select("caller", "callee", "first")
+        .join(own.select(callee="service", onset="onset"), on="callee")
+        .filter((lag >= -SKEW_S) & (lag <= MAX_LAG_S))
+        .select("caller", "callee", departed=pl.lit(True))
+        .unique()
+    )
+    return named.join(departed, on=["caller", "callee"], how="left")
+
+
+def witnessed_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame, steady: pl.DataFrame) -> pl.DataFrame:
+    """``named`` without a caller's error blame of a callee that had not departed on its own
+    (``own``, as in ``broad_blame_set_aside``) while another caller kept calling it as before
+    (``steady``: ``caller``, ``callee``; its timed calls went on since the incident start) and
+    neither names it in errors nor slowed: the callee served that one, so the trouble is on the
+    way from the first (its configuration, its timeout, its address of the callee). Only a lone
+    accuser's blame is set aside; its rows stay, with ``how`` "contradicted"."""
+    accused = named.filter(pl.col("g") >= MIN_SHIFT_G).select("caller", "callee").unique()
+    witnesses = steady.join(accused, on=["caller", "callee"], how="anti").select(witness="caller", callee="callee")
+    # Two callers' errors naming one callee outweigh another's word (a DNS record gone: the
+    # callers that reach it by address do not notice).
+    accusers = accused.group_by("callee").agg(accusers=pl.len())
+    contradicted = (
+        _with_departed(named, own)
+        .join(accusers, on="callee")
+        .filter((pl.col("how") == "errors") & pl.col("departed").is_null() & (pl.col("accusers") == 1))
+        .join(witnesses, on="callee")
+        .filter(pl.col("witness") != pl.col("caller"))
+        .select("caller", "callee", set_aside=pl.lit(True))
+        .unique()
+    )
+    # The blame set aside becomes "contradicted": it still makes the callee a suspect, a weak one
+    # (``_blamed_departures``), but no longer explains the caller.
+    return named.join(contradicted, on=["caller", "callee"], how="left").with_columns(
+        how=pl.when((pl.col("how") == "errors") & pl.col("set_aside").fill_null(False)).then(pl.lit("contradicted"))
+        .otherwise("how")
+    ).drop("set_aside")
+
+
+# An IPv4 address as a host (``10.0.3.7:8080``, ``http://10.0.3.7/``), not a version or a number.
+_IPV4_HOST = r"(?:^|[\s/@=(\[])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:[:/\s)\]]|$)"
+# A caller's calls to a callee, timed before and since the incident start, that make it a
+# witness of the callee's health (``witnessed_blame_set_aside``) if their median took at most
+# STEADY_RATIO times as long since as before.
+MIN_STEADY_CALLS = 30
+STEADY_RATIO = 1.5
+
+
+def _steady_calls(values: pl.DataFrame, since: datetime) -> pl.DataFrame:
+    """``caller``, ``callee``: callers whose timed calls to a callee go on since ``since``, as
+    fast as before."""
+    after = pl.col("timestamp") >= since
+    return (
+        values.filter(pl.col("callee").is_not_null() & pl.col("seconds"))
+        .group_by(caller=pl.col("service").cast(pl.String), callee=pl.col("callee").cast(pl.String))
+        .agg(n_before=(~after).sum(), n_after=after.sum(),
+             before=pl.col("value").filter(~after).median(), after=pl.col("value").filter(after).median())
+        .filter((pl.col("n_before") >= MIN_STEADY_CALLS) & (pl.col("n_after") >= MIN_STEADY_CALLS)
+                & (pl.col("after") <= STEADY_RATIO * pl.col("before")))
+        .select("caller", "callee")
+    )
 
 
 # A deploy that breaks what a service calls shows within minutes: the pods of a rolling restart
@@ -551,7 +636,11 @@ def _blamed_departures(features: Features, named: pl.DataFrame) -> pl.DataFrame:
     """Services whose callers' error lines name them more since the incident start, or whose
     callers' calls to them slowed (``with_slowed_calls``): evidence against the callee, even
     when its own lines show nothing (a network delay, a dead host)."""
-    rising = named.filter(pl.col("g") >= MIN_SHIFT_G)  # ``how`` says which (``with_slowed_calls``)
+    # ``how`` says which (``with_slowed_calls``), or that another caller's calls contradict the
+    # errors (``witnessed_blame_set_aside``): such blame counts for CONTRADICTED_SHARE of its G.
+    rising = named.filter(pl.col("g") >= MIN_SHIFT_G).with_columns(
+        g=pl.when(pl.col("how") == "contradicted").then(pl.col("g") * CONTRADICTED_SHARE).otherwise("g")
+    )
     if rising.height == 0:
         return pl.DataFrame()
     per_callee = rising.group_by(service="callee", how="how").agg(
@@ -564,25 +653,37 @@ def _blamed_departures(features: Features, named: pl.DataFrame) -> pl.DataFrame:
     callers = pl.col("callers").list.join(", ")
     return joined.select(
         "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after",
-        scope=pl.lit("named"), kind=pl.lit("blamed"), g=pl.col("g") * BLAMED_SHARE,
+        scope=pl.lit("named"), kind=pl.lit("blamed"), g=pl.col("g") * BLAMED_SHARE, contradicted=pl.col("how") == "contradicted",
         detail=pl.when(pl.col("how") == "slower").then(pl.format("calls to it from {} slowed since the incident", callers))
+        .when(pl.col("how") == "contradicted").then(pl.format(
+            "named in {} error lines of {} since the incident, while others' calls to it went on as fast", pl.col("lines"), callers))
         .otherwise(pl.format("named in {} error lines of {} since the incident", pl.col("lines"), callers)),
     )
 
 
-def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _parameter_departures(
+    features: Features, records: pl.DataFrame, texts: pl.DataFrame, *, since: datetime
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Shifts of the numbers inside lines (``params.param_shifts``), as departures of the series
     that holds their template (read compact, of the lines whose texts were kept); and the calls
     that slowed (``caller``, ``callee``, ``g``, ``first``): durations rising in a caller's
-    lines that name one callee."""
+    lines that name one callee; and the callers whose timed calls to a callee go on ``since``
+    the incident start (``_steady_calls``)."""
     # Read compact, the records whose texts were kept (they carry their own time); else all.
     lines = numbered_lines(_instances(texts if "message" not in records.columns else records))
     services = sorted(features.series.get_column("service").unique().to_list())
-    values = _per_instance(numeric_values(_with_callees(lines, services)))
+    called = _with_callees(lines, services)
+    values = _per_instance(numeric_values(called))
     shifts = param_shifts(values, origin=features.origin, bucket=features.bucket).filter(pl.col("g") >= MIN_SHIFT_G)
     slowed = _slowed_calls(shifts, values)
+    # A caller that reaches the callee at an address (its lines name the client, the host is an
+    # IP) says nothing of whether the callee's name resolves: no witness against a lost DNS name.
+    by_address = called.filter(pl.col("callee").is_not_null() & pl.col("message").str.contains(_IPV4_HOST)).select(
+        caller=pl.col("service").cast(pl.String), callee=pl.col("callee").cast(pl.String)
+    ).unique()
+    steady = _steady_calls(values, since).join(by_address, on=["caller", "callee"], how="anti")
     if shifts.height == 0:
-        return pl.DataFrame(), slowed
+        return pl.DataFrame(), slowed, steady
     # Of equal shifts (a statement that names one callee only), the one that names the callee.
     best = shifts.sort(["g", "callee"], descending=True, nulls_last=True).unique(["service", "template_id"], keep="first", maintain_order=True)
     series = features.series.select("sid", "service", "template_id").unique(["service", "template_id"], keep="first")
@@ -606,7 +707,7 @@ def _parameter_departures(features: Features, records: pl.DataFrame, texts: pl.D
         detail=pl.format("{} {}: median {}{} -> {}{}{}", pl.col("label"),
                          pl.when(pl.col("rising")).then(pl.lit("rose")).otherwise(pl.lit("fell")),
                          pl.col("normal").round_sig_figs(3), unit, pl.col("incident").round_sig_figs(3), unit, where),
-    ), slowed
+    ), slowed, steady
 
 
 def _with_callees(lines: pl.DataFrame, services: list[str]) -> pl.DataFrame:

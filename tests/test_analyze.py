@@ -567,3 +567,65 @@ def test_a_rolling_deploy_that_breaks_the_calls_is_the_cause_not_the_callee(tmp_
     restarts = [d for d in causes[0].departures if d.kind == "restarted"]
     assert restarts and abs((restarts[0].onset - deploy).total_seconds()) < 2, causes[0].departures
     assert not any(d.kind == "blamed" for c in causes if c.service == "ledger" for d in c.departures)
+
+
+@pytest.mark.parametrize("by_address", [False, True])
+def test_a_caller_whose_calls_fail_while_another_caller_is_served_as_before_is_the_root(tmp_path, by_address) -> None:
+    # At 10:15 api's calls to ledger start failing (a timeout set too short, no restart): it logs
+    # an error naming ledger for each. web calls ledger all along, timing its calls, as fast as
+    # ever; ledger logs its entries unchanged. web saw ledger serve: api's own setting is the
+    # trouble, not ledger. Unless web reaches ledger at its address: then ledger's name may be
+    # what is lost (a DNS record), and web cannot tell.
+    change = WORKER_START + timedelta(minutes=15)
+    api, web, ledger = [], [], []
+    for s in range(30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
+        ledger += [f"{stamp}.300Z INFO entry {s} posted", f"{stamp}.700Z INFO entry {s}b posted"]
+        web.append(f"{stamp}.250Z INFO LedgerClient: GET http://10.0.3.7:8080/entries/{s} 200 in {60 + s % 7} ms" if by_address
+                   else f"{stamp}.250Z INFO GET http://ledger:8080/entries/{s} 200 in {60 + s % 7} ms")
+        if t < change:
+            api.append(f"{stamp}.650Z INFO POST http://ledger:8080/entries 200 in {55 + s % 5} ms")
+        else:
+            api.append(f"{stamp}.650Z ERROR call to ledger failed: timeout after 50 ms (POST http://ledger:8080/entries)")
+    for name, lines in (("api", api), ("web", web), ("ledger", ledger)):
+        (tmp_path / f"{name}.log").write_text("\n".join(lines) + "\n")
+    causes = analyze([str(tmp_path)]).root_causes
+    assert causes[0].service == ("ledger" if by_address else "api")
+
+
+def test_replicas_that_crash_loop_together_in_one_collected_file_are_seen_restarting(tmp_path) -> None:
+    # Two pods of the worker, their records collected into one JSON file with their pod names,
+    # crash-loop together: six times both go quiet for 40 s and start again 3 s apart, each saying
+    # the same three startup lines, and serve again once ready, 5 s after the later one started.
+    # Each startup line comes twice within seconds, but once per start of each pod.
+    import json
+
+    quiet = [(WORKER_START + timedelta(minutes=15, seconds=60 * k), WORKER_START + timedelta(minutes=15, seconds=60 * k + 40))
+             for k in range(6)]
+
+    def down(t: datetime) -> bool:
+        return any(a <= t < b for a, b in quiet)
+
+    def record(t: datetime, service: str, pod: str, level: str, message: str) -> str:
+        return json.dumps({"@timestamp": t.isoformat(timespec="milliseconds").replace("+00:00", "Z"), "service": service,
+                           "kubernetes": {"pod_name": pod}, "level": level, "message": message})
+
+    lines = []
+    for s in range(30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        for k, pod in enumerate(("worker-7d9f-abcde", "worker-7d9f-fghij")):
+            start = t - timedelta(seconds=3 * k)
+            if any(start == b for _, b in quiet):
+                lines += [record(t + timedelta(milliseconds=100), "worker", pod, "info", f"worker v1.4.2 starting (pid {100 + s})"),
+                          record(t + timedelta(milliseconds=400), "worker", pod, "info", "connected to postgres"),
+                          record(t + timedelta(milliseconds=700), "worker", pod, "info", "listening on :8080")]
+            if not down(t - timedelta(seconds=5)) and s % 2 == k:
+                lines.append(record(t + timedelta(milliseconds=500), "worker", pod, "info", f"handled job {s}"))
+        failed = down(t)
+        lines.append(record(t + timedelta(milliseconds=600), "api", "api-5c4b-klmno", "error" if failed else "info",
+                            "call to worker failed: connection refused" if failed else f"order {s} placed"))
+    (tmp_path / "export.jsonl").write_text("\n".join(lines) + "\n")
+    causes = {c.service: c for c in analyze([str(tmp_path)]).root_causes}
+    restarts = [d for d in causes["worker"].departures if d.kind == "restarted"]
+    assert restarts and abs((restarts[0].onset - quiet[0][1]).total_seconds()) < 2

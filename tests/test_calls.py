@@ -232,6 +232,35 @@ def test_a_caller_that_restarted_just_before_its_errors_keeps_the_blame_of_a_sil
     assert broad_blame_set_aside(named, both).height == 2
 
 
+def test_a_callee_another_caller_still_calls_as_before_is_not_blamed_for_one_callers_errors() -> None:
+    from rca.pipeline import witnessed_blame_set_aside
+
+    def contradicted(named: pl.DataFrame, own: pl.DataFrame, steady: pl.DataFrame) -> list[tuple[str, str]]:
+        kept = witnessed_blame_set_aside(named, own, steady)
+        assert kept.height == named.height  # set aside, not dropped: the callee stays a (weak) suspect
+        return kept.filter(pl.col("how") == "contradicted").select("caller", "callee").rows()
+
+    # api's errors name ledger from 600 s (a timeout too short in its new configuration); web
+    # kept calling ledger as before, as fast, with no error naming it; ledger showed nothing of
+    # its own. web saw ledger serve: api's blame is set aside.
+    named = _named([("api", "ledger", 600)]).with_columns(how=pl.lit("errors"))
+    steady = pl.DataFrame({"caller": ["web"], "callee": ["ledger"]})
+    assert contradicted(named, _own([]), steady) == [("api", "ledger")]
+    # No other caller's word, or api's own steady calls: the blame stands.
+    assert contradicted(named, _own([]), steady.clear()) == []
+    assert contradicted(named, _own([]), pl.DataFrame({"caller": ["api"], "callee": ["ledger"]})) == []
+    # web also blames ledger, or its calls to it slowed: no witness of health, the blame stands.
+    both = pl.concat([named, _named([("web", "ledger", 610)]).with_columns(how=pl.lit("errors"))])
+    assert contradicted(both, _own([]), steady) == []
+    slowed = pl.concat([named, _named([("web", "ledger", 610)]).with_columns(how=pl.lit("slower"))])
+    assert contradicted(slowed, _own([]), steady) == []
+    # Two accusers against one witness (callers that reach ledger by name, and one by address): stands.
+    two = pl.concat([named, _named([("shop", "ledger", 605)]).with_columns(how=pl.lit("errors"))])
+    assert contradicted(two, _own([]), steady) == []
+    # ledger departed on its own just before api's errors (web's calls may have missed it): stands.
+    assert contradicted(named, _own([("ledger", 590)]), steady) == []
+
+
 def test_a_service_named_as_who_sent_the_request_stays_a_caller_though_its_name_is_a_common_word() -> None:
     # "order" is in most services' lines as a word (vocabulary), but a record of ledger's that
     # says who called it (``client=order``) names that service, not the word.

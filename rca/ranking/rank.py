@@ -80,6 +80,11 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     in its lines rose: durations, waits) and ``kinds`` (all its departure kinds)."""
     if since is not None:
         departures = departures.filter(pl.col("onset") >= since)
+    # Blame that another caller's steady calls contradict makes a suspect, but says nothing of
+    # when the service departed, nor that it rose (it explains no caller by it).
+    if "contradicted" not in departures.columns:
+        departures = departures.with_columns(contradicted=pl.lit(False))
+    sure = ~pl.col("contradicted").fill_null(False)
     # Callers' blame dates when they noticed (after their timeouts), not when the service
     # departed: the service's own departures set the bar for what may date it, when it has any.
     own = pl.col("kind") != "blamed"
@@ -89,8 +94,8 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         pl.coalesce(pl.col("onset").filter(own).sort_by(pl.col("g").filter(own), descending=True).first(),
                     pl.col("onset").sort_by("g", descending=True).first()).alias("best_onset"),
         pl.col("kind").unique().sort().alias("kinds"),
-        pl.col("onset").drop_nulls().unique().sort().alias("onsets"),
-        pl.col("onset").filter(~pl.col("kind").is_in(FALLING)).drop_nulls().unique().sort().alias("rise_onsets"),
+        pl.col("onset").filter(sure).drop_nulls().unique().sort().alias("onsets"),
+        pl.col("onset").filter(sure & ~pl.col("kind").is_in(FALLING)).drop_nulls().unique().sort().alias("rise_onsets"),
     )
     joined = departures.join(best, on="service")
     # A weaker departure may date the service earlier (a statement stops before the queue it
@@ -108,7 +113,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     timing = strong.group_by("service").agg(
         pl.col("onset").min().alias("first_onset"),
         pl.col("onset_bucket").min().alias("first_bucket"),
-        rising=pl.col("kind").is_in(RISING).any(),
+        rising=(pl.col("kind").is_in(RISING) & sure).any(),
         falling=pl.col("kind").is_in(FALLING).any(),
         slower=slower.any(),
     )
