@@ -180,18 +180,24 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
         return Mentions(empty)
     sample = sample_messages(records, texts=texts)
     lookup = _lookup(services)
+    # Only a message that holds one of the names (any case) or an address can name a service:
+    # the others, most of them, are not cut into tokens.
+    naming = sample.filter(
+        pl.col("message").str.contains_any(lookup.get_column("key").to_list(), ascii_case_insensitive=True)
+        | pl.col("message").str.contains(r"\d\.\d{1,3}\.\d{1,3}\.\d")
+    )
     # A service named as who sent the request (``called by shop``, ``client=web``) is a caller.
-    callers = _named(_tokens(sample, pl.col("message").str.extract_all(_INCOMING).list.join(" ")), lookup)
+    callers = _named(_tokens(naming, pl.col("message").str.extract_all(_INCOMING).list.join(" ")), lookup)
     outgoing = pl.col("message").str.replace_all(_INCOMING, " ")
-    hosts = _tokens(sample, _hosts_and_words(outgoing))
+    hosts = _tokens(naming, _hosts_and_words(outgoing))
     # A line naming its own service (a structured record's ``"service":"shop"``, its pod name)
     # names no callee, and must not hide the route it names.
     named = _named(hosts, lookup).filter(pl.col("service") != pl.col("callee"))
     # Routes (``GET /api/catalog``) say where a request goes, so they name the callee too, but a
     # line that names a service otherwise is about that one: ``upstream auth returned 401 for
     # /api/search`` blames auth, not search.
-    routes = _named(_tokens(sample, outgoing), lookup).join(named, on="mid", how="anti")
-    addresses = _addresses(hosts, named, sample)
+    routes = _named(_tokens(naming, outgoing), lookup).join(named, on="mid", how="anti")
+    addresses = _addresses(hosts, named, naming)
     found = pl.concat([
         named.select("mid", "service", "callee", how=pl.when(pl.col("full")).then(pl.lit("name")).otherwise(pl.lit("word"))),
         addresses.with_columns(how=pl.lit("address")),
