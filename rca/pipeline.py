@@ -375,7 +375,10 @@ def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame
     # Found in the streaming engine, a batch of records at a time (levels compared as they are, not as text).
     first = (
         records.lazy().filter(pl.col("level") == "FATAL", pl.col("timestamp").is_not_null())
-        .group_by("service", "template_id").agg(pl.col("timestamp").min().alias("onset"), n=records_in(records))
+        .group_by("service", "template_id").agg(
+            pl.col("timestamp").min().alias("onset"), n=records_in(records),
+            again=pl.col("timestamp").unique().sort().head(MAX_RESTARTS),
+        )
         .collect(engine="streaming")
     )
     if first.height == 0:
@@ -387,7 +390,7 @@ def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame
     if joined.height == 0:
         return pl.DataFrame()
     return joined.select(
-        "sid", "service", "onset", "onset_bucket", "template_id", "before", "after", "rate_before", "rate_after",
+        "sid", "service", "onset", "onset_bucket", "template_id", "before", "after", "rate_before", "rate_after", "again",
         scope=pl.lit("fatal"), kind=pl.lit("new"), g=pl.lit(FATAL_G),
         detail=pl.format("a FATAL line, first of its kind ({} in all)", pl.col("n")),
     )
@@ -451,11 +454,12 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         return pl.DataFrame()
     # Restarts counted per file: a rolling deploy restarts each pod once, a crash loop one many times.
     per_service = bursts.sort("onset").group_by("service").agg(
-        pl.col("onset").first(), restarts=pl.len().over("source").max(), example=pl.col("example").first()
+        pl.col("onset").first(), restarts=pl.len().over("source").max(), example=pl.col("example").first(),
+        again=pl.col("onset").head(MAX_RESTARTS),
     )
     joined = _dated(features, per_service)
     return joined.select(
-        "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after",
+        "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after", "again",
         scope=pl.lit("restart"), kind=pl.lit("restarted"), g=RESTART_G * pl.col("restarts").clip(upper_bound=3),
         detail=pl.format("restarted {} time(s), first with \"{}\"", pl.col("restarts"), pl.col("example").str.slice(0, 80)),
     )

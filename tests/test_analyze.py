@@ -629,3 +629,27 @@ def test_replicas_that_crash_loop_together_in_one_collected_file_are_seen_restar
     causes = {c.service: c for c in analyze([str(tmp_path)]).root_causes}
     restarts = [d for d in causes["worker"].departures if d.kind == "restarted"]
     assert restarts and abs((restarts[0].onset - quiet[0][1]).total_seconds()) < 2
+
+
+def test_a_callee_that_crashes_again_explains_callers_that_fail_at_its_second_crash() -> None:
+    # The worker logs a FATAL out-of-memory line at 10:04 and again at 10:10; api's errors start
+    # at 10:10:01. The worker's departure is dated by its first crash, but its second is the one
+    # api felt.
+    from rca.ranking.rank import effect_graph, service_candidates
+
+    at = datetime(2026, 11, 23, 10, 4, tzinfo=UTC)
+    second = at + timedelta(minutes=6)
+    departures = pl.DataFrame({
+        "service": ["worker", "api"], "kind": ["new", "new"], "scope": ["fatal", "statement"], "g": [25.0, 200.0],
+        "onset": [at, second + timedelta(seconds=1)], "onset_bucket": [16, 40],
+        "again": [[at, second], None],
+    }, schema_overrides={"onset": pl.Datetime("us", "UTC"), "again": pl.List(pl.Datetime("us", "UTC"))})
+    candidates = service_candidates(departures)
+    assert candidates.filter(pl.col("service") == "worker").get_column("onset").item() == at
+    calls = nx.DiGraph([("api", "worker")])
+    named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
+    graph = effect_graph(candidates, calls, named)
+    assert graph.has_edge("worker", "api") and graph.edges["worker", "api"]["lag_s"] == 1.0
+    # Without the second crash, one six minutes before explains nothing.
+    alone = service_candidates(departures.with_columns(again=pl.lit(None, pl.List(pl.Datetime("us", "UTC")))))
+    assert not effect_graph(alone, calls, named).has_edge("worker", "api")

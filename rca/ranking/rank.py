@@ -88,15 +88,24 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     # Callers' blame dates when they noticed (after their timeouts), not when the service
     # departed: the service's own departures set the bar for what may date it, when it has any.
     own = pl.col("kind") != "blamed"
+    # A departure that recurs (a FATAL line of each crash, each restart of a crash loop) has each
+    # of its times (``again``) as an onset its callers may have felt, though it dates the service
+    # by its first.
+    times = departures.select("service", "kind", "onset", "contradicted")
+    if "again" in departures.columns:
+        again = departures.select("service", "kind", "contradicted", onset="again").explode("onset")
+        times = pl.concat([times, again.select(times.columns)], how="vertical_relaxed")
+    felt = times.group_by("service").agg(
+        pl.col("onset").filter(sure).drop_nulls().unique().sort().alias("onsets"),
+        pl.col("onset").filter(sure & ~pl.col("kind").is_in(FALLING)).drop_nulls().unique().sort().alias("rise_onsets"),
+    )
     best = departures.group_by("service").agg(
         pl.col("g").max().alias("best"),
         pl.coalesce(pl.col("g").filter(own).max(), pl.col("g").max()).alias("best_own"),
         pl.coalesce(pl.col("onset").filter(own).sort_by(pl.col("g").filter(own), descending=True).first(),
                     pl.col("onset").sort_by("g", descending=True).first()).alias("best_onset"),
         pl.col("kind").unique().sort().alias("kinds"),
-        pl.col("onset").filter(sure).drop_nulls().unique().sort().alias("onsets"),
-        pl.col("onset").filter(sure & ~pl.col("kind").is_in(FALLING)).drop_nulls().unique().sort().alias("rise_onsets"),
-    )
+    ).join(felt, on="service")
     joined = departures.join(best, on="service")
     # A weaker departure may date the service earlier (a statement stops before the queue it
     # fed grows), but not by minutes: that is another story, or chance.
