@@ -85,6 +85,35 @@ def test_masking_by_shape_gives_every_record_its_own_messages_mask() -> None:
     assert masked.to_list() == alone.unique(maintain_order=True).to_list()
 
 
+def test_masking_in_passes_without_groups_gives_what_one_pass_gives() -> None:
+    # Messages built at random from the pieces where the masks keep something of a match (a
+    # URL's scheme, a key, the mark before a path, the character after a host name) or might
+    # seem to (colons, slashes, equals signs, IPv6, Windows paths), and real excerpts: the quick
+    # passes and the one regex with groups agree on every one. A message holding a mark
+    # character is masked by the one regex.
+    import random
+
+    from rca.mine.templates import _masked_groups, mask_unmarked
+
+    rng = random.Random(11)
+    pieces = ["http://a.b/x?y=1", "key=val1", "k.v-2=x:y", " /var/log/x", "=/etc/", ":/tmp/a/", "(/a/b)", "host.example.com:8080",
+              "a.b.co.uk/", "ex.org'", "fe80::1", "fe80::", "::1", "0x1F", "12:30:45", "2026-01-02T03:04:05Z", "Jan  2 03:04:05",
+              "10.0.0.1:22", "blk_-123", "node-12", "12ms", "3.5GB", "abc123def", "ff:ff:ff:ff:ff:ff", "C:\\x\\y", "c:\\z",
+              "user@mail.example.com", "123e4567-e89b-12d3-a456-426614174000", "x=", "=", "://", "a://", "1.2.3.4.5", "v1.2.3",
+              "a:b", "x:/y", "'/q'", ",/r,", "[/s]", "s3://bucket/k", "a.b.c.d.com", "1a.2b.com;", "\u00a0", "id=\u00e91",
+              "tab\t/x", "x.y.z.io)", "n=1=2", "k=v/", "u=http://x/", "word", "pool2"]
+    messages = ["".join(rng.choice(pieces) + rng.choice(["", " ", ",", ";", "|", "\t"]) for _ in range(rng.randint(1, 8)))
+                for _ in range(20000)]
+    messages += [line for path in sorted((DATA / "loghub").glob("*.log")) for line in path.read_text(errors="replace").splitlines()]
+    assert len(messages) > 20500
+    frame = pl.DataFrame({"message": messages})
+    one = frame.select(mask(pl.col("message"))).to_series()
+    assert frame.select(mask_unmarked(pl.col("message"))).to_series().to_list() == one.to_list()
+    odd = pl.DataFrame({"message": ["a\x01b 12 c", "x=1 \x02/y"], "_group": [1, 2]})
+    got = dict(_masked_groups(odd).iter_rows())
+    assert got == {1: "a\x01b <*> c", 2: "x=<*> \x02/y"} == dict(zip([1, 2], odd.select(mask(pl.col("message"))).to_series(), strict=True))
+
+
 def test_short_messages_that_differ_in_one_word_stay_apart() -> None:
     out = assign_templates(_records(["Starting TrustedInstaller initialization.", "Starting TrustedInstaller finalization."]))
     assert out.get_column("template_id").n_unique() == 2

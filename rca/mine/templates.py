@@ -72,6 +72,39 @@ def mask(messages: pl.Expr) -> pl.Expr:
     return messages.str.slice(0, MAX_MESSAGE_CHARS).str.replace_all(MASK_PATTERN, f"{_KEEP}{WILDCARD}{_KEEP_AFTER}")
 
 
+# ``mask`` in three passes, each without the capture groups that make a regex engine slow where
+# it must try the whole alternation at every place of every message: the matches are marked
+# (between _OPEN and _CLOSE), then the marked matches that keep nothing of themselves (most:
+# numbers, ids, times) become ``<*>``, and only the rest are read again with the groups, a regex
+# that starts with the mark, so it runs only where one is. The same output as ``mask`` (checked
+# on 1.7 million distinct messages and in tests); for messages holding a mark character, ``mask``.
+_OPEN, _CLOSE = "\x01", "\x02"
+_MARKS = f"[{_OPEN}{_CLOSE}]"
+_UNGROUPED = re.sub(r"\(\?P<\w+>", "(?:", MASK_PATTERN)
+# A marked match keeps nothing when it starts with neither a punctuation mark before a path nor
+# a URL's scheme or a key (no ``=``, no ``:/``) and ends with none of the characters a host name
+# keeps after it.
+_AFTER_FQDN = r"\s:/,;)\]\"'>"
+_PLAIN_MATCH = ascii_classes(
+    rf"{_OPEN}(?:[0-9A-Za-z_]|[0-9A-Za-z_/](?:[^{_CLOSE}=:]|:[^{_CLOSE}=/])*[^{_CLOSE}{_AFTER_FQDN}=]){_CLOSE}"
+)
+# The others, by the alternative that made them: a URL keeps its scheme, ``key=value`` its key,
+# a path the mark before it, a host name the character after it.
+_KEEPING_MATCH = ascii_classes(
+    rf"{_OPEN}(?:(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^{_CLOSE}]*|(?P<key>[A-Za-z_][\w.-]*=)[^{_CLOSE}]*"
+    rf"|(?P<lead>[\s=:(\[\"',])/[^{_CLOSE}]*|(?:{_LABEL_LOWER}\.){{2,}}[a-z.]*(?P<after_fqdn>[{_AFTER_FQDN}])"
+    rf"|[^{_CLOSE}]*){_CLOSE}"
+)
+
+
+def mask_unmarked(messages: pl.Expr) -> pl.Expr:
+    """``mask`` of messages that hold no mark character (``_MARKS``), quicker (see above)."""
+    marked = messages.str.slice(0, MAX_MESSAGE_CHARS).str.replace_all(_UNGROUPED, f"{_OPEN}${{0}}{_CLOSE}")
+    return marked.str.replace_all(_PLAIN_MATCH, WILDCARD).str.replace_all(
+        _KEEPING_MATCH, f"${{scheme}}${{key}}${{lead}}{WILDCARD}${{after_fqdn}}"
+    )
+
+
 class MaskedDrain(Drain):
     """Drain whose similarity ignores positions where both sides are already-masked variables.
 
@@ -358,7 +391,12 @@ def mask_messages(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
 def _masked_groups(groups: pl.DataFrame) -> pl.DataFrame:
     """``_group`` and ``_masked`` of each (``message``, ``_group``) row: the streaming engine runs
     the masking regex on all cores, a batch of messages at a time."""
-    return groups.lazy().select("_group", _masked=_tokens(mask(pl.col("message")))).collect(engine="streaming")
+    odd = pl.col("message").str.contains(_MARKS)
+    lazy = groups.lazy()
+    return pl.concat([
+        lazy.filter(~odd).select("_group", _masked=_tokens(mask_unmarked(pl.col("message")))),
+        lazy.filter(odd).select("_group", _masked=_tokens(mask(pl.col("message")))),
+    ]).collect(engine="streaming")
 
 
 def offset_masked(parts: list[tuple[pl.DataFrame, pl.Series]]) -> tuple[list[pl.DataFrame], pl.Series]:
