@@ -653,3 +653,19 @@ def test_a_callee_that_crashes_again_explains_callers_that_fail_at_its_second_cr
     # Without the second crash, one six minutes before explains nothing.
     alone = service_candidates(departures.with_columns(again=pl.lit(None, pl.List(pl.Datetime("us", "UTC")))))
     assert not effect_graph(alone, calls, named).has_edge("worker", "api")
+
+
+def test_a_statement_whose_rate_falls_is_dated_where_it_fell_not_a_window_before() -> None:
+    # The api's calls to the worker come 2 a second until 10:15:00, then one in ten seconds (its
+    # threads hang on the worker). The fall is dated to the record, not when the window after
+    # some earlier record first held few.
+    from rca.ranking.evidence import _fall_point
+
+    change = 900.0
+    seconds = np.array([i / 2 for i in range(int(change * 2))] + [change + 10.0 * k for k in range(1, 30)])
+    # The first record after which 30 s hold at most a third of the 60 expected: 20 s before the fall.
+    first = int(np.searchsorted(seconds, change - 20.0))
+    at = _fall_point(seconds, first, 30.0, 2.0, 0.1)
+    assert seconds[at] == change - 0.5  # the last record at the old rate
+    # Nothing to choose when the rate did not fall.
+    assert _fall_point(seconds, first, 30.0, 2.0, 2.0) == first

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -74,7 +74,7 @@ def departure_onsets(departures: pl.DataFrame, features: Features) -> pl.DataFra
     fell but goes on: the first record after which a bucket-long window holds clearly fewer.
     """
     size = features.bucket.total_seconds()
-    keys = departures.select("sid", "kind", "onset_bucket", "rate_before").unique(["sid", "kind", "onset_bucket"])
+    keys = departures.select("sid", "kind", "onset_bucket", "rate_before", "rate_after").unique(["sid", "kind", "onset_bucket"])
     events = features.events.lazy().select("sid", "service", "bucket", "timestamp", "last", "n")
     group = ["sid", "kind", "onset_bucket"]
     half_gap = pl.duration(microseconds=(0.5e6 * size / pl.col("rate").clip(lower_bound=1e-9)).clip(upper_bound=size * 1e6).cast(pl.Int64))
@@ -124,11 +124,31 @@ def _window_starts(keys: pl.DataFrame, events: pl.LazyFrame, size: float, *, ris
         else:
             after = np.searchsorted(seconds, seconds + window, side="right") - np.arange(len(seconds)) - 1
             found = np.flatnonzero(after <= min(expected - 2.0 * expected**0.5, expected / 3.0))
+            if len(found):
+                # The window after that record holds few, but the fall came somewhere within it:
+                # dated where a fall from the normal rate to the new one is likeliest.
+                after_per_second = float(group.get_column("rate_after")[0]) / size
+                at = _fall_point(seconds, int(found[0]), window, per_second, after_per_second)
+                rows.append((sid, kind, onset_bucket, times[at] + timedelta(seconds=min(0.5 / per_second, window / 2) if per_second > 0 else 0.0)))
+            continue
         if len(found):
             rows.append((sid, kind, onset_bucket, times[int(found[0])]))
     schema = {"sid": keys.schema["sid"], "kind": pl.String, "onset_bucket": keys.schema["onset_bucket"],
               "onset_record": events.collect_schema()["timestamp"]}
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _fall_point(seconds: np.ndarray, first: int, window: float, before: float, after: float) -> int:
+    """The record after which a rate most likely fell from ``before`` to ``after`` (a second),
+    among the records from ``first`` to one ``window`` on: for a Poisson rate, the change point
+    after record ``i`` scores ``i log(before / after) - (before - after) t_i``."""
+    end = int(np.searchsorted(seconds, seconds[first] + window, side="right"))
+    candidates = np.arange(first, max(end, first + 1))
+    after = min(max(after, before / 100.0), before)
+    if before <= 0 or after >= before:
+        return first
+    score = candidates * np.log(before / after) - (before - after) * seconds[candidates]
+    return int(candidates[int(np.argmax(score))])
 
 
 def examples_of(features: Features, sid: int, kind: str, start: int) -> tuple[Example, ...]:
