@@ -669,3 +669,24 @@ def test_a_statement_whose_rate_falls_is_dated_where_it_fell_not_a_window_before
     assert seconds[at] == change - 0.5  # the last record at the old rate
     # Nothing to choose when the rate did not fall.
     assert _fall_point(seconds, first, 30.0, 2.0, 2.0) == first
+
+
+def test_a_callee_gone_quiet_is_not_a_callers_lost_traffic() -> None:
+    # web's errors began at 12:38:00; warehouse went quiet altogether at 12:38:07 (its own
+    # periodic lines too), beyond clock skew after. A caller's trouble does not silence a whole
+    # service: web does not explain warehouse's silence as traffic it no longer sent.
+    from rca.ranking.rank import effect_graph
+
+    at = datetime(2026, 4, 12, 12, 38, tzinfo=UTC)
+    quiet = at + timedelta(seconds=7)
+    candidates = pl.DataFrame({
+        "service": ["web", "warehouse"], "onset": [at, quiet],
+        "rising": [True, False], "falling": [False, True], "slower": [False, False],
+        "kinds": [["new"], ["silent"]], "onsets": [[at], [quiet]], "rise_onsets": [[at], []],
+    }, schema_overrides={"rise_onsets": pl.List(pl.Datetime("us", "UTC"))})
+    calls = nx.DiGraph([("web", "warehouse")])
+    named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
+    assert not effect_graph(candidates, calls, named, bucket_s=30.0).has_edge("web", "warehouse")
+    # A callee that only stopped some statements (its periodic lines go on) lost web's traffic.
+    stopped = candidates.with_columns(kinds=pl.Series([["new"], ["stopped"]]))
+    assert effect_graph(stopped, calls, named, bucket_s=30.0).has_edge("web", "warehouse")

@@ -178,9 +178,11 @@ def effect_graph(
             # callee did later. Any of the callee's departures may be the one its caller felt: a
             # leak's heap climbs for minutes, its callers fail when it crashes.
             _add(graph, callee, caller, "calls", lagged)
-        elif rows[caller]["rising"] and _only_fell(rows[callee]) and -skew_s <= lag(caller, callee) <= skew_s + bucket_s:
+        elif (rows[caller]["rising"] and _only_fell(rows[callee]) and not _went_quiet(rows[callee])
+              and -skew_s <= lag(caller, callee) <= skew_s + bucket_s):
             # Calls stop reaching a callee as soon as its caller fails: the loss is not late. (Of
-            # two services that only fell, nothing says which one's fall came of the other's.)
+            # two services that only fell, nothing says which one's fall came of the other's.) A
+            # callee gone quiet altogether, its own periodic lines too, did not just lose traffic.
             _add(graph, caller, callee, "calls", lag(caller, callee))
     for (cause, effect), n in (trace_pairs or {}).items():
         back = (trace_pairs or {}).get((effect, cause), 0)
