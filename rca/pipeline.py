@@ -568,12 +568,12 @@ def _with_departed(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
 
 
 def witnessed_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame, steady: pl.DataFrame) -> pl.DataFrame:
-    """``named`` without a caller's error blame of a callee that had not departed on its own
-    (``own``, as in ``broad_blame_set_aside``) while another caller kept calling it as before
-    (``steady``: ``caller``, ``callee``; its timed calls went on since the incident start) and
-    neither names it in errors nor slowed: the callee served that one, so the trouble is on the
+    """``named`` with a caller's error blame marked ``how`` "contradicted" where the callee had
+    not departed on its own (``own``, as in ``broad_blame_set_aside``) while another caller kept
+    calling it as before (``steady``: ``caller``, ``callee``; its timed calls went on since the
+    incident start, as fast) and neither names it in errors nor slowed: the callee served that one, so the trouble is on the
     way from the first (its configuration, its timeout, its address of the callee). Only a lone
-    accuser's blame is set aside; its rows stay, with ``how`` "contradicted"."""
+    accuser's blame is marked."""
     accused = named.filter(pl.col("g") >= MIN_SHIFT_G).select("caller", "callee").unique()
     witnesses = steady.join(accused, on=["caller", "callee"], how="anti").select(witness="caller", callee="callee")
     # Two callers' errors naming one callee outweigh another's word (a DNS record gone: the

@@ -89,7 +89,8 @@ _PLAIN_MATCH = ascii_classes(
     rf"{_OPEN}(?:[0-9A-Za-z_]|[0-9A-Za-z_/](?:[^{_CLOSE}=:]|:[^{_CLOSE}=/])*[^{_CLOSE}{_AFTER_FQDN}=]){_CLOSE}"
 )
 # The others, by the alternative that made them: a URL keeps its scheme, ``key=value`` its key,
-# a path the mark before it, a host name the character after it.
+# a path the mark before it, a host name the character after it (in step with ``MASKS``:
+# tests/test_parse.py compares both ways of masking).
 _KEEPING_MATCH = ascii_classes(
     rf"{_OPEN}(?:(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^{_CLOSE}]*|(?P<key>[A-Za-z_][\w.-]*=)[^{_CLOSE}]*"
     rf"|(?P<lead>[\s=:(\[\"',])/[^{_CLOSE}]*|(?:{_LABEL_LOWER}\.){{2,}}[a-z.]*(?P<after_fqdn>[{_AFTER_FQDN}])"

@@ -77,7 +77,10 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     the earlier wins), ``departure`` (strength of the best), ``onset`` (the earliest of its
     departures at least ``ONSET_SHARE`` as strong as the best and at most ``MAX_LAG_S`` before
     it), ``rising`` / ``falling`` (has such departures of that direction), ``slower`` (numbers
-    in its lines rose: durations, waits) and ``kinds`` (all its departure kinds)."""
+    in its lines rose: durations, waits), ``kinds`` (all its departure kinds), ``onsets`` (when
+    each of its departures began, each time of a recurring one, ``again``) and ``rise_onsets``
+    (those of its rising ones). Blame marked ``contradicted`` counts for neither onsets nor
+    rising."""
     if since is not None:
         departures = departures.filter(pl.col("onset") >= since)
     # Blame that another caller's steady calls contradict makes a suspect, but says nothing of
