@@ -571,9 +571,9 @@ def witnessed_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame, steady: pl
     """``named`` with a caller's error blame marked ``how`` "contradicted" where the callee had
     not departed on its own (``own``, as in ``broad_blame_set_aside``) while another caller kept
     calling it as before (``steady``: ``caller``, ``callee``; its timed calls went on since the
-    incident start, as fast) and neither names it in errors nor slowed: the callee served that one, so the trouble is on the
-    way from the first (its configuration, its timeout, its address of the callee). Only a lone
-    accuser's blame is marked."""
+    incident start, as fast) and neither names it in errors nor slowed: the callee served that
+    one, so the trouble is on the way from the first (its configuration, its timeout, its
+    address of the callee). Only a lone accuser's blame is marked."""
     accused = named.filter(pl.col("g") >= MIN_SHIFT_G).select("caller", "callee").unique()
     witnesses = steady.join(accused, on=["caller", "callee"], how="anti").select(witness="caller", callee="callee")
     # Two callers' errors naming one callee outweigh another's word (a DNS record gone: the
@@ -682,10 +682,16 @@ def _parameter_departures(
     slowed = _slowed_calls(shifts, values)
     # A caller that reaches the callee at an address (its lines name the client, the host is an
     # IP) says nothing of whether the callee's name resolves: no witness against a lost DNS name.
-    by_address = called.filter(pl.col("callee").is_not_null() & pl.col("message").str.contains(_IPV4_HOST)).select(
-        caller=pl.col("service").cast(pl.String), callee=pl.col("callee").cast(pl.String)
-    ).unique()
-    steady = _steady_calls(values, since).join(by_address, on=["caller", "callee"], how="anti")
+    # Only the steady callers' lines are looked at.
+    steady = _steady_calls(values, since)
+    by_address = (
+        called.select(caller=pl.col("service").cast(pl.String), callee=pl.col("callee").cast(pl.String), message="message")
+        .join(steady, on=["caller", "callee"], how="semi")
+        .filter(pl.col("message").str.contains(_IPV4_HOST))
+        .select("caller", "callee")
+        .unique()
+    )
+    steady = steady.join(by_address, on=["caller", "callee"], how="anti")
     if shifts.height == 0:
         return pl.DataFrame(), slowed, steady
     # Of equal shifts (a statement that names one callee only), the one that names the callee.

@@ -71,7 +71,7 @@ def departure_onsets(departures: pl.DataFrame, features: Features) -> pl.DataFra
     A rising series: its first record from its onset bucket on. A statement that stopped, or a
     service that went quiet: half a normal gap after its last record (the next one was due then;
     the last record alone would date a quiet service earlier the less often it logs). A rate that
-    fell but goes on: the first record after which a bucket-long window holds clearly fewer.
+    fell but goes on: half a normal gap after its last record at the old rate (``_window_starts``).
     """
     size = features.bucket.total_seconds()
     keys = departures.select("sid", "kind", "onset_bucket", "rate_before", "rate_after").unique(["sid", "kind", "onset_bucket"])
@@ -103,8 +103,9 @@ def departure_onsets(departures: pl.DataFrame, features: Features) -> pl.DataFra
 def _window_starts(keys: pl.DataFrame, events: pl.LazyFrame, size: float, *, rising: bool) -> pl.DataFrame:
     """When a rate changed, to the record: from the bucket before the onset bucket on, the first
     record that starts a window holding more records than the normal Poisson range allows
-    (``n + 2 sqrt(n) + 1`` for ``n`` expected), or for a fall, the first after which the window
-    holds clearly fewer (``n - 2 sqrt(n)``, at most a third of ``n``). The window is as long as
+    (``n + 2 sqrt(n) + 1`` for ``n`` expected); for a fall, within the window after the first
+    record after which it holds clearly fewer (``n - 2 sqrt(n)``, at most a third of ``n``), the
+    likeliest change point (``_fall_point``), plus half a normal gap. The window is as long as
     ``WINDOW_LINES`` normal records take (at most a bucket): a busy statement is dated to the
     second, a quiet one as well as its few lines allow. Read compact, the records are spread
     within their cells (``rca.mine.compact.spread_records``)."""
@@ -121,18 +122,19 @@ def _window_starts(keys: pl.DataFrame, events: pl.LazyFrame, size: float, *, ris
         if rising:
             inside = np.searchsorted(seconds, seconds + window, side="left") - np.arange(len(seconds))
             found = np.flatnonzero(inside > expected + 2.0 * expected**0.5 + 1.0)
-        else:
-            after = np.searchsorted(seconds, seconds + window, side="right") - np.arange(len(seconds)) - 1
-            found = np.flatnonzero(after <= min(expected - 2.0 * expected**0.5, expected / 3.0))
             if len(found):
-                # The window after that record holds few, but the fall came somewhere within it:
-                # dated where a fall from the normal rate to the new one is likeliest.
-                after_per_second = float(group.get_column("rate_after")[0]) / size
-                at = _fall_point(seconds, int(found[0]), window, per_second, after_per_second)
-                rows.append((sid, kind, onset_bucket, times[at] + timedelta(seconds=min(0.5 / per_second, window / 2) if per_second > 0 else 0.0)))
+                rows.append((sid, kind, onset_bucket, times[int(found[0])]))
             continue
+        after = np.searchsorted(seconds, seconds + window, side="right") - np.arange(len(seconds)) - 1
+        found = np.flatnonzero(after <= min(expected - 2.0 * expected**0.5, expected / 3.0))
         if len(found):
-            rows.append((sid, kind, onset_bucket, times[int(found[0])]))
+            # The window after that record holds few, but the fall came somewhere within it:
+            # dated where a fall from the normal rate to the new one is likeliest, half a normal
+            # gap after the last record at the old rate.
+            after_per_second = float(group.get_column("rate_after")[0]) / size
+            last_normal = times[_fall_point(seconds, int(found[0]), window, per_second, after_per_second)]
+            half_gap = min(0.5 / per_second, window / 2) if per_second > 0 else 0.0
+            rows.append((sid, kind, onset_bucket, last_normal + timedelta(seconds=half_gap)))
     schema = {"sid": keys.schema["sid"], "kind": pl.String, "onset_bucket": keys.schema["onset_bucket"],
               "onset_record": events.collect_schema()["timestamp"]}
     return pl.DataFrame(rows, schema=schema, orient="row")
