@@ -132,6 +132,31 @@ def test_a_steady_service_that_goes_silent_shifts_but_a_bursty_one_does_not() ->
     assert g["batch"] == 0.0 and g["api"] == 0.0
 
 
+def test_a_service_that_logs_only_warnings_is_weighed_against_all_lines() -> None:
+    # "ledger" logs at WARN: two slow-request warnings in ten minutes, then its rate limiter
+    # rejects 120 requests. Its own lines before are too few to weigh a share against; against
+    # the traffic of the whole system, the new warning is a clear departure.
+    rows = [(s, "api", "INFO", "served") for s in range(0, 1200, 2)]
+    rows += [(100, "ledger", "WARN", "slow request"), (400, "ledger", "WARN", "slow request")]
+    rows += [(600 + 5 * i, "ledger", "WARN", "rate limit exceeded") for i in range(120)]
+    features = build_features(_records(rows), bucket=timedelta(seconds=10))
+    shifts = behaviour_shifts(features.series, features.counts, min_side=6).join(
+        features.series.select("sid", "template"), on="sid"
+    )
+    g = shifts.filter((pl.col("scope") == "statement") & (pl.col("template") == "rate limit exceeded")).get_column("g").item()
+    assert g > 100
+    # A service that logs its traffic is weighed against its own lines: the same rise in a
+    # service whose own lines rose with it is no shift of its behaviour.
+    rows = [(s, "api", "INFO", "served") for s in range(0, 1200, 2)]
+    rows += [(s, "busy", "INFO", "handled") for s in range(0, 600, 10)] + [(s, "busy", "INFO", "handled") for s in range(600, 1200, 2)]
+    rows += [(s, "busy", "WARN", "retrying") for s in range(0, 600, 60)] + [(s, "busy", "WARN", "retrying") for s in range(600, 1200, 12)]
+    features = build_features(_records(rows), bucket=timedelta(seconds=10))
+    shifts = behaviour_shifts(features.series, features.counts, min_side=6).join(
+        features.series.select("sid", "template"), on="sid"
+    )
+    assert shifts.filter((pl.col("scope") == "statement") & (pl.col("template") == "retrying")).get_column("g").item() == 0.0
+
+
 def test_lines_with_a_code_location_are_counted_per_statement() -> None:
     records = _records([(s, "api", "INFO", "t1") for s in range(4)]).with_columns(
         component=pl.Series(["Foo#31", "Foo#31", "Foo#34", None]),

@@ -75,6 +75,20 @@ def test_a_latency_shift_inside_info_lines_is_found_with_its_first_record() -> N
     assert row["incident"] > 10 * row["normal"] and row["g"] > 100
 
 
+def test_a_few_values_of_a_normal_tail_together_do_not_date_the_shift() -> None:
+    """Times of two kinds of request, one in ten of the slow kind (its 95th percentile is the
+    slow kind's), then all slow from 600 s: three slow ones together just before are the normal
+    tail, not the onset."""
+    rng = random.Random(5)
+    lines = [(s, f"entry committed in {(200 if s % 30 == 0 else 20) * rng.uniform(0.9, 1.1):.1f} ms") for s in range(0, 570, 3)]
+    tail = ((0, 230), (3, 19), (6, 225), (9, 21), (12, 228), (15, 20), (18, 22), (21, 19), (24, 21), (27, 20))
+    lines += [(570 + s, f"entry committed in {m:.1f} ms") for s, m in tail]
+    lines += [(s, f"entry committed in {600 * rng.uniform(0.9, 1.1):.1f} ms") for s in range(600, 900, 3)]
+    row = _shifts(_lines(lines)).row(0, named=True)
+    assert row["rising"]
+    assert row["onset"] == T0 + timedelta(seconds=600)
+
+
 def test_durations_that_grew_by_half_are_a_shift_though_most_stay_in_their_old_range() -> None:
     """A busy host stretches every request by 1.7x: the times varied widely before, so only a
     quarter of them rise above the old 95th percentile, but the median moved clearly."""

@@ -21,6 +21,8 @@ import polars as pl
 from rca.signals.features import ERRORS_ID
 
 QUIET_GAPS = 4
+# A service with fewer lines than this outside its warnings and errors does not log its traffic.
+MIN_TRAFFIC = 5.0
 # Change kinds, as shown to users.
 NEW, UP, DOWN, STOPPED = "new", "up", "down", "stopped"
 
@@ -202,8 +204,14 @@ def behaviour_shifts(
     per_service = np.zeros((len(names), counts.shape[1]))
     np.add.at(per_service, inverse[plain], counts[plain])
     everything = per_service.sum(axis=0, keepdims=True)
-    parents = np.where(plain[:, None], per_service[inverse], everything)
     error_like = series.get_column("error_share").to_numpy() >= 0.5
+    # A service that logs only its warnings and errors (its level set to WARN) has no traffic of
+    # its own to weigh a statement's share against: a few lines before, all of them trouble. Its
+    # statements are weighed against all lines instead, as its error lines are.
+    traffic = np.zeros(len(names))
+    np.add.at(traffic, inverse[plain & ~error_like], counts[plain & ~error_like].sum(axis=1))
+    logs_traffic = (traffic >= MIN_TRAFFIC)[inverse]
+    parents = np.where((plain & logs_traffic)[:, None], per_service[inverse], everything)
     rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain, min_before=min_before,
                         extra_before=extra_before)
     quiet = _silences(per_service, everything[0])

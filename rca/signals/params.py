@@ -289,13 +289,20 @@ def log_median_shift(before: np.ndarray, after: np.ndarray, *, floor: float) -> 
     return float(((np.median(logs_after) - np.median(logs_before)) / error) ** 2)
 
 
-def _onset_index(values: np.ndarray, split: int, threshold: float, rising: bool, *, window: int = 5) -> int:
+def _onset_index(values: np.ndarray, split: int, threshold: float, rising: bool, share: float, *, window: int = 5) -> int:
     """The first value, from a little before the change point, that starts a run mostly beyond
-    ``threshold`` (3 of the next ``window``): one normal outlier is not the onset."""
+    ``threshold`` (3 of the next ``window``) and looks like what follows the change (of the next
+    two windows' values, at least three quarters of ``share``, the share beyond it after the
+    change, are): one normal outlier, or a few of a normal tail together, is not the onset.
+
+    >>> tail = np.array([1.0, 1, 5, 1, 5, 1, 5, 1, 1, 1, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5])
+    >>> _onset_index(tail, 10, 4.0, True, 1.0)
+    10
+    """
     beyond = (values > threshold) if rising else (values < threshold)
     need = min(3, max(1, len(values) - split))
     for i in range(max(0, split - 2 * window), len(values)):
-        if beyond[i] and beyond[i : i + window].sum() >= need:
+        if beyond[i] and beyond[i : i + window].sum() >= need and beyond[i : i + 2 * window].mean() >= 0.75 * share:
             return i
     return split
 
@@ -334,7 +341,7 @@ def param_shifts(
         if found is None:
             continue
         split, g, rising, threshold, share = found
-        onset = stamps[row["_at"] + _onset_index(series, split, threshold, rising)]
+        onset = stamps[row["_at"] + _onset_index(series, split, threshold, rising, share)]
         rows.append({
             "service": row["service"], "template_id": row["template_id"], "position": row["position"],
             "instance": row.get("instance"), "callee": row.get("callee"),
