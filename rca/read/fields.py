@@ -67,7 +67,7 @@ def level_tree(pattern: str) -> str:
 
     >>> level_tree(f"^(?P<level>{LEVEL_WORD}) (?P<message>.*)$") == f"^(?P<level>{LEVEL_TREE}) (?P<message>.*)$"
     True
-    >>> level_tree(f"^(?P<level>{LEVEL_WORD})\]?(?P<message>.*)$") == f"^(?P<level>{LEVEL_WORD})\]?(?P<message>.*)$"
+    >>> level_tree(rf"^(?P<level>{LEVEL_WORD})\]?(?P<message>.*)$") == rf"^(?P<level>{LEVEL_WORD})\]?(?P<message>.*)$"
     True
     """
     parts = pattern.split(LEVEL_WORD)
