@@ -17,7 +17,7 @@ from rca.model import Analysis, RootCause
 from rca.pipeline import analyze
 from rca.settings import Settings
 from rca.signals.causal import build_graph, lagged_correlation, name_variants, named_services, trace_order
-from rca.signals.detect import behaviour_shifts, find_incident_start, poisson_llr, score_series, share_shifts
+from rca.signals.detect import behaviour_shifts, find_incident_start, poisson_llr, rising_onsets, score_series, share_shifts
 from rca.signals.features import ERRORS_ID, build_features, choose_bucket
 from tests.conftest import ROOT, SAMPLE, run
 
@@ -130,6 +130,32 @@ def test_a_steady_service_that_goes_silent_shifts_but_a_bursty_one_does_not() ->
     g = dict(zip(shifts.get_column("service"), shifts.get_column("g"), strict=True))
     assert g["heartbeat"] > 10
     assert g["batch"] == 0.0 and g["api"] == 0.0
+
+
+def test_a_statement_never_seen_before_begins_with_its_first_line_however_sparse() -> None:
+    # "disk usage 97%" is logged (at WARN) about once a bucket from bucket 4 on, then more often
+    # from bucket 9: never before, so its first line is out of the ordinary, not only the burst.
+    counts = np.array([[0.0, 0, 0, 0, 1, 1, 0, 1, 1, 3, 4, 3, 4]])
+    assert rising_onsets(counts, np.array([0]), np.array([3]), np.array([0.0])).tolist() == [4]
+    # A statement that was there before rises where its counts leave their normal range.
+    counts = np.array([[1.0, 1, 0, 1, 1, 2, 1, 6, 7, 6, 7]])
+    assert rising_onsets(counts, np.array([0]), np.array([8]), np.array([0.8])).tolist() == [7]
+
+
+def test_a_sparse_new_error_is_dated_at_its_first_line(tmp_path: Path) -> None:
+    # A service starts failing one request in ten at 10:05:03: its new error comes every few
+    # seconds, never two in one bucket at first.
+    lines = []
+    for s in range(0, 600):
+        t = T0 + timedelta(seconds=s)
+        lines.append(f"{t:%Y-%m-%d %H:%M:%S}.000 INFO  [main] c.a.Ledger - request served in 20 ms")
+        if s >= 303 and s % 7 == 0:
+            lines.append(f"{t:%Y-%m-%d %H:%M:%S}.500 ERROR [main] c.a.Ledger - catch price exception")
+    (tmp_path / "ledger.log").write_text("\n".join(lines) + "\n")
+    analysis = analyze([str(tmp_path)], Settings())
+    ledger = next(c for c in analysis.root_causes if c.service == "ledger")
+    new = next(d for d in ledger.departures if d.kind == "new")
+    assert new.onset == T0 + timedelta(seconds=308, milliseconds=500)
 
 
 def test_a_service_that_logs_only_warnings_is_weighed_against_all_lines() -> None:

@@ -121,7 +121,8 @@ def _window_starts(keys: pl.DataFrame, events: pl.LazyFrame, size: float, *, ris
         expected = per_second * window
         if rising:
             inside = np.searchsorted(seconds, seconds + window, side="left") - np.arange(len(seconds))
-            found = np.flatnonzero(inside > expected + 2.0 * expected**0.5 + 1.0)
+            # A statement never seen before begins with its first line.
+            found = np.flatnonzero(inside > (expected + 2.0 * expected**0.5 + 1.0 if expected > 0 else 0.0))
             if len(found):
                 rows.append((sid, kind, onset_bucket, times[int(found[0])]))
             continue

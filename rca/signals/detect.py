@@ -337,12 +337,15 @@ def rising_onsets(counts: np.ndarray, sids: np.ndarray, splits: np.ndarray, rate
 
     >>> rising_onsets(np.array([[1.0, 1, 1, 9, 9, 9, 9, 9]]), np.array([0]), np.array([5]), np.array([1.0]))
     array([3], dtype=int32)
+    >>> rising_onsets(np.array([[0.0, 0, 1, 0, 1, 2, 1, 1]]), np.array([0]), np.array([2]), np.array([0.0]))
+    array([2], dtype=int32)
     """
     n = counts.shape[1]
     found = np.empty(len(sids), dtype=np.int32)
     for i, (sid, split, rate) in enumerate(zip(sids, splits, rate_before, strict=True)):
         row = counts[sid]
-        high = rate + 2.0 * np.sqrt(rate) + 1.0
+        # A statement never seen before begins with its first line, however sparse its lines.
+        high = rate + 2.0 * np.sqrt(rate) + 1.0 if rate > 0 else 0.0
         bucket = int(min(max(split, 0), n - 1))
         while bucket < n - 1 and row[bucket] <= high:
             bucket += 1
