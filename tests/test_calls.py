@@ -79,6 +79,25 @@ def test_a_route_names_a_callee_but_a_named_host_wins_over_it() -> None:
     assert not any(callee == "search" for _, callee, _ in found)
 
 
+def test_a_path_that_one_service_alone_serves_names_it() -> None:
+    records = _records([
+        # A proxy's access lines: the paths it forwarded and its upstreams' addresses, no names.
+        (1, "edge", "INFO", '"GET /api/v1/order/search HTTP/1.1" 200 503 rt=0.051 upstream=172.20.14.94:5000'),
+        (2, "edge", "INFO", '"GET /api/v1/stock/7731 HTTP/1.1" 200 88 rt=0.010 upstream=172.20.3.2:8080'),
+        # The services' own access lines: what they served.
+        (3, "archive", "INFO", "GET /api/v1/order/search 200 142.4ms"),
+        (4, "inventory", "INFO", "request handled path=/api/v1/stock/{sku} status=200"),
+        # A retry of its own call repeats the path it sent: it does not serve it.
+        (5, "archive", "WARN", "retry 2/2 for GET /api/v1/stock/{sku} in 510ms"),
+        (6, "archive", "INFO", "GET http://10.0.0.9:8080/api/v1/stock/42 -> 200"),
+        # Two callers of an outside API: neither serves the path the other requests.
+        (7, "billing", "ERROR", "partner API error: 502 from https://api.rates.example.org/v3/rates"),
+        (8, "mailer", "WARN", "api.rates.example.org returned 502 for GET /v3/rates, using the cached value"),
+    ])
+    found = {(caller, callee) for caller, callee, how in _pairs(records) if how == "path"}
+    assert found == {("edge", "archive"), ("edge", "inventory"), ("archive", "inventory")}
+
+
 def test_a_callee_that_names_its_sender_gives_the_edge_the_other_way_and_blames_nobody() -> None:
     records = _records([
         (1, "flags", "WARN", "deprecated route / called by shop"),

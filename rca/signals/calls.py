@@ -4,7 +4,9 @@ A caller names its callee in URLs (``http://ledger:8080/v1``), ``host=``/``upstr
 names (``ledger.prod.svc.cluster.local``), pod names (``ledger-7f9c8d6b5-x2kqp``), client classes
 (``LedgerClient``), error texts (``connection refused to ledger:8080``) and bare addresses
 (``10.0.3.7:8080``), which map to a service where some line ties the address to a name (the same
-line names both, or a service announces it is listening on it). Lines that carry one trace id show
+line names both, or a service announces it is listening on it). A request's path names its callee
+too where one service alone serves it: a proxy's ``"GET /api/v1/order/search" ... upstream=...``
+goes to the one service whose own access lines read ``GET /api/v1/order/search 200``. Lines that carry one trace id show
 the services of a request in the order they logged. Nothing here depends on what a service is
 called: a name is only a string to look for in the other services' lines.
 
@@ -51,7 +53,15 @@ _SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (
 # vocabulary there ("order", "user", "api"), not a mention of one service.
 MAX_SPEAKER_SHARE = 0.5
 SAMPLE_PER_TEMPLATE = 64
-BLAME_WEIGHT = {"name": 1.0, "address": 1.0, "route": 0.5, "word": 0.25}
+BLAME_WEIGHT = {"name": 1.0, "address": 1.0, "route": 0.5, "path": 0.5, "word": 0.25}
+# A request's path: two or more segments, in a URL after its host, or alone (``GET /api/v1/x``).
+_URL_PATH = r"://[^/\s\"'<>]+((?:/[A-Za-z0-9_.~{}:%-]+)+)"
+_PATH = r"(?:^|[\s\"'=(\[])((?:/[A-Za-z0-9_.~{}:%-]+){2,})"
+# A line that says where its request went (a proxy's access line) rather than what it served.
+_FORWARDED = r"(?i)\bupstream\b"
+# A DNS name of three labels or more (``api.partner.example.org``), not a dotted logger or file
+# name (``o.s.web.servlet.DispatcherServlet``, ``middleware.go``).
+_HOST_NAME = r"\b(?:[a-z0-9-]+\.){2,}[a-z]{2,6}\b(?:[^.\w]|$)"
 MIN_TRACES = 3
 
 
@@ -198,11 +208,13 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
     # /api/search`` blames auth, not search.
     routes = _named(_tokens(naming, outgoing), lookup).join(named, on="mid", how="anti")
     addresses = _addresses(hosts, named, naming)
+    paths = _paths(sample).join(named, on="mid", how="anti")
     found = pl.concat([
         named.select("mid", "service", "callee", how=pl.when(pl.col("full")).then(pl.lit("name")).otherwise(pl.lit("word"))),
         addresses.with_columns(how=pl.lit("address")),
         callers.select("mid", "service", "callee", how=pl.lit("caller")),
         routes.select("mid", "service", "callee", how=pl.lit("route")),
+        paths.select("mid", "service", "callee", how=pl.lit("path")),
     ])
     found = found.filter(pl.col("service") != pl.col("callee")).unique(["mid", "callee"], keep="first")
     found = _specific(found, n_services=len(services))
@@ -226,6 +238,50 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
         .sort("caller", "callee", "template_id")
     )
     return Mentions(table.select(empty.columns).cast(empty.schema))  # type: ignore[arg-type]
+
+
+def _paths(sample: pl.DataFrame) -> pl.DataFrame:
+    """``mid``, ``service``, ``callee``: sampled messages that request a path (in a URL, or in a
+    proxy's line that names its upstream) which one other service alone serves: its own lines
+    (its access log) carry the path, and it requests it nowhere itself. Paths compare
+    with every segment that holds a digit or a placeholder (``{id}``, ``:id``) as one wildcard."""
+    with_paths = sample.filter(pl.col("message").str.contains("/", literal=True))
+    url = pl.col("message").str.contains("://", literal=True)
+    requested = pl.concat([
+        with_paths.select("mid", "service", path=pl.col("message").str.extract_all(_URL_PATH).list.eval(
+            pl.element().str.extract(_URL_PATH, 1))),
+        with_paths.filter(~url & pl.col("message").str.contains(_FORWARDED)).select(
+            "mid", "service", path=pl.col("message").str.extract_all(_PATH)),
+    ])
+    # A line that names a host (``api.partner.example.org returned 502 for GET /v3/rates``) is
+    # about a request it sent, not one it served.
+    served = with_paths.filter(~url & ~pl.col("message").str.contains(_FORWARDED) & ~pl.col("message").str.contains(_HOST_NAME)).select(
+        "mid", "service", path=pl.col("message").str.extract_all(_PATH))
+    requested, served = (_normal_paths(frame) for frame in (requested, served))
+    asking = requested.select("service", "path").unique()
+    # A service serves a path its lines carry and that it never requests (a retry line of its own
+    # call repeats the path it sent).
+    servers = served.select("service", "path").unique().join(asking, on=["service", "path"], how="anti")
+    sole = servers.group_by("path").agg(pl.col("service").first(), n=pl.len()).filter(pl.col("n") == 1).select("path", callee="service")
+    return requested.join(sole, on="path").filter(pl.col("service") != pl.col("callee")).select("mid", "service", "callee").unique()
+
+
+def _normal_paths(frame: pl.DataFrame) -> pl.DataFrame:
+    """``mid``, ``service``, ``path`` (one row each), the path lower-cased with its variable
+    segments as ``*``, its query and trailing punctuation cut; only paths with a segment of words."""
+    segment = pl.element()
+    variable = segment.str.contains(r"\d|^[{:<]|%") | segment.str.contains(r"^[0-9a-f-]{16,}$")
+    normal = (
+        pl.col("path").str.strip_chars_start("\"'=([ \t").str.replace(r"[?#].*$", "").str.strip_chars_end(".,;:)]'\"")
+        .str.to_lowercase().str.split("/")
+        .list.eval(segment.filter(segment != "")).list.eval(pl.when(variable).then(pl.lit("*")).otherwise(segment))
+    )
+    return (
+        frame.explode("path").drop_nulls("path")
+        .with_columns(path=normal)
+        .filter((pl.col("path").list.len() >= 2) & pl.col("path").list.eval(pl.element() != "*").list.any())
+        .with_columns(pl.col("path").list.join("/"))
+    )
 
 
 def _with_fields(text: pl.Expr, columns: list[str]) -> pl.Expr:
@@ -324,7 +380,7 @@ def _specific(found: pl.DataFrame, *, n_services: int) -> pl.DataFrame:
     compound = (pl.col("how") == "name") & pl.col("callee").str.contains(r"[-_.]")
     # Nor is a name given as who sent the request (``client=social``, ``called by social``): a
     # field that names one service, not a word of the text.
-    kept = pl.col("how").is_in(["address", "caller"]) | compound
+    kept = pl.col("how").is_in(["address", "caller", "path"]) | compound
     speakers = found.filter(~kept).group_by("callee").agg(pl.col("service").n_unique().alias("speakers"))
     common = speakers.filter(
         (pl.col("speakers") > MAX_SPEAKER_SHARE * (n_services - 1)) & (pl.col("speakers") >= 3)
