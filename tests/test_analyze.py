@@ -314,6 +314,28 @@ def test_json_output_validates_against_the_documented_schema() -> None:
     assert data["root_causes"][0]["service"] == "payments"
 
 
+def test_a_call_found_by_the_path_its_callee_alone_serves_is_a_route_in_the_json(tmp_path: Path) -> None:
+    edge, orders = [], []
+    for s in range(0, 600, 2):
+        t = T0 + timedelta(seconds=s)
+        failing = s >= 300
+        status = 500 if failing else 200
+        edge.append(f'10.0.0.1 - - [{t:%d/%b/%Y:%H:%M:%S} +0000] "GET /api/v1/order/search HTTP/1.1" {status} 512 "-" '
+                    f'"curl/8.4.0" rt=0.050 uct="0.000" urt="0.050" upstream=172.20.14.94:5000')
+        level = "ERROR" if failing else "INFO"
+        orders.append(f"{t:%Y-%m-%d %H:%M:%S},000 {level} archive.api: GET /api/v1/order/search {status} 42.0ms")
+        if failing:
+            orders.append(f"{t:%Y-%m-%d %H:%M:%S},001 ERROR archive.db: pool exhausted, waited 30000 ms")
+    (tmp_path / "edge.access.log").write_text("\n".join(edge) + "\n")
+    (tmp_path / "archive.log").write_text("\n".join(orders) + "\n")
+    result = run(["analyze", str(tmp_path), "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    jsonschema.validate(data, _schema())
+    calls = {(c["caller"], c["callee"]): c["evidence"] for c in data["calls"]}
+    assert calls[("edge", "archive")] == ["route"]
+
+
 def test_json_for_logs_without_an_incident_validates_too(write) -> None:
     path = write("app.log", "".join(f"2026-11-23T10:{m:02d}:00Z INFO request served\n" for m in range(30)))
     result = run(["analyze", path, "--json"])

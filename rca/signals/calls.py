@@ -438,8 +438,10 @@ def call_graph(services: list[str], mentions: Mentions, traces: pl.DataFrame | N
         caller, callee = row["caller"], row["callee"]
         if strength.get((callee, caller), 0.0) > row["strength"]:
             continue
+        # A path one service alone serves is, to a reader, a route that names it (``route`` in the JSON).
+        evidence = {"route" if how == "path" else how for how in row["how"]}
         graph.add_edge(caller, callee, templates=row["templates"], lines=row["lines"],
-                       error_lines=row["error_lines"], traces=0, evidence=sorted({"mentions", *row["how"]}))
+                       error_lines=row["error_lines"], traces=0, evidence=sorted({"mentions", *evidence}))
     if traces is not None and traces.height:
         count = {(r["first"], r["then"]): r["traces"] for r in traces.iter_rows(named=True)}
         for (first, then), n in count.items():
