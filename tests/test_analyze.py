@@ -602,6 +602,23 @@ def test_a_departure_minutes_after_a_services_own_does_not_change_how_it_took_pa
     assert row["onset"] == at + timedelta(seconds=10)
 
 
+def test_of_departures_about_as_clear_as_the_clearest_the_first_anchors_the_onset() -> None:
+    # A hung service: its queries and cache lookups stop at once; the requests it accepts go on
+    # for three minutes until its threads are all taken, and their stop is a little clearer.
+    from rca.ranking.rank import service_candidates
+
+    at = datetime(2026, 3, 17, 23, 39, 29, tzinfo=UTC)
+    departures = pl.DataFrame({
+        "service": ["fx"] * 3,
+        "kind": ["stopped"] * 3,
+        "scope": ["statement"] * 3,
+        "g": [238.1, 200.1, 145.4],
+        "onset": [at + timedelta(seconds=205), at + timedelta(seconds=3), at],
+        "onset_bucket": [47, 40, 40],
+    })
+    assert service_candidates(departures).row(0, named=True)["onset"] == at
+
+
 def _rolling_deploy_that_cannot_reach_its_callee(folder) -> datetime:  # type: ignore[no-untyped-def]
     """``shop`` runs two pods, one file each, calling ``ledger`` every 2 s; at 10:15 a rolling
     deploy restarts pod a, then a minute later pod b, and each new pod's calls fail: it cannot

@@ -45,6 +45,8 @@ FALLING = ("down", "stopped", "silent")
 SKEW_S = 5.0
 # A departure at least this share of a service's strongest (in G) may give the service its onset.
 ONSET_SHARE = 0.25
+# Departures at least this share of a service's clearest (in G) are about as clear.
+NEAR_BEST = 0.8
 # A failure reaches its callers within timeouts and retries: a callee that departed longer than
 # this before its caller did not start the caller's trouble.
 MAX_LAG_S = 120.0
@@ -105,8 +107,10 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     best = departures.group_by("service").agg(
         pl.col("g").max().alias("best"),
         pl.coalesce(pl.col("g").filter(own).max(), pl.col("g").max()).alias("best_own"),
-        pl.coalesce(pl.col("onset").filter(own).sort_by(pl.col("g").filter(own), descending=True).first(),
-                    pl.col("onset").sort_by("g", descending=True).first()).alias("best_onset"),
+        # Of departures about as clear as the clearest, the first anchors the service's story: a
+        # hung service's work stops minutes before the requests it accepts do.
+        pl.coalesce(pl.col("onset").filter(own & (pl.col("g") >= NEAR_BEST * pl.col("g").filter(own).max())).min(),
+                    pl.col("onset").filter(pl.col("g") >= NEAR_BEST * pl.col("g").max()).min()).alias("best_onset"),
         pl.col("kind").unique().sort().alias("kinds"),
     ).join(felt, on="service")
     joined = departures.join(best, on="service")
