@@ -109,8 +109,10 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         pl.coalesce(pl.col("g").filter(own).max(), pl.col("g").max()).alias("best_own"),
         # Of departures about as clear as the clearest, the first anchors the service's story: a
         # hung service's work stops minutes before the requests it accepts do.
-        pl.coalesce(pl.col("onset").filter(own & (pl.col("g") >= NEAR_BEST * pl.col("g").filter(own).max())).min(),
-                    pl.col("onset").filter(pl.col("g") >= NEAR_BEST * pl.col("g").max()).min()).alias("best_onset"),
+        pl.coalesce(
+            pl.col("onset").filter(own & (pl.col("g") >= NEAR_BEST * pl.col("g").filter(own).max())).min(),
+            pl.col("onset").filter(pl.col("g") >= NEAR_BEST * pl.col("g").max()).min(),
+        ).alias("best_onset"),
         pl.col("kind").unique().sort().alias("kinds"),
     ).join(felt, on="service")
     joined = departures.join(best, on="service")

@@ -6,8 +6,8 @@ names (``ledger.prod.svc.cluster.local``), pod names (``ledger-7f9c8d6b5-x2kqp``
 (``10.0.3.7:8080``), which map to a service where some line ties the address to a name (the same
 line names both, or a service announces it is listening on it). A request's path names its callee
 too where one service alone serves it: a proxy's ``"GET /api/v1/order/search" ... upstream=...``
-goes to the one service whose own access lines read ``GET /api/v1/order/search 200``. Lines that carry one trace id show
-the services of a request in the order they logged. Nothing here depends on what a service is
+goes to the one service whose own access lines read ``GET /api/v1/order/search 200``. Lines that
+carry one trace id show the services of a request in the order they logged. Nothing here depends on what a service is
 called: a name is only a string to look for in the other services' lines.
 
 The result is a directed graph caller -> callee over the services present, each edge with the
@@ -255,15 +255,19 @@ def _paths(sample: pl.DataFrame) -> pl.DataFrame:
     ])
     # A line that names a host (``api.partner.example.org returned 502 for GET /v3/rates``) is
     # about a request it sent, not one it served.
-    served = with_paths.filter(~url & ~pl.col("message").str.contains(_FORWARDED) & ~pl.col("message").str.contains(_HOST_NAME)).select(
-        "mid", "service", path=pl.col("message").str.extract_all(_PATH))
+    elsewhere = pl.col("message").str.contains(_FORWARDED) | pl.col("message").str.contains(_HOST_NAME)
+    served = with_paths.filter(~url & ~elsewhere).select("mid", "service", path=pl.col("message").str.extract_all(_PATH))
     requested, served = (_normal_paths(frame) for frame in (requested, served))
     asking = requested.select("service", "path").unique()
     # A service serves a path its lines carry and that it never requests (a retry line of its own
     # call repeats the path it sent).
     servers = served.select("service", "path").unique().join(asking, on=["service", "path"], how="anti")
-    sole = servers.group_by("path").agg(pl.col("service").first(), n=pl.len()).filter(pl.col("n") == 1).select("path", callee="service")
-    return requested.join(sole, on="path").filter(pl.col("service") != pl.col("callee")).select("mid", "service", "callee").unique()
+    sole = servers.group_by("path").agg(pl.col("service").first(), n=pl.len()).filter(pl.col("n") == 1)
+    return (
+        requested.join(sole.select("path", callee="service"), on="path")
+        .filter(pl.col("service") != pl.col("callee"))
+        .select("mid", "service", "callee").unique()
+    )
 
 
 def _normal_paths(frame: pl.DataFrame) -> pl.DataFrame:
@@ -272,8 +276,8 @@ def _normal_paths(frame: pl.DataFrame) -> pl.DataFrame:
     segment = pl.element()
     variable = segment.str.contains(r"\d|^[{:<]|%") | segment.str.contains(r"^[0-9a-f-]{16,}$")
     normal = (
-        pl.col("path").str.strip_chars_start("\"'=([ \t").str.replace(r"[?#].*$", "").str.strip_chars_end(".,;:)]'\"")
-        .str.to_lowercase().str.split("/")
+        pl.col("path").str.strip_chars_start("\"'=([ \t").str.replace(r"[?#].*$", "")
+        .str.strip_chars_end(".,;:)]'\"").str.to_lowercase().str.split("/")
         .list.eval(segment.filter(segment != "")).list.eval(pl.when(variable).then(pl.lit("*")).otherwise(segment))
     )
     return (
