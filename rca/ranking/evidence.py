@@ -22,6 +22,7 @@ from rca.model import (
     Timeline,
 )
 from rca.ranking.rank import SIGNALS, explained
+from rca.signals.detect import above_normal
 from rca.signals.features import ERRORS_ID, Features
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def departure_onsets(departures: pl.DataFrame, features: Features) -> pl.DataFra
 def _window_starts(keys: pl.DataFrame, events: pl.LazyFrame, size: float, *, rising: bool) -> pl.DataFrame:
     """When a rate changed, to the record: from the bucket before the onset bucket on, the first
     record that starts a window holding more records than the normal Poisson range allows
-    (``n + 2 sqrt(n) + 1`` for ``n`` expected); for a fall, within the window after the first
+    (``detect.above_normal``); for a fall, within the window after the first
     record after which it holds clearly fewer (``n - 2 sqrt(n)``, at most a third of ``n``), the
     likeliest change point (``_fall_point``), plus half a normal gap. The window is as long as
     ``WINDOW_LINES`` normal records take (at most a bucket): a busy statement is dated to the
@@ -121,8 +122,7 @@ def _window_starts(keys: pl.DataFrame, events: pl.LazyFrame, size: float, *, ris
         expected = per_second * window
         if rising:
             inside = np.searchsorted(seconds, seconds + window, side="left") - np.arange(len(seconds))
-            # A statement never seen before begins with its first line.
-            found = np.flatnonzero(inside > (expected + 2.0 * expected**0.5 + 1.0 if expected > 0 else 0.0))
+            found = np.flatnonzero(inside > above_normal(expected))
             if len(found):
                 rows.append((sid, kind, onset_bucket, times[int(found[0])]))
             continue

@@ -7,8 +7,8 @@ names (``ledger.prod.svc.cluster.local``), pod names (``ledger-7f9c8d6b5-x2kqp``
 line names both, or a service announces it is listening on it). A request's path names its callee
 too where one service alone serves it: a proxy's ``"GET /api/v1/order/search" ... upstream=...``
 goes to the one service whose own access lines read ``GET /api/v1/order/search 200``. Lines that
-carry one trace id show the services of a request in the order they logged. Nothing here depends on what a service is
-called: a name is only a string to look for in the other services' lines.
+carry one trace id show the services of a request in the order they logged. Nothing here depends
+on what a service is called: a name is only a string to look for in the other services' lines.
 
 The result is a directed graph caller -> callee over the services present, each edge with the
 evidence it rests on: ``templates`` (how many of the caller's log statements name the callee),

@@ -208,8 +208,9 @@ def behaviour_shifts(
     # A service that logs only its warnings and errors (its level set to WARN) has no traffic of
     # its own to weigh a statement's share against: a few lines before, all of them trouble. Its
     # statements are weighed against all lines instead, as its error lines are.
+    routine = plain & ~error_like
     traffic = np.zeros(len(names))
-    np.add.at(traffic, inverse[plain & ~error_like], counts[plain & ~error_like].sum(axis=1))
+    np.add.at(traffic, inverse[routine], counts[routine].sum(axis=1))
     logs_traffic = (traffic >= MIN_TRAFFIC)[inverse]
     parents = np.where((plain & logs_traffic)[:, None], per_service[inverse], everything)
     rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain, min_before=min_before,
@@ -330,6 +331,17 @@ def _onsets(counts: np.ndarray, start: int, rate_before: np.ndarray, kind: np.nd
     return np.where(rising, lo + first_above, np.where(kind == STOPPED, stopped, lo + first_below)).astype(np.int32)
 
 
+def above_normal(expected: float) -> float:
+    """The most records a Poisson count of ``expected`` holds in its normal range
+    (``n + 2 sqrt(n) + 1``); for a statement never seen before (none expected), none: its
+    first line is already out of the ordinary, however sparse its lines.
+
+    >>> above_normal(4.0), above_normal(0.0)
+    (9.0, 0.0)
+    """
+    return expected + 2.0 * expected**0.5 + 1.0 if expected > 0 else 0.0
+
+
 def rising_onsets(counts: np.ndarray, sids: np.ndarray, splits: np.ndarray, rate_before: np.ndarray) -> np.ndarray:
     """For rising series, the first bucket of the run of excess counts that contains (or follows)
     their split: a split that best separates before from after may fall inside the rise, so the
@@ -344,8 +356,7 @@ def rising_onsets(counts: np.ndarray, sids: np.ndarray, splits: np.ndarray, rate
     found = np.empty(len(sids), dtype=np.int32)
     for i, (sid, split, rate) in enumerate(zip(sids, splits, rate_before, strict=True)):
         row = counts[sid]
-        # A statement never seen before begins with its first line, however sparse its lines.
-        high = rate + 2.0 * np.sqrt(rate) + 1.0 if rate > 0 else 0.0
+        high = above_normal(float(rate))
         bucket = int(min(max(split, 0), n - 1))
         while bucket < n - 1 and row[bucket] <= high:
             bucket += 1
