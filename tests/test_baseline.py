@@ -26,10 +26,11 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def _shop(folder: Path, *, minutes: int = 60, incident: tuple[int, int] | None = None, seed: int = 3,
-          start: datetime = T0, mix: dict[str, float] | None = None) -> Path:
+          start: datetime = T0, mix: dict[str, float] | None = None, nagging: bool = False) -> Path:
     """Three services logging requests for ``minutes``; during ``incident`` (minutes from the
     start) the database behind ``stock`` refuses connections and ``orders`` times out calling it.
-    ``mix`` reweights the request kinds (a changed template mix)."""
+    ``mix`` reweights the request kinds (a changed template mix). With ``nagging``, ``web`` also
+    logs an everyday error every 15 s."""
     rng = random.Random(seed)
     weights = mix or {"list": 0.5, "view": 0.3, "buy": 0.2}
     lines: dict[str, list[str]] = {"web": [], "orders": [], "stock": []}
@@ -57,6 +58,10 @@ def _shop(folder: Path, *, minutes: int = 60, incident: tuple[int, int] | None =
             lines["stock"].append(f"{stamp} INFO [db] reserved item {item} for order {user}")
             lines["orders"].append(f"{stamp} INFO [service] order {user} placed for item {item}")
             lines["web"].append(f"{stamp} INFO [http] POST /orders user={user} 201")
+    if nagging:
+        every = [start + timedelta(seconds=s) for s in range(7, minutes * 60, 15)]
+        nags = [f"{t.strftime('%Y-%m-%d %H:%M:%S,')}{t.microsecond // 1000:03d} ERROR [cdn] banner cdn-{t.second % 4} unreachable" for t in every]
+        lines["web"] = sorted(lines["web"] + nags)
     folder.mkdir(parents=True, exist_ok=True)
     for service, rows in lines.items():
         (folder / f"{service}.log").write_text("\n".join(rows) + "\n", encoding="utf-8")
@@ -124,6 +129,16 @@ def test_a_poisoned_baseline_still_names_the_root_of_a_later_incident(tmp_path) 
     analysis = analyze([str(later)], Settings(), model=model)
     assert analysis.root_causes[0].service == "stock"
     assert analysis.baseline is not None and analysis.baseline.name == "shop" and analysis.baseline.version == 1
+
+
+def test_an_everyday_error_the_baseline_had_and_today_lacks_is_not_a_cause(tmp_path) -> None:
+    # The good day's web nagged about its banner CDN all along; today it never does (fixed, or
+    # another build). Fewer errors than normal is no trouble: the stock outage later today is.
+    model = learn([str(_shop(tmp_path / "good", nagging=True))], Settings(), name="shop").model
+    later = _shop(tmp_path / "today", minutes=30, incident=(20, 30), seed=9, start=T0 + timedelta(days=1))
+    analysis = analyze([str(later)], Settings(), model=model)
+    assert analysis.root_causes[0].service == "stock"
+    assert not any("banner" in d.template for c in analysis.root_causes for d in c.departures)
 
 
 def test_the_sample_incident_used_as_a_baseline_is_left_out(tmp_path) -> None:

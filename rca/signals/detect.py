@@ -122,7 +122,7 @@ class Shifts:
 def share_shifts(
     counts: np.ndarray, parents: np.ndarray, *, min_side: int, may_rise: np.ndarray, may_fall: np.ndarray,
     min_total: float = 5.0, factor: float = 3.0, at: int | None = None, min_before: int | None = None,
-    extra_before: float = 0.0, rate_factor: float = 2.0,
+    extra_before: float = 0.0, rate_factor: float = 2.0, in_front: int = 0, fall_within: np.ndarray | None = None,
 ) -> Shifts:
     """The strongest change of each row's share of the matching row of ``parents``, over all splits
     (or at the split ``at`` only).
@@ -133,7 +133,9 @@ def share_shifts(
     share, rises (``may_rise``) to over factor times it, and the row's own rate (per bucket; the
     side before the split is ``extra_before`` buckets longer) must move the same way by
     ``rate_factor``, so a share that moves only because the rest of the parent did is not a
-    change of the row. Rows with fewer than ``min_total`` records score 0.
+    change of the row. Rows with fewer than ``min_total`` records score 0. Rows in
+    ``fall_within`` fall only where they fall within the counts after the first ``in_front``
+    buckets (a baseline put in front): the logs themselves must show the fall.
 
     >>> counts = np.array([[2.0] * 10 + [0.0] * 10])   # a statement that stops...
     >>> parents = np.array([[10.0] * 20])                # ...while its service goes on
@@ -169,6 +171,10 @@ def share_shifts(
     # service) is not a fall: the row's own rate must fall too.
     rate_falls = k2 / t2 * rate_factor < k1 / np.maximum(t1, 1e-12)
     falls = valid & may_fall[:, None] & (after * factor < before) & rate_falls
+    if fall_within is not None and in_front:
+        k1_own = k1 - counts[:, :in_front].sum(axis=1, keepdims=True)
+        t1_own = np.maximum(splits[None, :] - in_front, 1e-12)
+        falls &= ~fall_within[:, None] | ((k1_own > 0) & (k2 / t2 * rate_factor < k1_own / t1_own))
     g = np.where(rises | falls, np.maximum(g, 0.0), 0.0)
     best = g.argmax(axis=1)
     index = np.arange(rows)
@@ -189,7 +195,9 @@ def behaviour_shifts(
       come and go with the traffic). Its evidence is its busiest series.
 
     ``at`` fixes the split (a given incident start). With ``baseline_counts`` (each series' count
-    in known-good logs) the baseline joins the before side of every split.
+    in known-good logs) the baseline joins the before side of every split; but an error-like
+    statement the baseline had and the logs lack throughout has not fallen: fewer errors than on
+    a good day is no trouble. Its fall counts only where the logs show it.
     """
     summary = (series.get_column("template_id") == ERRORS_ID).to_numpy()
     plain = ~summary
@@ -214,7 +222,7 @@ def behaviour_shifts(
     logs_traffic = (traffic >= MIN_TRAFFIC)[inverse]
     parents = np.where((plain & logs_traffic)[:, None], per_service[inverse], everything)
     rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain, min_before=min_before,
-                        extra_before=extra_before)
+                        extra_before=extra_before, in_front=offset, fall_within=error_like)
     quiet = _silences(per_service, everything[0])
     totals = np.where(plain, counts.sum(axis=1), -1.0)
     busiest = [int(np.argmax(np.where(inverse == i, totals, -2.0))) for i in range(len(names))]
