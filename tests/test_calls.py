@@ -163,6 +163,22 @@ def test_trace_spans_give_the_caller_whose_span_encloses_the_callee() -> None:
     assert trace_parents(events).rows() == [("api", "db", 2)]
 
 
+def test_a_service_with_one_line_in_a_trace_is_not_placed_inside_another_span() -> None:
+    # The edge logs one line per request, when it answers: here a timeout at 2 s, while the
+    # callee it called goes on retrying its own callee and logging until 5 s. That one line
+    # falls inside the callee's span, but it says nothing of when the edge's part began.
+    stamps = [T0 + timedelta(seconds=s, minutes=m) for m in range(3) for s in (0.5, 1.5, 2.0, 3.5, 5.0)]
+    events = pl.DataFrame(
+        {
+            "trace_id": [f"t{m}" for m in range(3) for _ in range(5)],
+            "service": ["orders", "orders", "edge", "orders", "orders"] * 3,
+            "timestamp": stamps,
+        },
+        schema_overrides={"timestamp": pl.Datetime("us", "UTC")},
+    )
+    assert trace_parents(events).height == 0
+
+
 def test_call_graph_edges_and_the_entry_are_found_from_the_graph_not_from_names() -> None:
     records = _records([
         (1, "zeta", "INFO", "GET http://alpha:80/x 200"),

@@ -398,7 +398,9 @@ def trace_parents(events: pl.DataFrame) -> pl.DataFrame:
 
     A caller's lines span its call: it logs before the callee and again after it answers. So the
     caller of a service in a trace is the service whose first-to-last span encloses that service's
-    first line and began latest (the innermost). Where no span encloses it, nothing is said.
+    first line and began latest (the innermost). Where no span encloses it, nothing is said; nor
+    of a service with one line in the trace: a service that logs once, when it answers (an access
+    log line), may be the caller of one whose retries outlast its timeout.
     """
     # In the streaming engine, a batch of records at a time.
     spans = (
@@ -412,7 +414,7 @@ def trace_parents(events: pl.DataFrame) -> pl.DataFrame:
     if spans.height == 0:
         return pl.DataFrame(schema=schema)
     enclosing = spans.join(spans, on="trace_id", suffix="_caller").filter(
-        (pl.col("start_caller") < pl.col("start")) & (pl.col("end_caller") >= pl.col("start"))
+        (pl.col("start_caller") < pl.col("start")) & (pl.col("end_caller") >= pl.col("start")) & (pl.col("end") > pl.col("start"))
     )
     parents = enclosing.sort("start_caller").group_by("trace_id", "service").agg(pl.col("service_caller").last())
     counted = parents.group_by(first="service_caller", then="service").agg(traces=pl.len())
