@@ -137,6 +137,14 @@ def test_a_record_naming_its_own_service_still_names_the_route_it_calls() -> Non
     assert ("shop", "routing", "route") in _pairs(records)
 
 
+def test_a_client_class_named_after_all_its_callees_words_names_it() -> None:
+    rows = [(1, "push-server", "WARN", "c.e.push.client.PaymentGatewayClient - Connection refused: 10.0.11.250:8080"),
+            (2, "bff-server", "INFO", "RedisProxyClient took 3 ms"),
+            (3, "payment-gateway-server", "INFO", "charged"), (4, "redis-proxy-server", "INFO", "GET key")]
+    pairs = {(caller, callee) for caller, callee, _ in _pairs(_records(rows))}
+    assert ("push-server", "payment-gateway-server") in pairs and ("bff-server", "redis-proxy-server") in pairs
+
+
 def test_a_name_most_services_use_is_vocabulary_not_a_mention() -> None:
     rows = [(i, s, "INFO", f"{s} loaded the order {i}") for i, s in enumerate(["a-svc", "b-svc", "c-svc", "d-svc", "e-svc"])]
     rows.append((9, "order", "INFO", "ready"))

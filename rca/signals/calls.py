@@ -133,7 +133,17 @@ def _token_keys(token: pl.Expr) -> list[pl.Expr]:
         # A logger or class named after the client: ``api.clients.dispatch``, ``c.e.LedgerClient``.
         last.str.to_lowercase(),
         last.str.extract(r"^([A-Z][a-z0-9]+)[A-Z]", 1).str.to_lowercase(),
+        # A client class named after all of its callee's words: ``PaymentGatewayClient``.
+        _client_of(token),
+        _client_of(last),
     ]
+
+
+def _client_of(name: pl.Expr) -> pl.Expr:
+    """The kebab-case words of a CamelCase client class's callee: ``PaymentGatewayClient`` ->
+    ``payment-gateway``."""
+    words = name.str.extract(r"^((?:[A-Z][a-z0-9]+){2,})Client$", 1)
+    return words.str.replace_all(r"([a-z0-9])([A-Z])", "${1}-${2}").str.to_lowercase()
 
 
 def _hosts_and_words(message: pl.Expr) -> pl.Expr:
@@ -192,8 +202,11 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
     lookup = _lookup(services)
     # Only a message that holds one of the names (any case) or an address can name a service:
     # the others, most of them, are not cut into tokens.
+    keys = lookup.get_column("key").to_list()
+    # A compound name may be written run together, as in a class name (``PaymentGatewayClient``).
+    keys += sorted({re.sub(r"[-_]", "", key) for key in keys if re.search(r"\w[-_]\w", key)})
     naming = sample.filter(
-        pl.col("message").str.contains_any(lookup.get_column("key").to_list(), ascii_case_insensitive=True)
+        pl.col("message").str.contains_any(keys, ascii_case_insensitive=True)
         | pl.col("message").str.contains(r"\d\.\d{1,3}\.\d{1,3}\.\d")
     )
     # A service named as who sent the request (``called by shop``, ``client=web``) is a caller.
