@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 EXAMPLES = 3
 WINDOW_LINES = 20
+# A change is dated to the record within this many buckets after its onset bucket (where the
+# counts say it began): the records of a busy series after that are not read.
+ONSET_SEARCH_BUCKETS = 4
 
 
 def change_of(row: dict[str, object], features: Features) -> Change:
@@ -110,7 +113,8 @@ def _window_starts(keys: pl.DataFrame, events: pl.LazyFrame, size: float, *, ris
     ``WINDOW_LINES`` normal records take (at most a bucket): a busy statement is dated to the
     second, a quiet one as well as its few lines allow. Read compact, the records are spread
     within their cells (``rca.mine.compact.spread_records``)."""
-    lines = spread_records(keys.lazy().join(events, on="sid").filter(pl.col("bucket") >= pl.col("onset_bucket") - 1)).collect(
+    near = pl.col("bucket").is_between(pl.col("onset_bucket") - 1, pl.col("onset_bucket") + ONSET_SEARCH_BUCKETS)
+    lines = spread_records(keys.lazy().join(events, on="sid").filter(near)).collect(
         engine="streaming"
     ).sort("timestamp", "sid", "kind", "onset_bucket")
     rows = []
