@@ -780,3 +780,26 @@ def test_a_callee_gone_quiet_is_not_a_callers_lost_traffic() -> None:
     # A callee that only stopped some statements (its periodic lines go on) lost web's traffic.
     stopped = candidates.with_columns(kinds=pl.Series([["new"], ["stopped"]]))
     assert effect_graph(stopped, calls, named, bucket_s=30.0).has_edge("web", "warehouse")
+
+
+def test_a_callee_that_fell_as_its_caller_failed_lost_traffic_whatever_came_earlier() -> None:
+    # geo's writes failed at 06:51:41 and it stopped calling address, whose requests stopped
+    # within clock skew of that. Two minutes before, address had logged a few slow-but-ok lines
+    # (a weak sign, outside its own story): they do not make address the cause of geo's errors.
+    from rca.ranking.rank import effect_graph
+
+    at = datetime(2026, 4, 22, 6, 51, 41, tzinfo=UTC)
+    fell, early = at - timedelta(seconds=1.8), at - timedelta(seconds=119)
+    candidates = pl.DataFrame({
+        "service": ["geo", "address"], "onset": [at, fell],
+        "rising": [True, False], "falling": [False, True], "slower": [False, False],
+        "kinds": [["new"], ["new", "stopped"]], "onsets": [[at], [early, fell]], "rise_onsets": [[at], [early]],
+    })
+    calls = nx.DiGraph([("geo", "address")])
+    named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
+    graph = effect_graph(candidates, calls, named, bucket_s=15.0)
+    assert graph.has_edge("geo", "address") and not graph.has_edge("address", "geo")
+    # A fall that clearly came first (beyond clock skew) is still the callee's, explaining geo.
+    sooner = candidates.with_columns(onset=pl.Series([at, at - timedelta(seconds=20)]),
+                                     onsets=pl.Series([[at], [early, at - timedelta(seconds=20)]]))
+    assert effect_graph(sooner, calls, named, bucket_s=15.0).has_edge("address", "geo")

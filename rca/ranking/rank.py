@@ -179,6 +179,11 @@ def effect_graph(
             # a request when it ends, so which slow line came first says little; and a callee's
             # own new lines (its slow-query warnings) may only come once it is slow enough.
             _add(graph, callee, caller, "calls", lag(callee, caller))
+        elif (rows[caller]["rising"] and _only_fell(rows[callee]) and not _went_quiet(rows[callee])
+              and abs(lag(caller, callee)) <= skew_s):
+            # A callee whose part was to fall just as its caller failed lost its traffic then,
+            # whatever weaker sign of its came earlier (the same rule as below, first).
+            _add(graph, caller, callee, "calls", lag(caller, callee))
         elif rows[caller]["rising"] and (
             lagged := _departed_before(rows[callee], rows[caller]["onset"], -skew_s, -skew_s if _went_quiet(rows[callee]) else skew_s)
         ) is not None:
