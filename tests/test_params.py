@@ -60,6 +60,14 @@ def test_a_field_name_says_its_numbers_are_durations() -> None:
         ("latency_ms", 0.012, True), ("elapsedMs", 0.04, True), ("items", 3.0, False)]
 
 
+def test_a_clock_reading_in_a_line_is_no_measure() -> None:
+    """The record's own time kept among its fields, a time of day in the text and a field named
+    for a time rise with the clock: none is a number of the line."""
+    record = '{"@timestamp":"2026-05-18T22:59:03.365Z","ts":1787098558.002,"level":"info","rows":3}'
+    frame = _lines([(0, "query at 22:59:03.365 took 12ms")], attributes=[record])
+    assert numeric_values(frame).select("label", "value").rows() == [("took", 0.012), ("rows", 3.0)]
+
+
 def test_pettitt_finds_where_the_values_change() -> None:
     values = np.array([1.0, 2, 1, 2, 1, 2, 9, 8, 9, 8])
     assert pettitt(values)[0] == 6

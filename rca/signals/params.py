@@ -39,6 +39,13 @@ _SIZE_BYTES = {f"{p}{i}{b}": 1024.0 ** n if i else 1000.0 ** n
 # What separates values from their neighbours: ``waiting=3``, ``(12 ms)``, ``[42]``, ``a, 7;``,
 # ``617M->390M``.
 _DELIMITERS = r"[\s,;()\[\]{}\"'=|]+|->"
+# A clock reading in a line (a date and time, a time of day) is no measure: it rises with time
+# by itself. Nor is a field named for a time (``"ts":1787098558.0``).
+_CLOCK = (
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+    r"|\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"
+)
+_CLOCK_LABEL = r"(?i)^@?(?:ts|time|timestamp|datetime|date|logged_?at|event_?time)$"
 # Measures sit near the start of a line; beyond this the numbers are data dumps (lists of items).
 MAX_CHARS = 400
 MIN_VALUES = 30
@@ -89,10 +96,10 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
     """
     instance = [c for c in _INSTANCE if c in records.columns]
     timed = numbered_lines(records)
-    text = pl.col("message").str.slice(0, MAX_CHARS)
+    text = pl.col("message").str.slice(0, MAX_CHARS).str.replace_all(_CLOCK, " ")
     if "attributes" in timed.columns:
         # A structured record's fields (``"duration_ms":12``, ``latency=0.3``) hold its measures.
-        fields = pl.col("attributes").str.slice(0, MAX_CHARS * 2).str.replace_all(r"([\"\w]):", "$1 ")
+        fields = pl.col("attributes").str.slice(0, MAX_CHARS * 2).str.replace_all(_CLOCK, " ").str.replace_all(r"([\"\w]):", "$1 ")
         text = pl.when(pl.col("attributes").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), fields))
     # Only the tokens that are numbers (with the word before them and a unit) come out of each
     # line: a pass of one regex, and a handful of rows per line instead of one per word.
@@ -116,7 +123,7 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
         label=groups.struct.field("label").str.strip_chars_end(":.="),
         number=groups.struct.field("number").cast(pl.Float64, strict=False),
         unit=pl.coalesce(groups.struct.field("unit").replace("", None), groups.struct.field("after")),
-    ).filter(pl.col("number").is_not_null()).collect(engine="streaming")
+    ).filter(pl.col("number").is_not_null() & ~pl.col("label").fill_null("").str.contains(_CLOCK_LABEL)).collect(engine="streaming")
     # What a label says of its unit, worked out once per distinct label (a few hundred).
     said = parts.select(pl.col("label").unique().drop_nulls()).with_columns(said=label_unit(pl.col("label"))).drop_nulls("said")
     by_label = pl.col("label").replace_strict(said.get_column("label"), said.get_column("said"), default=None, return_dtype=pl.String)
