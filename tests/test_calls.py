@@ -145,6 +145,29 @@ def test_a_client_class_named_after_all_its_callees_words_names_it() -> None:
     assert ("push-server", "payment-gateway-server") in pairs and ("bff-server", "redis-proxy-server") in pairs
 
 
+def test_the_client_class_a_line_was_logged_by_names_its_callee(tmp_path) -> None:
+    # friends' calls to idgen fail with a message that names no one: the logger does.
+    records = _records([(1, "friends-server", "WARN", "Upstream responded with 503 Service Unavailable"),
+                        (2, "friends-server", "INFO", "GET /friends 200"),
+                        (3, "idgen-server", "INFO", "issued id 42"), (4, "store-server", "INFO", "ready")])
+    loggers = ["com.fintrail.friends.client.IdgenClient", "com.fintrail.friends.web.FriendsController",
+               "c.f.idgen.IdApplication", "c.f.store.StoreApplication"]
+    pairs = {(a, b) for a, b, _ in _pairs(records.with_columns(component=pl.Series(loggers)))}
+    assert ("friends-server", "idgen-server") in pairs
+    # Another logger is the service's own code: a Python module ``api`` names no service ``api``.
+    own = _records([(1, "prefs", "ERROR", "account 42 not found (404)"), (2, "api", "INFO", "GET /x 200"),
+                    (3, "store", "INFO", "ready")]).with_columns(component=pl.Series(["api", "nginx", "main"]))
+    assert not _pairs(own)
+    # Read compact, the texts kept carry the logger.
+    (tmp_path / "friends-server.log").write_text(
+        "2026-05-26 23:57:30.107  WARN 1 --- [exec-73] com.fintrail.friends.client.IdgenClient  : Upstream responded with 503\n")
+    from rca.mine.shards import read_masked
+    from rca.settings import Settings
+
+    texts = read_masked([str(tmp_path)], Settings(), compact=True).texts
+    assert texts.get_column("component").cast(pl.String).to_list() == ["com.fintrail.friends.client.IdgenClient"]
+
+
 def test_a_name_most_services_use_is_vocabulary_not_a_mention() -> None:
     rows = [(i, s, "INFO", f"{s} loaded the order {i}") for i, s in enumerate(["a-svc", "b-svc", "c-svc", "d-svc", "e-svc"])]
     rows.append((9, "order", "INFO", "ready"))

@@ -18,7 +18,8 @@ masked and its records split in three (``Compactor.add``):
   field, else one its message names), ``service``, ``source`` and ``timestamp`` of each record
   that carries one, for the stages that follow requests across services;
 - the texts: ``message``, ``body`` and ``attributes`` of a sample of the records, per (service,
-  masked message), with their ``source``, ``line``, ``timestamp``, ``level`` and ``statement``.
+  masked message), with their ``source``, ``line``, ``timestamp``, ``level``, ``statement`` and
+  ``component`` (the logger: a client's names what it calls).
   A record is kept when the low bits of a hash of its place (its file's name and its line) are
   zero, as many bits as it takes to keep at most ``2 * KEPT_PER_KEY`` of its key's records:
   every record of a key with fewer, an even spread over time of a busy one. The rule depends
@@ -190,9 +191,9 @@ class Compactor:
         counts = summed([self.counts, records.group_by(KEY).agg(n=pl.len().cast(pl.UInt32))])
         self.counts = counts
         compact = _compact_columns(records)
-        texts = records.select("source", "line", *KEY, *TEXT_COLUMNS, _hash=_place_hash(records)).with_columns(
-            compact.select("timestamp", "level", "statement")
-        )
+        texts = records.select(
+            "source", "line", *KEY, *TEXT_COLUMNS, pl.col("component").cast(pl.Categorical), _hash=_place_hash(records)
+        ).with_columns(compact.select("timestamp", "level", "statement"))
         self._texts.append(_owned(prune(texts, counts).with_columns(pl.col("source").cast(pl.Categorical))))
         if len(self._texts) > 8:
             self._texts = [_owned(prune(pl.concat(self._texts), counts))]
@@ -272,7 +273,8 @@ def _owned(texts: pl.DataFrame) -> pl.DataFrame:
 def _empty_texts() -> pl.DataFrame:
     return pl.DataFrame(schema={"source": pl.Categorical, "line": pl.UInt32, "service": pl.String, MASKED_ID: pl.UInt32,
                                 "message": pl.String, "body": pl.String, "attributes": pl.String, "_hash": pl.UInt64,
-                                "timestamp": pl.Datetime("us", "UTC"), "level": LEVEL_DTYPE, "statement": pl.Categorical})
+                                "timestamp": pl.Datetime("us", "UTC"), "level": LEVEL_DTYPE, "statement": pl.Categorical,
+                                "component": pl.Categorical})
 
 
 def spread_records(cells: pl.LazyFrame) -> pl.LazyFrame:

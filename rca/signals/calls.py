@@ -180,6 +180,12 @@ def sample_messages(
         said = pl.col("body").str.split("\n").list.eval(pl.element().filter(~pl.element().str.contains(r"^\s"))).list.join(" ")
         text = pl.when(pl.col("body").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), said.str.slice(0, 2000)))
     text = _with_fields(text, records.columns)
+    if "component" in records.columns:
+        # A line written by a client's logger names what it calls (``c.e.friends.client.IdgenClient``:
+        # "Upstream responded with 503"); other loggers are the service's own code (``in api:``).
+        component = pl.col("component").cast(pl.String)
+        client = component.str.contains(r"(?i)client")
+        text = pl.when(client.fill_null(False)).then(pl.concat_str(text, pl.lit(" "), component)).otherwise(text)
     return (
         # Read compact, services and templates are categorical in the records: as text from here.
         records.group_by(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String))
