@@ -172,6 +172,9 @@ def effect_graph(
     for caller, callee in sorted(calls.edges):
         if caller not in rows or callee not in rows:
             continue
+        # The callee only lost lines as its caller failed (its own periodic lines go on): it may
+        # have lost the caller's traffic. A callee gone quiet altogether did not just lose traffic.
+        lost_traffic = rows[caller]["rising"] and _only_fell(rows[callee]) and not _went_quiet(rows[callee])
         if (caller, callee) in naming:
             _add(graph, callee, caller, "names", lag(callee, caller))
         elif rows[caller]["slower"] and (rows[callee]["slower"] or rows[callee]["rising"]) and abs(lag(callee, caller)) <= MAX_LAG_S:
@@ -179,8 +182,7 @@ def effect_graph(
             # a request when it ends, so which slow line came first says little; and a callee's
             # own new lines (its slow-query warnings) may only come once it is slow enough.
             _add(graph, callee, caller, "calls", lag(callee, caller))
-        elif (rows[caller]["rising"] and _only_fell(rows[callee]) and not _went_quiet(rows[callee])
-              and abs(lag(caller, callee)) <= skew_s):
+        elif lost_traffic and abs(lag(caller, callee)) <= skew_s:
             # A callee whose part was to fall just as its caller failed lost its traffic then,
             # whatever weaker sign of its came earlier (the same rule as below, first).
             _add(graph, caller, callee, "calls", lag(caller, callee))
@@ -192,11 +194,9 @@ def effect_graph(
             # callee did later. Any of the callee's departures may be the one its caller felt: a
             # leak's heap climbs for minutes, its callers fail when it crashes.
             _add(graph, callee, caller, "calls", lagged)
-        elif (rows[caller]["rising"] and _only_fell(rows[callee]) and not _went_quiet(rows[callee])
-              and -skew_s <= lag(caller, callee) <= skew_s + bucket_s):
+        elif lost_traffic and -skew_s <= lag(caller, callee) <= skew_s + bucket_s:
             # Calls stop reaching a callee as soon as its caller fails: the loss is not late. (Of
-            # two services that only fell, nothing says which one's fall came of the other's.) A
-            # callee gone quiet altogether, its own periodic lines too, did not just lose traffic.
+            # two services that only fell, nothing says which one's fall came of the other's.)
             _add(graph, caller, callee, "calls", lag(caller, callee))
     for (cause, effect), n in (trace_pairs or {}).items():
         back = (trace_pairs or {}).get((effect, cause), 0)
