@@ -81,7 +81,7 @@ def choose_many(samples: Sequence[list[str]]) -> list[Plan]:
     covered = [_cover(sample, *evidence) for sample, *evidence in zip(lines, candidates, hits, dated, strict=True)]
     # Then loose fallbacks, for the lines still unread (stack traces, mostly).
     fallbacks = [[x for x in FALLBACKS if x.timestamp or not any(y.timestamp for y in chosen)] for chosen, _ in covered]
-    fallback_hits = [_matches_left(cands, sample, left) for cands, sample, (_, left) in zip(fallbacks, lines, covered, strict=True)]
+    fallback_hits = _matches_left(fallbacks, lines, [left for _, left in covered])
     fallback_dated = _dated_many(fallbacks, lines, fallback_hits)
     plans = []
     for (wrappers, sample), (chosen, left), *evidence in zip(peeled, covered, fallbacks, fallback_hits, fallback_dated, strict=True):
@@ -106,11 +106,30 @@ def _evidence(samples: list[list[str]]) -> tuple[list[list[AnyLayout]], list[np.
     return candidates, hits, _dated_many(candidates, samples, hits)
 
 
-def _matches_left(candidates: list[AnyLayout], sample: list[str], left: np.ndarray) -> np.ndarray:
-    """Which lines each candidate reads, where some line is ``left`` to read (else none)."""
-    if not candidates or not left.any():
-        return np.zeros((len(candidates), len(sample)), dtype=bool)
-    return np.stack([matches(c, sample) for c in candidates])
+def _matches_left(candidates: list[list[Layout]], samples: list[list[str]], left: list[np.ndarray]) -> list[np.ndarray]:
+    """For each sample, which of the lines still ``left`` each of its candidates (fallbacks, of
+    ``FALLBACKS``) reads (a row per candidate; lines not left read as unmatched: the greedy
+    choice only counts lines left). The left lines of all the samples are matched together in
+    Polars, as ``_library_hits`` does: Python's engine would compile every fallback's pattern."""
+    rows = {layout: i for i, layout in enumerate(FALLBACKS)}
+    texts = [sample[j] for sample, keep, cands in zip(samples, left, candidates, strict=True) if cands for j in np.flatnonzero(keep)]
+    found = np.zeros((len(FALLBACKS), 0), dtype=bool)
+    if texts:
+        lines = pl.Series("raw", texts, dtype=pl.String).str.slice(0, SAMPLE_CHARS)
+        found = lines.to_frame().select(
+            pl.col("raw").str.contains(layout.capturing(())).alias(str(i)) for i, layout in enumerate(FALLBACKS)
+        ).to_numpy().T.astype(bool)
+    out, start = [], 0
+    for cands, sample, keep in zip(candidates, samples, left, strict=True):
+        hits = np.zeros((len(cands), len(sample)), dtype=bool)
+        if cands:
+            where = np.flatnonzero(keep)
+            block = found[:, start : start + len(where)]
+            for i, layout in enumerate(cands):
+                hits[i, where] = block[rows[layout]]
+            start += len(where)
+        out.append(hits)
+    return out
 
 
 def _support(size: int) -> int:
