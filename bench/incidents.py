@@ -2469,6 +2469,16 @@ def ensure_traffic(topo: Topology, root: str, rng: random.Random) -> None:
             e.prob = max(e.prob, rng.choice((0.7, 0.9, 1.0)))
 
 
+def ensure_resolved(topo: Topology, root: str) -> None:
+    """A DNS fault shows only in calls that resolve the root's name: where every caller reaches it
+    by address, nothing would happen, so they reach it by name (no random draw, so the rest of
+    the case is as it would have been)."""
+    into = [e for e in topo.edges if e.callee == root]
+    if into and all(e.naming == "ip" for e in into):
+        for e in into:
+            e.naming = "url-name"
+
+
 def bump(version: str, rng: random.Random) -> str:
     major, minor, patch = (int(x) for x in version.split("."))
     return f"{major}.{minor + 1}.0" if rng.random() < 0.5 else f"{major}.{minor}.{patch + 1}"
@@ -3113,6 +3123,8 @@ def setup_case(seed: int, index: int, kind: str) -> CaseSetup:
                   rng.randint(0, 999999), tzinfo=timezone.utc)  # fmt: skip
     root = choose_root(topo, rng, kind)
     ensure_traffic(topo, root, rng)
+    if kind == "dns":
+        ensure_resolved(topo, root)
     herrings = pick_herrings(topo, root, start, duration, rng)
     layout = weighted(rng, (("per-service", 0.55), ("merged", 0.2), ("mixed", 0.25)))
     merged_style = rng.choice(("json", "prefixed")) if layout == "merged" else ""
