@@ -174,6 +174,26 @@ def test_a_name_most_services_use_is_vocabulary_not_a_mention() -> None:
     assert not any(callee == "order" for _, callee, _ in _pairs(_records(rows)))
 
 
+def test_a_common_word_where_a_host_goes_is_a_callee_however_many_services_use_it() -> None:
+    # Most services say "config" (their own settings), but a URL's host, ``host='config'`` and
+    # ``config:8443`` are calls to the service called config.
+    rows = [(i, s, "INFO", f"loaded config from /etc/{s}.yaml") for i, s in enumerate(["web", "risk", "etl", "timeline"])]
+    rows += [(5, "web", "ERROR", "GET http://config:8080/api/v1/config/42 failed: timed out"),
+             (6, "risk", "WARN", "HTTPConnectionPool(host='config', port=80): Read timed out."),
+             (7, "etl", "ERROR", "dial tcp config:8443: connect: connection refused"),
+             (8, "config", "INFO", "served request")]
+    pairs = {(caller, callee) for caller, callee, _ in _pairs(_records(rows))}
+    assert {("web", "config"), ("risk", "config"), ("etl", "config")} <= pairs
+    # Said only as a word, it stays vocabulary.
+    assert not any(callee == "config" for _, callee, _ in _pairs(_records(rows[:4] + rows[-1:])))
+
+
+def test_a_function_of_a_client_module_names_its_callee() -> None:
+    rows = [(1, "payments-svc", "WARN", "Finished call to 'payments.clients.identity.update' after 20(ms), this was the 2nd time calling it."),
+            (2, "identity-svc", "INFO", "GET /v1/identity 200"), (3, "quote-svc", "INFO", "quoted"), (4, "web", "INFO", "ready")]
+    assert ("payments-svc", "identity-svc") in {(a, b) for a, b, _ in _pairs(_records(rows))}
+
+
 def test_a_shared_dependency_named_in_full_by_most_of_few_services_is_still_a_callee() -> None:
     rows = [(1, "fx-svc", "DEBUG", "GET http://files-api:9090/api/files -> 200 in 3.5ms"),
             (2, "ads-svc", "WARN", "Health status DOWN (readinessState: REFUSING_TRAFFIC, files-api: DOWN)"),

@@ -34,6 +34,12 @@ if TYPE_CHECKING:
 _POD_SUFFIX = r"-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$|-\d{1,3}$"
 # Words a service name is commonly dressed in; a caller may name the bare core.
 _AFFIXES = r"^(?:svc|app|srv)[-_]|[-_](?:service|svc|api|server|srv|app|worker|daemon|consumer|backend|grpc|http)$"
+# A name where a host goes: a URL's (``http://ledger:8080``), a ``host=``/``upstream:`` value, a
+# ``name:port``. A service named so is called, however ordinary its name is as a word.
+_HOST_PLACE = (
+    r"(?://|\b(?i:host|hostname|upstream|server|addr|address|endpoint)\W{1,3})[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]"
+    r"|\b[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]:\d{2,5}\b"
+)
 # Tokens: runs of name characters (letters, digits, '-', '_', '.'), so a URL's host, a DNS name and
 # a pod name each stay one token, and ``host='ledger'`` or ``ledger:8080`` give ``ledger``.
 _TOKEN = r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]"
@@ -121,8 +127,9 @@ def _lookup(services: list[str]) -> pl.DataFrame:
 
 def _token_keys(token: pl.Expr) -> list[pl.Expr]:
     """The ways one token may name a service: itself, its first DNS label, the workload of a pod
-    name, the first word of a CamelCase class name (``LedgerClient`` -> ``ledger``), and the last
-    part of a dotted logger or class name (``api.clients.dispatch``, ``c.e.LedgerClient``)."""
+    name, the first word of a CamelCase class name (``LedgerClient`` -> ``ledger``), the last
+    part of a dotted logger or class name (``api.clients.dispatch``, ``c.e.LedgerClient``), and
+    the module after ``clients.`` in a dotted code path (``api.clients.dispatch.send``)."""
     lower = token.str.to_lowercase()
     last = token.str.extract(r"\.([A-Za-z][A-Za-z0-9_-]*)$", 1)
     return [
@@ -136,6 +143,8 @@ def _token_keys(token: pl.Expr) -> list[pl.Expr]:
         # A client class named after all of its callee's words: ``PaymentGatewayClient``.
         _client_of(token),
         _client_of(last),
+        # A function of a client module: ``payments.clients.identity.update``, ``client.ledger.Api``.
+        token.str.extract(r"(?i)(?:^|\.)clients?\.([A-Za-z][A-Za-z0-9_-]*)\.", 1).str.to_lowercase(),
     ]
 
 
@@ -222,6 +231,14 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
     # A line naming its own service (a structured record's ``"service":"shop"``, its pod name)
     # names no callee, and must not hide the route it names.
     named = _named(hosts, lookup).filter(pl.col("service") != pl.col("callee"))
+    # Named where a host goes: a call to it, in full even where only a word of its name is used.
+    host_names = outgoing.str.extract_all(_HOST_PLACE).list.eval(
+        pl.element().str.extract(r"([A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9])(?::\d{2,5})?$", 1)
+    ).list.join(" ")
+    as_host = _named(_tokens(naming, host_names), lookup).select("mid", "callee", host=pl.lit(True))
+    named = named.join(as_host, on=["mid", "callee"], how="left").with_columns(
+        full=pl.col("full") | pl.col("host").fill_null(False)
+    )
     # Routes (``GET /api/catalog``) say where a request goes, so they name the callee too, but a
     # line that names a service otherwise is about that one: ``upstream auth returned 401 for
     # /api/search`` blames auth, not search.
@@ -229,11 +246,14 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
     addresses = _addresses(hosts, named, naming)
     paths = _paths(sample).join(named, on="mid", how="anti")
     found = pl.concat([
-        named.select("mid", "service", "callee", how=pl.when(pl.col("full")).then(pl.lit("name")).otherwise(pl.lit("word"))),
-        addresses.with_columns(how=pl.lit("address")),
-        callers.select("mid", "service", "callee", how=pl.lit("caller")),
-        routes.select("mid", "service", "callee", how=pl.lit("route")),
-        paths.select("mid", "service", "callee", how=pl.lit("path")),
+        named.select(
+            "mid", "service", "callee", how=pl.when(pl.col("full")).then(pl.lit("name")).otherwise(pl.lit("word")),
+            host=pl.col("host").fill_null(False),
+        ),
+        addresses.with_columns(how=pl.lit("address"), host=pl.lit(False)),
+        callers.select("mid", "service", "callee", how=pl.lit("caller"), host=pl.lit(False)),
+        routes.select("mid", "service", "callee", how=pl.lit("route"), host=pl.lit(False)),
+        paths.select("mid", "service", "callee", how=pl.lit("path"), host=pl.lit(False)),
     ])
     found = found.filter(pl.col("service") != pl.col("callee")).unique(["mid", "callee"], keep="first")
     found = _specific(found, n_services=len(services))
@@ -403,7 +423,9 @@ def _specific(found: pl.DataFrame, *, n_services: int) -> pl.DataFrame:
     compound = (pl.col("how") == "name") & pl.col("callee").str.contains(r"[-_.]")
     # Nor is a name given as who sent the request (``client=social``, ``called by social``): a
     # field that names one service, not a word of the text.
-    kept = pl.col("how").is_in(["address", "caller", "path"]) | compound
+    # Nor is a name where a host goes (``http://config:8080``, ``host='config'``).
+    host = pl.col("host") if "host" in found.columns else pl.lit(False)
+    kept = pl.col("how").is_in(["address", "caller", "path"]) | compound | host
     speakers = found.filter(~kept).group_by("callee").agg(pl.col("service").n_unique().alias("speakers"))
     common = speakers.filter(
         (pl.col("speakers") > MAX_SPEAKER_SHARE * (n_services - 1)) & (pl.col("speakers") >= 3)
