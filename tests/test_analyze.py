@@ -558,6 +558,72 @@ def test_a_leaking_callee_explains_callers_that_fail_when_it_crashes_minutes_lat
     assert not alone.has_edge("worker", "api")
 
 
+def test_a_callee_named_in_a_few_of_a_callers_errors_explains_a_few_of_them() -> None:
+    # The edge's errors name the crashing reports service in 132 more lines than before, and an
+    # assets service with a small bug of its own in 38: both explain the edge, reports most.
+    from rca.ranking.rank import effect_graph
+
+    at = datetime(2026, 3, 19, 15, 52, tzinfo=UTC)
+    candidates = pl.DataFrame({
+        "service": ["assets", "edge", "reports"],
+        "onset": [at + timedelta(seconds=50), at + timedelta(seconds=1), at],
+        "rising": [True, True, True], "falling": [False, False, False], "slower": [False, False, False],
+        "kinds": [["new"], ["new"], ["new"]],
+        "onsets": [[at + timedelta(seconds=50)], [at + timedelta(seconds=1)], [at]],
+        "rise_onsets": [[at + timedelta(seconds=50)], [at + timedelta(seconds=1)], [at]],
+    })
+    calls = nx.DiGraph([("edge", "assets"), ("edge", "reports")])
+    named = pl.DataFrame({
+        "caller": ["edge", "edge"], "callee": ["assets", "reports"], "before": [0.0, 2.0], "after": [38.0, 134.0],
+        "rate_before": [0.0, 0.002], "rate_after": [0.1, 0.35], "g": [10.4, 35.9], "how": ["errors", "errors"],
+    })
+    graph = effect_graph(candidates, calls, named)
+    assert graph.edges["reports", "edge"]["strength"] == 1.0
+    assert 0.25 < graph.edges["assets", "edge"]["strength"] < 0.35
+    # Blame without counts (or by slowed calls) counts whole.
+    whole = effect_graph(candidates, calls, named.select("caller", "callee", "g"))
+    assert whole.edges["assets", "edge"]["strength"] == 1.0
+
+
+def test_a_callee_blamed_for_a_bug_minutes_before_its_callers_trouble_did_not_start_it() -> None:
+    # The db proxy's own bug began at 10:27 and its callers' errors have named it since; at 10:32
+    # the warehouse's bad deploy makes it fail on its own. The proxy explains the warehouse only
+    # if one of its departures came at most two minutes before the warehouse's.
+    from rca.ranking.rank import effect_graph
+
+    bug, deploy = datetime(2026, 2, 9, 10, 27, tzinfo=UTC), datetime(2026, 2, 9, 10, 32, tzinfo=UTC)
+    candidates = pl.DataFrame({
+        "service": ["proxy", "warehouse"],
+        "onset": [bug, deploy],
+        "rising": [True, True], "falling": [False, False], "slower": [False, False],
+        "kinds": [["blamed", "new"], ["new"]],
+        "onsets": [[bug, bug + timedelta(seconds=20)], [deploy]],
+        "rise_onsets": [[bug, bug + timedelta(seconds=20)], [deploy]],
+    })
+    calls = nx.DiGraph([("warehouse", "proxy")])
+    named = pl.DataFrame({"caller": ["warehouse"], "callee": ["proxy"], "g": [300.0]})
+    assert not effect_graph(candidates, calls, named).has_edge("proxy", "warehouse")
+    # A crash of the proxy a minute before the warehouse's errors: that one it felt.
+    crashed = candidates.with_columns(onsets=pl.Series([[bug, deploy - timedelta(seconds=60)], [deploy]]))
+    assert effect_graph(crashed, calls, named).has_edge("proxy", "warehouse")
+
+
+def test_callers_blame_clearer_than_a_services_own_departures_dates_it() -> None:
+    # Callers' errors name the service from 04:16:30; its own durations shift only at 04:32,
+    # much less clearly. It departed when its callers noticed, not sixteen minutes later.
+    from rca.ranking.rank import service_candidates
+
+    at = datetime(2026, 8, 13, 4, 16, 30, tzinfo=UTC)
+    departures = pl.DataFrame({
+        "service": ["api", "api"], "kind": ["blamed", "shifted"], "scope": ["named", "parameter"],
+        "g": [1823.0, 391.9], "onset": [at, at + timedelta(minutes=16)], "onset_bucket": [10, 26],
+    })
+    assert service_candidates(departures).row(0, named=True)["onset"] == at
+    # Blame weaker than its own departure dates it no more than before.
+    weaker = departures.with_columns(g=pl.Series([200.0, 391.9]))
+    assert service_candidates(weaker).row(0, named=True)["onset"] == at + timedelta(minutes=16)
+
+
 def test_a_callee_whose_requests_stop_as_its_caller_fails_does_not_explain_it_for_what_it_did_later() -> None:
     # The api cannot resolve the worker's name from 10:16:15: its errors start then, and the
     # worker's requests stop 3 s later (none reach it). Eight minutes on, a number in the

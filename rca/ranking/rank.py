@@ -122,10 +122,15 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     # deploy's new exceptions) follows from it.
     # Nor does one minutes after it say how the service took part (a connection warning twenty
     # minutes on does not make a service that stopped one whose errors rose).
+    # And callers' blame clearer than anything the service's own lines show dates it, however
+    # long before them: its callers noticed it first (a delayed network shows in their errors
+    # minutes before the service's own durations shift).
+    blamed_first = (pl.col("kind") == "blamed") & sure & (pl.col("g") >= pl.col("best_own")) & (pl.col("onset") < pl.col("best_onset"))
     strong = joined.filter(
         ((pl.col("g") >= ONSET_SHARE * pl.col("best_own")) | (pl.col("kind") == "restarted"))
         & pl.col("onset").is_between(pl.col("best_onset") - pl.duration(seconds=MAX_LAG_S),
                                      pl.col("best_onset") + pl.duration(seconds=MAX_LAG_S))
+        | blamed_first
     )
     slower = pl.col("slower").fill_null(False) if "slower" in strong.columns else pl.lit(False)
     timing = strong.group_by("service").agg(
@@ -168,15 +173,18 @@ def effect_graph(
     def lag(cause: str, effect: str) -> float:
         return (rows[effect]["onset"] - rows[cause]["onset"]).total_seconds()
 
-    naming = {(r["caller"], r["callee"]) for r in named.filter(pl.col("g") >= MIN_SHIFT_G).iter_rows(named=True)}
+    naming = _naming_shares(named)
     for caller, callee in sorted(calls.edges):
         if caller not in rows or callee not in rows:
             continue
         # The callee only lost lines as its caller failed (its own periodic lines go on): it may
         # have lost the caller's traffic. A callee gone quiet altogether did not just lose traffic.
         lost_traffic = rows[caller]["rising"] and _only_fell(rows[callee]) and not _went_quiet(rows[callee])
-        if (caller, callee) in naming:
-            _add(graph, callee, caller, "names", lag(callee, caller))
+        if (caller, callee) in naming and _still_going(rows[callee], rows[caller]["onset"]):
+            # Blame explains the caller's trouble only if the callee's trouble was still going on
+            # when the caller's began: a callee whose every departure came minutes before it
+            # (a small bug of its own at 10:27) did not start a caller's trouble at 10:32.
+            _add(graph, callee, caller, "names", lag(callee, caller), weight=EDGE_WEIGHT["names"] * naming[caller, callee])
         elif rows[caller]["slower"] and (rows[callee]["slower"] or rows[callee]["rising"]) and abs(lag(callee, caller)) <= MAX_LAG_S:
             # A caller waits for its callee: latency climbs the calls, never down them. Both log
             # a request when it ends, so which slow line came first says little; and a callee's
@@ -211,6 +219,30 @@ def effect_graph(
     return graph
 
 
+def _naming_shares(named: pl.DataFrame) -> dict[tuple[str, str], float]:
+    """Each (caller, callee) whose blame counts, with the share of the caller's trouble it names:
+    the rise in the caller's error lines naming the callee, over the largest such rise of the
+    caller's (1 for the callee it names most; a callee named in a few of a caller's errors
+    explains a few of them). Blame by slowed calls counts whole."""
+    rows = named.filter(pl.col("g") >= MIN_SHIFT_G)
+    if rows.height == 0:
+        return {}
+    if "after" in rows.columns and "rate_before" in rows.columns:
+        after = pl.col("after").fill_null(0.0)
+        expected = pl.col("rate_before").fill_null(0.0) * pl.col("after").fill_null(0.0) / pl.col("rate_after").fill_null(0.0).clip(lower_bound=1e-9)
+        rise = (after - expected).clip(lower_bound=0.0)
+        errors = pl.col("how") == "errors" if "how" in rows.columns else pl.lit(True)
+        rows = rows.with_columns(rise=pl.when(errors & pl.col("after").is_not_null()).then(rise).otherwise(None))
+        rows = rows.with_columns(share=(pl.col("rise") / pl.col("rise").max().over("caller")).fill_null(1.0).fill_nan(1.0))
+    else:
+        rows = rows.with_columns(share=pl.lit(1.0))
+    out: dict[tuple[str, str], float] = {}
+    for r in rows.select("caller", "callee", "share").iter_rows(named=True):
+        key = (r["caller"], r["callee"])
+        out[key] = max(out.get(key, 0.0), min(1.0, r["share"]))
+    return out
+
+
 def _only_fell(row: dict[str, object]) -> bool:
     return bool(row["falling"]) and not row["rising"]
 
@@ -224,6 +256,13 @@ def _departed_before(callee: dict[str, object], onset: datetime, low_s: float, f
     return min(fitting, key=abs) if fitting else None
 
 
+def _still_going(callee: dict[str, object], onset: datetime) -> bool:
+    """Whether one of ``callee``'s departures began at most ``MAX_LAG_S`` before ``onset`` (its
+    caller's), or after it."""
+    times = [*(callee["onsets"] or []), callee["onset"]]  # type: ignore[misc]
+    return any((onset - at).total_seconds() <= MAX_LAG_S for at in times)  # type: ignore[operator]
+
+
 def _went_quiet(row: dict[str, object]) -> bool:
     """The whole service stopped logging (it died or hung), which its callers' failing does not
     cause: a caller in trouble still calls, and a callee that only loses traffic keeps its
@@ -231,13 +270,14 @@ def _went_quiet(row: dict[str, object]) -> bool:
     return "silent" in (row["kinds"] or [])
 
 
-def _add(graph: nx.DiGraph, cause: str, effect: str, kind: str, lag_s: float) -> None:
+def _add(graph: nx.DiGraph, cause: str, effect: str, kind: str, lag_s: float, weight: float | None = None) -> None:
+    weight = EDGE_WEIGHT[kind] if weight is None else weight
     if graph.has_edge(cause, effect):
         data = graph.edges[cause, effect]
         data["evidence"] = sorted(set(data["evidence"]) | {kind})
-        data["strength"] = max(data["strength"], EDGE_WEIGHT[kind])
+        data["strength"] = max(data["strength"], weight)
         return
-    graph.add_edge(cause, effect, evidence=[kind], strength=EDGE_WEIGHT[kind], lag_s=round(max(lag_s, 0.0), 3))
+    graph.add_edge(cause, effect, evidence=[kind], strength=weight, lag_s=round(max(lag_s, 0.0), 3))
 
 
 def _break_cycles(graph: nx.DiGraph) -> None:
