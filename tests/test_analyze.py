@@ -624,6 +624,24 @@ def test_callers_blame_clearer_than_a_services_own_departures_dates_it() -> None
     assert service_candidates(weaker).row(0, named=True)["onset"] == at + timedelta(minutes=16)
 
 
+def test_a_services_own_departure_far_less_clear_than_its_blame_does_not_anchor_it() -> None:
+    # A crash loop: callers name the service in two thousand errors from 22:36:18, its first OOM
+    # line is 22:36:10; a number in its runtime stats drifted twenty minutes earlier. The drift
+    # is its clearest own departure, but far less clear than the blame: the blame anchors it.
+    from rca.ranking.rank import service_candidates
+
+    at = datetime(2026, 7, 19, 22, 36, 18, tzinfo=UTC)
+    departures = pl.DataFrame({
+        "service": ["token"] * 3, "kind": ["blamed", "shifted", "new"], "scope": ["named", "parameter", "statement"],
+        "g": [629.3, 52.4, 34.3], "onset": [at, at - timedelta(minutes=20), at - timedelta(seconds=8)],
+        "onset_bucket": [72, 32, 72],
+    })
+    assert service_candidates(departures).row(0, named=True)["onset"] == at - timedelta(seconds=8)
+    # Own lines about as clear as a quarter of the blame anchor it as before.
+    clear = departures.with_columns(g=pl.Series([629.3, 200.0, 34.3]))
+    assert service_candidates(clear).row(0, named=True)["onset"] == at - timedelta(minutes=20)
+
+
 def test_a_callee_whose_requests_stop_as_its_caller_fails_does_not_explain_it_for_what_it_did_later() -> None:
     # The api cannot resolve the worker's name from 10:16:15: its errors start then, and the
     # worker's requests stop 3 s later (none reach it). Eight minutes on, a number in the

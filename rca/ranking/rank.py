@@ -108,11 +108,13 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         pl.col("g").max().alias("best"),
         pl.coalesce(pl.col("g").filter(own).max(), pl.col("g").max()).alias("best_own"),
         # Of departures about as clear as the clearest, the first anchors the service's story: a
-        # hung service's work stops minutes before the requests it accepts do.
-        pl.coalesce(
-            pl.col("onset").filter(own & (pl.col("g") >= NEAR_BEST * pl.col("g").filter(own).max())).min(),
-            pl.col("onset").filter(pl.col("g") >= NEAR_BEST * pl.col("g").max()).min(),
-        ).alias("best_onset"),
+        # hung service's work stops minutes before the requests it accepts do. Its own lines
+        # anchor it unless they are far less clear than its callers' blame (a number drifting
+        # twenty minutes before a crash loop its callers name in two thousand errors).
+        pl.when(pl.col("g").filter(own).max() >= ONSET_SHARE * pl.col("g").max())
+        .then(pl.col("onset").filter(own & (pl.col("g") >= NEAR_BEST * pl.col("g").filter(own).max())).min())
+        .otherwise(pl.col("onset").filter(pl.col("g") >= NEAR_BEST * pl.col("g").max()).min())
+        .alias("best_onset"),
         pl.col("kind").unique().sort().alias("kinds"),
     ).join(felt, on="service")
     joined = departures.join(best, on="service")
