@@ -642,6 +642,27 @@ def test_a_services_own_departure_far_less_clear_than_its_blame_does_not_anchor_
     assert service_candidates(clear).row(0, named=True)["onset"] == at - timedelta(minutes=20)
 
 
+def test_a_callees_slight_departure_before_its_callers_large_one_explains_it_in_part() -> None:
+    # The pool proxy panics now and then from 18:19; at 18:20 its caller's disk fills and its
+    # writes fail. Only their order in time ties them (no error names the proxy): the proxy's
+    # slight departure explains the caller's large one in proportion.
+    from rca.ranking.rank import effect_graph
+
+    at = datetime(2026, 10, 5, 18, 19, tzinfo=UTC)
+    later = at + timedelta(seconds=86)
+    candidates = pl.DataFrame({
+        "service": ["proxy", "session"], "onset": [at, later], "departure": [0.32, 0.8],
+        "rising": [True, True], "falling": [False, False], "slower": [False, False],
+        "kinds": [["new"], ["new"]], "onsets": [[at], [later]], "rise_onsets": [[at], [later]],
+    })
+    calls = nx.DiGraph([("session", "proxy")])
+    named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
+    assert effect_graph(candidates, calls, named).edges["proxy", "session"]["strength"] == pytest.approx(0.8 * 0.32 / 0.8)
+    # A callee that departed as much as its caller explains it whole.
+    equal = candidates.with_columns(departure=pl.Series([0.8, 0.8]))
+    assert effect_graph(equal, calls, named).edges["proxy", "session"]["strength"] == 0.8
+
+
 def test_a_callee_whose_requests_stop_as_its_caller_fails_does_not_explain_it_for_what_it_did_later() -> None:
     # The api cannot resolve the worker's name from 10:16:15: its errors start then, and the
     # worker's requests stop 3 s later (none reach it). Eight minutes on, a number in the

@@ -202,8 +202,11 @@ def effect_graph(
             # A callee's loss of lines explains its caller's errors only if it clearly came
             # first: less traffic reaching it looks the same, at the same time, whatever else the
             # callee did later. Any of the callee's departures may be the one its caller felt: a
-            # leak's heap climbs for minutes, its callers fail when it crashes.
-            _add(graph, callee, caller, "calls", lagged)
+            # leak's heap climbs for minutes, its callers fail when it crashes. Order in time is
+            # all that ties them here, so a callee's slight departure explains a caller's large
+            # one only in part (a panic now and then under a caller whose disk is full).
+            share = min(1.0, rows[callee].get("departure", 1.0) / max(rows[caller].get("departure", 1.0), 1e-9))
+            _add(graph, callee, caller, "calls", lagged, weight=EDGE_WEIGHT["calls"] * share)
         elif lost_traffic and -skew_s <= lag(caller, callee) <= skew_s + bucket_s:
             # Calls stop reaching a callee as soon as its caller fails: the loss is not late. (Of
             # two services that only fell, nothing says which one's fall came of the other's.)
