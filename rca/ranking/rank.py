@@ -7,8 +7,10 @@ flows along the calls, as a careful on-call engineer's reasoning does:
 - every service's **departures** from its own normal (new or rising error lines, statements that
   stop, going quiet, numbers in its lines shifting) have a strength and an onset;
 - an **effect edge** cause -> effect links two departed services where the logs say how one
-  explains the other: the effect's error lines name the cause (``names``); the effect calls the
-  cause and its own departure started no earlier than the cause's (``calls``); the effect is
+  explains the other: the effect's error lines name the cause (``names``; a cause named in a
+  few of them explains that share, and one whose departures all began minutes before the
+  effect's began explains none); the effect calls the cause and its own departure started no
+  earlier than the cause's (``calls``; in proportion to the two departures' sizes); the effect is
   called by a failing cause and only lost traffic (``calls``); within requests (``traces``); or,
   where the call graph says nothing of the pair, the cause's departures lead the effect's in time
   (``lead``);
@@ -233,8 +235,9 @@ def _naming_shares(named: pl.DataFrame) -> dict[tuple[str, str], float]:
     if rows.height == 0:
         return {}
     if "after" in rows.columns and "rate_before" in rows.columns:
+        # The lines since the start, less those the rate before would have given in that time.
         after = pl.col("after").fill_null(0.0)
-        expected = pl.col("rate_before").fill_null(0.0) * pl.col("after").fill_null(0.0) / pl.col("rate_after").fill_null(0.0).clip(lower_bound=1e-9)
+        expected = after * pl.col("rate_before").fill_null(0.0) / pl.col("rate_after").fill_null(0.0).clip(lower_bound=1e-9)
         rise = (after - expected).clip(lower_bound=0.0)
         errors = pl.col("how") == "errors" if "how" in rows.columns else pl.lit(True)
         rows = rows.with_columns(rise=pl.when(errors & pl.col("after").is_not_null()).then(rise).otherwise(None))
