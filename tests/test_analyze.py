@@ -663,6 +663,27 @@ def test_a_callees_slight_departure_before_its_callers_large_one_explains_it_in_
     assert effect_graph(equal, calls, named).edges["proxy", "session"]["strength"] == 0.8
 
 
+def test_a_services_own_new_errors_minutes_before_callers_name_it_date_it() -> None:
+    # It fails at start-up over and over from 06:51:40 ("Application run failed", a few lines);
+    # its callers' retries hold until 07:00:09, when their errors start naming it. The blame
+    # anchors it, and its own new errors before it date it.
+    from rca.ranking.rank import service_candidates
+
+    at = datetime(2026, 4, 22, 7, 0, 9, tzinfo=UTC)
+    first = datetime(2026, 4, 22, 6, 51, 40, tzinfo=UTC)
+    departures = pl.DataFrame({
+        "service": ["geo"] * 3, "kind": ["blamed", "new", "shifted"], "scope": ["named", "errors", "parameter"],
+        "g": [387.5, 13.1, 20.0], "onset": [at, first, at - timedelta(minutes=30)], "onset_bucket": [40, 23, 0],
+    })
+    assert service_candidates(departures).row(0, named=True)["onset"] == first
+    # Not a number drifting long before, nor a new line that is no error: only the service's own
+    # error lines rising, up to ten minutes before.
+    early = departures.with_columns(onset=pl.Series([at, at - timedelta(minutes=11), at - timedelta(minutes=30)]))
+    assert service_candidates(early).row(0, named=True)["onset"] == at
+    warning = departures.with_columns(scope=pl.Series(["named", "statement", "parameter"]))
+    assert service_candidates(warning).row(0, named=True)["onset"] == at
+
+
 def test_a_callee_whose_requests_stop_as_its_caller_fails_does_not_explain_it_for_what_it_did_later() -> None:
     # The api cannot resolve the worker's name from 10:16:15: its errors start then, and the
     # worker's requests stop 3 s later (none reach it). Eight minutes on, a number in the

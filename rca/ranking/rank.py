@@ -47,6 +47,9 @@ FALLING = ("down", "stopped", "silent")
 SKEW_S = 5.0
 # A departure at least this share of a service's strongest (in G) may give the service its onset.
 ONSET_SHARE = 0.25
+# How long before callers' blame a service's own rising error lines may date it, where the
+# blame is far clearer than anything its own lines show.
+BLAMED_LEAD_S = 600.0
 # Departures at least this share of a service's clearest (in G) are about as clear.
 NEAR_BEST = 0.8
 # A failure reaches its callers within timeouts and retries: a callee that departed longer than
@@ -117,6 +120,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         .then(pl.col("onset").filter(own & (pl.col("g") >= NEAR_BEST * pl.col("g").filter(own).max())).min())
         .otherwise(pl.col("onset").filter(pl.col("g") >= NEAR_BEST * pl.col("g").max()).min())
         .alias("best_onset"),
+        (pl.col("g").filter(own).max() >= ONSET_SHARE * pl.col("g").max()).fill_null(False).alias("own_clear"),
         pl.col("kind").unique().sort().alias("kinds"),
     ).join(felt, on="service")
     joined = departures.join(best, on="service")
@@ -135,6 +139,11 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         & pl.col("onset").is_between(pl.col("best_onset") - pl.duration(seconds=MAX_LAG_S),
                                      pl.col("best_onset") + pl.duration(seconds=MAX_LAG_S))
         | blamed_first
+        # Where callers' blame anchors the service, its own error lines rising before it date
+        # it: the callers noticed only when their retries and fallbacks gave out (a service
+        # failing at start-up, over and over, for minutes before its callers' errors name it).
+        | (~pl.col("own_clear") & (pl.col("scope") == "errors") & pl.col("kind").is_in(["new", "up"])
+           & pl.col("onset").is_between(pl.col("best_onset") - pl.duration(seconds=BLAMED_LEAD_S), pl.col("best_onset")))
     )
     slower = pl.col("slower").fill_null(False) if "slower" in strong.columns else pl.lit(False)
     timing = strong.group_by("service").agg(
@@ -150,7 +159,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         .sort(["order", "onset", "g"], descending=[False, False, True], nulls_last=True)
         .group_by("service", maintain_order=True)
         .first()
-        .drop("order", "best_onset", "best_own")
+        .drop("order", "best_onset", "best_own", "own_clear")
     )
     return (
         evidence.join(timing, on="service")
