@@ -113,12 +113,7 @@ def _matches_left(candidates: list[list[Layout]], samples: list[list[str]], left
     Polars, as ``_library_hits`` does: Python's engine would compile every fallback's pattern."""
     rows = {layout: i for i, layout in enumerate(FALLBACKS)}
     texts = [sample[j] for sample, keep, cands in zip(samples, left, candidates, strict=True) if cands for j in np.flatnonzero(keep)]
-    found = np.zeros((len(FALLBACKS), 0), dtype=bool)
-    if texts:
-        lines = pl.Series("raw", texts, dtype=pl.String).str.slice(0, SAMPLE_CHARS)
-        found = lines.to_frame().select(
-            pl.col("raw").str.contains(layout.capturing(())).alias(str(i)) for i, layout in enumerate(FALLBACKS)
-        ).to_numpy().T.astype(bool)
+    found = _polars_hits(FALLBACKS, texts) if texts else np.zeros((len(FALLBACKS), 0), dtype=bool)
     out, start = [], 0
     for cands, sample, keep in zip(candidates, samples, left, strict=True):
         hits = np.zeros((len(cands), len(sample)), dtype=bool)
@@ -154,15 +149,21 @@ def _library_hits(samples: list[list[str]]) -> list[np.ndarray]:
     all the samples matched together in Polars: a folder of small files gives thousands of
     samples, and Python's engine costs a call per line and layout. Each pattern is anchored at
     the line's start, and both engines read them alike (``matches``)."""
-    lines = pl.Series("raw", [line for sample in samples for line in sample], dtype=pl.String).str.slice(0, SAMPLE_CHARS)
-    found = lines.to_frame().select(
-        pl.col("raw").str.contains(layout.capturing(())).alias(str(i)) for i, layout in enumerate(LIBRARY)
-    ).to_numpy().T
+    found = _polars_hits(LIBRARY, [line for sample in samples for line in sample])
     out, start = [], 0
     for sample in samples:
-        out.append(found[:, start : start + len(sample)].astype(bool))
+        out.append(found[:, start : start + len(sample)])
         start += len(sample)
     return out
+
+
+def _polars_hits(layouts: Sequence[Layout], texts: list[str]) -> np.ndarray:
+    """Which of ``texts`` (cut to ``SAMPLE_CHARS``) each of ``layouts`` reads, a row per layout,
+    all matched in one Polars query (each pattern compiled once, not once per line)."""
+    lines = pl.Series("raw", texts, dtype=pl.String).str.slice(0, SAMPLE_CHARS)
+    return lines.to_frame().select(
+        pl.col("raw").str.contains(layout.capturing(())).alias(str(i)) for i, layout in enumerate(layouts)
+    ).to_numpy().T.astype(bool)
 
 
 def _stamps(layout: Layout, lines: list[str], hit: np.ndarray) -> list[tuple[int, str]]:
