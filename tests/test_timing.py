@@ -153,6 +153,37 @@ def test_a_service_that_calls_one_without_trace_ids_is_not_measured() -> None:
     assert slowed_services(values, origin=T0, bucket=timedelta(seconds=10)).height == 0
 
 
+def test_a_service_called_by_one_without_trace_ids_is_not_measured() -> None:
+    """quota logs no trace id and calls config twice per request, config logging one line a call
+    (from either replica): when quota's own work between the calls slows, config's two lines,
+    consecutive in the request, grow apart, and config would be taken for the slow one."""
+    import networkx as nx
+
+    from rca.signals.timing import opaque_services
+
+    rng = random.Random(3)
+    lines = []
+    for i in range(120):
+        trace, t = f"{rng.getrandbits(128):032x}", T0 + timedelta(seconds=3 * i)
+        lines.append(("web", trace, t, "request received"))
+        t += timedelta(milliseconds=5 * rng.lognormvariate(0, 0.3))
+        lines.append(("config", trace, t, "request completed"))
+        t += timedelta(milliseconds=(40 if i < 80 else 900) * rng.lognormvariate(0, 0.3))  # quota's own work
+        lines.append(("config", trace, t, "request completed"))
+        t += timedelta(milliseconds=5 * rng.lognormvariate(0, 0.3))
+        lines.append(("web", trace, t, "request done"))
+    frame = pl.concat([
+        _frame(lines),
+        pl.DataFrame({"service": ["quota"], "trace_id": [None], "timestamp": [T0]},
+                     schema={"service": pl.String, "trace_id": pl.String, "timestamp": pl.Datetime("us", "UTC")}),
+    ])
+    assert set(_slowed(frame).get_column("service")) == {"config"}  # seen without the call graph
+    graph = nx.DiGraph([("web", "quota"), ("quota", "config")])
+    opaque = opaque_services(frame.with_columns(traced=pl.col("trace_id").is_not_null()), graph)
+    assert opaque == {"web", "config"}
+    assert slowed_services(request_timings(frame, opaque), origin=T0, bucket=timedelta(seconds=10)).height == 0
+
+
 def test_one_id_on_every_line_is_not_a_request() -> None:
     """A placeholder trace id logged on every line (tracing off) makes no timing."""
     frame = _frame(_requests(300, slow_from=None)).with_columns(trace_id=pl.lit("0" * 32))

@@ -23,9 +23,9 @@ A service whose delayed packets (a netem delay) or slow work holds requests up s
 of its requests; a service that merely comes after it in some requests slows only in those, not in
 most (a series counts when two thirds of its values after the change are beyond its normal range)
 unless it always follows it. What the lines cannot tell: time spent in a service that logs no
-trace id between two services' lines is charged to them, so the services that call one (by the
-call graph) are not measured, nor the gaps next to their lines (``opaque_services``); a service
-that stopped logging altogether still hides that way.
+trace id between two services' lines is charged to them, so the services that call one or are
+called by one (by the call graph) are not measured, nor the gaps next to their lines
+(``opaque_services``); a service that stopped logging altogether still hides that way.
 
 Each series is a series of values in time order, in the shape of ``params.numeric_values``, so the
 same change-point test scores them (in log scale: ``params.log_median_shift``); only slowing down
@@ -74,10 +74,12 @@ MIN_BEYOND = 2 / 3
 
 
 def opaque_services(records: pl.DataFrame, calls: nx.DiGraph) -> set[str]:
-    """Services whose time in a request may hide a call the request's lines do not show: those
-    that call (``calls``: caller -> callee) a service that never logs a trace or request id. The
-    time such a call takes falls between their own lines, and between theirs and their
-    neighbours', whoever is slow."""
+    """Services whose time in a request may hide work the request's lines do not show: those
+    next to (``calls``: caller -> callee) a service that never logs a trace or request id. The
+    time a call to such a service takes falls between its caller's own lines, and between
+    theirs and their neighbours'; the time such a service spends between its calls to another
+    (the other's lines consecutive in the request, maybe from different replicas) falls
+    between the other's lines, whoever is slow."""
     records = as_cells(records)  # records one a row, or cells of them (rca.mine.compact)
     if "traced" not in records.columns:
         return set()
@@ -87,7 +89,10 @@ def opaque_services(records: pl.DataFrame, calls: nx.DiGraph) -> set[str]:
         .collect(engine="streaming")
     )
     untraced = set(traced.filter(~pl.col("traced")).get_column("service").to_list())
-    return {caller for caller, callee in calls.edges if callee in untraced and caller not in untraced}
+    return {
+        service for caller, callee in calls.edges for service, other in ((caller, callee), (callee, caller))
+        if other in untraced and service not in untraced
+    }
 
 
 def request_timings(records: pl.DataFrame, opaque: Collection[str] = ()) -> pl.DataFrame:
