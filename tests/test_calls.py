@@ -188,6 +188,23 @@ def test_a_common_word_where_a_host_goes_is_a_callee_however_many_services_use_i
     assert not any(callee == "config" for _, callee, _ in _pairs(_records(rows[:4] + rows[-1:])))
 
 
+def test_a_name_its_callers_address_as_a_host_is_a_callee_where_another_caller_says_it_as_a_word() -> None:
+    # Three of five callers say "pgbouncer" as a word (a circuit breaker named after its callee),
+    # but two of them also call it where a host goes: they talk of their callee, not in a word
+    # of everyone's, so feed-api's breaker names its callee too.
+    rows = [(1, "ticket-api", "ERROR", "dial tcp pgbouncer:6432: connect: connection refused"),
+            (2, "translation-api", "ERROR", "could not connect to server at pgbouncer:6432"),
+            *((3, s, "WARN", f"circuit breaker pgbouncer: state changed from closed to open ({s})")
+              for s in ("ticket-api", "translation-api", "feed-api")),
+            (4, "storage-mailer", "INFO", "sent batch"), (5, "vendor-api", "INFO", "ok"), (6, "pgbouncer", "INFO", "served")]
+    assert ("feed-api", "pgbouncer") in {(a, b) for a, b, _ in _pairs(_records(rows))}
+    # A word most services use stays one, though a service is called by it where a host goes.
+    words = [(i, s, "INFO", f"loaded config from /etc/{s}.yaml") for i, s in enumerate(["risk", "etl", "timeline", "shop"])]
+    words += [(5, "web", "ERROR", "GET http://config:8080/api/v1/config/42 failed: timed out"), (6, "config", "INFO", "served")]
+    pairs = {(a, b) for a, b, _ in _pairs(_records(words))}
+    assert ("web", "config") in pairs and not any(b == "config" for a, b in pairs if a != "web")
+
+
 def test_a_function_of_a_client_module_names_its_callee() -> None:
     rows = [(1, "payments-svc", "WARN", "Finished call to 'payments.clients.identity.update' after 20(ms), this was the 2nd time calling it."),
             (2, "identity-svc", "INFO", "GET /v1/identity 200"), (3, "quote-svc", "INFO", "quoted"), (4, "web", "INFO", "ready")]

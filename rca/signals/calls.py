@@ -426,7 +426,13 @@ def _specific(found: pl.DataFrame, *, n_services: int) -> pl.DataFrame:
     # Nor is a name where a host goes (``http://config:8080``, ``host='config'``).
     host = pl.col("host") if "host" in found.columns else pl.lit(False)
     kept = pl.col("how").is_in(["address", "caller", "path"]) | compound | host
-    speakers = found.filter(~kept).group_by("callee").agg(pl.col("service").n_unique().alias("speakers"))
+    # A service that calls a name where a host goes, saying it elsewhere, is talking of that callee:
+    # only the others say whether the name is a word of everyone's.
+    addressing = found.filter(host).select("service", "callee").unique()
+    speakers = (
+        found.filter(~kept).join(addressing, on=["service", "callee"], how="anti")
+        .group_by("callee").agg(pl.col("service").n_unique().alias("speakers"))
+    )
     common = speakers.filter(
         (pl.col("speakers") > MAX_SPEAKER_SHARE * (n_services - 1)) & (pl.col("speakers") >= 3)
     ).get_column("callee")
