@@ -109,19 +109,21 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         pl.col("onset").filter(sure).drop_nulls().unique().sort().alias("onsets"),
         pl.col("onset").filter(sure & ~pl.col("kind").is_in(FALLING)).drop_nulls().unique().sort().alias("rise_onsets"),
     )
+    # The clearest of the service's own departures (null where it has none) and of all of them.
+    clearest_own, clearest = pl.col("g").filter(own).max(), pl.col("g").max()
     # The service's own lines are at least a quarter as clear as anything said of it (its
     # callers' blame included); null where it has none of its own.
-    own_clear = pl.col("g").filter(own).max() >= ONSET_SHARE * pl.col("g").max()
+    own_clear = clearest_own >= ONSET_SHARE * clearest
     best = departures.group_by("service").agg(
-        pl.col("g").max().alias("best"),
-        pl.coalesce(pl.col("g").filter(own).max(), pl.col("g").max()).alias("best_own"),
+        clearest.alias("best"),
+        pl.coalesce(clearest_own, clearest).alias("best_own"),
         # Of departures about as clear as the clearest, the first anchors the service's story: a
         # hung service's work stops minutes before the requests it accepts do. Its own lines
         # anchor it unless they are far less clear than its callers' blame (a number drifting
         # twenty minutes before a crash loop its callers name in two thousand errors).
         pl.when(own_clear)
-        .then(pl.col("onset").filter(own & (pl.col("g") >= NEAR_BEST * pl.col("g").filter(own).max())).min())
-        .otherwise(pl.col("onset").filter(pl.col("g") >= NEAR_BEST * pl.col("g").max()).min())
+        .then(pl.col("onset").filter(own & (pl.col("g") >= NEAR_BEST * clearest_own)).min())
+        .otherwise(pl.col("onset").filter(pl.col("g") >= NEAR_BEST * clearest).min())
         .alias("best_onset"),
         own_clear.fill_null(False).alias("own_clear"),
         pl.col("kind").unique().sort().alias("kinds"),

@@ -36,10 +36,8 @@ _POD_SUFFIX = r"-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz245678
 _AFFIXES = r"^(?:svc|app|srv)[-_]|[-_](?:service|svc|api|server|srv|app|worker|daemon|consumer|backend|grpc|http)$"
 # A name where a host goes: a URL's (``http://ledger:8080``), a ``host=``/``upstream:`` value, a
 # ``name:port``. A service named so is called, however ordinary its name is as a word.
-_HOST_PLACE = (
-    r"(?://|\b(?i:host|hostname|upstream|server|addr|address|endpoint)\W{1,3})[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]"
-    r"|\b[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]:\d{2,5}\b"
-)
+_HOST_WORD = r"[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]"
+_HOST_PLACE = rf"(?://|\b(?i:host|hostname|upstream|server|addr|address|endpoint)\W{{1,3}}){_HOST_WORD}|\b{_HOST_WORD}:\d{{2,5}}\b"
 # Tokens: runs of name characters (letters, digits, '-', '_', '.'), so a URL's host, a DNS name and
 # a pod name each stay one token, and ``host='ledger'`` or ``ledger:8080`` give ``ledger``.
 _TOKEN = r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]"
@@ -233,7 +231,7 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
     named = _named(hosts, lookup).filter(pl.col("service") != pl.col("callee"))
     # Named where a host goes: a call to it, in full even where only a word of its name is used.
     host_names = outgoing.str.extract_all(_HOST_PLACE).list.eval(
-        pl.element().str.extract(r"([A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9])(?::\d{2,5})?$", 1)
+        pl.element().str.extract(rf"({_HOST_WORD})(?::\d{{2,5}})?$", 1)
     ).list.join(" ")
     as_host = _named(_tokens(naming, host_names), lookup).select("mid", "callee", host=pl.lit(True))
     named = named.join(as_host, on=["mid", "callee"], how="left").with_columns(
