@@ -137,6 +137,21 @@ def test_a_record_naming_its_own_service_still_names_the_route_it_calls() -> Non
     assert ("shop", "routing", "route") in _pairs(records)
 
 
+def test_a_service_whose_name_is_all_affixes_is_not_named_by_every_service_key() -> None:
+    # ``app-service`` has no core: stripped of ``app-`` it would be "service", the key of every
+    # JSON record, and every line would seem to name it (hiding the route a line does name).
+    assert name_variants("app-service") == ["app-service"]
+    records = _records(
+        [(1, "email-service", "ERROR", "request to https://10.0.11.205:8080/shipping/batch failed, reason: certificate has expired"),
+         (2, "app-service", "INFO", "request handled"), (3, "shipping-service", "INFO", "started"),
+         (4, "payments-service", "INFO", "charged")],
+        attributes=['{"level":"error","service":"email-service","code":"CERT_HAS_EXPIRED"}', None, None, None],
+    )
+    pairs = _pairs(records)
+    assert ("email-service", "shipping-service", "route") in pairs
+    assert not any(callee == "app-service" for _, callee, _ in pairs)
+
+
 def test_a_client_class_named_after_all_its_callees_words_names_it() -> None:
     rows = [(1, "push-server", "WARN", "c.e.push.client.PaymentGatewayClient - Connection refused: 10.0.11.250:8080"),
             (2, "bff-server", "INFO", "RedisProxyClient took 3 ms"),

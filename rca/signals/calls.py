@@ -33,7 +33,11 @@ if TYPE_CHECKING:
 # Kubernetes pod-name suffixes: <workload>-<replicaset hash>-<5 chars>, a StatefulSet ordinal.
 _POD_SUFFIX = r"-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$|-\d{1,3}$"
 # Words a service name is commonly dressed in; a caller may name the bare core.
-_AFFIXES = r"^(?:svc|app|srv)[-_]|[-_](?:service|svc|api|server|srv|app|worker|daemon|consumer|backend|grpc|http)$"
+_PREFIXES = "svc|app|srv"
+_SUFFIXES = "service|svc|api|server|srv|app|worker|daemon|consumer|backend|grpc|http"
+_AFFIXES = rf"^(?:{_PREFIXES})[-_]|[-_](?:{_SUFFIXES})$"
+# An affix alone is no core: ``app-service`` has none (its ``service`` is the word of every JSON key).
+_BARE_AFFIX = rf"^(?:{_PREFIXES}|{_SUFFIXES})$"
 # A name where a host goes: a URL's (``http://ledger:8080``), a ``host=``/``upstream:`` value, a
 # ``name:port``. A service named so is called, however ordinary its name is as a word.
 _HOST_WORD = r"[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]"
@@ -86,9 +90,13 @@ def name_variants(service: str) -> list[str]:
 
     >>> name_variants("payments-svc")
     ['payment', 'payments', 'payments-svc']
+    >>> name_variants("app-service")
+    ['app-service']
     """
     name = service.lower()
     core = re.sub(_AFFIXES, "", re.sub(_AFFIXES, "", name))
+    if re.match(_BARE_AFFIX, core):
+        core = name
     # A caller may name one item of a plural name (``payments`` -> ``payment call failed``).
     singular = core[:-1] if core.endswith("s") and not core.endswith("ss") and len(core) > 4 else core
     return sorted({v for v in (name, core, singular) if len(v) >= 3})
