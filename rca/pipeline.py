@@ -52,7 +52,7 @@ from rca.ranking.rank import (
 )
 from rca.read.ingest import concat_records, ingest
 from rca.settings import Settings
-from rca.signals.calls import entry_services, named_rises
+from rca.signals.calls import entry_services, named_rises, stopped_calls
 from rca.signals.detect import (
     IncidentStart,
     behaviour_shifts,
@@ -170,7 +170,9 @@ def analyze(
     )
     progress("reading who calls whom")
     calls = _calls(features, records, texts, spans)
-    named = named_rises(records, calls.mentions, window.start)
+    named = pl.concat([named_rises(records, calls.mentions, window.start).with_columns(how=pl.lit("errors")),
+                       stopped_calls(records, texts if "message" not in records.columns else records, window.start)
+                       .with_columns(how=pl.lit("stopped"))])
     progress("finding what departed from normal")
     found, named = _departures(features, start, anomalies, records, named, texts, spans, calls.graph)
     if found.height == 0:
@@ -577,9 +579,9 @@ def _with_departed(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
 
 
 def witnessed_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame, steady: pl.DataFrame) -> pl.DataFrame:
-    """``named`` with a caller's error blame marked ``how`` "contradicted" where the callee had
-    not departed on its own (``own``, as in ``broad_blame_set_aside``) while another caller kept
-    calling it as before (``steady``: ``caller``, ``callee``; its timed calls went on since the
+    """``named`` with a caller's error blame marked ``how`` "contradicted" (its stopped calls
+    dropped) where the callee had not departed on its own (``own``, as in
+    ``broad_blame_set_aside``) while another caller kept calling it as before (``steady``: ``caller``, ``callee``; its timed calls went on since the
     incident start, as fast) and neither names it in errors nor slowed: the callee served that
     one, so the trouble is on the way from the first (its configuration, its timeout, its
     address of the callee). Only a lone accuser's blame is marked."""
@@ -591,17 +593,18 @@ def witnessed_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame, steady: pl
     contradicted = (
         _with_departed(named, own)
         .join(accusers, on="callee")
-        .filter((pl.col("how") == "errors") & pl.col("departed").is_null() & (pl.col("accusers") == 1))
+        .filter(pl.col("how").is_in(["errors", "stopped"]) & pl.col("departed").is_null() & (pl.col("accusers") == 1))
         .join(witnesses, on="callee")
         .filter(pl.col("witness") != pl.col("caller"))
         .select("caller", "callee", set_aside=pl.lit(True))
         .unique()
     )
     # The blame set aside becomes "contradicted": it still makes the callee a suspect, a weak one
-    # (``_blamed_departures``), but no longer explains the caller.
-    return named.join(contradicted, on=["caller", "callee"], how="left").with_columns(
-        how=pl.when((pl.col("how") == "errors") & pl.col("set_aside").fill_null(False)).then(pl.lit("contradicted"))
-        .otherwise("how")
+    # (``_blamed_departures``), but no longer explains the caller. Calls that stopped going
+    # through, seen to go through from the other caller, say nothing more.
+    set_aside = pl.col("set_aside").fill_null(False)
+    return named.join(contradicted, on=["caller", "callee"], how="left").filter(~(set_aside & (pl.col("how") == "stopped"))).with_columns(
+        how=pl.when((pl.col("how") == "errors") & set_aside).then(pl.lit("contradicted")).otherwise("how")
     ).drop("set_aside")
 
 
@@ -639,7 +642,8 @@ def with_slowed_calls(named: pl.DataFrame, slowed: pl.DataFrame) -> pl.DataFrame
     timed calls to a callee they name slowed (``slowed``: ``caller``, ``callee``, ``g``,
     ``first``; ``how`` "slower"): a slow callee is named in its callers' durations, not in
     their errors."""
-    named = named.with_columns(how=pl.lit("errors"))
+    if "how" not in named.columns:
+        named = named.with_columns(how=pl.lit("errors"))
     if slowed.height == 0:
         return named
     return pl.concat([named, slowed.with_columns(how=pl.lit("slower"))], how="diagonal_relaxed")
@@ -668,6 +672,7 @@ def _blamed_departures(features: Features, named: pl.DataFrame) -> pl.DataFrame:
         "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after",
         scope=pl.lit("named"), kind=pl.lit("blamed"), g=pl.col("g") * BLAMED_SHARE, contradicted=pl.col("how") == "contradicted",
         detail=pl.when(pl.col("how") == "slower").then(pl.format("calls to it from {} slowed since the incident", callers))
+        .when(pl.col("how") == "stopped").then(pl.format("calls to it from {} stopped going through since the incident", callers))
         .when(pl.col("how") == "contradicted").then(pl.format(
             "named in {} error lines of {} since the incident, while others' calls to it went on as fast", pl.col("lines"), callers))
         .otherwise(pl.format("named in {} error lines of {} since the incident", pl.col("lines"), callers)),

@@ -13,6 +13,7 @@ from rca.signals.calls import (
     fleet_prefix,
     name_variants,
     named_rises,
+    stopped_calls,
     trace_parents,
 )
 
@@ -281,6 +282,27 @@ def test_errors_naming_a_callee_rise_from_the_incident_start() -> None:
     row = rises.filter(pl.col("callee") == "ledger").row(0, named=True)
     assert row["caller"] == "api" and row["before"] == 0 and row["after"] == 150 and row["g"] > 50
     assert row["first"] == T0 + timedelta(seconds=300)
+
+
+def test_calls_to_one_callee_that_stop_going_through_while_the_caller_logs_on_blame_it() -> None:
+    # kyc's client logs each response; from the start, its calls to price-engine fail with a
+    # 502 that names nothing (the name no longer resolves) while its calls to stock go on.
+    rows = [(s, "kyc", "INFO", f"Response from {callee}: 200 OK") for s in range(0, 600, 4) for callee in ("price-engine", "stock")
+            if s < 300 or callee == "stock"]
+    rows += [(s, "kyc", "ERROR", 'Completed 502 Bad Gateway, GET "/v2/cart"') for s in range(300, 600, 4)]
+    rows += [(s, svc, "INFO", "request served") for s in range(0, 600, 5) for svc in ("price-engine", "stock", "ledger")
+             if s < 300 or svc != "price-engine"]
+    # web died at the start: its calls to ledger stop with everything else it logs.
+    rows += [(s, "web", "INFO", "POST http://ledger:8080/v1/entries 201") for s in range(0, 300, 3)]
+    # bff's calls to ledger and to stock both stop (its own threads are stuck): no one callee is unreachable.
+    rows += [(s, "bff", "INFO", f"GET http://{callee}:8080/v1 200") for s in range(0, 300, 3) for callee in ("ledger", "stock")]
+    rows += [(s, "bff", "WARN", "all 8 workers busy, requests are queuing") for s in range(300, 600, 2)]
+    records = _records(rows)
+    stopped = stopped_calls(records, records, T0 + timedelta(seconds=300))
+    assert stopped.select("caller", "callee").rows() == [("kyc", "price-engine")]
+    row = stopped.row(0, named=True)
+    # Its calls came every 4 s, the last that went through at 296 s: the next was due at 300 s.
+    assert row["before"] == 75 and row["after"] == 0 and row["g"] > 50 and row["first"] == T0 + timedelta(seconds=300)
 
 
 def _named(rows: list[tuple[str, str, int]]) -> pl.DataFrame:

@@ -19,19 +19,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
+from rca.read.words import CRON_POD_SUFFIX
 from rca.signals.features import as_cells
 
 if TYPE_CHECKING:
     import networkx as nx
 
 # Kubernetes pod-name suffixes: <workload>-<replicaset hash>-<5 chars>, a StatefulSet ordinal.
-_POD_SUFFIX = r"-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$|-\d{1,3}$"
+_POD_SUFFIX = rf"-[bcdfghjklmnpqrstvwxz2456789]{{6,10}}-[bcdfghjklmnpqrstvwxz2456789]{{5}}$|{CRON_POD_SUFFIX}$|-\d{{1,3}}$"
 # Words a service name is commonly dressed in; a caller may name the bare core.
 _PREFIXES = "svc|app|srv"
 _SUFFIXES = "service|svc|api|server|srv|app|worker|daemon|consumer|backend|grpc|http"
@@ -517,6 +518,118 @@ def entry_services(graph: nx.DiGraph) -> list[str]:
     return sorted(n for n in graph if graph.in_degree(n) == 0 and graph.out_degree(n) > 0)
 
 
+# A caller's calls to a callee stopped: its lines below WARN that name the callee (its client's
+# "Response from ledger: 200 OK") fell since the incident start to at most MAX_STOPPED_SHARE of
+# their rate before (at which MIN_STOPPED_LINES or more would have come since), while the caller's own lines went on at
+# MIN_ALIVE_SHARE of their rate or more (a caller that died or lost its traffic stops naming
+# everything), and its calls to no other callee stopped (a caller stuck, or failing before it
+# calls, stops calling several).
+MAX_STOPPED_SHARE = 0.2
+MIN_ALIVE_SHARE = 0.5
+MIN_STOPPED_LINES = 20
+
+
+def stopped_calls(records: pl.DataFrame, lines: pl.DataFrame, start: datetime) -> pl.DataFrame:
+    """Callers whose lines of calls to a callee stopped since ``start`` (see ``MAX_STOPPED_SHARE``)
+    while they went on logging: a callee their calls no longer reach (its name no longer
+    resolves, it hangs), though their errors may not name it (``502 Bad Gateway``). ``lines``:
+    records with their text (all, or an even sample of each statement: ``rca.mine.compact``), each
+    line's callee the one service it names (``line_callees``). The columns of ``named_rises``:
+    ``g`` is the likelihood ratio of the fall, ``first`` when the next call was due after the
+    last that went through."""
+    from rca.signals.detect import poisson_llr
+
+    schema = _NAMED_SCHEMA | {"first": records.schema["timestamp"]}
+    stamps = records.get_column("timestamp")
+    services = sorted(records.get_column("service").drop_nulls().cast(pl.String).unique().to_list())
+    below_warn = ~pl.col("level").is_in(["WARN", "ERROR", "FATAL"]).fill_null(False)
+    lines = lines.filter(below_warn & pl.col("timestamp").is_not_null() & pl.col("service").is_not_null())
+    if stamps.null_count() == stamps.len() or lines.height == 0:
+        return pl.DataFrame(schema=schema)
+    calls = lines.select(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String), "timestamp", "message",
+                         *(c for c in ("attributes",) if c in lines.columns))
+    calls = calls.with_columns(callee=line_callees(calls, services)).filter(pl.col("callee").is_not_null())
+    records = as_cells(records)
+    t_before, t_after = _spans(records, start)
+    before, after = pl.col("timestamp") < start, pl.col("timestamp") >= start
+    alive = records.lazy().filter(pl.col("timestamp").is_not_null()).group_by(caller=pl.col("service").cast(pl.String)).agg(
+        own_before=pl.col("n").filter(before).sum(), own_after=pl.col("n").filter(after).sum()
+    )
+    table = (
+        calls.lazy().group_by(caller="service", callee="callee").agg(
+            before=before.sum().cast(pl.Float64), after=after.sum().cast(pl.Float64), template_id=pl.col("template_id").unique(),
+        )
+        .join(alive, on="caller")
+        .filter(
+            (pl.col("before") * t_after / t_before >= MIN_STOPPED_LINES)
+            & (pl.col("after") / t_after <= MAX_STOPPED_SHARE * pl.col("before") / t_before)
+            & (pl.col("own_after") / t_after >= MIN_ALIVE_SHARE * pl.col("own_before") / t_before)
+        )
+        .filter(pl.len().over("caller") == 1)
+        .collect()
+    )
+    # When the calls stopped going through: the lines naming the callee (which may be a sample),
+    # counted a second at a time, split where their rate fell most (``_fell_at``); before the
+    # split, the last record of the caller's statements that name the callee (to the record
+    # where they name it alone; one that also names others that still answer ends at the split),
+    # and the next call was due one mean interval of those records after it.
+    first, last = stamps.min(), records.get_column("last").max()
+    statements = records.lazy().select(
+        caller=pl.col("service").cast(pl.String), template_id=pl.col("template_id").cast(pl.String), timestamp="timestamp",
+        last="last", n="n",
+    )
+    ends = []
+    for caller, callee, templates in table.select("caller", "callee", "template_id").iter_rows():
+        said = calls.filter((pl.col("service") == caller) & (pl.col("callee") == callee)).select("timestamp", n=pl.lit(1))
+        split = _fell_at(said, first, last)
+        if split is None:
+            ends.append((caller, callee, None))
+            continue
+        kept = said.filter(pl.col("timestamp") < split).get_column("timestamp").max()
+        since, ended, n = statements.filter(
+            (pl.col("caller") == caller) & pl.col("template_id").is_in(templates) & (pl.col("timestamp") < split)
+        ).select(pl.col("timestamp").min(), pl.col("last").max(), pl.col("n").sum()).collect().row(0)
+        if ended is None:
+            ends.append((caller, callee, kept))
+            continue
+        due = (ended - since) / max(n - 1, 1)
+        ends.append((caller, callee, min(ended, split) + due))
+    ended = pl.DataFrame(ends, schema={"caller": pl.String, "callee": pl.String, "first": records.schema["timestamp"]}, orient="row")
+    table = table.join(ended, on=["caller", "callee"], how="left").with_columns(pl.col("first").fill_null(start))
+    llr = poisson_llr(table.get_column("before").to_numpy(), t_before, table.get_column("after").to_numpy(), t_after)
+    return table.with_columns(
+        rate_before=pl.col("before") / t_before, rate_after=pl.col("after") / t_after, g=pl.Series(np.maximum(llr, 0.0)),
+    ).select(list(schema)).cast(schema).sort("callee", "caller")  # type: ignore[arg-type]
+
+
+def _fell_at(cells: pl.DataFrame, first: datetime, last: datetime) -> datetime | None:
+    """The time at which the records of ``cells`` (``timestamp``, ``n``), logged between ``first``
+    and ``last``, fell most: of the splits just after each of their seconds, the one with the
+    largest likelihood ratio of a lower rate after it than before."""
+    from rca.signals.detect import poisson_llr
+
+    seconds = cells.group_by(second=pl.col("timestamp").dt.truncate("1s")).agg(pl.col("n").sum()).sort("second")
+    if seconds.height == 0:
+        return None
+    times = seconds.get_column("second") + timedelta(seconds=1)
+    t_before = np.maximum((times - first).dt.total_seconds().to_numpy().astype(float), 1.0)
+    t_after = np.maximum((last - first).total_seconds() - t_before, 1.0)
+    before = np.cumsum(seconds.get_column("n").to_numpy().astype(float))
+    after = before[-1] - before
+    llr = np.where(after / t_after < before / t_before, poisson_llr(before, t_before, after, t_after), -np.inf)
+    return times[int(np.argmax(llr))]
+
+
+_NAMED_SCHEMA = {"caller": pl.String, "callee": pl.String, "before": pl.Float64, "after": pl.Float64,
+                 "rate_before": pl.Float64, "rate_after": pl.Float64, "g": pl.Float64}
+
+
+def _spans(records: pl.DataFrame, start: datetime) -> tuple[float, float]:
+    """Seconds of ``records`` (cells) before ``start`` and from it on, each at least one."""
+    first, last = records.get_column("timestamp").min(), records.get_column("last").max()
+    return max((start - first).total_seconds(), 1.0), max((last - start).total_seconds(), 1.0)  # type: ignore[operator]
+
+
 def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> pl.DataFrame:
     """How much more often each caller's WARN-or-worse lines name each callee since ``start``:
     ``caller``, ``callee``, ``before`` and ``after`` (lines), ``rate_before`` and ``rate_after``
@@ -528,16 +641,13 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     # word of its name (``[Seat]`` for ts-seat-service) much less: it may mean something else.
     weight = pl.col("how").replace_strict(BLAME_WEIGHT, default=0.0, return_dtype=pl.Float64)
     errors = mentions.table.filter(pl.col("error")).select("caller", "callee", "template_id", share=pl.col("share") * weight)
-    schema = {"caller": pl.String, "callee": pl.String, "before": pl.Float64, "after": pl.Float64,
-              "rate_before": pl.Float64, "rate_after": pl.Float64, "g": pl.Float64, "first": records.schema["timestamp"]}
+    schema = _NAMED_SCHEMA | {"first": records.schema["timestamp"]}
     stamps = records.get_column("timestamp")
     if errors.height == 0 or stamps.null_count() == stamps.len():
         return pl.DataFrame(schema=schema)
     # Records one a row, or cells of ``n`` records (rca.mine.compact), the last at ``last``.
     records = as_cells(records)
-    first, last = stamps.min(), records.get_column("last").max()
-    t_before = max((start - first).total_seconds(), 1.0)  # type: ignore[operator]
-    t_after = max((last - start).total_seconds(), 1.0)  # type: ignore[operator]
+    t_before, t_after = _spans(records, start)
     errors = errors.cast({"caller": records.schema["service"], "template_id": records.schema["template_id"]})
     # Joined and summed in the streaming engine, a batch of records at a time.
     table = (
