@@ -129,6 +129,22 @@ def test_docker_json_wrapper_parses_the_inner_line(write) -> None:  # type: igno
     assert (row["message"], row["level"], row["service"]) == ("upstream refused", "ERROR", "api")
 
 
+def test_a_collectors_kubernetes_metadata_names_the_service_of_docker_json_lines(write) -> None:  # type: ignore[no-untyped-def]
+    # Fluent Bit's records of a whole cluster in one file: Docker's keys, the line in ``log``,
+    # and whose line it is in ``kubernetes`` (the pod's workload; a CronJob's run is its job).
+    def record(pod: str, container: str, inner: str) -> str:
+        return json.dumps({"time": "2026-11-23T10:00:01.5Z", "stream": "stdout", "log": inner,
+                           "kubernetes": {"pod_name": pod, "namespace_name": "prod", "container_name": container}})
+
+    lines = [record("api-7d9f8c6b5d-x2x4q", "api", "2026-11-23 10:00:01,123 ERROR [main] com.acme.Api - upstream refused"),
+             record("ledger-5c8d7f6b9-k2p4z", "ledger", '{"level":"info","time":"2026-11-23T10:00:01.2Z","msg":"entry posted"}'),
+             record("sync-cron-28453599-mtr74", "sync", "2026-11-23 10:00:01,300 INFO [main] com.acme.Sync - batch done")] * 2
+    records, summary = _read(write("fluent-bit.jsonl", "\n".join(lines) + "\n"))
+    assert summary.sources[0].format.startswith("docker-json+")
+    assert records.get_column("service").to_list()[:3] == ["api", "ledger", "sync-cron"]
+    assert records.row(0, named=True)["message"] == "upstream refused"
+
+
 def test_logfmt_lines(write) -> None:  # type: ignore[no-untyped-def]
     text = (
         'time=2026-11-23T10:00:01.25Z level=error msg="db \\"main\\" down" service=api request_id=abc12345\n'

@@ -162,6 +162,12 @@ CASES: dict[str, tuple[str, tuple[str, str | None, str | None, str | None, datet
         '10.0.0.2 - - [23/Nov/2026:10:00:02 +0000] "GET / HTTP/1.1" 200 5120 "-" "Mozilla/5.0"\n',
         ('"GET /api HTTP/1.1" 502 157 "-" "curl/8.0"', "ERROR", None, None, T),
     ),
+    "postgres": (
+        "2026-11-23 10:00:01.123 UTC [812] ERROR:  canceling statement due to lock timeout\n"
+        "2026-11-23 10:00:01.123 UTC [812] STATEMENT:  UPDATE orders SET status = $1 WHERE id = $2\n"
+        "2026-11-23 10:00:02.500 UTC [77] app@shop LOG:  duration: 1641.430 ms  execute <unnamed>: SELECT 1\n",
+        ("canceling statement due to lock timeout", "ERROR", None, None, T.replace(microsecond=123000)),
+    ),
     "nginx-error": (
         "2026/11/23 10:00:01 [error] 31#31: *5 upstream timed out (110: Connection timed out) while reading response "
         'header from upstream, client: 10.0.0.1, server: shop, request: "GET /api HTTP/1.1"\n',
@@ -290,6 +296,9 @@ WRAPPED = {
             "2026-11-23T10:00:01.223456789Z stdout F java.lang.IllegalStateException: boom\n", "cri+log4j"),
     "kubernetes-prefixed": ("2026-11-23T10:00:01.123456Z api-7d9f8c6b5d-x2x4q 10:00:01.123 [main] ERROR c.a.Api - upstream refused\n",
                             "kubernetes-prefixed+time-only"),
+    "pod-container": ("api-7d9f8c6b5d-x2x4q api 2026-11-23 10:00:01,123 ERROR [main] com.acme.Api - upstream refused\n"
+                      "api-7d9f8c6b5d-x2x4q api 2026-11-23 10:00:02,000 INFO [main] com.acme.Api - retry ok\n",
+                      "pod-container+log4j"),
     "kubectl-prefix": ("[pod/api-7d9f8c6b5d-x2x4q/api] 2026-11-23 10:00:01,123 ERROR [main] com.acme.Api - upstream refused\n"
                        "[pod/api-7d9f8c6b5d-x2x4q/api] 2026-11-23 10:00:02,000 INFO [main] com.acme.Api - retry ok\n",
                        "kubectl-prefix+log4j"),

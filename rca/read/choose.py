@@ -23,6 +23,7 @@ from rca.read.layouts import FALLBACKS, LIBRARY, SAMPLE_CHARS, WRAPPERS, Layout,
 from rca.read.structured import (
     DOCKER,
     StructuredLayout,
+    docker_layout,
     is_docker_json,
     is_logfmt,
     json_exprs,
@@ -228,9 +229,10 @@ def _peel(sample: list[str]) -> tuple[list[AnyLayout], list[str]]:
     """Wrappers found in the sample, outermost first, and the sample with them peeled."""
     found: list[AnyLayout] = []
     for _ in range(3):
-        if DOCKER not in found and is_docker_json(sample[:200]):
-            inner = pl.DataFrame({"raw": sample}).select(json_exprs(DOCKER)["message"]).to_series().to_list()
-            found.append(DOCKER)
+        if all(w.name != DOCKER.name for w in found) and is_docker_json(sample[:200]):
+            docker = docker_layout(sample[:200])
+            inner = pl.DataFrame({"raw": sample}).select(json_exprs(docker)["message"]).to_series().to_list()
+            found.append(docker)
             sample = [own if own is not None else line for own, line in zip(inner, sample, strict=True)]
             continue
         for wrapper in WRAPPERS:

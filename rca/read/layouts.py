@@ -19,7 +19,7 @@ import polars as pl
 from rca.errors import UsageError
 from rca.regexes import ascii_classes
 from rca.read.timestamps import SHAPES, parse_timestamps, python_regex, strftime_regex
-from rca.read.words import LEVEL_WORD, POD
+from rca.read.words import ANY_POD, LEVEL_WORD, POD
 
 ServiceKind = Literal["plain", "program", "pod", "logfile"]
 FIELDS = ("ts", "level", "service", "component", "message", "pri")
@@ -304,6 +304,15 @@ LIBRARY: tuple[Layout, ...] = (
         rf"^{_ts('ymd-slash')} \[{LV}\] (?P<pid>\d+)#\d+: (?:\*\d+ )?(?P<message>.*)$",
         "ymd-slash",
     ),
+    # PostgreSQL's default ``log_line_prefix`` ('%m [%p] ', maybe with '%q%u@%d '): ``2026-11-23
+    # 10:00:01.123 UTC [812] ERROR:  text``. Its LOG lines are plain information; DETAIL, HINT,
+    # STATEMENT and CONTEXT say more about the line before.
+    Layout(
+        "postgres",
+        rf"^{_ts('iso8601')} \[(?P<pid>\d+)\](?: [\w.-]*@[\w.-]*)? "
+        r"(?P<level>LOG|DEBUG\d?|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION): +(?P<message>.*)$",
+        "iso8601",
+    ),
     # Go's log package with ``Lshortfile``: ``2026/11/23 10:00:01 main.go:12: text``.
     Layout(
         "go-log",
@@ -344,6 +353,9 @@ LIBRARY: tuple[Layout, ...] = (
 WRAPPERS: tuple[Layout, ...] = (
     Layout("cri", rf"^(?P<ts>{ISO}) (?:stdout|stderr) [FP] (?P<message>.*)$", "iso8601", nested=True),
     Layout("kubernetes-prefixed", rf"^(?P<ts>{ISO})\s+(?P<service>{POD})\s(?P<message>.*)$", "iso8601", "pod", True),
+    # stern, and kubectl logs of many pods piped through a prefixer: ``api-7f9c8d6b5d-x2x4q api text``
+    # (pod, container, the line).
+    Layout("pod-container", rf"^(?P<service>{ANY_POD}) (?P<container>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?) (?P<message>.*)$", None, "pod", True),
     # kubectl logs --prefix: ``[pod/api-7f9c8d6b5d-x2x4q/api] text``.
     Layout("kubectl-prefix", r"^\[pod/(?P<service>[^/\]\s]+)/(?P<container>[^\]\s]+)\] (?P<message>.*)$", None, "pod", True),
     # kubectl logs --timestamps: RFC 3339 with nanoseconds, then the line; peeled only when the

@@ -8,14 +8,16 @@ import re
 import polars as pl
 
 from rca.read.choose import Plan
+from rca.read.words import CRON_POD_SUFFIX
 
 _SERVICE_FIELD = r"\bservice=\"?([A-Za-z0-9][\w.\-]*)"
-_POD_SUFFIX = r"-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$"
+_POD_SUFFIX = rf"-[bcdfghjklmnpqrstvwxz2456789]{{6,10}}-[bcdfghjklmnpqrstvwxz2456789]{{5}}$|{CRON_POD_SUFFIX}$"
 _DAEMON_SUFFIX = r"-[bcdfghjklmnpqrstvwxz2456789]{5}$"
 
 
 def workload(name: pl.Expr, *, pod_field: bool = False) -> pl.Expr:
-    """Kubernetes pod names to their workload: ``ts-contacts-service-866bd68c97-xcqfx`` -> ``ts-contacts-service``.
+    """Kubernetes pod names to their workload: ``ts-contacts-service-866bd68c97-xcqfx`` -> ``ts-contacts-service``,
+    a CronJob's ``sync-cron-28453599-mtr74`` -> ``sync-cron``.
 
     ``pod_field``: the value is known to be a pod name, so DaemonSet (``-x7k2p``) and StatefulSet
     (``-0``) suffixes are stripped too.

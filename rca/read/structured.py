@@ -305,6 +305,25 @@ DOCKER = StructuredLayout(
     "docker-json", FieldMap("time", None, None, None, "log", False), "iso8601", (("time", ("time",)), ("log", ("log",))),
     nested=True,
 )
+# Where a collector (Fluent Bit, Fluentd) adds Kubernetes metadata beside Docker's keys, whose line
+# it is: the app label, else the pod (its workload), else the container.
+DOCKER_SERVICE_KEYS = ("kubernetes.labels.app", "kubernetes.pod_name", "kubernetes.container_name")
+
+
+def docker_layout(sample: list[str]) -> StructuredLayout:
+    """``DOCKER``, its records' service read from the Kubernetes metadata most of ``sample`` carries."""
+    present: dict[str, int] = {}
+    objects = [o for o in (loads_object(s) for s in sample) if o is not None]
+    for obj in objects:
+        for path in _flatten(obj):
+            key = ".".join(path)
+            if key in DOCKER_SERVICE_KEYS:
+                present[key] = present.get(key, 0) + 1
+    key = _pick(DOCKER_SERVICE_KEYS, present, max(1, int(0.8 * len(objects))))
+    if key is None:
+        return DOCKER
+    fields = replace(DOCKER.fields, service=key, service_is_pod=key in POD_KEYS)
+    return replace(DOCKER, fields=fields, paths=(*DOCKER.paths, (key, tuple(key.split(".")))))
 
 
 def looks_like_csv_export(first_line: str, second_line: str | None = None) -> bool:
