@@ -1,6 +1,6 @@
 """Root-cause accuracy of `rca analyze` on the generated incident corpus (bench/incidents.py), next to two naive rankers.
 
-Usage: python bench/incident_rca.py --seed N [--n 40] [--out bench/out/incidents] [--regenerate] [-v]
+Usage: python bench/incident_rca.py --seed N [--corpus a|b] [--n 40] [--out bench/out/incidents] [--regenerate] [-v]
                                     [--json FILE] [--jobs 2]
 
 The corpus of a seed lives in ``OUT/seed-N/`` and is generated there if absent (or with
@@ -48,16 +48,22 @@ def corpus_dir(out: Path, seed: int) -> Path:
     return out / f"seed-{seed}"
 
 
-def ensure_corpus(folder: Path, seed: int, n: int, regenerate: bool, jobs: int) -> list[Path]:
-    """The case folders of the seed, generated first when absent, incomplete or asked for."""
-    from incidents import generate_corpus
-
+def ensure_corpus(folder: Path, seed: int, n: int, regenerate: bool, jobs: int, corpus: str = "a") -> list[Path]:
+    """The case folders of the seed, generated first when absent, incomplete or asked for (by
+    ``bench/incidents.py``, or for ``corpus`` "b" by ``bench/incidents_b.py``)."""
     manifest = folder / "manifest.json"
     fresh = manifest.exists() and json.loads(manifest.read_text()).get("n") == n
     if regenerate or not fresh:
         print(f"generating {n} incidents for seed {seed} in {folder} ...", file=sys.stderr, flush=True)
         started = time.perf_counter()
-        generate_corpus(seed, folder, n, jobs=jobs)
+        if corpus == "b":
+            import incidents_b
+
+            incidents_b.main(["--seed", str(seed), "--n", str(n), "--out", str(folder.parent), "-q"])
+        else:
+            from incidents import generate_corpus
+
+            generate_corpus(seed, folder, n, jobs=jobs)
         print(f"generated in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     cases = json.loads(manifest.read_text())["cases"]
     return [folder / case for case in cases]
@@ -195,15 +201,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--n", type=int, default=40)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="corpora live in OUT/seed-N")
+    parser.add_argument("--corpus", choices=["a", "b"], default="a",
+                        help="a: bench/incidents.py (default OUT bench/out/incidents); b: bench/incidents_b.py, written "
+                             "apart from rca by another author (default OUT bench/out/incidents-b)")
+    parser.add_argument("--out", type=Path, help="corpora live in OUT/seed-N")
     parser.add_argument("--regenerate", action="store_true", help="generate the corpus again even if present")
     parser.add_argument("--verbose", "-v", action="store_true", help="print each case's truth and rca's top 3")
     parser.add_argument("--json", type=Path, help="write every case's result to this file")
     parser.add_argument("--jobs", type=int, default=2, help="processes (at most 2)")
     args = parser.parse_args()
     jobs = max(1, min(2, args.jobs))
-    folder = corpus_dir(args.out, args.seed)
-    cases = ensure_corpus(folder, args.seed, args.n, args.regenerate, jobs)
+    out = args.out or (DEFAULT_OUT.parent / "incidents-b" if args.corpus == "b" else DEFAULT_OUT)
+    folder = corpus_dir(out, args.seed)
+    cases = ensure_corpus(folder, args.seed, args.n, args.regenerate, jobs, args.corpus)
     started = time.perf_counter()
     if jobs > 1:
         with multiprocessing.get_context("spawn").Pool(jobs) as pool:
