@@ -543,7 +543,13 @@ def stopped_calls(records: pl.DataFrame, lines: pl.DataFrame, start: datetime) -
     stamps = records.get_column("timestamp")
     services = sorted(records.get_column("service").drop_nulls().cast(pl.String).unique().to_list())
     below_warn = ~pl.col("level").is_in(["WARN", "ERROR", "FATAL"]).fill_null(False)
-    lines = lines.filter(below_warn & pl.col("timestamp").is_not_null() & pl.col("service").is_not_null())
+    # Only a line that holds one of the names can name a callee: the others, most of them, are
+    # not copied on (``line_callees`` reads a line with its fields).
+    keys = _lookup(services).get_column("key").to_list() if len(services) > 1 else []
+    names = pl.any_horizontal(
+        pl.col(c).str.contains_any(keys, ascii_case_insensitive=True).fill_null(False) for c in ("message", "attributes") if c in lines.columns
+    )
+    lines = lines.filter(below_warn & pl.col("timestamp").is_not_null() & pl.col("service").is_not_null() & names) if keys else lines.clear()
     if stamps.null_count() == stamps.len() or lines.height == 0:
         return pl.DataFrame(schema=schema)
     calls = lines.select(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String), "timestamp", "message",
