@@ -293,3 +293,27 @@ def test_cells_grow_longer_past_their_budget_and_buckets_follow(write, monkeypat
     records, texts = assign_compact(read.records, read.texts, read.masked, TemplateTree())
     features = build_features(records, texts=texts, resolution_s=read.resolution_s)
     assert features.bucket.total_seconds() % 15 == 0 and features.counts.sum() == 180
+
+
+def test_a_yearless_source_read_with_others_is_moved_to_their_year_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Sources read together (small ones in a batch) are made cells together, fewer rows than
+    # records: each source must take back its own cells, or the year given to one lands on
+    # another's cells and some of its own keep the year they were guessed in.
+    import os
+
+    # Each over SMALL_LINES, so neither is read in a batch of small ones: both wait to be made
+    # cells with the next sources.
+    app = [f"2024-11-18 16:{m:02d}:{s:02d},{k:03d} INFO [main] com.acme.App - served {k}" for m in range(50, 60) for s in range(60)
+           for k in range(40)]
+    proxy = [f"Nov 18 16:{m:02d}:{s:02d} host-1 proxy[81]: request {k} done" for m in range(50, 60) for s in range(60)
+             for k in range(40)]
+    (tmp_path / "app.log").write_text("\n".join(app) + "\n")
+    (tmp_path / "proxy.log").write_text("\n".join(proxy) + "\n")
+    written = 1795000000  # 2026-11-18: the proxy's times are guessed in its file's year first
+    os.utime(tmp_path / "proxy.log", (written, written))
+    read = read_masked([str(tmp_path)], Settings(), compact=True)
+    years = read.records.group_by(pl.col("source").cast(pl.String).str.extract(r"(\w+)\.log$")).agg(
+        pl.col("timestamp").dt.year().unique().sort()
+    ).sort("source")
+    assert years.rows() == [("app", [2024]), ("proxy", [2024])]
+    assert read.summary.last.year == 2024

@@ -553,11 +553,15 @@ def _place_pending(
 
 
 def _finished(reads: list[_Read], finish: Callable[[pl.DataFrame], pl.DataFrame] | None) -> list[_Read]:
-    """``reads`` with their records, taken together, through ``finish`` (as many rows each)."""
+    """``reads`` with their records, taken together, through ``finish``. What it gives may have
+    fewer rows than the records (cells of them, ``rca.mine.compact``): each source takes back the
+    rows of its own ``source``, not as many as it gave (or a year given to one source later would
+    land on another's rows)."""
     if finish is None or not reads:
         return reads
-    shard = Shard(tuple(reads))
-    return list(shard.with_records(finish(shard.records)).reads)  # type: ignore[arg-type]
+    finished = finish(Shard(tuple(reads)).records)
+    source = finished.get_column("source").cast(pl.String)
+    return [replace(read, records=finished.filter(source == read.summary.source)) for read in reads]
 
 
 def combine(shards: list[Shard], settings: Settings) -> tuple[pl.DataFrame, IngestSummary]:
