@@ -361,15 +361,19 @@ class Style:
     access_has_duration = True
     access_has_size = False
 
-    def __init__(self, svc: Service, rng: random.Random, tz_min: int = 0):
-        self.svc, self.rng, self.tz = svc, rng, tz_min
+    def __init__(self, svc: Service, rng: random.Random, tz_min: int = 0, variant: str = ""):
+        self.svc, self.rng, self.tz, self.name = svc, rng, tz_min, variant
 
     def line(self, ts, lvl, msg, logger="svc", fields=None, exc=None, pod=None) -> str:
+        """One log line in this style; a "raw" one (a stack frame, a banner, garbage) as it is."""
+        return msg if logger == "raw" else self._format(ts, lvl, msg, logger, fields, exc, pod)
+
+    def _format(self, ts, lvl, msg, logger, fields, exc, pod) -> str:
         raise NotImplementedError
 
-    def access(self, ts, a: Acc, pod) -> tuple:
-        """(level, text) for an access line, or None when this service has no access log."""
-        raise NotImplementedError
+    def access(self, ts, a: Acc, pod) -> tuple | None:
+        """(level, text) for an access line, or None when this service has no access log (the default)."""
+        return None
 
     @staticmethod
     def kv(fields) -> str:
@@ -382,8 +386,7 @@ class JavaStyle(Style):
     LVV = {"D": 10000, "I": 20000, "W": 30000, "E": 40000, "F": 40000}
 
     def __init__(self, svc, rng, variant, tz_min):
-        super().__init__(svc, rng, tz_min if variant in ("spring3", "logstash") else 0)
-        self.name = variant
+        super().__init__(svc, rng, tz_min if variant in ("spring3", "logstash") else 0, variant)
         org = rng.choice(ORGS)
         w = svc.word.replace("-", "").replace("_", "")
         C = camel(svc.word)
@@ -445,11 +448,9 @@ class JavaStyle(Style):
             return f"lettuce-eventExecutorLoop-1-{r.randint(1, 4)}"
         return f"http-nio-{self.svc.port}-exec-{r.randint(1, 48)}"
 
-    def line(self, ts, lvl, msg, logger="svc", fields=None, exc=None, pod=None):
+    def _format(self, ts, lvl, msg, logger, fields, exc, pod):
         if logger == "jvm":
             return f"[{self.jvm_ts(ts)}][{'warning' if lvl == 'W' else LV_LOWER[lvl]}][gc] {msg}"
-        if logger == "raw":
-            return msg
         lg = self.loggers.get(logger, self.loggers["svc"])
         th = self.thread(logger)
         v = self.name
@@ -492,8 +493,7 @@ class GoStyle(Style):
     LOGRUS = {"D": "debug", "I": "info", "W": "warning", "E": "error", "F": "fatal"}
 
     def __init__(self, svc, rng, variant, tz_min):
-        super().__init__(svc, rng, tz_min if variant in ("zap_iso", "logrus", "zerolog") else 0)
-        self.name = variant
+        super().__init__(svc, rng, tz_min if variant in ("zap_iso", "logrus", "zerolog") else 0, variant)
         mod = svc.word.replace("_", "-")
         self.callers = {"web": f"server/handlers.go:{rng.randint(40, 300)}", "access": "middleware/logging.go:54",
                         "client": f"client/http.go:{rng.randint(40, 200)}", "db": f"store/{mod}_store.go:{rng.randint(30, 200)}",
@@ -519,10 +519,8 @@ class GoStyle(Style):
         self.access_has_size = variant != "std" or self.acc == "go_dur"
         self.std_prefix = rng.choice(["[ERROR] ", "ERROR: ", "level=error "])
 
-    def line(self, ts, lvl, msg, logger="svc", fields=None, exc=None, pod=None):
+    def _format(self, ts, lvl, msg, logger, fields, exc, pod):
         v = self.name
-        if logger == "raw":
-            return msg
         raw_tail = ""
         if exc and lvl == "F":           # panics / fatal errors go to stderr unformatted
             raw_tail = "\n" + "\n".join(exc)
@@ -576,8 +574,7 @@ class PyStyle(Style):
     PY = {"D": "DEBUG", "I": "INFO", "W": "WARNING", "E": "ERROR", "F": "CRITICAL"}
 
     def __init__(self, svc, rng, variant, tz_min):
-        super().__init__(svc, rng, tz_min if variant in ("gunicorn", "structlog") else 0)
-        self.name = variant
+        super().__init__(svc, rng, tz_min if variant in ("gunicorn", "structlog") else 0, variant)
         t = self.tz
         mod = svc.word.replace("-", "_")
         self.loggers = {"web": f"{mod}.api", "access": "uvicorn.access", "svc": f"{mod}.service", "client": f"{mod}.clients",
@@ -599,10 +596,8 @@ class PyStyle(Style):
         self.access_has_size = variant == "gunicorn"
         self.gpid = rng.randint(7, 60)
 
-    def line(self, ts, lvl, msg, logger="svc", fields=None, exc=None, pod=None):
+    def _format(self, ts, lvl, msg, logger, fields, exc, pod):
         v = self.name
-        if logger == "raw":
-            return msg
         lg = self.loggers.get(logger, logger if "." in logger else self.loggers["svc"])
         if v == "structlog":
             d = {"event": msg, "level": self.PY[lvl].lower(), "logger": lg, "timestamp": self.ts(ts)}
@@ -649,16 +644,13 @@ class NodeStyle(Style):
     PINO = {"D": 20, "I": 30, "W": 40, "E": 50, "F": 60}
 
     def __init__(self, svc, rng, variant, tz_min):
-        super().__init__(svc, rng, 0)
-        self.name = variant
+        super().__init__(svc, rng, 0, variant)
         self.ts = TS("%Y-%m-%dT%H:%M:%S", 0, suffix="Z")
         self.req = 0
         self.access_has_size = variant != "pino"
 
-    def line(self, ts, lvl, msg, logger="svc", fields=None, exc=None, pod=None):
+    def _format(self, ts, lvl, msg, logger, fields, exc, pod):
         v = self.name
-        if logger == "raw":
-            return msg
         if v == "pino":
             d = {"level": self.PINO[lvl], "time": int(ts * 1000), "pid": 1,
                  "hostname": pod.name if pod else self.svc.name}
@@ -702,8 +694,7 @@ class NginxStyle(Style):
     NG = {"D": "debug", "I": "notice", "W": "warn", "E": "error", "F": "crit"}
 
     def __init__(self, svc, rng, variant, tz_min):
-        super().__init__(svc, rng, 0)
-        self.name = variant
+        super().__init__(svc, rng, 0, variant)
         self.precision = 1.0
         self.ts_acc = TS("%d/%b/%Y:%H:%M:%S", digits=0, suffix=" +0000")
         self.ts_err = TS("%Y/%m/%d %H:%M:%S", digits=0)
@@ -711,9 +702,7 @@ class NginxStyle(Style):
         self.wpid = rng.randint(20, 40)
         self.server = rng.choice(["shop.example.com", "api.example.com", "_", "www.example.org"])
 
-    def line(self, ts, lvl, msg, logger="svc", fields=None, exc=None, pod=None):
-        if logger == "raw":
-            return msg
+    def _format(self, ts, lvl, msg, logger, fields, exc, pod):
         self.conn += self.rng.randint(1, 40)
         pid = self.wpid if logger != "master" else 1
         star = f"*{self.conn} " if logger == "conn" else ""
@@ -738,15 +727,12 @@ class EnvoyStyle(Style):
     EV = {"D": "debug", "I": "info", "W": "warning", "E": "error", "F": "critical"}
 
     def __init__(self, svc, rng, variant, tz_min):
-        super().__init__(svc, rng, 0)
-        self.name = variant
+        super().__init__(svc, rng, 0, variant)
         self.ts_acc = TS("%Y-%m-%dT%H:%M:%S", suffix="Z")
         self.ts_app = TS("%Y-%m-%d %H:%M:%S")
         self.ns = "prod"
 
-    def line(self, ts, lvl, msg, logger="svc", fields=None, exc=None, pod=None):
-        if logger == "raw":
-            return msg
+    def _format(self, ts, lvl, msg, logger, fields, exc, pod):
         comp = logger if logger in ("config", "upstream", "main", "router", "connection", "pool") else "main"
         src = {"config": "source/common/config/grpc_stream.h:201", "upstream": "source/common/upstream/cds_api_helper.cc:32",
                "main": "source/server/server.cc:932", "router": "source/common/router/router.cc:1284",
@@ -770,13 +756,10 @@ class PostgresStyle(Style):
     PG = {"D": "DEBUG", "I": "LOG", "W": "WARNING", "E": "ERROR", "F": "FATAL"}
 
     def __init__(self, svc, rng, variant, tz_min):
-        super().__init__(svc, rng, 0)
-        self.name = variant
+        super().__init__(svc, rng, 0, variant)
         self.ts = TS("%Y-%m-%d %H:%M:%S", suffix=" UTC")
 
-    def line(self, ts, lvl, msg, logger=None, fields=None, exc=None, pod=None):
-        if logger == "raw":
-            return msg
+    def _format(self, ts, lvl, msg, logger, fields, exc, pod):
         pid = fields.get("pid") if fields else None
         pid = pid or self.rng.randint(1000, 65000)
         who = fields.get("who", "") if fields else ""
@@ -787,8 +770,6 @@ class PostgresStyle(Style):
             s += "".join(f"\n{pre}{k}:  {m}" for k, m in exc)
         return s
 
-    def access(self, ts, a, pod):
-        return None
 
 
 class RedisStyle(Style):
@@ -796,57 +777,42 @@ class RedisStyle(Style):
     SYM = {"D": ".", "I": "*", "W": "#", "E": "#", "F": "#"}
 
     def __init__(self, svc, rng, variant, tz_min):
-        super().__init__(svc, rng, 0)
-        self.name = variant
+        super().__init__(svc, rng, 0, variant)
         self.ts = TS("%d %b %Y %H:%M:%S")
 
-    def line(self, ts, lvl, msg, logger="M", fields=None, exc=None, pod=None):
-        if logger == "raw":
-            return msg
+    def _format(self, ts, lvl, msg, logger, fields, exc, pod):
         role = logger if logger in ("M", "C", "S") else "M"
         pid = 1 if role == "M" else (fields or {}).get("pid", 4242)
         sym = "-" if (lvl == "D" and self.name == "verbose") else self.SYM[lvl]
         return f"{pid}:{role} {self.ts(ts)} {sym} {msg}"
 
-    def access(self, ts, a, pod):
-        return None
 
 
 class PgbouncerStyle(Style):
     runtime = "pgbouncer"
 
     def __init__(self, svc, rng, variant, tz_min):
-        super().__init__(svc, rng, 0)
-        self.name = variant
+        super().__init__(svc, rng, 0, variant)
         self.ts = TS("%Y-%m-%d %H:%M:%S", suffix=" UTC")
 
-    def line(self, ts, lvl, msg, logger=None, fields=None, exc=None, pod=None):
-        if logger == "raw":
-            return msg
+    def _format(self, ts, lvl, msg, logger, fields, exc, pod):
         kw = {"D": "DEBUG", "I": "LOG", "W": "WARNING", "E": "ERROR", "F": "FATAL"}[lvl]
         return f"{self.ts(ts)} [1] {kw} {msg}"
 
-    def access(self, ts, a, pod):
-        return None
 
 
 class CorednsStyle(Style):
     runtime = "coredns"
 
     def __init__(self, svc, rng, variant, tz_min):
-        super().__init__(svc, rng, 0)
-        self.name = variant
+        super().__init__(svc, rng, 0, variant)
         self.ts = TS("%Y-%m-%dT%H:%M:%S", digits=6, suffix="Z")
         self.precision = 1e-6
 
-    def line(self, ts, lvl, msg, logger=None, fields=None, exc=None, pod=None):
-        if logger == "raw":
-            return msg
+    def _format(self, ts, lvl, msg, logger, fields, exc, pod):
         kw = {"D": "DEBUG", "I": "INFO", "W": "WARNING", "E": "ERROR", "F": "FATAL"}[lvl]
         return f"{self.ts(ts)} [{kw}] {msg}"
 
-    def access(self, ts, a, pod):
-        return None
 
 
 STYLE_CHOICES = {
