@@ -581,10 +581,11 @@ def _with_departed(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
 def witnessed_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame, steady: pl.DataFrame) -> pl.DataFrame:
     """``named`` with a caller's error blame marked ``how`` "contradicted" (its stopped calls
     dropped) where the callee had not departed on its own (``own``, as in
-    ``broad_blame_set_aside``) while another caller kept calling it as before (``steady``: ``caller``, ``callee``; its timed calls went on since the
-    incident start, as fast) and neither names it in errors nor slowed: the callee served that
-    one, so the trouble is on the way from the first (its configuration, its timeout, its
-    address of the callee). Only a lone accuser's blame is marked."""
+    ``broad_blame_set_aside``) while another caller kept calling it as before (``steady``:
+    ``caller``, ``callee``; its timed calls went on since the incident start, as fast) and
+    neither names it in errors nor slowed: the callee served that one, so the trouble is on the
+    way from the first (its configuration, its timeout, its address of the callee). Only a lone
+    accuser's blame is marked."""
     accused = named.filter(pl.col("g") >= MIN_SHIFT_G).select("caller", "callee").unique()
     witnesses = steady.join(accused, on=["caller", "callee"], how="anti").select(witness="caller", callee="callee")
     # Two callers' errors naming one callee outweigh another's word (a DNS record gone: the
@@ -638,12 +639,11 @@ DEPLOY_WINDOW_S = 300.0
 
 
 def with_slowed_calls(named: pl.DataFrame, slowed: pl.DataFrame) -> pl.DataFrame:
-    """``named`` (callers' error lines naming callees, ``how`` "errors") with the callers whose
+    """``named`` (callers' blame: error lines naming callees, ``how`` "errors", and calls that
+    stopped going through, "stopped") with the callers whose
     timed calls to a callee they name slowed (``slowed``: ``caller``, ``callee``, ``g``,
     ``first``; ``how`` "slower"): a slow callee is named in its callers' durations, not in
     their errors."""
-    if "how" not in named.columns:
-        named = named.with_columns(how=pl.lit("errors"))
     if slowed.height == 0:
         return named
     return pl.concat([named, slowed.with_columns(how=pl.lit("slower"))], how="diagonal_relaxed")

@@ -8,11 +8,11 @@ import re
 import polars as pl
 
 from rca.read.choose import Plan
-from rca.read.words import CRON_POD_SUFFIX
+from rca.read.words import CRON_POD_SUFFIX, DAEMON_POD_SUFFIX, REPLICA_POD_SUFFIX
 
 _SERVICE_FIELD = r"\bservice=\"?([A-Za-z0-9][\w.\-]*)"
-_POD_SUFFIX = rf"-[bcdfghjklmnpqrstvwxz2456789]{{6,10}}-[bcdfghjklmnpqrstvwxz2456789]{{5}}$|{CRON_POD_SUFFIX}$"
-_DAEMON_SUFFIX = r"-[bcdfghjklmnpqrstvwxz2456789]{5}$"
+_POD_SUFFIX = rf"{REPLICA_POD_SUFFIX}$|{CRON_POD_SUFFIX}$"
+_DAEMON_SUFFIX = rf"{DAEMON_POD_SUFFIX}$"
 
 
 def workload(name: pl.Expr, *, pod_field: bool = False) -> pl.Expr:

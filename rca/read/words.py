@@ -63,8 +63,11 @@ ZONE_WORD = "(?:" + "|".join(sorted((z for z in ZONE_OFFSETS if z != "Z"), key=l
 
 # Kubernetes pod names: <workload>-<replicaset hash>-<5 chars>, from a vowel-free alphabet.
 POD_CHARS = "[bcdfghjklmnpqrstvwxz2456789]"
-POD = rf"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?-{POD_CHARS}{{6,10}}-{POD_CHARS}{{5}}"
-# A CronJob's pod: <cronjob>-<its scheduled minute since the epoch>-<5 chars>.
+_WORKLOAD = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
+REPLICA_POD_SUFFIX = rf"-{POD_CHARS}{{6,10}}-{POD_CHARS}{{5}}"
+POD = rf"{_WORKLOAD}{REPLICA_POD_SUFFIX}"
+# A CronJob's pod: <cronjob>-<its scheduled minute since the epoch>-<5 chars>; a DaemonSet's: <daemonset>-<5 chars>.
 CRON_POD_SUFFIX = rf"-\d{{8,10}}-{POD_CHARS}{{5}}"
+DAEMON_POD_SUFFIX = rf"-{POD_CHARS}{{5}}"
 # Any pod name: a Deployment's, a CronJob's, a StatefulSet's (``redis-0``), a DaemonSet's (``fluentd-x7k2p``).
-ANY_POD = rf"(?:{POD}|[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:{CRON_POD_SUFFIX}|-\d{{1,3}}|-{POD_CHARS}{{5}}))"
+ANY_POD = rf"(?:{POD}|{_WORKLOAD}(?:{CRON_POD_SUFFIX}|-\d{{1,3}}|{DAEMON_POD_SUFFIX}))"

@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from rca.read.words import CRON_POD_SUFFIX
+from rca.read.words import CRON_POD_SUFFIX, REPLICA_POD_SUFFIX
 from rca.signals.features import as_cells
 
 if TYPE_CHECKING:
     import networkx as nx
 
 # Kubernetes pod-name suffixes: <workload>-<replicaset hash>-<5 chars>, a StatefulSet ordinal.
-_POD_SUFFIX = rf"-[bcdfghjklmnpqrstvwxz2456789]{{6,10}}-[bcdfghjklmnpqrstvwxz2456789]{{5}}$|{CRON_POD_SUFFIX}$|-\d{{1,3}}$"
+_POD_SUFFIX = rf"{REPLICA_POD_SUFFIX}$|{CRON_POD_SUFFIX}$|-\d{{1,3}}$"
 # Words a service name is commonly dressed in; a caller may name the bare core.
 _PREFIXES = "svc|app|srv"
 _SUFFIXES = "service|svc|api|server|srv|app|worker|daemon|consumer|backend|grpc|http"
