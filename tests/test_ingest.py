@@ -235,6 +235,15 @@ def test_services_from_syslog_program_field_and_pattern(write) -> None:  # type:
     assert records.get_column("service").to_list() == ["auth", "auth"]
 
 
+def test_per_pod_files_name_their_workload(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``kubectl logs`` of each pod to a file: a Deployment's pods and a StatefulSet's ordinals are
+    one service; a name whose number is not an ordinal stays whole."""
+    for name in ("postgres-0", "postgres-1", "api-5d9f7b6c8-x7k2p", "build-v1-2", "export-2026-11"):
+        (tmp_path / f"{name}.log").write_text("2026-11-23T10:00:01Z INFO ready\n")
+    records, _ = ingest([str(tmp_path)], Settings())
+    assert sorted(records.get_column("service").to_list()) == ["api", "build-v1-2", "export-2026-11", "postgres", "postgres"]
+
+
 def test_file_stem_service() -> None:
     assert file_stem_service("logs/payments.log.gz") == "payments"
     assert file_stem_service("frontend.access.log") == "frontend"

@@ -13,18 +13,23 @@ from rca.read.words import CRON_POD_SUFFIX, DAEMON_POD_SUFFIX, REPLICA_POD_SUFFI
 _SERVICE_FIELD = r"\bservice=\"?([A-Za-z0-9][\w.\-]*)"
 _POD_SUFFIX = rf"{REPLICA_POD_SUFFIX}$|{CRON_POD_SUFFIX}$"
 _DAEMON_SUFFIX = rf"{DAEMON_POD_SUFFIX}$"
+_ORDINAL = r"([A-Za-z])-\d{1,3}$"
 
 
-def workload(name: pl.Expr, *, pod_field: bool = False) -> pl.Expr:
+def workload(name: pl.Expr, *, pod_field: bool = False, file_name: bool = False) -> pl.Expr:
     """Kubernetes pod names to their workload: ``ts-contacts-service-866bd68c97-xcqfx`` -> ``ts-contacts-service``,
     a CronJob's ``sync-cron-28453599-mtr74`` -> ``sync-cron``.
 
     ``pod_field``: the value is known to be a pod name, so DaemonSet (``-x7k2p``) and StatefulSet
-    (``-0``) suffixes are stripped too.
+    (``-0``) suffixes are stripped too. ``file_name``: the value is a file's name, which names a
+    StatefulSet's pod as ``kubectl logs postgres-0 > postgres-0.log`` does: its ordinal is
+    stripped (``redis-cache-2`` -> ``redis-cache``; not ``build-v1-2``, nor a date's ``-11``).
     """
     out = name.str.replace(_POD_SUFFIX, "")
     if pod_field:
         out = pl.when(out == name).then(out.str.replace(_DAEMON_SUFFIX, "").str.replace(r"-\d+$", "")).otherwise(out)
+    elif file_name:
+        out = out.str.replace(_ORDINAL, "$1")
     return out
 
 
@@ -63,6 +68,6 @@ def service_expr(plan: Plan, *, stem_service: str | pl.Expr, service_pattern: st
         _by_kind("service", "layout", plan).replace("-", None),
         # A line without a header has no message yet (records.join_continuations gives it one).
         workload(pl.coalesce("message", "raw").str.extract(_SERVICE_FIELD, 1)),
-        workload(stem_service if isinstance(stem_service, pl.Expr) else pl.lit(stem_service)),
+        workload(stem_service if isinstance(stem_service, pl.Expr) else pl.lit(stem_service), file_name=True),
     ]
     return pl.coalesce(candidates)
