@@ -294,7 +294,8 @@ class CallEdge:
     name the callee; ``address``: they give its address; ``route``: a URL path names it;
     ``caller``: the callee's lines name who sent the request; ``traces``: requests pass from one
     to the other), ``templates`` the caller's statements that name it and ``error_lines`` their lines at
-    WARN or above."""
+    WARN or above. ``resolver``: the callee answers the caller's name lookups, read from the
+    caller's errors that a name could not be resolved (an edge only so read has no ``evidence``)."""
 
     caller: str
     callee: str
@@ -302,6 +303,7 @@ class CallEdge:
     templates: int
     error_lines: int
     traces: int
+    resolver: bool = False
 
     def to_dict(self) -> dict[str, object]:
         return _fields_dict(self)

@@ -336,6 +336,38 @@ def test_a_call_found_by_the_path_its_callee_alone_serves_is_a_route_in_the_json
     assert calls[("edge", "archive")] == ["route"]
 
 
+def test_a_name_server_outage_blames_the_name_server_not_the_names_it_failed_to_resolve(tmp_path) -> None:
+    # From 10:05 the name server times out upstream: the web's calls fail to resolve ledger (its
+    # errors name ledger), and ledger, never reached, only loses traffic. No line names coredns.
+    web, ledger, dns = [], [], []
+    query = '[INFO] 10.2.1.7:{port} - {id} "A IN {name}.default.svc.cluster.local. udp 62 false 512" {code} qr,rd 94 {took}s'
+    for s in range(600):
+        t = T0 + timedelta(seconds=s)
+        stamp = f"{t:%Y-%m-%dT%H:%M:%S}"
+        failing = s >= 300
+        for i, name in enumerate(("ledger", "web", "audit")):
+            code, took = ("SERVFAIL", "2.001") if failing and name == "ledger" else ("NOERROR", "0.0004")
+            dns.append(f"{stamp}.{100 + i:03d}Z " + query.format(port=40000 + s, id=s * 3 + i, name=name, code=code, took=took))
+        if failing:
+            dns.append(f"{stamp}.200Z [ERROR] plugin/errors: 2 ledger.default.svc.cluster.local. A: read udp 10.2.0.9:53811->10.96.0.1:53: i/o timeout")
+            web.append(f"{stamp}.300Z ERROR java.net.UnknownHostException: ledger: Temporary failure in name resolution")
+        else:
+            web.append(f"{stamp}.300Z INFO GET http://ledger:8080/v1/entries 200 in 12 ms")
+            ledger.append(f"{stamp}.310Z INFO entry committed")
+        if s % 10 == 0:
+            ledger.append(f"{stamp}.900Z INFO heartbeat ok")
+    for name, lines in (("web", web), ("ledger", ledger), ("coredns", dns)):
+        (tmp_path / f"{name}.log").write_text("\n".join(lines) + "\n")
+    result = run(["analyze", str(tmp_path), "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    jsonschema.validate(data, _schema())
+    calls = {(c["caller"], c["callee"]): c for c in data["calls"]}
+    assert calls[("web", "coredns")]["resolver"] and calls[("web", "coredns")]["evidence"] == []
+    assert not any(caller == "coredns" for caller, _ in calls)
+    assert data["root_causes"][0]["service"] == "coredns"
+
+
 def test_json_for_logs_without_an_incident_validates_too(write) -> None:
     path = write("app.log", "".join(f"2026-11-23T10:{m:02d}:00Z INFO request served\n" for m in range(30)))
     result = run(["analyze", path, "--json"])

@@ -184,6 +184,58 @@ def test_the_client_class_a_line_was_logged_by_names_its_callee(tmp_path) -> Non
     assert texts.get_column("component").cast(pl.String).to_list() == ["com.fintrail.friends.client.IdgenClient"]
 
 
+def test_a_statement_that_names_many_services_where_no_host_goes_lists_them_and_calls_none() -> None:
+    """A database logs the tables its clients use (named after them), a DNS server the names it
+    was asked for: one statement, many services, no host place. A proxy's one statement that
+    names its upstreams where a host goes still calls each."""
+    sql = [
+        "duration: 812 ms execute <unnamed>: UPDATE payments SET status = $1 WHERE id = $2",
+        "duration: 95 ms execute <unnamed>: UPDATE ledger SET status = $1 WHERE id = $2",
+        "duration: 433 ms execute <unnamed>: UPDATE orders SET status = $1 WHERE id = $2",
+    ]
+    proxy = [f"GET /v1/x 200 upstream={name}:8080 in 12 ms" for name in ("payments", "ledger", "orders")]
+    rows = [(i, "postgres", "INFO", m) for i, m in enumerate(sql)] + [(10 + i, "proxy", "INFO", m) for i, m in enumerate(proxy)]
+    rows += [(20, "orders", "ERROR", "payments call failed: 503"), (21, "ledger", "INFO", "entry committed"),
+             (22, "payments", "INFO", "charge authorized")]
+    statement = pl.Series(["sql"] * 3 + ["access"] * 3 + [m for _, _, _, m in rows[6:]])
+    found = _pairs(_records(rows).with_columns(template_id=statement))
+    assert not any(caller == "postgres" for caller, _, _ in found)
+    assert {("proxy", "payments", "name"), ("proxy", "ledger", "name"), ("proxy", "orders", "name")} <= found
+    assert ("orders", "payments", "name") in found
+
+
+def test_an_error_that_a_name_could_not_be_resolved_calls_the_service_but_blames_nothing() -> None:
+    """The caller never reached the service it names: the resolver failed, not the service."""
+    records = _records([
+        (1, "checkout", "ERROR", "java.net.UnknownHostException: ledger: Temporary failure in name resolution"),
+        (2, "web", "ERROR", "dial tcp: lookup checkout on 10.96.0.10:53: no such host"),
+        (3, "checkout", "ERROR", "connection refused to payments:8443"),
+        (4, "ledger", "INFO", "entry committed"),
+        (5, "payments", "INFO", "charge authorized"),
+    ])
+    table = find_mentions(records).table
+    blames = dict(zip(zip(table["caller"], table["callee"]), table["error"], strict=True))
+    assert blames == {("checkout", "ledger"): False, ("web", "checkout"): False, ("checkout", "payments"): True}
+
+
+def test_errors_that_a_name_could_not_be_resolved_call_and_blame_the_name_server() -> None:
+    """No caller names the name server, but it logs the queries it answers; a caller's errors
+    that a name could not be resolved are calls to it, and blame it."""
+    query = '[INFO] 10.2.1.7:5353 - 4721 "A IN {}.default.svc.cluster.local. udp 62 false 512" NOERROR qr,aa,rd 94 0.0004s'
+    records = _records([
+        *((i, "coredns", "INFO", query.format(name)) for i, name in enumerate(("ledger", "checkout", "payments"))),
+        (5, "checkout", "ERROR", "java.net.UnknownHostException: ledger: Temporary failure in name resolution"),
+        (6, "checkout", "INFO", "GET http://ledger:8080/v1/entries 200 in 12 ms"),
+        (7, "ledger", "INFO", "entry committed"),
+        (8, "payments", "INFO", "charge authorized"),
+    ])
+    records = records.with_columns(template_id=pl.when(pl.col("service") == "coredns").then(pl.lit("query")).otherwise("template_id"))
+    mentions = find_mentions(records)
+    assert mentions.table.filter(pl.col("callee") == "coredns").select("caller", "error", "how").rows() == [("checkout", True, "resolver")]
+    graph = call_graph(["checkout", "coredns", "ledger", "payments"], mentions)
+    assert sorted(graph.edges) == [("checkout", "coredns"), ("checkout", "ledger")]
+
+
 def test_a_name_most_services_use_is_vocabulary_not_a_mention() -> None:
     rows = [(i, s, "INFO", f"{s} loaded the order {i}") for i, s in enumerate(["a-svc", "b-svc", "c-svc", "d-svc", "e-svc"])]
     rows.append((9, "order", "INFO", "ready"))

@@ -200,8 +200,8 @@ def departures_of(departures: pl.DataFrame, features: Features, service: str, *,
 
 def calls_of(graph: nx.DiGraph) -> tuple[CallEdge, ...]:
     return tuple(
-        CallEdge(caller, callee, tuple(sorted(set(data["evidence"]) - {"mentions"})), int(data["templates"]),
-                 int(data["error_lines"]), int(data["traces"]))
+        CallEdge(caller, callee, tuple(sorted(set(data["evidence"]) - {"mentions", "resolver"})), int(data["templates"]),
+                 int(data["error_lines"]), int(data["traces"]), "resolver" in data["evidence"])
         for caller, callee, data in sorted(graph.edges(data=True))
     )
 

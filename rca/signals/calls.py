@@ -10,6 +10,10 @@ goes to the one service whose own access lines read ``GET /api/v1/order/search 2
 carry one trace id show the services of a request in the order they logged. Nothing here depends
 on what a service is called: a name is only a string to look for in the other services' lines.
 
+Not every name is a call: one statement that names three services or more where no host goes
+lists what it works on (a database's tables, a DNS server's queried names), and an error that a
+name could not be resolved is a call that never reached the service it names, so it blames none.
+
 The result is a directed graph caller -> callee over the services present, each edge with the
 evidence it rests on: ``templates`` (how many of the caller's log statements name the callee),
 ``lines``, ``error_lines`` (lines at WARN or above that name it) and ``traces``.
@@ -62,7 +66,7 @@ _SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (
 # vocabulary there ("order", "user", "api"), not a mention of one service.
 MAX_SPEAKER_SHARE = 0.5
 SAMPLE_PER_TEMPLATE = 64
-BLAME_WEIGHT = {"name": 1.0, "address": 1.0, "route": 0.5, "path": 0.5, "word": 0.25}
+BLAME_WEIGHT = {"name": 1.0, "address": 1.0, "resolver": 1.0, "route": 0.5, "path": 0.5, "word": 0.25}
 # A request's path: two or more segments, in a URL after its host, or alone (``GET /api/v1/x``).
 _URL_PATH = r"://[^/\s\"'<>]+((?:/[A-Za-z0-9_.~{}:%-]+)+)"
 _PATH = r"(?:^|[\s\"'=(\[])((?:/[A-Za-z0-9_.~{}:%-]+){2,})"
@@ -72,6 +76,18 @@ _FORWARDED = r"(?i)\bupstream\b"
 # name (``o.s.web.servlet.DispatcherServlet``, ``middleware.go``).
 _HOST_NAME = r"\b(?:[a-z0-9-]+\.){2,}[a-z]{2,6}\b(?:[^.\w]|$)"
 MIN_TRACES = 3
+# A name that could not be resolved: the caller never reached the service it names, so its error
+# says nothing against that service (Java, glibc, Go, Node, curl, nginx, DNS rcodes).
+_UNRESOLVED = (
+    r"(?i)UnknownHost|name or service not known|failure in name resolution|no such host|"
+    r"\bNXDOMAIN\b|\bSERVFAIL\b|getaddrinfo|\bEAI_AGAIN\b|\bENOTFOUND\b|could not (?:be )?resolve|"
+    r"nodename nor servname|\blookup \S+(?: on \S+)?: (?:i/o timeout|server misbehaving)|name resolution failed|"
+    r"(?:^|[\s(\[:])dns(?:$|[\s)\]:,])"
+)
+# A name server's query log: the query's type and class (``"A IN ledger.svc."``, ``query[AAAA]``) or its answer's code.
+_DNS_QUERY = r"\b(?:A|AAAA|SRV|PTR|CNAME|MX|TXT)\s+IN\b|\bIN\s+(?:A|AAAA|SRV|PTR|CNAME|MX|TXT)\b|query\[[A-Z]+\]|\b(?:NOERROR|NXDOMAIN)\b"
+# A statement that names this many services where no host goes lists them (``_listing``).
+MIN_LISTED = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,14 +279,19 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
         paths.select("mid", "service", "callee", how=pl.lit("path"), host=pl.lit(False)),
     ])
     found = found.filter(pl.col("service") != pl.col("callee")).unique(["mid", "callee"], keep="first")
-    found = _specific(found, n_services=len(services))
+    found = _listing(_specific(found, n_services=len(services)), sample)
+    # A name server's lines name what it was asked to resolve, whether it could or not: no call.
+    resolvers = _resolvers(sample)
+    found = found.filter(~pl.col("service").is_in(resolvers.implode()))
+    # An error that a name could not be resolved blames no one it names (see ``_UNRESOLVED``).
+    unresolved = pl.col("message").str.contains(_UNRESOLVED)
     table = (
-        found.join(sample.select("mid", "template_id", "lines", "error", "n_sampled"), on="mid")
+        found.join(sample.select("mid", "template_id", "lines", "error", "n_sampled", unresolved=unresolved), on="mid")
         .group_by("service", "callee", "template_id")
         .agg(
             share=pl.len() / pl.col("n_sampled").first(),
             lines=pl.col("lines").first(),
-            error=pl.col("error").first(),
+            error=pl.col("error").first() & ~pl.col("unresolved").any(),
             how=pl.col("how").sort().first(),
         )
         .rename({"service": "caller"})
@@ -283,7 +304,31 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
         )
         .sort("caller", "callee", "template_id")
     )
+    table = pl.concat([table.select(empty.columns), _resolver_mentions(sample, unresolved, resolvers)], how="vertical_relaxed")
     return Mentions(table.select(empty.columns).cast(empty.schema))  # type: ignore[arg-type]
+
+
+def _resolvers(sample: pl.DataFrame) -> pl.Series:
+    """The services that answer name queries: a routine statement of theirs logs the queries
+    (``"A IN ledger.default.svc. udp" NOERROR``, ``query[AAAA] ledger``)."""
+    queries = pl.col("message").str.contains(_DNS_QUERY)
+    served = sample.filter(~pl.col("error")).group_by("service", "template_id").agg(share=queries.mean())
+    return served.filter(pl.col("share") >= 0.5).get_column("service").unique().sort()
+
+
+def _resolver_mentions(sample: pl.DataFrame, unresolved: pl.Expr, resolvers: pl.Series) -> pl.DataFrame:
+    """Callers of the name servers (``_resolvers``): each error statement that a name could not be
+    resolved names them, which every caller uses though none names them (``how``: ``resolver``)."""
+    resolvers = resolvers.to_frame("callee")
+    failed = sample.filter(pl.col("error")).group_by("service", "template_id").agg(
+        share=unresolved.mean(), lines=pl.col("lines").first()
+    ).filter(pl.col("share") > 0)
+    return (
+        failed.join(resolvers, how="cross").filter(pl.col("service") != pl.col("callee"))
+        .select(caller="service", callee="callee", template_id="template_id", share="share",
+                lines=(pl.col("lines") * pl.col("share")).round().cast(pl.Int64).clip(lower_bound=1),
+                error=pl.lit(True), how=pl.lit("resolver"))
+    )
 
 
 def _paths(sample: pl.DataFrame) -> pl.DataFrame:
@@ -418,6 +463,21 @@ def _addresses(tokens: pl.DataFrame, named: pl.DataFrame, sample: pl.DataFrame) 
         pl.col("callee").first(), top=pl.col("n").first(), second=pl.col("n").slice(1, 1).first()
     ).filter(pl.col("second").is_null() | (pl.col("top") >= 2 * pl.col("second")))
     return ips.join(best.select("ip", "callee"), on="ip").select("mid", "service", "callee").unique()
+
+
+def _listing(found: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
+    """Drop the names of a statement that names ``MIN_LISTED`` services or more where no host goes:
+    it lists what it works on or for (a database's tables and users, ``UPDATE payments SET``; a DNS
+    server's queried names; a broker's topics), not its own calls, which a caller states one
+    callee a line, or with the callee where a host goes (``upstream=``, ``http://ledger:8080``)."""
+    soft = pl.col("how").is_in(["name", "word", "address"]) & ~pl.col("host")
+    statement = found.join(sample.select("mid", "template_id"), on="mid")
+    listing = (
+        statement.filter(soft).group_by("service", "template_id").agg(n=pl.col("callee").n_unique())
+        .filter(pl.col("n") >= MIN_LISTED)
+    )
+    dropped = statement.filter(soft).join(listing, on=["service", "template_id"], how="semi").select("mid", "callee")
+    return found.join(dropped, on=["mid", "callee"], how="anti")
 
 
 def _specific(found: pl.DataFrame, *, n_services: int) -> pl.DataFrame:
