@@ -282,6 +282,8 @@ def _departures(
         rising = np.isin(changes["kind"], ("new", "up"))
         onset_bucket = np.where(rising, rising_onsets(features.counts, sids, splits, changes["rate_before"]), splits)
         kind = np.where(shifts.get_column("scope").to_numpy() == "service", "silent", changes["kind"])
+        # A service's louder lines (``volume``) rose, whether or not its busiest statement shows it.
+        kind = np.where((shifts.get_column("scope").to_numpy() == "volume") & ~rising, "up", kind)
         parts.append(
             shifts.select("sid", "service", "scope", "g").with_columns(
                 kind=pl.Series(kind), onset_bucket=pl.Series(onset_bucket, dtype=pl.Int32),

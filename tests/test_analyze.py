@@ -132,6 +132,22 @@ def test_a_steady_service_that_goes_silent_shifts_but_a_bursty_one_does_not() ->
     assert g["batch"] == 0.0 and g["api"] == 0.0
 
 
+def test_a_service_whose_every_line_rises_an_order_of_magnitude_is_louder_but_a_traffic_shift_is_not() -> None:
+    # The database logs only its slow statements: one every 10 s, then four a second (each
+    # statement's share of its lines stays the same). The api's traffic triples, the cart's
+    # begins from nothing: neither is a louder service.
+    rows = [(s, "api", "INFO", "served") for s in range(0, 600, 2)]
+    rows += [(s, "api", "INFO", "served") for s in range(300, 600, 1)]
+    rows += [(s, "db", "INFO", "duration: 812 ms statement") for s in range(0, 300, 10)]
+    rows += [(s + k / 4, "db", "INFO", "duration: 812 ms statement") for s in range(300, 600) for k in range(4)]
+    rows += [(s, "cart", "INFO", "cart updated") for s in range(300, 600)]
+    features = build_features(_records(rows), bucket=timedelta(seconds=10))
+    shifts = behaviour_shifts(features.series, features.counts, min_side=6).filter(pl.col("scope") == "volume")
+    g = dict(zip(shifts.get_column("service"), shifts.get_column("g"), strict=True))
+    assert g["db"] > 100
+    assert g["api"] == 0.0 and g["cart"] == 0.0
+
+
 def test_a_statement_never_seen_before_begins_with_its_first_line_however_sparse() -> None:
     # "disk usage 97%" is logged (at WARN) about once a bucket from bucket 4 on, then more often
     # from bucket 9: never before, so its first line is out of the ordinary, not only the burst.

@@ -108,6 +108,16 @@ def test_a_callee_that_names_its_sender_gives_the_edge_the_other_way_and_blames_
     assert table.select("caller", "callee", "how", "error").rows() == [("shop", "flags", "caller", False)]
 
 
+def test_a_consumer_that_names_the_topic_it_reads_calls_nothing_and_blames_no_producer() -> None:
+    """A topic named after the service that writes to it says where the work came from."""
+    records = _records([
+        (1, "indexer", "ERROR", "failed to process message offset=2264068 partition=5 topic=catalog.events"),
+        (2, "catalog", "INFO", "GET /api/v1/catalog 200"),
+    ])
+    table = find_mentions(records).table
+    assert table.select("caller", "callee", "how", "error").rows() == [("catalog", "indexer", "caller", False)]
+
+
 def test_structured_fields_count_as_the_lines_text() -> None:
     records = _records(
         [(1, "kitchen", "WARN", "upstream request failed"), (2, "secrets", "INFO", "served")],
@@ -204,18 +214,24 @@ def test_a_statement_that_names_many_services_where_no_host_goes_lists_them_and_
     assert ("orders", "payments", "name") in found
 
 
-def test_an_error_that_a_name_could_not_be_resolved_calls_the_service_but_blames_nothing() -> None:
-    """The caller never reached the service it names: the resolver failed, not the service."""
-    records = _records([
+def test_an_error_that_a_name_could_not_be_resolved_blames_the_name_server_where_its_lines_are_read() -> None:
+    """The caller never reached the service it names: the resolver failed, not the service.
+    Without the resolver's lines, the name itself may be gone, and the service is blamed."""
+    rows = [
         (1, "checkout", "ERROR", "java.net.UnknownHostException: ledger: Temporary failure in name resolution"),
         (2, "web", "ERROR", "dial tcp: lookup checkout on 10.96.0.10:53: no such host"),
         (3, "checkout", "ERROR", "connection refused to payments:8443"),
         (4, "ledger", "INFO", "entry committed"),
         (5, "payments", "INFO", "charge authorized"),
-    ])
-    table = find_mentions(records).table
+    ]
+    table = find_mentions(_records(rows)).table
     blames = dict(zip(zip(table["caller"], table["callee"]), table["error"], strict=True))
-    assert blames == {("checkout", "ledger"): False, ("web", "checkout"): False, ("checkout", "payments"): True}
+    assert blames == {("checkout", "ledger"): True, ("web", "checkout"): True, ("checkout", "payments"): True}
+    query = '[INFO] 10.2.1.7:5353 - 4721 "A IN {}.default.svc.cluster.local. udp 62 false 512" NOERROR qr,aa,rd 94 0.0004s'
+    table = find_mentions(_records([*rows, (6, "coredns", "INFO", query.format("audit"))])).table
+    blames = dict(zip(zip(table["caller"], table["callee"]), table["error"], strict=True))
+    assert blames == {("checkout", "ledger"): False, ("web", "checkout"): False, ("checkout", "payments"): True,
+                      ("checkout", "coredns"): True, ("web", "coredns"): True}
 
 
 def test_errors_that_a_name_could_not_be_resolved_call_and_blame_the_name_server() -> None:

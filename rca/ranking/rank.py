@@ -40,7 +40,7 @@ SIGNALS = ("departure", "explains", "earliness", "explained")
 MIN_SHIFT_G = 10.0
 # A departure of this G counts half: strengths saturate, so the loudest does not win by volume.
 HALF_G = 100.0
-SCOPE_ORDER = {"statement": 0, "parameter": 1, "timing": 1, "errors": 2, "service": 3, "named": 4}
+SCOPE_ORDER = {"statement": 0, "parameter": 1, "timing": 1, "errors": 2, "service": 3, "volume": 3, "named": 4}
 RISING = ("new", "up", "shifted", "blamed", "restarted")
 FALLING = ("down", "stopped", "silent")
 # Clocks of different hosts disagree by a few seconds: onsets closer than this are simultaneous.

@@ -12,7 +12,8 @@ on what a service is called: a name is only a string to look for in the other se
 
 Not every name is a call: one statement that names three services or more where no host goes
 lists what it works on (a database's tables, a DNS server's queried names), and an error that a
-name could not be resolved is a call that never reached the service it names, so it blames none.
+name could not be resolved is a call that never reached the service it names: where a name
+server's lines are among the logs, it blames the name server instead.
 
 The result is a directed graph caller -> callee over the services present, each edge with the
 evidence it rests on: ``templates`` (how many of the caller's log statements name the callee),
@@ -55,10 +56,11 @@ _SERVED_ADDRESS = (
     r"(?://|(?i:host|upstream|addr|address|server)\W{1,3})\d{1,3}(?:\.\d{1,3}){3}"
     r"|\d{1,3}(?:\.\d{1,3}){3}:\d{2,5}"
 )
-# Words before the name of whoever sent a request: ``called by shop``, ``client=web``, ``caller: x``.
+# Words before the name of whoever sent a request: ``called by shop``, ``client=web``, ``caller: x``;
+# and of where a message came from: a consumer's ``topic=orders.events`` is its producer's.
 _INCOMING = (
     r"(?i)\b(?:(?:called|used|requested|invoked|sent) by|client(?:[_-]?(?:id|name|service))?|caller|"
-    r"user[_-]?agent|origin|source[_-]?service|requester)\b[\s:=\"']+[A-Za-z0-9][A-Za-z0-9_.-]*"
+    r"user[_-]?agent|origin|source[_-]?service|requester|topic|queue|subject|exchange)\b[\s:=\"']+[A-Za-z0-9][A-Za-z0-9_.-]*"
 )
 # A line in which a service states its own address (``listening on 10.0.3.7:8080``).
 _SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (?:on|at)|advertis\w*|registered as)\b"
@@ -283,8 +285,10 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
     # A name server's lines name what it was asked to resolve, whether it could or not: no call.
     resolvers = _resolvers(sample)
     found = found.filter(~pl.col("service").is_in(resolvers.implode()))
-    # An error that a name could not be resolved blames no one it names (see ``_UNRESOLVED``).
-    unresolved = pl.col("message").str.contains(_UNRESOLVED)
+    # An error that a name could not be resolved blames the name server where its lines are
+    # among the logs, not the service it names (see ``_UNRESOLVED``); without them, the name
+    # may be the one that is gone (a deleted Service), so it blames the service.
+    unresolved = pl.col("message").str.contains(_UNRESOLVED) & pl.lit(resolvers.len() > 0)
     table = (
         found.join(sample.select("mid", "template_id", "lines", "error", "n_sampled", unresolved=unresolved), on="mid")
         .group_by("service", "callee", "template_id")

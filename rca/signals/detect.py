@@ -23,6 +23,10 @@ from rca.signals.features import ERRORS_ID
 QUIET_GAPS = 4
 # A service with fewer lines than this outside its warnings and errors does not log its traffic.
 MIN_TRAFFIC = 5.0
+# A service's own rate must rise this many times (and its share of all lines three times) to
+# count as louder (``behaviour_shifts``' ``volume``), from at least ``KNOWN_LINES`` lines before.
+LOUDER = 20.0
+KNOWN_LINES = 20.0
 # Change kinds, as shown to users.
 NEW, UP, DOWN, STOPPED = "new", "up", "down", "stopped"
 
@@ -123,6 +127,7 @@ def share_shifts(
     counts: np.ndarray, parents: np.ndarray, *, min_side: int, may_rise: np.ndarray, may_fall: np.ndarray,
     min_total: float = 5.0, factor: float = 3.0, at: int | None = None, min_before: int | None = None,
     extra_before: float = 0.0, rate_factor: float = 2.0, in_front: int = 0, fall_within: np.ndarray | None = None,
+    known_before: float = 0.0,
 ) -> Shifts:
     """The strongest change of each row's share of the matching row of ``parents``, over all splits
     (or at the split ``at`` only).
@@ -160,7 +165,7 @@ def share_shifts(
     g = g_statistic(k1, n1, k2, n2)
     with np.errstate(divide="ignore", invalid="ignore"):
         before, after = k1 / n1, k2 / n2
-    valid = (n1 > 0) & (n2 > 0) & (k >= min_total)
+    valid = (n1 > 0) & (n2 > 0) & (k >= min_total) & (k1 >= known_before)
     # A share that rises only because the rest of the parent fell (a service whose requests stop
     # while its background errors go on) is not a rise: the row's own rate must rise too.
     t1 = splits[None, :] + extra_before
@@ -192,7 +197,9 @@ def behaviour_shifts(
     - ``errors``: a service's ``level:error`` series' share of all lines (rises);
     - ``service``: a service that logged steadily and went silent: no line after the split, for at
       least ``QUIET_GAPS`` times its longest silence before it (services that log only in bursts
-      come and go with the traffic). Its evidence is its busiest series.
+      come and go with the traffic). Its evidence is its busiest series;
+    - ``volume``: a service's lines rising ``LOUDER`` times in rate, and in share of all lines
+      (rises; its busiest series is its evidence).
 
     ``at`` fixes the split (a given incident start). With ``baseline_counts`` (each series' count
     in known-good logs) the baseline joins the before side of every split; but an error-like
@@ -224,16 +231,25 @@ def behaviour_shifts(
     rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain, min_before=min_before,
                         extra_before=extra_before, in_front=offset, fall_within=error_like)
     quiet = _silences(per_service, everything[0])
+    # A service whose lines all rise together keeps every statement's share of them: it departs
+    # by its share of all lines, where that jumps by an order of magnitude from a level it held
+    # (a database that logs only its slow statements). A shift of the traffic's mix moves
+    # services' shares by a few times.
+    n_services = len(names)
+    louder = share_shifts(per_service, np.broadcast_to(everything, per_service.shape), min_side=min_side, at=at,
+                          may_rise=np.full(n_services, n_services > 1), may_fall=np.zeros(n_services, dtype=bool),
+                          min_before=min_before, extra_before=extra_before, rate_factor=LOUDER,
+                          known_before=KNOWN_LINES)
     totals = np.where(plain, counts.sum(axis=1), -1.0)
     busiest = [int(np.argmax(np.where(inverse == i, totals, -2.0))) for i in range(len(names))]
     return pl.DataFrame(
         {
-            "sid": np.concatenate([np.arange(len(services)), busiest]).astype(np.uint32),
-            "service": np.concatenate([services, names]).astype(str),
-            "scope": np.where(summary, "errors", "statement").tolist() + ["service"] * len(names),
-            "g": np.concatenate([rows.g, quiet.g]),
-            "split": np.maximum(np.concatenate([rows.split, quiet.split]) - offset, 0).astype(np.int32),
-            "rising": np.concatenate([rows.rising, quiet.rising]),
+            "sid": np.concatenate([np.arange(len(services)), busiest, busiest]).astype(np.uint32),
+            "service": np.concatenate([services, names, names]).astype(str),
+            "scope": np.where(summary, "errors", "statement").tolist() + ["service"] * len(names) + ["volume"] * len(names),
+            "g": np.concatenate([rows.g, quiet.g, louder.g]),
+            "split": np.maximum(np.concatenate([rows.split, quiet.split, louder.split]) - offset, 0).astype(np.int32),
+            "rising": np.concatenate([rows.rising, quiet.rising, louder.rising]),
         }
     )
 
