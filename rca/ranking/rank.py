@@ -212,7 +212,7 @@ def effect_graph(
             # A callee whose part was to fall just as its caller failed lost its traffic then,
             # whatever weaker sign of its came earlier (the same rule as below, first).
             _add(graph, caller, callee, "calls", lag(caller, callee))
-        elif (rows[caller]["rising"] or _only_fell(rows[caller]) and rows[callee]["rising"]) and (
+        elif rows[caller]["rising"] and (
             lagged := _departed_before(rows[callee], rows[caller]["onset"], -skew_s, -skew_s if _went_quiet(rows[callee]) else skew_s)
         ) is not None:
             # A callee's loss of lines explains its caller's errors only if it clearly came
@@ -220,9 +220,7 @@ def effect_graph(
             # callee did later. Any of the callee's departures may be the one its caller felt: a
             # leak's heap climbs for minutes, its callers fail when it crashes. Order in time is
             # all that ties them here, so a callee's slight departure explains a caller's large
-            # one only in part (a panic now and then under a caller whose disk is full). A caller
-            # whose lines only fell (fewer requests done) is explained so by a callee whose own
-            # lines rose: losing traffic gives a callee no new lines, hanging on one does.
+            # one only in part (a panic now and then under a caller whose disk is full).
             share = min(1.0, rows[callee].get("departure", 1.0) / max(rows[caller].get("departure", 1.0), 1e-9))
             _add(graph, callee, caller, "calls", lagged, weight=EDGE_WEIGHT["calls"] * share)
         elif lost_traffic and -skew_s <= lag(caller, callee) <= skew_s + bucket_s:

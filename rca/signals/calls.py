@@ -474,7 +474,7 @@ def _listing(found: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
     it lists what it works on or for (a database's tables and users, ``UPDATE payments SET``; a DNS
     server's queried names; a broker's topics), not its own calls, which a caller states one
     callee a line, or with the callee where a host goes (``upstream=``, ``http://ledger:8080``)."""
-    soft = pl.col("how").is_in(["name", "word", "address"]) & ~pl.col("host")
+    soft = pl.col("how").is_in(["name", "address"]) & ~pl.col("host")
     statement = found.join(sample.select("mid", "template_id"), on="mid")
     listing = (
         statement.filter(soft).group_by("service", "template_id").agg(n=pl.col("callee").n_unique())
