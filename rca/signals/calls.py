@@ -78,8 +78,8 @@ _FORWARDED = r"(?i)\bupstream\b"
 # name (``o.s.web.servlet.DispatcherServlet``, ``middleware.go``).
 _HOST_NAME = r"\b(?:[a-z0-9-]+\.){2,}[a-z]{2,6}\b(?:[^.\w]|$)"
 MIN_TRACES = 3
-# A name that could not be resolved: the caller never reached the service it names, so its error
-# says nothing against that service (Java, glibc, Go, Node, curl, nginx, DNS rcodes).
+# A name that could not be resolved: the caller never reached the service it names, so where a
+# name server's lines are read, its error blames that (Java, glibc, Go, Node, curl, nginx, DNS rcodes).
 _UNRESOLVED = (
     r"(?i)UnknownHost|name or service not known|failure in name resolution|no such host|"
     r"\bNXDOMAIN\b|\bSERVFAIL\b|getaddrinfo|\bEAI_AGAIN\b|\bENOTFOUND\b|could not (?:be )?resolve|"
@@ -308,7 +308,7 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
         )
         .sort("caller", "callee", "template_id")
     )
-    table = pl.concat([table.select(empty.columns), _resolver_mentions(sample, unresolved, resolvers)], how="vertical_relaxed")
+    table = pl.concat([table, _resolver_mentions(sample, unresolved, resolvers)], how="diagonal_relaxed")
     return Mentions(table.select(empty.columns).cast(empty.schema))  # type: ignore[arg-type]
 
 
@@ -474,13 +474,11 @@ def _listing(found: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
     it lists what it works on or for (a database's tables and users, ``UPDATE payments SET``; a DNS
     server's queried names; a broker's topics), not its own calls, which a caller states one
     callee a line, or with the callee where a host goes (``upstream=``, ``http://ledger:8080``)."""
-    soft = pl.col("how").is_in(["name", "address"]) & ~pl.col("host")
-    statement = found.join(sample.select("mid", "template_id"), on="mid")
-    listing = (
-        statement.filter(soft).group_by("service", "template_id").agg(n=pl.col("callee").n_unique())
-        .filter(pl.col("n") >= MIN_LISTED)
+    soft = found.filter(pl.col("how").is_in(["name", "address"]) & ~pl.col("host")).join(
+        sample.select("mid", "template_id"), on="mid"
     )
-    dropped = statement.filter(soft).join(listing, on=["service", "template_id"], how="semi").select("mid", "callee")
+    listing = soft.group_by("service", "template_id").agg(n=pl.col("callee").n_unique()).filter(pl.col("n") >= MIN_LISTED)
+    dropped = soft.join(listing, on=["service", "template_id"], how="semi").select("mid", "callee")
     return found.join(dropped, on=["mid", "callee"], how="anti")
 
 

@@ -232,9 +232,9 @@ def behaviour_shifts(
                         extra_before=extra_before, in_front=offset, fall_within=error_like)
     quiet = _silences(per_service, everything[0])
     # A service whose lines all rise together keeps every statement's share of them: it departs
-    # by its share of all lines, where that jumps by an order of magnitude from a level it held
-    # (a database that logs only its slow statements). A shift of the traffic's mix moves
-    # services' shares by a few times.
+    # by its lines' rate, where that jumps ``LOUDER`` times from a level it held (and their share
+    # of all lines threefold: a database that logs only its slow statements). A shift of the
+    # traffic's mix moves a service's rate a few times.
     n_services = len(names)
     louder = share_shifts(per_service, np.broadcast_to(everything, per_service.shape), min_side=min_side, at=at,
                           may_rise=np.full(n_services, n_services > 1), may_fall=np.zeros(n_services, dtype=bool),
