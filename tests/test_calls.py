@@ -118,6 +118,20 @@ def test_a_consumer_that_names_the_topic_it_reads_calls_nothing_and_blames_no_pr
     assert table.select("caller", "callee", "how", "error").rows() == [("catalog", "indexer", "caller", False)]
 
 
+def test_http_reason_phrases_name_no_service_that_shares_their_words() -> None:
+    """A service called gateway is not what ``502 Bad Gateway`` or ``GATEWAY_TIMEOUT`` is about;
+    ``api-gateway timeout`` and a call to ``http://gateway:8080`` are."""
+    records = _records([
+        (1, "api", "ERROR", "org.springframework.web.client.HttpServerErrorException$BadGateway: 502 Bad Gateway: [no body]"),
+        (2, "api", "ERROR", "Downstream call failed: status=504 GATEWAY_TIMEOUT"),
+        (3, "api", "ERROR", "upstream replied 504 Gateway Time-out"),
+        (4, "worker", "ERROR", "GET http://gateway:8080/v1/jobs failed: 502 Bad Gateway"),
+        (5, "gateway", "INFO", "GET /v1/jobs 200"),
+    ])
+    table = find_mentions(records).table
+    assert table.select("caller", "callee", "error").unique().rows() == [("worker", "gateway", True)]
+
+
 def test_structured_fields_count_as_the_lines_text() -> None:
     records = _records(
         [(1, "kitchen", "WARN", "upstream request failed"), (2, "secrets", "INFO", "served")],
@@ -194,22 +208,28 @@ def test_the_client_class_a_line_was_logged_by_names_its_callee(tmp_path) -> Non
     assert texts.get_column("component").cast(pl.String).to_list() == ["com.fintrail.friends.client.IdgenClient"]
 
 
-def test_a_statement_that_names_many_services_where_no_host_goes_lists_them_and_calls_none() -> None:
-    """A database logs the tables its clients use (named after them), a DNS server the names it
-    was asked for: one statement, many services, no host place. A proxy's one statement that
-    names its upstreams where a host goes still calls each."""
+def test_a_routine_statement_naming_many_services_where_no_host_goes_names_its_clients() -> None:
+    """A database logs the tables its clients use (named after them): one statement, many
+    services, no host place; they call it, it calls none of them, and nobody is blamed. An error
+    that names many where no host goes lists what it failed to reach: no calls. A proxy's one
+    statement that names its upstreams where a host goes still calls each."""
     sql = [
         "duration: 812 ms execute <unnamed>: UPDATE payments SET status = $1 WHERE id = $2",
         "duration: 95 ms execute <unnamed>: UPDATE ledger SET status = $1 WHERE id = $2",
         "duration: 433 ms execute <unnamed>: UPDATE orders SET status = $1 WHERE id = $2",
     ]
     proxy = [f"GET /v1/x 200 upstream={name}:8080 in 12 ms" for name in ("payments", "ledger", "orders")]
+    broken = [f"sync failed: could not reach {name}" for name in ("search", "reviews", "media")]
     rows = [(i, "postgres", "INFO", m) for i, m in enumerate(sql)] + [(10 + i, "proxy", "INFO", m) for i, m in enumerate(proxy)]
+    rows += [(30 + i, "reporter", "ERROR", m) for i, m in enumerate(broken)]
     rows += [(20, "orders", "ERROR", "payments call failed: 503"), (21, "ledger", "INFO", "entry committed"),
-             (22, "payments", "INFO", "charge authorized")]
-    statement = pl.Series(["sql"] * 3 + ["access"] * 3 + [m for _, _, _, m in rows[6:]])
-    found = _pairs(_records(rows).with_columns(template_id=statement))
-    assert not any(caller == "postgres" for caller, _, _ in found)
+             (22, "payments", "INFO", "charge authorized")] + [(23, name, "INFO", "ready") for name in ("search", "reviews", "media")]
+    statement = pl.Series(["sql"] * 3 + ["access"] * 3 + ["broken"] * 3 + [m for _, _, _, m in rows[9:]])
+    table = find_mentions(_records(rows).with_columns(template_id=statement)).table
+    found = set(zip(table["caller"], table["callee"], table["how"], strict=True))
+    assert {("payments", "postgres", "caller"), ("ledger", "postgres", "caller"), ("orders", "postgres", "caller")} <= found
+    assert not any(caller in ("postgres", "reporter") for caller, _, _ in found)
+    assert not table.filter(pl.col("callee") == "postgres").get_column("error").any()
     assert {("proxy", "payments", "name"), ("proxy", "ledger", "name"), ("proxy", "orders", "name")} <= found
     assert ("orders", "payments", "name") in found
 

@@ -22,6 +22,7 @@ evidence it rests on: ``templates`` (how many of the caller's log statements nam
 
 from __future__ import annotations
 
+import http
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -61,6 +62,15 @@ _SERVED_ADDRESS = (
 _INCOMING = (
     r"(?i)\b(?:(?:called|used|requested|invoked|sent) by|client(?:[_-]?(?:id|name|service))?|caller|"
     r"user[_-]?agent|origin|source[_-]?service|requester|topic|queue|subject|exchange)\b[\s:=\"']+[A-Za-z0-9][A-Za-z0-9_.-]*"
+)
+# HTTP's reason phrases as servers and clients write them (``502 Bad Gateway``, ``GatewayTimeout``
+# in an exception's class name, ``GATEWAY_TIMEOUT``, nginx's ``Gateway Time-out``) are the
+# protocol's words, not the names of services that share one (one called gateway, or proxy). In
+# their own case only: ``api-gateway timeout`` names a service.
+_STATUS_PHRASE = "|".join(
+    rf"\b{title}|\b{upper}"
+    for words in (re.findall(r"[A-Za-z]+", status.phrase) for status in http.HTTPStatus if " " in status.phrase)
+    for title, upper in [(" ?".join(w.replace("out", "-?out") for w in words), "[_ ]".join(w.upper() for w in words))]
 )
 # A line in which a service states its own address (``listening on 10.0.3.7:8080``).
 _SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (?:on|at)|advertis\w*|registered as)\b"
@@ -180,6 +190,12 @@ def _client_of(name: pl.Expr) -> pl.Expr:
     return words.str.replace_all(r"([a-z0-9])([A-Z])", "${1}-${2}").str.to_lowercase()
 
 
+def _outgoing(message: pl.Expr) -> pl.Expr:
+    """``message`` without who sent the request (``_INCOMING``) nor HTTP's reason phrases: what
+    may name the services it called."""
+    return message.str.replace_all(_INCOMING, " ").str.replace_all(_STATUS_PHRASE, " ")
+
+
 def _hosts_and_words(message: pl.Expr) -> pl.Expr:
     """A message without the paths in it: ``/api/search`` is a route and ``/var/lib/x`` a file, not
     a service; the host of a URL (``http://ledger:8080/v1``) stays, as its own token."""
@@ -251,7 +267,7 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
     )
     # A service named as who sent the request (``called by shop``, ``client=web``) is a caller.
     callers = _named(_tokens(naming, pl.col("message").str.extract_all(_INCOMING).list.join(" ")), lookup)
-    outgoing = pl.col("message").str.replace_all(_INCOMING, " ")
+    outgoing = _outgoing(pl.col("message"))
     hosts = _tokens(naming, _hosts_and_words(outgoing))
     # A line naming its own service (a structured record's ``"service":"shop"``, its pod name)
     # names no callee, and must not hide the route it names.
@@ -411,7 +427,7 @@ def line_callees(lines: pl.DataFrame, services: list[str]) -> pl.Series:
     ]
     if not found:
         return pl.Series("callee", [None] * lines.height, dtype=pl.String)
-    outgoing = pl.col("message").str.replace_all(_INCOMING, " ")
+    outgoing = _outgoing(pl.col("message"))
     candidates = pl.concat(found)
     named = _named(_tokens(candidates, _hosts_and_words(outgoing)), lookup)
     named = named.filter(pl.col("full") & (pl.col("service") != pl.col("callee")))
@@ -470,16 +486,25 @@ def _addresses(tokens: pl.DataFrame, named: pl.DataFrame, sample: pl.DataFrame) 
 
 
 def _listing(found: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
-    """Drop the names of a statement that names ``MIN_LISTED`` services or more where no host goes:
-    it lists what it works on or for (a database's tables and users, ``UPDATE payments SET``; a DNS
-    server's queried names; a broker's topics), not its own calls, which a caller states one
-    callee a line, or with the callee where a host goes (``upstream=``, ``http://ledger:8080``)."""
+    """The names of a statement that names ``MIN_LISTED`` services or more where no host goes are
+    not its own calls, which a caller states one callee a line, or with the callee where a host
+    goes (``upstream=``, ``http://ledger:8080``). A routine statement of that kind names whom it
+    serves: a database's users and their tables (``orders@orders LOG: duration: ... UPDATE
+    payments SET``), a broker's clients; they are its callers, and blame nobody. An error of that
+    kind lists what it failed to reach (a DNS outage: ``lookup x: no such host`` for every name):
+    its names are dropped, and the name server, where one is read, takes the blame."""
     soft = found.filter(pl.col("how").is_in(["name", "address"]) & ~pl.col("host")).join(
-        sample.select("mid", "template_id"), on="mid"
+        sample.select("mid", "template_id", "error"), on="mid"
     )
     listing = soft.group_by("service", "template_id").agg(n=pl.col("callee").n_unique()).filter(pl.col("n") >= MIN_LISTED)
-    dropped = soft.join(listing, on=["service", "template_id"], how="semi").select("mid", "callee")
-    return found.join(dropped, on=["mid", "callee"], how="anti")
+    listed = soft.join(listing, on=["service", "template_id"], how="semi")
+    served = listed.filter(~pl.col("error")).select("mid", "callee", served=pl.lit(True))
+    return (
+        found.join(listed.filter(pl.col("error")).select("mid", "callee"), on=["mid", "callee"], how="anti")
+        .join(served, on=["mid", "callee"], how="left")
+        .with_columns(how=pl.when(pl.col("served").is_not_null()).then(pl.lit("caller")).otherwise("how"))
+        .drop("served")
+    )
 
 
 def _specific(found: pl.DataFrame, *, n_services: int) -> pl.DataFrame:
