@@ -168,6 +168,12 @@ CASES: dict[str, tuple[str, tuple[str, str | None, str | None, str | None, datet
         "2026-11-23 10:00:02.500 UTC [77] app@shop LOG:  duration: 1641.430 ms  execute <unnamed>: SELECT 1\n",
         ("canceling statement due to lock timeout", "ERROR", None, None, T.replace(microsecond=123000)),
     ),
+    "redis": (
+        "1:M 23 Nov 2026 10:00:01.123 # Can't save in background: fork: Cannot allocate memory\n"
+        "1:M 23 Nov 2026 10:00:02.000 * 10000 changes in 60 seconds. Saving...\n"
+        "4797:C 23 Nov 2026 10:00:03.540 * DB saved on disk\n",
+        ("Can't save in background: fork: Cannot allocate memory", "WARN", None, None, T.replace(microsecond=123000)),
+    ),
     "nginx-error": (
         "2026/11/23 10:00:01 [error] 31#31: *5 upstream timed out (110: Connection timed out) while reading response "
         'header from upstream, client: 10.0.0.1, server: shop, request: "GET /api HTTP/1.1"\n',

@@ -313,6 +313,14 @@ LIBRARY: tuple[Layout, ...] = (
         r"(?P<level>LOG|DEBUG\d?|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION): +(?P<message>.*)$",
         "iso8601",
     ),
+    # Redis (3.0 on): ``1:M 23 Nov 2026 10:00:01.123 # text``: pid, role (M master, S replica, C a
+    # forked child saving, X sentinel), and a symbol for the level (``.`` debug, ``-`` verbose, ``*``
+    # notice, ``#`` warning).
+    Layout(
+        "redis",
+        rf"^(?P<pid>\d+):(?P<role>[MSCX]) {_ts('d-mon-y')} (?P<level>[.*#-]) (?P<message>.*)$",
+        "d-mon-y",
+    ),
     # Go's log package with ``Lshortfile``: ``2026/11/23 10:00:01 main.go:12: text``.
     Layout(
         "go-log",

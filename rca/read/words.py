@@ -32,11 +32,12 @@ def _trie(words: set[str], prefix: str = "") -> str:
 # longer words where LEVEL_WORD prefers its order (``info`` before ``information``): the two read
 # alike only where the level is followed by something no word goes on with (rca.read.fields).
 LEVEL_TREE = "(?i:" + _trie(set(LEVEL_WORD[4:-1].split("|"))) + ")"
+# Redis writes a symbol for its level: ``.`` debug, ``-`` verbose, ``*`` notice, ``#`` warning.
 _LEVEL_ALIASES = {
     "TRACE": ("trace", "trc", "vrb", "finest", "finer", "verbose", "v", "10"),
-    "DEBUG": ("debug", "dbg", "fine", "config", "d", "20", "7"),
-    "INFO": ("info", "inf", "information", "informational", "notice", "i", "30", "6", "5"),
-    "WARN": ("warn", "wrn", "warning", "w", "40", "4"),
+    "DEBUG": ("debug", "dbg", "fine", "config", "d", "20", "7", ".", "-"),
+    "INFO": ("info", "inf", "information", "informational", "notice", "i", "30", "6", "5", "*"),
+    "WARN": ("warn", "wrn", "warning", "w", "40", "4", "#"),
     "ERROR": ("error", "err", "eror", "severe", "failure", "e", "50", "3"),
     "FATAL": (
         "fatal", "ftl", "crit", "critical", "crt", "alert", "emerg", "emergency", "panic", "f", "a", "wtf", "60",
