@@ -132,6 +132,20 @@ def test_http_reason_phrases_name_no_service_that_shares_their_words() -> None:
     assert table.select("caller", "callee", "error").unique().rows() == [("worker", "gateway", True)]
 
 
+def test_a_table_named_after_a_service_is_data_not_a_call() -> None:
+    """A database's statements name tables, often after the service that owns them; so do an
+    ORM's. Neither is a call to that service; an error from it is."""
+    records = _records([
+        (1, "pg-main", "INFO", "duration: 812.1 ms  execute <unnamed>: UPDATE payments SET status = $1 WHERE id = $2"),
+        (2, "pg-main", "INFO", 'automatic vacuum of table "shop.public.payments": index scans: 1'),
+        (3, "orders", "DEBUG", 'Hibernate: select p.id from "payments" p where p.order_id=?'),
+        (4, "orders", "ERROR", "error from payments: 503"),
+        (5, "payments", "INFO", "charge authorized"),
+    ])
+    table = find_mentions(records).table
+    assert table.select("caller", "callee", "error").unique().rows() == [("orders", "payments", True)]
+
+
 def test_structured_fields_count_as_the_lines_text() -> None:
     records = _records(
         [(1, "kitchen", "WARN", "upstream request failed"), (2, "secrets", "INFO", "served")],
@@ -209,15 +223,11 @@ def test_the_client_class_a_line_was_logged_by_names_its_callee(tmp_path) -> Non
 
 
 def test_a_routine_statement_naming_many_services_where_no_host_goes_names_its_clients() -> None:
-    """A database logs the tables its clients use (named after them): one statement, many
+    """A database logs the users its clients connect as (named after them): one statement, many
     services, no host place; they call it, it calls none of them, and nobody is blamed. An error
     that names many where no host goes lists what it failed to reach: no calls. A proxy's one
     statement that names its upstreams where a host goes still calls each."""
-    sql = [
-        "duration: 812 ms execute <unnamed>: UPDATE payments SET status = $1 WHERE id = $2",
-        "duration: 95 ms execute <unnamed>: UPDATE ledger SET status = $1 WHERE id = $2",
-        "duration: 433 ms execute <unnamed>: UPDATE orders SET status = $1 WHERE id = $2",
-    ]
+    sql = [f"connection authorized: user={name} database=shop SSL enabled" for name in ("payments", "ledger", "orders")]
     proxy = [f"GET /v1/x 200 upstream={name}:8080 in 12 ms" for name in ("payments", "ledger", "orders")]
     broken = [f"sync failed: could not reach {name}" for name in ("search", "reviews", "media")]
     rows = [(i, "postgres", "INFO", m) for i, m in enumerate(sql)] + [(10 + i, "proxy", "INFO", m) for i, m in enumerate(proxy)]
@@ -232,6 +242,20 @@ def test_a_routine_statement_naming_many_services_where_no_host_goes_names_its_c
     assert not table.filter(pl.col("callee") == "postgres").get_column("error").any()
     assert {("proxy", "payments", "name"), ("proxy", "ledger", "name"), ("proxy", "orders", "name")} <= found
     assert ("orders", "payments", "name") in found
+
+
+def test_a_service_naming_many_services_one_a_statement_and_never_where_a_host_goes_serves_them() -> None:
+    """A broker's statements name a client each (``rebalanced group payments``); an app names
+    each callee in a statement of its own too, but calls one where a host goes: it calls them."""
+    rows = [(i, "broker", "INFO", f"rebalanced consumer group {name} generation {i}") for i, name in enumerate(("payments", "ledger", "orders"))]
+    rows += [(10, "web", "INFO", "GET http://payments:8080/v1/charge 200"), (11, "web", "INFO", "ledger answered in 12 ms"),
+             (12, "web", "INFO", "orders answered in 9 ms")]
+    rows += [(20 + i, name, "INFO", "ready") for i, name in enumerate(("payments", "ledger", "orders", "search", "reviews", "media"))]
+    table = find_mentions(_records(rows)).table
+    found = set(zip(table["caller"], table["callee"], table["how"], strict=True))
+    assert {("payments", "broker", "caller"), ("ledger", "broker", "caller"), ("orders", "broker", "caller")} <= found
+    assert {("web", "payments", "name"), ("web", "ledger", "name"), ("web", "orders", "name")} <= found
+    assert not any(caller == "broker" for caller, _, _ in found)
 
 
 def test_an_error_that_a_name_could_not_be_resolved_blames_the_name_server_where_its_lines_are_read() -> None:
@@ -429,6 +453,21 @@ def test_a_caller_that_blames_one_silent_callee_keeps_its_blame() -> None:
     # names one broken callee and one it cannot tell from it; both blames stand.
     assert broad_blame_set_aside(named, _own([("stock", 590)])).height == 2
     assert broad_blame_set_aside(_named([("api", "ledger", 600)]), _own([])).height == 1
+
+
+def test_blame_by_routes_alone_of_a_callee_that_shows_nothing_is_set_aside() -> None:
+    """An edge proxy rejects requests itself (``limiting requests ... request: "POST
+    /api/v1/pricing"``): its errors name pricing by the route asked for, and pricing's own lines
+    show nothing. The blame no longer explains the proxy. Blame by a name, or of a callee that
+    departed on its own, stands."""
+    from rca.pipeline import routed_blame_set_aside
+
+    named = _named([("proxy", "pricing", 600), ("web", "ledger", 600), ("api", "stock", 600)]).with_columns(
+        how=pl.lit("errors"), by_route=pl.Series([True, False, True]))
+    out = routed_blame_set_aside(named, _own([("stock", 590)]))
+    assert dict(zip(out["callee"], out["how"], strict=True)) == {"pricing": "contradicted", "ledger": "errors", "stock": "errors"}
+    # Without the flag (blame read before it existed), nothing changes.
+    assert routed_blame_set_aside(named.drop("by_route"), _own([])).get_column("how").to_list() == ["errors"] * 3
 
 
 def test_a_whole_name_outweighs_words_of_a_name_in_url_paths() -> None:

@@ -72,6 +72,15 @@ _STATUS_PHRASE = "|".join(
     for words in (re.findall(r"[A-Za-z]+", status.phrase) for status in http.HTTPStatus if " " in status.phrase)
     for title, upper in [(" ?".join(w.replace("out", "-?out") for w in words), "[_ ]".join(w.upper() for w in words))]
 )
+# SQL's table references (``UPDATE payments SET``, ``INSERT INTO payments``, ``FROM payments t``, an
+# ORM's ``select p.id from "payments" p``, a vacuum's ``table "shop.public.payments"``): a table
+# named after the service that owns it is data, in a database's lines or an ORM's, not a call to
+# that service. Lower-case ``from`` only in a statement: ``error from payments`` names a callee.
+_SQL_TABLE = (
+    r'\b(?:FROM|INTO|UPDATE|JOIN|TABLE)\s+[`"]?[\w.]+[`"]?'
+    r'|(?i:\bselect\b[^;]*?\b(?:from|join)|\binsert\s+into|\bdelete\s+from)\s+[`"]?[\w.]+[`"]?'
+    r'|(?i:\bupdate)\s+[`"]?[\w.]+[`"]?\s+(?i:set)\b|\btable\s+"[\w.]+"'
+)
 # A line in which a service states its own address (``listening on 10.0.3.7:8080``).
 _SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (?:on|at)|advertis\w*|registered as)\b"
 # A name that appears in the lines of at least this share of the other services is ordinary
@@ -191,9 +200,9 @@ def _client_of(name: pl.Expr) -> pl.Expr:
 
 
 def _outgoing(message: pl.Expr) -> pl.Expr:
-    """``message`` without who sent the request (``_INCOMING``) nor HTTP's reason phrases: what
-    may name the services it called."""
-    return message.str.replace_all(_INCOMING, " ").str.replace_all(_STATUS_PHRASE, " ")
+    """``message`` without who sent the request (``_INCOMING``), HTTP's reason phrases nor SQL's
+    tables: what may name the services it called."""
+    return message.str.replace_all(_INCOMING, " ").str.replace_all(_STATUS_PHRASE, " ").str.replace_all(_SQL_TABLE, " ")
 
 
 def _hosts_and_words(message: pl.Expr) -> pl.Expr:
@@ -490,15 +499,27 @@ def _listing(found: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
     not its own calls, which a caller states one callee a line, or with the callee where a host
     goes (``upstream=``, ``http://ledger:8080``). A routine statement of that kind names whom it
     serves: a database's users and their tables (``orders@orders LOG: duration: ... UPDATE
-    payments SET``), a broker's clients; they are its callers, and blame nobody. An error of that
-    kind lists what it failed to reach (a DNS outage: ``lookup x: no such host`` for every name):
-    its names are dropped, and the name server, where one is read, takes the blame."""
+    payments SET``), a broker's clients; they are its callers, and blame nobody. So does every
+    routine statement of a service whose routine lines name ``MIN_LISTED`` services or more by
+    name, one or two a statement (a table each), and never one where a host goes. An error that
+    names many where no host goes lists what it failed to reach (a DNS outage: ``lookup x: no
+    such host`` for every name): its names are dropped, and the name server, where one is read,
+    takes the blame."""
     soft = found.filter(pl.col("how").is_in(["name", "address"]) & ~pl.col("host")).join(
         sample.select("mid", "template_id", "error"), on="mid"
     )
     listing = soft.group_by("service", "template_id").agg(n=pl.col("callee").n_unique()).filter(pl.col("n") >= MIN_LISTED)
     listed = soft.join(listing, on=["service", "template_id"], how="semi")
-    served = listed.filter(~pl.col("error")).select("mid", "callee", served=pl.lit(True))
+    routine = soft.filter(~pl.col("error"))
+    serving = (
+        routine.filter(pl.col("how") == "name").group_by("service").agg(n=pl.col("callee").n_unique())
+        .filter(pl.col("n") >= MIN_LISTED)
+        .join(found.filter(pl.col("host")).select("service").unique(), on="service", how="anti")
+    )
+    served = pl.concat([
+        listed.filter(~pl.col("error")).select("mid", "callee"),
+        routine.join(serving, on="service", how="semi").select("mid", "callee"),
+    ]).unique().with_columns(served=pl.lit(True))
     return (
         found.join(listed.filter(pl.col("error")).select("mid", "callee"), on=["mid", "callee"], how="anti")
         .join(served, on=["mid", "callee"], how="left")
@@ -726,15 +747,18 @@ def _spans(records: pl.DataFrame, start: datetime) -> tuple[float, float]:
 def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> pl.DataFrame:
     """How much more often each caller's WARN-or-worse lines name each callee since ``start``:
     ``caller``, ``callee``, ``before`` and ``after`` (lines), ``rate_before`` and ``rate_after``
-    (per second), ``g`` (Poisson likelihood ratio of a rise; 0 if it fell) and ``first`` (the
-    first such line from ``start`` on, or from the last normal one before it)."""
+    (per second), ``g`` (Poisson likelihood ratio of a rise; 0 if it fell), ``by_route`` (no such
+    line names it but by a route, a path or a word of its name) and ``first`` (the first such
+    line from ``start`` on, or from the last normal one before it)."""
     from rca.signals.detect import poisson_llr
 
     # A line that names the callee by its whole name or address blames it; a route less, a bare
     # word of its name (``[Seat]`` for ts-seat-service) much less: it may mean something else.
     weight = pl.col("how").replace_strict(BLAME_WEIGHT, default=0.0, return_dtype=pl.Float64)
-    errors = mentions.table.filter(pl.col("error")).select("caller", "callee", "template_id", share=pl.col("share") * weight)
-    schema = _NAMED_SCHEMA | {"first": records.schema["timestamp"]}
+    errors = mentions.table.filter(pl.col("error")).select(
+        "caller", "callee", "template_id", share=pl.col("share") * weight, whole=pl.col("how").is_in(["name", "address", "resolver"])
+    )
+    schema = _NAMED_SCHEMA | {"by_route": pl.Boolean, "first": records.schema["timestamp"]}
     stamps = records.get_column("timestamp")
     if errors.height == 0 or stamps.null_count() == stamps.len():
         return pl.DataFrame(schema=schema)
@@ -751,6 +775,7 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
             before=(pl.col("share") * pl.col("n") * (pl.col("timestamp") < start)).sum(),
             after=(pl.col("share") * pl.col("n") * (pl.col("timestamp") >= start)).sum(),
             first=pl.col("timestamp").filter(pl.col("timestamp") >= start).min(),
+            by_route=~pl.col("whole").any(),
         ).collect(engine="streaming")
     )
     before = table.get_column("before").to_numpy()
