@@ -172,7 +172,7 @@ def analyze(
     calls = _calls(features, records, texts, spans)
     named = pl.concat([named_rises(records, calls.mentions, window.start).with_columns(how=pl.lit("errors")),
                        stopped_calls(records, texts if "message" not in records.columns else records, window.start)
-                       .with_columns(how=pl.lit("stopped"))])
+                       .with_columns(how=pl.lit("stopped"))], how="diagonal_relaxed")
     progress("finding what departed from normal")
     found, named = _departures(features, start, anomalies, records, named, texts, spans, calls.graph)
     if found.height == 0:
@@ -298,7 +298,7 @@ def _departures(
     # Callers' blame, but not that of a caller in trouble reaching every callee it names, nor
     # blame that another caller's steady calls contradict.
     own = _own_onsets(found, features)
-    named = witnessed_blame_set_aside(broad_blame_set_aside(with_slowed_calls(named, slowed), own), own, steady)
+    named = routed_blame_set_aside(witnessed_blame_set_aside(broad_blame_set_aside(with_slowed_calls(named, slowed), own), own, steady), own)
     blamed = _blamed_departures(features, named)
     named = named.filter(pl.col("how") != "contradicted")
     if blamed.height:
@@ -613,6 +613,23 @@ def witnessed_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame, steady: pl
 
 # An IPv4 address as a host (``10.0.3.7:8080``, ``http://10.0.3.7/``), not a version or a number.
 _IPV4_HOST = r"(?:^|[\s/@=(\[])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:[:/\s)\]]|$)"
+def routed_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
+    """``named`` with a caller's error blame marked ``how`` "contradicted" where its lines name
+    the callee only by a route (``request: "POST /api/v1/pricing"``), never by its name or
+    address, and the callee did not depart from normal on its own (``own``, as in
+    ``broad_blame_set_aside``): a route says what the request asked for, not that it reached the
+    callee. A proxy that rejects requests itself (rate limits, its own errors) names their
+    routes; a failing callee shows it in its own lines, or is named where a host goes."""
+    if "by_route" not in named.columns or named.height == 0:
+        return named
+    routed = _with_departed(named, own).filter(
+        (pl.col("how") == "errors") & pl.col("by_route").fill_null(False) & pl.col("departed").is_null()
+    ).select("caller", "callee", set_aside=pl.lit(True)).unique()
+    return named.join(routed, on=["caller", "callee"], how="left").with_columns(
+        how=pl.when(pl.col("set_aside").fill_null(False)).then(pl.lit("contradicted")).otherwise("how")
+    ).drop("set_aside")
+
+
 # A caller's calls to a callee, timed before and since the incident start, that make it a
 # witness of the callee's health (``witnessed_blame_set_aside``) if their median took at most
 # STEADY_RATIO times as long since as before.
