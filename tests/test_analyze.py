@@ -956,6 +956,29 @@ def test_a_callee_gone_quiet_is_not_a_callers_lost_traffic() -> None:
     assert effect_graph(stopped, calls, named, bucket_s=30.0).has_edge("web", "warehouse")
 
 
+def test_a_caller_whose_lines_only_fell_is_explained_by_a_callee_whose_lines_rose() -> None:
+    # The gateway's access lines for webapp fell at 06:19:28 (requests hanging, never logged as
+    # done); webapp's goroutine count, written every 30 s, rose at 06:19:33. A caller calling
+    # less does not make its callee's lines rise: webapp explains the gateway, though later.
+    from rca.ranking.rank import effect_graph
+
+    at = datetime(2026, 4, 12, 6, 19, 28, tzinfo=UTC)
+    rose = at + timedelta(seconds=5)
+    candidates = pl.DataFrame({
+        "service": ["gateway", "webapp"], "onset": [at, rose],
+        "rising": [False, True], "falling": [True, False], "slower": [False, False],
+        "kinds": [["down"], ["shifted"]], "onsets": [[at], [rose]], "rise_onsets": [[], [rose]],
+    }, schema_overrides={"rise_onsets": pl.List(pl.Datetime("us", "UTC"))})
+    calls = nx.DiGraph([("gateway", "webapp")])
+    named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
+    graph = effect_graph(candidates, calls, named, bucket_s=30.0)
+    assert graph.has_edge("webapp", "gateway") and not graph.has_edge("gateway", "webapp")
+    # A callee that only fell too explains nothing: either may have lost the other's traffic.
+    both_fell = candidates.with_columns(rising=pl.Series([False, False]), falling=pl.Series([True, True]),
+                                        kinds=pl.Series([["down"], ["down"]]))
+    assert not effect_graph(both_fell, calls, named, bucket_s=30.0).has_edge("webapp", "gateway")
+
+
 def test_a_callee_that_fell_as_its_caller_failed_lost_traffic_whatever_came_earlier() -> None:
     # geo's writes failed at 06:51:41 and it stopped calling address, whose requests stopped
     # within clock skew of that. Two minutes before, address had logged a few slow-but-ok lines
