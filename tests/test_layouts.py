@@ -168,6 +168,14 @@ CASES: dict[str, tuple[str, tuple[str, str | None, str | None, str | None, datet
         "2026-11-23 10:00:02.500 UTC [77] app@shop LOG:  duration: 1641.430 ms  execute <unnamed>: SELECT 1\n",
         ("canceling statement due to lock timeout", "ERROR", None, None, T.replace(microsecond=123000)),
     ),
+    "envoy-access": (
+        '[2026-11-23T10:00:01.123Z] "GET /api/v1/pricing/42 HTTP/1.1" 503 RL 235 269 0 - "18.167.109.9" '
+        '"python-requests/2.31.0" "b2db1612-8a6b-7442-6e21-80dec69c2e3f" "api.example.com" "-"\n'
+        '[2026-11-23T10:00:01.200Z] "POST /api/v1/orders HTTP/1.1" 201 - 812 3299 12 11 "10.0.0.1" "curl/8.5.0" '
+        '"9cbff241-e7df-3b55-b09b-9a1e786a8ce6" "api.example.com" "10.0.149.62:8080"\n',
+        ('"GET /api/v1/pricing/42 HTTP/1.1" 503 RL 235 269 0 - "18.167.109.9" "python-requests/2.31.0" '
+         '"b2db1612-8a6b-7442-6e21-80dec69c2e3f" "api.example.com" "-"', "ERROR", None, None, T.replace(microsecond=123000)),
+    ),
     "redis": (
         "1:M 23 Nov 2026 10:00:01.123 # Can't save in background: fork: Cannot allocate memory\n"
         "1:M 23 Nov 2026 10:00:02.000 * 10000 changes in 60 seconds. Saving...\n"

@@ -299,6 +299,16 @@ LIBRARY: tuple[Layout, ...] = (
         "d-mon-y",
         level_from_status=True,
     ),
+    # Envoy's (and Istio's) default access log: ``[2026-11-23T10:00:01.123Z] "GET /api HTTP/1.1" 200 -
+    # 0 512 12 11 "10.0.0.1" "curl/8.5.0" "<request id>" "shop" "10.0.3.7:8080"``; the response
+    # flags after the status say why a request failed (``UF`` upstream connection, ``RL`` rate
+    # limited, ``UT`` upstream timeout).
+    Layout(
+        "envoy-access",
+        rf"^\[{_ts('iso8601')}\] (?P<message>\"[A-Z]+ \S+ [^\"]*\" \d{{3}} [A-Z,-]+ .*)$",
+        "iso8601",
+        level_from_status=True,
+    ),
     Layout(
         "nginx-error",
         rf"^{_ts('ymd-slash')} \[{LV}\] (?P<pid>\d+)#\d+: (?:\*\d+ )?(?P<message>.*)$",
