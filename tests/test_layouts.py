@@ -176,6 +176,18 @@ CASES: dict[str, tuple[str, tuple[str, str | None, str | None, str | None, datet
         ('"GET /api/v1/pricing/42 HTTP/1.1" 503 RL 235 269 0 - "18.167.109.9" "python-requests/2.31.0" '
          '"b2db1612-8a6b-7442-6e21-80dec69c2e3f" "api.example.com" "-"', "ERROR", None, None, T.replace(microsecond=123000)),
     ),
+    "jvm-unified": (
+        "[2026-11-23T10:00:01.123+0000][12.345s][info][gc] GC(1963) Pause Young (Normal) (G1 Evacuation Pause) 1210M->630M(2048M) 8.916ms\n"
+        "[2026-11-23T10:00:02.000+0000][13.222s][warning][gc,alloc] GC(1964) Allocation failure\n",
+        ("GC(1963) Pause Young (Normal) (G1 Evacuation Pause) 1210M->630M(2048M) 8.916ms", "INFO", "gc", None,
+         T.replace(microsecond=123000)),
+    ),
+    "pgbouncer": (
+        "2026-11-23 10:00:01.123 UTC [1] WARNING C-0x55d: shop/app@10.0.0.7:41234 pooler error: no more connections allowed\n"
+        "2026-11-23 10:00:02.000 UTC [1] LOG stats: 23 xacts/s, 23 queries/s, in 4840 B/s, out 43795 B/s\n",
+        ("C-0x55d: shop/app@10.0.0.7:41234 pooler error: no more connections allowed", "WARN", None, None,
+         T.replace(microsecond=123000)),
+    ),
     "redis": (
         "1:M 23 Nov 2026 10:00:01.123 # Can't save in background: fork: Cannot allocate memory\n"
         "1:M 23 Nov 2026 10:00:02.000 * 10000 changes in 60 seconds. Saving...\n"

@@ -323,6 +323,20 @@ LIBRARY: tuple[Layout, ...] = (
         r"(?P<level>LOG|DEBUG\d?|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION): +(?P<message>.*)$",
         "iso8601",
     ),
+    # The JVM's unified logging (``-Xlog``, JDK 9 on; GC logs) with a time decorator:
+    # ``[2026-11-23T10:00:01.123+0000][12.345s][info][gc] GC(12) Pause Young (Normal) 1210M->630M 8.9ms``.
+    Layout(
+        "jvm-unified",
+        rf"^\[{_ts('iso8601')}\](?:\[[^\]]*\])*?\[(?P<level>trace|debug|info|warning|error) *\]\[(?P<component>[\w,]+) *\] ?"
+        r"(?P<message>.*)$",
+        "iso8601",
+    ),
+    # PgBouncer: ``2026-11-23 10:00:01.123 UTC [1] LOG stats: 23 xacts/s, ...``.
+    Layout(
+        "pgbouncer",
+        rf"^{_ts('iso8601')} \[(?P<pid>\d+)\] (?P<level>NOISE|DEBUG|LOG|WARNING|ERROR|FATAL) (?P<message>.*)$",
+        "iso8601",
+    ),
     # Redis (3.0 on): ``1:M 23 Nov 2026 10:00:01.123 # text``: pid, role (M master, S replica, C a
     # forked child saving, X sentinel), and a symbol for the level (``.`` debug, ``-`` verbose, ``*``
     # notice, ``#`` warning).
