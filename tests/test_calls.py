@@ -470,6 +470,21 @@ def test_blame_by_routes_alone_of_a_callee_that_shows_nothing_is_set_aside() -> 
     assert routed_blame_set_aside(named.drop("by_route"), _own([])).get_column("how").to_list() == ["errors"] * 3
 
 
+def test_errors_that_name_a_callee_by_its_route_alone_are_told_from_those_sent_upstream() -> None:
+    """A proxy's own rejection names the route asked for; its error about the upstream it sent
+    the request to says so (``upstream: "http://..."``), though the address names no service."""
+    access = [(i, "pricing", "INFO", f"GET /api/v1/pricing/{i} 200") for i in range(0, 200, 10)]
+    limited = [(100 + i, "proxy", "ERROR", f'limiting requests, excess: 0.{i} by zone "api", client: 10.1.1.{i}, '
+                f'server: api.example.com, request: "GET /api/v1/pricing/{i} HTTP/1.1", host: "api.example.com"') for i in range(1, 30)]
+    upstream = [(100 + i, "edge", "ERROR", f'upstream timed out while reading response header from upstream, client: 10.1.1.{i}, '
+                 f'request: "GET /api/v1/pricing/{i} HTTP/1.1", upstream: "http://10.0.0.9:8080/api/v1/pricing/{i}"')
+                for i in range(1, 30)]
+    records = _records(access + limited + upstream).with_columns(template_id=pl.col("service"))
+    rises = named_rises(records, find_mentions(records), T0 + timedelta(seconds=100))
+    by_route = dict(zip(rises["caller"], rises["by_route"], strict=True))
+    assert by_route == {"proxy": True, "edge": False}
+
+
 def test_a_whole_name_outweighs_words_of_a_name_in_url_paths() -> None:
     from rca.signals.calls import Mentions
 

@@ -81,6 +81,8 @@ _SQL_TABLE = (
     r'|(?i:\bselect\b[^;]*?\b(?:from|join)|\binsert\s+into|\bdelete\s+from)\s+[`"]?[\w.]+[`"]?'
     r'|(?i:\bupdate)\s+[`"]?[\w.]+[`"]?\s+(?i:set)\b|\btable\s+"[\w.]+"'
 )
+# A line that says its request went out to a host: a URL, an ``upstream``, an address with a port.
+_SENT = r"://|\b(?i:upstream)\b|\b\d{1,3}(?:\.\d{1,3}){3}:\d{2,5}\b"
 # A line in which a service states its own address (``listening on 10.0.3.7:8080``).
 _SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (?:on|at)|advertis\w*|registered as)\b"
 # A name that appears in the lines of at least this share of the other services is ordinary
@@ -260,7 +262,8 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
     """The statements of each service that name another service present (see the module's doc)."""
     services = sorted(records.get_column("service").drop_nulls().unique().to_list())
     empty = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "template_id": pl.String,
-                                 "share": pl.Float64, "lines": pl.Int64, "error": pl.Boolean, "how": pl.String})
+                                 "share": pl.Float64, "lines": pl.Int64, "error": pl.Boolean, "how": pl.String,
+                                 "sent": pl.Boolean})
     if len(services) < 2:
         return Mentions(empty)
     sample = sample_messages(records, texts=texts)
@@ -315,13 +318,15 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
     # may be the one that is gone (a deleted Service), so it blames the service.
     unresolved = pl.col("message").str.contains(_UNRESOLVED) & pl.lit(resolvers.len() > 0)
     table = (
-        found.join(sample.select("mid", "template_id", "lines", "error", "n_sampled", unresolved=unresolved), on="mid")
+        found.join(sample.select("mid", "template_id", "lines", "error", "n_sampled", unresolved=unresolved,
+                                 sent=pl.col("message").str.contains(_SENT)), on="mid")
         .group_by("service", "callee", "template_id")
         .agg(
             share=pl.len() / pl.col("n_sampled").first(),
             lines=pl.col("lines").first(),
             error=pl.col("error").first() & ~pl.col("unresolved").any(),
             how=pl.col("how").sort().first(),
+            sent=pl.col("sent").any(),
         )
         .rename({"service": "caller"})
         .with_columns(lines=(pl.col("lines") * pl.col("share")).round().cast(pl.Int64).clip(lower_bound=1))
@@ -356,7 +361,7 @@ def _resolver_mentions(sample: pl.DataFrame, unresolved: pl.Expr, resolvers: pl.
         failed.join(resolvers, how="cross").filter(pl.col("service") != pl.col("callee"))
         .select(caller="service", callee="callee", template_id="template_id", share="share",
                 lines=(pl.col("lines") * pl.col("share")).round().cast(pl.Int64).clip(lower_bound=1),
-                error=pl.lit(True), how=pl.lit("resolver"))
+                error=pl.lit(True), how=pl.lit("resolver"), sent=pl.lit(True))
     )
 
 
@@ -501,7 +506,8 @@ def _listing(found: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
     serves: a database's users and their tables (``orders@orders LOG: duration: ... UPDATE
     payments SET``), a broker's clients; they are its callers, and blame nobody. So does every
     routine statement of a service whose routine lines name ``MIN_LISTED`` services or more by
-    name, one or two a statement (a table each), and never one where a host goes. An error that
+    name, one or two a statement, and that never names one where a host goes nor in an error (a
+    caller does both with its callees). An error that
     names many where no host goes lists what it failed to reach (a DNS outage: ``lookup x: no
     such host`` for every name): its names are dropped, and the name server, where one is read,
     takes the blame."""
@@ -511,10 +517,16 @@ def _listing(found: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
     listing = soft.group_by("service", "template_id").agg(n=pl.col("callee").n_unique()).filter(pl.col("n") >= MIN_LISTED)
     listed = soft.join(listing, on=["service", "template_id"], how="semi")
     routine = soft.filter(~pl.col("error"))
+    # A caller names its callees where a host goes, or in its errors when they fail; a server
+    # names its clients in neither.
+    calling = pl.concat([
+        found.filter(pl.col("host")).select("service"),
+        found.join(sample.filter(pl.col("error")).select("mid"), on="mid").select("service"),
+    ]).unique()
     serving = (
         routine.filter(pl.col("how") == "name").group_by("service").agg(n=pl.col("callee").n_unique())
         .filter(pl.col("n") >= MIN_LISTED)
-        .join(found.filter(pl.col("host")).select("service").unique(), on="service", how="anti")
+        .join(calling, on="service", how="anti")
     )
     served = pl.concat([
         listed.filter(~pl.col("error")).select("mid", "callee"),
@@ -748,16 +760,20 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     """How much more often each caller's WARN-or-worse lines name each callee since ``start``:
     ``caller``, ``callee``, ``before`` and ``after`` (lines), ``rate_before`` and ``rate_after``
     (per second), ``g`` (Poisson likelihood ratio of a rise; 0 if it fell), ``by_route`` (no such
-    line names it but by a route, a path or a word of its name) and ``first`` (the first such
-    line from ``start`` on, or from the last normal one before it)."""
+    line names it but by a route, a path or a word of its name, nor says that its request went
+    out to a host) and ``first`` (the first such line from ``start`` on, or from the last normal
+    one before it)."""
     from rca.signals.detect import poisson_llr
 
     # A line that names the callee by its whole name or address blames it; a route less, a bare
     # word of its name (``[Seat]`` for ts-seat-service) much less: it may mean something else.
     weight = pl.col("how").replace_strict(BLAME_WEIGHT, default=0.0, return_dtype=pl.Float64)
-    errors = mentions.table.filter(pl.col("error")).select(
-        "caller", "callee", "template_id", share=pl.col("share") * weight, whole=pl.col("how").is_in(["name", "address", "resolver"])
-    )
+    # Blame by a route alone: no line names the callee by name or address, nor says that its
+    # request went out to a host (``upstream: "http://10.0.3.7:8080/api/v1/partner"``).
+    whole = pl.col("how").is_in(["name", "address", "resolver"])
+    if "sent" in mentions.table.columns:
+        whole = whole | pl.col("sent").fill_null(False)
+    errors = mentions.table.filter(pl.col("error")).select("caller", "callee", "template_id", share=pl.col("share") * weight, whole=whole)
     schema = _NAMED_SCHEMA | {"by_route": pl.Boolean, "first": records.schema["timestamp"]}
     stamps = records.get_column("timestamp")
     if errors.height == 0 or stamps.null_count() == stamps.len():
