@@ -969,10 +969,15 @@ def test_a_caller_whose_lines_only_fell_is_explained_by_a_callee_whose_lines_ros
         "rising": [False, True], "falling": [True, False], "slower": [False, False],
         "kinds": [["down"], ["shifted"]], "onsets": [[at], [rose]], "rise_onsets": [[], [rose]],
     }, schema_overrides={"rise_onsets": pl.List(pl.Datetime("us", "UTC"))})
-    calls = nx.DiGraph([("gateway", "webapp")])
+    calls = nx.DiGraph()
+    calls.add_edge("gateway", "webapp", evidence=["mentions", "name"])
     named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
     graph = effect_graph(candidates, calls, named, bucket_s=30.0)
     assert graph.has_edge("webapp", "gateway") and not graph.has_edge("gateway", "webapp")
+    # A call read from a word of the callee's name alone (``[Webapp]``) ties them too loosely.
+    words = nx.DiGraph()
+    words.add_edge("gateway", "webapp", evidence=["mentions", "word"])
+    assert not effect_graph(candidates, words, named, bucket_s=30.0).has_edge("webapp", "gateway")
     # A callee that only fell too explains nothing: either may have lost the other's traffic.
     both_fell = candidates.with_columns(rising=pl.Series([False, False]), falling=pl.Series([True, True]),
                                         kinds=pl.Series([["down"], ["down"]]))

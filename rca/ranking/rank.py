@@ -223,11 +223,13 @@ def effect_graph(
             # one only in part (a panic now and then under a caller whose disk is full).
             share = min(1.0, rows[callee].get("departure", 1.0) / max(rows[caller].get("departure", 1.0), 1e-9))
             _add(graph, callee, caller, "calls", lagged, weight=EDGE_WEIGHT["calls"] * share)
-        elif _only_fell(rows[caller]) and rows[callee]["rising"] and -MAX_LAG_S <= lag(callee, caller) <= skew_s:
+        elif (_only_fell(rows[caller]) and rows[callee]["rising"] and -MAX_LAG_S <= lag(callee, caller) <= skew_s
+              and _more_than_words(calls, caller, callee)):
             # A caller whose lines only fell (its requests to the callee hang, or fail before it
             # logs them) while its callee's rose, with it or after it (threads piling up, written
             # once a minute): calling less makes a callee fall, never rise, so the rise came
             # first, though logged later. (A rise well before the fall is left to time to tell.)
+            # The call is all that ties them here: a word of the callee's name is not enough.
             _add(graph, callee, caller, "calls", lag(callee, caller))
         elif lost_traffic and -skew_s <= lag(caller, callee) <= skew_s + bucket_s:
             # Calls stop reaching a callee as soon as its caller fails: the loss is not late. (Of
@@ -244,6 +246,12 @@ def effect_graph(
             _add(graph, cause, effect, "lead", lag(cause, effect))
     _break_cycles(graph)
     return graph
+
+
+def _more_than_words(calls: nx.DiGraph, caller: str, callee: str) -> bool:
+    """Whether the call rests on more than a word of the callee's name (``[Cancel]``): a whole
+    name, an address, a route, a trace."""
+    return bool(set(calls.edges[caller, callee].get("evidence", ("mentions",))) - {"mentions", "word"})
 
 
 def _naming_shares(named: pl.DataFrame) -> dict[tuple[str, str], float]:
