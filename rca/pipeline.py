@@ -611,12 +611,11 @@ def witnessed_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame, steady: pl
     ).drop("set_aside")
 
 
-# An IPv4 address as a host (``10.0.3.7:8080``, ``http://10.0.3.7/``), not a version or a number.
-_IPV4_HOST = r"(?:^|[\s/@=(\[])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:[:/\s)\]]|$)"
 def routed_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
-    """``named`` with a caller's error blame marked ``how`` "contradicted" where its lines name
-    the callee only by a route (``request: "POST /api/v1/pricing"``), never by its name or
-    address, and the callee did not depart from normal on its own (``own``, as in
+    """``named`` with a caller's blame of a callee (every ``how`` of it: its errors, its slowed or
+    stopped calls) marked "contradicted" where its error lines name the callee only by a route
+    (``request: "POST /api/v1/pricing"``), never by its name or address nor as sent to a host
+    (``by_route``), and the callee did not depart from normal on its own (``own``, as in
     ``broad_blame_set_aside``): a route says what the request asked for, not that it reached the
     callee. A proxy that rejects requests itself (rate limits, its own errors) names their
     routes; a failing callee shows it in its own lines, or is named where a host goes."""
@@ -630,6 +629,8 @@ def routed_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFra
     ).drop("set_aside")
 
 
+# An IPv4 address as a host (``10.0.3.7:8080``, ``http://10.0.3.7/``), not a version or a number.
+_IPV4_HOST = r"(?:^|[\s/@=(\[])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:[:/\s)\]]|$)"
 # A caller's calls to a callee, timed before and since the incident start, that make it a
 # witness of the callee's health (``witnessed_blame_set_aside``) if their median took at most
 # STEADY_RATIO times as long since as before.

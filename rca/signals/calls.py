@@ -10,10 +10,12 @@ goes to the one service whose own access lines read ``GET /api/v1/order/search 2
 carry one trace id show the services of a request in the order they logged. Nothing here depends
 on what a service is called: a name is only a string to look for in the other services' lines.
 
-Not every name is a call: one statement that names three services or more where no host goes
-lists what it works on (a database's tables, a DNS server's queried names), and an error that a
-name could not be resolved is a call that never reached the service it names: where a name
-server's lines are among the logs, it blames the name server instead.
+Not every name is a call: HTTP's reason phrases and SQL's tables name no service; a routine
+statement that names three services or more where no host goes names whom the speaker serves
+(its callers), an error of that kind what it failed to reach; a name server's lines name what it
+was asked to resolve; and an error that a name could not be resolved is a call that never reached
+the service it names: where a name server's lines are among the logs, it blames the name server
+instead (see ``_listing`` and ``_resolvers``).
 
 The result is a directed graph caller -> callee over the services present, each edge with the
 evidence it rests on: ``templates`` (how many of the caller's log statements name the callee),
@@ -53,10 +55,9 @@ _HOST_PLACE = rf"(?://|\b(?i:host|hostname|upstream|server|addr|address|endpoint
 # a pod name each stay one token, and ``host='ledger'`` or ``ledger:8080`` give ``ledger``.
 _TOKEN = r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]"
 _IPV4 = r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$"
-_SERVED_ADDRESS = (
-    r"(?://|(?i:host|upstream|addr|address|server)\W{1,3})\d{1,3}(?:\.\d{1,3}){3}"
-    r"|\d{1,3}(?:\.\d{1,3}){3}:\d{2,5}"
-)
+# An IPv4 address with a port: where a request went (``10.0.3.7:8080``).
+_IP_PORT = r"\d{1,3}(?:\.\d{1,3}){3}:\d{2,5}"
+_SERVED_ADDRESS = rf"(?://|(?i:host|upstream|addr|address|server)\W{{1,3}})\d{{1,3}}(?:\.\d{{1,3}}){{3}}|{_IP_PORT}"
 # Words before the name of whoever sent a request: ``called by shop``, ``client=web``, ``caller: x``;
 # and of where a message came from: a consumer's ``topic=orders.events`` is its producer's.
 _INCOMING = (
@@ -82,7 +83,7 @@ _SQL_TABLE = (
     r'|(?i:\bupdate)\s+[`"]?[\w.]+[`"]?\s+(?i:set)\b|\btable\s+"[\w.]+"'
 )
 # A line that says its request went out to a host: a URL, an ``upstream``, an address with a port.
-_SENT = r"://|\b(?i:upstream)\b|\b\d{1,3}(?:\.\d{1,3}){3}:\d{2,5}\b"
+_SENT = rf"://|\b(?i:upstream)\b|\b{_IP_PORT}\b"
 # A line in which a service states its own address (``listening on 10.0.3.7:8080``).
 _SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (?:on|at)|advertis\w*|registered as)\b"
 # A name that appears in the lines of at least this share of the other services is ordinary
