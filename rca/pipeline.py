@@ -89,6 +89,8 @@ RESTART_BURST_S = 30
 MAX_RESTARTS = 30  # a crash loop's startup lines, said once per start
 RESTART_PAUSE_S = 5.0
 RESTART_PAUSE_GAPS = 10.0
+RESTART_PAUSE_LONGEST = 1.5
+RESTART_PAUSE_KNOWN = 20  # gaps before a burst that tell how long the service's longest gap is
 # Callers' errors naming a service count for this share of their own G as its departure: they are
 # evidence against it, but also the callers' own symptoms.
 BLAMED_SHARE = 0.5
@@ -169,7 +171,7 @@ def analyze(
         features.bucket_start(start.bucket), summary.last, start.method, features.bucket.total_seconds()  # type: ignore[arg-type]
     )
     progress("reading who calls whom")
-    calls = _calls(features, records, texts, spans)
+    calls = _calls(features, records, texts, spans, _served_ports(records, summary))
     named = pl.concat([named_rises(records, calls.mentions, window.start).with_columns(how=pl.lit("errors")),
                        stopped_calls(records, texts if "message" not in records.columns else records, window.start)
                        .with_columns(how=pl.lit("stopped"))], how="diagonal_relaxed")
@@ -453,7 +455,15 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         onset=pl.col("timestamp").min(), end=pl.col("timestamp").max(), statements=pl.col("template_id").n_unique(),
         example=pl.col("message").first(),
     ).filter(pl.col("statements") >= RESTART_LINES)
-    bursts = bursts.filter(pl.Series(_paused(timed, said, bursts), dtype=pl.Boolean))
+    # A process that stops logs its last lines (a shutdown) and, started again, its first (a
+    # banner), a pause between them: the two bursts about one pause are one restart, dated by the
+    # first.
+    bursts = (
+        bursts.with_columns(pause=pl.Series(_paused(timed, said, bursts), dtype=bursts.schema["onset"]))
+        .filter(pl.col("pause").is_not_null())
+        .sort("onset")
+        .unique(["service", "source", "pause"], keep="first", maintain_order=True)
+    )
     if bursts.height == 0:
         return pl.DataFrame()
     # Restarts counted per file: a rolling deploy restarts each pod once, a crash loop one many times.
@@ -484,54 +494,53 @@ def _closest_per_instance(lines: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> list[bool]:
-    """Whether the service's other lines paused while each burst was logged, as they do while a
-    process restarts: a gap in them across the burst of ``RESTART_PAUSE_GAPS`` times their mean
-    gap and at least ``RESTART_PAUSE_S``. Where the service's lines come in several files (one per
-    pod), the lines of the burst's own file: a rolling restart pauses one pod while the others
-    serve. New statements said while the service goes on serving are its traffic's variety, not
-    a restart."""
+def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> list[object]:
+    """For each burst, where the service's other lines paused about it as they do while a process
+    restarts (the start of that pause), else None. A pause is a gap in them that overlaps the
+    burst (the process stopped as the burst ended, or started as it began, or both) of
+    ``RESTART_PAUSE_GAPS`` times their mean gap, or ``RESTART_PAUSE_LONGEST`` times the longest
+    gap they had before the burst, whichever is shorter, and at least ``RESTART_PAUSE_S``: a
+    service that logs like a clock pauses tellingly sooner than one whose traffic comes and goes.
+    Where the service's lines come in several files (one per pod), the lines of the burst's own
+    file: a rolling restart pauses one pod while the others serve. New statements said while the
+    service goes on serving are its traffic's variety, not a restart."""
     # The service's other lines in each burst's file (cells of records, rca.mine.compact: each
-    # from its first record's time to its last's), summed in the streaming engine per stretch
-    # between the bursts' middles: how many, the first and the last. The last line before a
-    # middle and the first from it on come from the stretches on either side. (Joining each
-    # burst to every cell of its file held them once per burst: 200 MB for a 5M-line file.)
-    middles = bursts.select(
-        "service", "source", middle=pl.col("onset") + (pl.col("end") - pl.col("onset")) / 2
-    ).with_row_index("_burst").sort("middle", "_burst")
+    # from its first record's time to its last's), summed in the streaming engine per second:
+    # gaps shorter than a second do not matter, and a file holds at most a row per second of it.
+    # (Joining each burst to every cell of its file held them once per burst: 200 MB for a 5M-line
+    # file.)
     others = timed.join(lines.lazy().select("service", "timestamp", "template_id"), on=["service", "timestamp", "template_id"], how="anti")
-    found = {}
-    for (service, source), group in middles.group_by("service", "source", maintain_order=True):
-        cuts = group.get_column("middle")
-        stretches = (
+    found: list[object] = [None] * bursts.height
+    indexed = bursts.with_row_index("_burst")
+    for (service, source), group in indexed.group_by("service", "source", maintain_order=True):
+        seconds = (
             others.filter((pl.col("service") == service) & (pl.col("source") == source))
-            .group_by(stretch=pl.lit(cuts).search_sorted(pl.col("timestamp"), side="right"))
+            .group_by(pl.col("timestamp").dt.truncate("1s").alias("second"))
             .agg(pl.col("n").sum(), first=pl.col("timestamp").min(), last=pl.col("last").max())
             .collect(engine="streaming")
+            .sort("second")
         )
-        if stretches.height == 0:
-            continue
-        n, first, last = stretches.get_column("n").sum(), stretches.get_column("first").min(), stretches.get_column("last").max()
-        for k, burst in enumerate(group.get_column("_burst")):
-            # Stretch k holds the lines from the k-th middle to the next: before the k-th are
-            # stretches 0..k, from it on k+1...
-            before = stretches.filter(pl.col("stretch") <= k).get_column("last").max()
-            after = stretches.filter(pl.col("stretch") > k).get_column("first").min()
-            found[burst] = {"n": n, "first": first, "last": last, "before": before, "after": after}
-    paused = []
-    for i in range(bursts.height):
-        row = found.get(i)
+        n = int(seconds.get_column("n").sum()) if seconds.height else 0
         # A restart resumes the service's normal lines; without lines on both sides it is the
         # service's start or its end, not a restart.
-        if row is None or row["n"] < RESTART_LINES or row["before"] is None or row["after"] is None:
-            paused.append(False)
+        if n < RESTART_LINES:
             continue
+        ends, starts = seconds.get_column("last"), seconds.get_column("first")
+        gaps = pl.DataFrame({"from": ends.head(-1), "to": starts.tail(-1)}).with_columns(
+            gap=(pl.col("to") - pl.col("from")).dt.total_seconds(fractional=True)
+        )
         # The mean gap, not the median: a service that logs a few lines per request has tiny
         # median gaps and long idle ones, and only the mean tells how long it usually stays quiet.
-        mean = (row["last"] - row["first"]).total_seconds() / (row["n"] - 1)
-        gap = (row["after"] - row["before"]).total_seconds()
-        paused.append(gap >= max(RESTART_PAUSE_S, RESTART_PAUSE_GAPS * mean))
-    return paused
+        mean = (ends.max() - starts.min()).total_seconds() / (n - 1)
+        for burst, onset, end in group.select("_burst", "onset", "end").iter_rows():
+            longest_before = gaps.filter(pl.col("to") <= onset).get_column("gap").max()
+            limit = RESTART_PAUSE_GAPS * mean
+            if longest_before is not None and gaps.filter(pl.col("to") <= onset).height >= RESTART_PAUSE_KNOWN:
+                limit = min(limit, RESTART_PAUSE_LONGEST * longest_before)
+            across = gaps.filter((pl.col("from") < end) & (pl.col("to") > onset)).sort("gap", descending=True).head(1)
+            if across.height and across.item(0, "gap") >= max(RESTART_PAUSE_S, limit):
+                found[burst] = across.item(0, "from")
+    return found
 
 
 def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
@@ -859,14 +868,31 @@ class _Calls:
     mentions: Mentions
 
 
-def _calls(features: Features, records: pl.DataFrame, texts: pl.DataFrame, spans: pl.DataFrame) -> _Calls:
+def _calls(features: Features, records: pl.DataFrame, texts: pl.DataFrame, spans: pl.DataFrame, ports: pl.DataFrame) -> _Calls:
     """Who calls whom: names and addresses of services in the others' lines, and trace ids
-    (``spans``: the records that carry one, a structured field's or one their message names)."""
+    (``spans``: the records that carry one, a structured field's or one their message names).
+    ``ports``: the port each server serves on (``_served_ports``)."""
     from rca.signals.calls import call_graph, find_mentions, trace_parents
 
-    mentions = find_mentions(records, texts)
+    mentions = find_mentions(records, texts, ports)
     services = sorted(features.series.get_column("service").unique().to_list())
     return _Calls(call_graph(services, mentions, trace_parents(spans)), mentions)
+
+
+def _served_ports(records: pl.DataFrame, summary: IngestSummary) -> pl.DataFrame:
+    """``service``, ``port``: the services whose own file is a server's log (a database's, a
+    cache's: its layout says so, ``rca.read.layouts``), with the port that server listens on."""
+    from rca.read.layouts import BY_NAME
+
+    known = [(s.source, BY_NAME[s.format].port) for s in summary.sources if s.format in BY_NAME and BY_NAME[s.format].port]
+    if not known:
+        return pl.DataFrame(schema={"service": pl.String, "port": pl.Int64})
+    by_source = pl.DataFrame(known, schema={"source": pl.String, "port": pl.Int64}, orient="row")
+    return (
+        records.lazy().select(source=pl.col("source").cast(pl.String), service=pl.col("service").cast(pl.String))
+        .drop_nulls().unique().join(by_source.lazy(), on="source").select("service", "port").unique()
+        .collect()
+    )
 
 
 def _effects(features: Features, candidates: pl.DataFrame, anomalies: pl.DataFrame, calls: _Calls,

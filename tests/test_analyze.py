@@ -1005,3 +1005,41 @@ def test_a_callee_that_fell_as_its_caller_failed_lost_traffic_whatever_came_earl
     sooner = candidates.with_columns(onset=pl.Series([at, at - timedelta(seconds=20)]),
                                      onsets=pl.Series([[at], [early, at - timedelta(seconds=20)]]))
     assert effect_graph(sooner, calls, named, bucket_s=15.0).has_edge("address", "geo")
+
+
+def test_a_cache_that_restarts_is_found_by_its_port_and_dated_by_its_shutdown(tmp_path) -> None:
+    # kv is a Redis that logs its keyspace every 5 s. At 10:15 it is told to shut down, says so,
+    # and is silent for 40 s (8 of its gaps) until its startup banner. shop reaches it only at an
+    # address (``connect ECONNREFUSED 10.96.85.186:6379``) that no line ties to a name, but kv's
+    # file is a Redis log and no other server here serves on 6379. web calls shop by name.
+    down = WORKER_START + timedelta(minutes=15)
+    kv, shop, web = [], [], []
+    for s in range(0, 30 * 60, 5):
+        t = WORKER_START + timedelta(seconds=s)
+        stamp = t.strftime("%d %b %Y %H:%M:%S")
+        if t == down:
+            kv += [f"1:M {stamp}.100 * Received SIGTERM scheduling shutdown...", f"1:M {stamp}.150 * User requested shutdown...",
+                   f"1:M {stamp}.300 # Redis is now ready to exit, bye bye..."]
+        elif t == down + timedelta(seconds=40):
+            kv += [f"1:M {stamp}.000 * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
+                   f"1:M {stamp}.010 * Redis version=7.2.4, bits=64, commit=00000000, modified=0, pid=1, just started",
+                   f"1:M {stamp}.050 * Server initialized", f"1:M {stamp}.090 * Ready to accept connections tcp"]
+        if not down <= t < down + timedelta(seconds=40):
+            kv.append(f"1:M {stamp}.500 - DB 0: 4000 keys (12 volatile) in 4096 slots HT.")
+    for s in range(30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
+        failing = down < t < down + timedelta(seconds=45)
+        if failing:
+            shop.append(f'{{"level":"error","time":"{stamp}.200Z","msg":"Error while processing GET /cart/{s}: connect ECONNREFUSED 10.96.85.186:6379"}}')
+        else:
+            shop.append(f'{{"level":"info","time":"{stamp}.200Z","msg":"GET /cart/{s} 200 in {3 + s % 4} ms"}}')
+        web.append(f"{stamp}.400Z {'ERROR' if failing else 'INFO'} GET http://shop:8080/cart/{s} {503 if failing else 200}")
+    for name, lines in (("kv-0", kv), ("shop", shop), ("web", web)):
+        (tmp_path / f"{name}.log").write_text("\n".join(lines) + "\n")
+    analysis = analyze([str(tmp_path)])
+    assert ("shop", "kv") in {(c.caller, c.callee) for c in analysis.calls}
+    assert analysis.root_causes[0].service == "kv", [(c.service, c.departures) for c in analysis.root_causes]
+    restarts = [d for d in analysis.root_causes[0].departures if d.kind == "restarted"]
+    assert restarts and "restarted 1 time(s)" in restarts[0].description, analysis.root_causes[0].departures
+    assert abs((restarts[0].onset - down).total_seconds()) < 1

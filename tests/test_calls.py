@@ -68,6 +68,26 @@ def test_an_address_is_a_service_when_a_line_ties_them() -> None:
     assert ("checkout", "ledger", "address") in _pairs(records)
 
 
+def test_an_address_is_the_server_that_alone_serves_on_its_port() -> None:
+    # Node's and Go's clients give a cache's address and port, never its name; the cache's own
+    # file is a Redis log (its layout serves on 6379). Where two servers share the port, the port
+    # tells them apart no more than nothing would.
+    rows = [
+        (1, "kv", "INFO", "Background saving started by pid 812"),
+        (2, "shop", "WARN", "Error while processing GET /cart: connect ECONNREFUSED 10.96.85.186:6379"),
+        (3, "web", "WARN", "cache unavailable: dial tcp 10.96.85.186:6379: connect: connection refused"),
+        (4, "db", "INFO", "checkpoint complete"),
+    ]
+    ports = pl.DataFrame({"service": ["kv", "db"], "port": [6379, 5432]})
+    found = set(zip(*(find_mentions(_records(rows), ports=ports).table[c] for c in ("caller", "callee", "how")), strict=True))
+    assert {("shop", "kv", "address"), ("web", "kv", "address")} <= found
+    assert not any(callee == "kv" for _, callee, _ in _pairs(_records(rows)))
+    shared = pl.DataFrame({"service": ["kv", "sessions"], "port": [6379, 6379]})
+    rows.append((5, "sessions", "INFO", "Background saving started by pid 9"))
+    assert not any(callee in ("kv", "sessions") for _, callee in
+                   zip(*(find_mentions(_records(rows), ports=shared).table[c] for c in ("caller", "callee")), strict=True))
+
+
 def test_a_route_names_a_callee_but_a_named_host_wins_over_it() -> None:
     records = _records([
         (1, "edge", "ERROR", "GET /api/catalog failed: dns"),

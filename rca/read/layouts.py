@@ -45,6 +45,7 @@ class Layout:
     tier: int = 1
     spec: str | None = None
     optional: tuple[tuple[str, str], ...] = ()  # (part of the pattern, the field it holds)
+    port: int | None = None
 
     @property
     def groups(self) -> set[str]:
@@ -322,6 +323,7 @@ LIBRARY: tuple[Layout, ...] = (
         rf"^{_ts('iso8601')} \[(?P<pid>\d+)\](?: [\w.-]*@[\w.-]*)? "
         r"(?P<level>LOG|DEBUG\d?|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION): +(?P<message>.*)$",
         "iso8601",
+        port=5432,
     ),
     # The JVM's unified logging (``-Xlog``, JDK 9 on; GC logs) with a time decorator:
     # ``[2026-11-23T10:00:01.123+0000][12.345s][info][gc] GC(12) Pause Young (Normal) 1210M->630M 8.9ms``.
@@ -336,6 +338,7 @@ LIBRARY: tuple[Layout, ...] = (
         "pgbouncer",
         rf"^{_ts('iso8601')} \[(?P<pid>\d+)\] (?P<level>NOISE|DEBUG|LOG|WARNING|ERROR|FATAL) (?P<message>.*)$",
         "iso8601",
+        port=6432,
     ),
     # Redis (3.0 on): ``1:M 23 Nov 2026 10:00:01.123 # text``: pid, role (M master, S replica, C a
     # forked child saving, X sentinel), and a symbol for the level (``.`` debug, ``-`` verbose, ``*``
@@ -344,6 +347,7 @@ LIBRARY: tuple[Layout, ...] = (
         "redis",
         rf"^(?P<pid>\d+):(?P<role>[MSCX]) {_ts('d-mon-y')} (?P<level>[.*#-]) (?P<message>.*)$",
         "d-mon-y",
+        port=6379,
     ),
     # Go's log package with ``Lshortfile``: ``2026/11/23 10:00:01 main.go:12: text``.
     Layout(

@@ -259,8 +259,9 @@ def sample_messages(
     )
 
 
-def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> Mentions:
-    """The statements of each service that name another service present (see the module's doc)."""
+def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, ports: pl.DataFrame | None = None) -> Mentions:
+    """The statements of each service that name another service present (see the module's doc).
+    ``ports``: ``service`` and ``port``, the port a service serves on (``_addresses``)."""
     services = sorted(records.get_column("service").drop_nulls().unique().to_list())
     empty = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "template_id": pl.String,
                                  "share": pl.Float64, "lines": pl.Int64, "error": pl.Boolean, "how": pl.String,
@@ -297,7 +298,7 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None) -> M
     # line that names a service otherwise is about that one: ``upstream auth returned 401 for
     # /api/search`` blames auth, not search.
     routes = _named(_tokens(naming, outgoing), lookup).join(named, on="mid", how="anti")
-    addresses = _addresses(hosts, named, naming)
+    addresses = _addresses(hosts, named, naming, ports)
     paths = _paths(sample).join(named, on="mid", how="anti")
     found = pl.concat([
         named.select(
@@ -476,9 +477,11 @@ def _named(tokens: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
     return tokens.join(names, on="token").group_by("mid", "service", "callee").agg(pl.col("full").any())
 
 
-def _addresses(tokens: pl.DataFrame, named: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
+def _addresses(tokens: pl.DataFrame, named: pl.DataFrame, sample: pl.DataFrame, ports: pl.DataFrame | None = None) -> pl.DataFrame:
     """Mentions by address: an IPv4 address belongs to a service when lines tie the two (a line
-    that names the service and the address, or a service's own line that it listens on it)."""
+    that names the service and the address, a service's own line that it listens on it, or the
+    address's port where one service alone serves on it: ``ports``, from its own file's layout, a
+    database's or a cache's)."""
     # An address a service is reached at comes with its port or as a host (``10.0.3.7:8080``,
     # ``http://10.0.3.7/``, ``host='10.0.3.7'``); a bare address is more often a client's.
     served = sample.select(
@@ -492,12 +495,35 @@ def _addresses(tokens: pl.DataFrame, named: pl.DataFrame, sample: pl.DataFrame) 
     together = ips.join(named.select("mid", "service", "callee"), on=["mid", "service"]).group_by("ip", "callee").agg(n=pl.len())
     announcing = sample.filter(pl.col("message").str.contains(_SELF_ADDRESS)).select("mid")
     own = ips.join(announcing, on="mid").group_by("ip", callee="service").agg(n=pl.len())
-    votes = pl.concat([together, own]).group_by("ip", "callee").agg(pl.col("n").sum())
+    votes = pl.concat([together, own, _by_port(sample, ports)]).group_by("ip", "callee").agg(pl.col("n").sum())
     # An address that lines tie to two services equally is left unresolved.
     best = votes.sort(["ip", "n", "callee"], descending=[False, True, False]).group_by("ip", maintain_order=True).agg(
         pl.col("callee").first(), top=pl.col("n").first(), second=pl.col("n").slice(1, 1).first()
     ).filter(pl.col("second").is_null() | (pl.col("top") >= 2 * pl.col("second")))
     return ips.join(best.select("ip", "callee"), on="ip").select("mid", "service", "callee").unique()
+
+
+def _by_port(sample: pl.DataFrame, ports: pl.DataFrame | None) -> pl.DataFrame:
+    """``ip``, ``callee``, ``n``: addresses that other services' lines give with a port that one
+    service alone serves on (``ports``), a vote for it per line. Two databases on the default port
+    tell nothing apart."""
+    votes = pl.DataFrame(schema={"ip": pl.String, "callee": pl.String, "n": pl.UInt32})
+    if ports is None or ports.height == 0:
+        return votes
+    sole = (
+        ports.select(pl.col("service").cast(pl.String), pl.col("port").cast(pl.Int64)).unique()
+        .group_by("port").agg(callee=pl.col("service").first(), servers=pl.len())
+        .filter(pl.col("servers") == 1)
+    )
+    at = (
+        sample.select("mid", "service", at=pl.col("message").str.extract_all(rf"\b{_IP_PORT}\b"))
+        .explode("at").drop_nulls("at")
+        .select("mid", "service", ip=pl.col("at").str.extract(r"^([\d.]+):", 1),
+                port=pl.col("at").str.extract(r":(\d+)$", 1).cast(pl.Int64))
+        .unique()
+    )
+    found = at.join(sole, on="port").filter(pl.col("service") != pl.col("callee"))
+    return pl.concat([votes, found.group_by("ip", "callee").agg(n=pl.len())], how="vertical_relaxed")
 
 
 def _listing(found: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
