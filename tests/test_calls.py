@@ -88,6 +88,30 @@ def test_an_address_is_the_server_that_alone_serves_on_its_port() -> None:
                    zip(*(find_mentions(_records(rows), ports=shared).table[c] for c in ("caller", "callee")), strict=True))
 
 
+def test_a_stack_frame_of_a_client_class_names_the_callee_the_failure_came_through() -> None:
+    # The TLS error names no host; the frames say the call went through the client of
+    # inventory-service. A frame of the service's own code, or of a library, names nobody.
+    rows = [
+        (1, "webapp", "ERROR", "Request processing failed"),
+        (2, "webapp", "ERROR", "Request processing failed"),
+        (3, "inventory-service", "INFO", "Completed 200 OK in 12 ms"),
+        (4, "billing", "INFO", "invoice sent"),
+    ]
+    frames = (
+        "javax.net.ssl.SSLHandshakeException: PKIX path validation failed\n"
+        "\tat java.base/sun.security.ssl.Alert.createSSLException(Alert.java:892)\n"
+        "\tat org.apache.http.impl.client.InternalHttpClient.doExecute(InternalHttpClient.java:185)\n"
+        "\tat com.contoso.shop.client.InventoryServiceClient.reserve(InventoryServiceClient.java:812)\n"
+        "\tat com.contoso.shop.billing.BillingService.charge(BillingService.java:473)"
+    )
+    records = _records(rows).with_columns(body=pl.Series([frames, frames, None, None]))
+    found = set(zip(*(find_mentions(records).table[c] for c in ("caller", "callee", "how")), strict=True))
+    assert found == {("webapp", "inventory-service", "name")}
+    no_client = frames.replace("InventoryServiceClient", "InventoryService")
+    records = _records(rows).with_columns(body=pl.Series([no_client, no_client, None, None]))
+    assert find_mentions(records).table.height == 0
+
+
 def test_a_route_names_a_callee_but_a_named_host_wins_over_it() -> None:
     records = _records([
         (1, "edge", "ERROR", "GET /api/catalog failed: dns"),

@@ -82,6 +82,8 @@ _SQL_TABLE = (
     r'|(?i:\bselect\b[^;]*?\b(?:from|join)|\binsert\s+into|\bdelete\s+from)\s+[`"]?[\w.]+[`"]?'
     r'|(?i:\bupdate)\s+[`"]?[\w.]+[`"]?\s+(?i:set)\b|\btable\s+"[\w.]+"'
 )
+# A client class in a stack frame, with its package: ``com.e.billing.client.InventoryServiceClient``.
+_CLIENT_CLASS = r"\b(?:[A-Za-z_][\w$]*\.)*[A-Z][A-Za-z0-9]*Client\b"
 # A line that says its request went out to a host: a URL, an ``upstream``, an address with a port.
 _SENT = rf"://|\b(?i:upstream)\b|\b{_IP_PORT}\b"
 # A line in which a service states its own address (``listening on 10.0.3.7:8080``).
@@ -238,9 +240,13 @@ def sample_messages(
     if "body" in records.columns:
         # A multi-line record's own lines below its first (``Caused by: ...ConnectException:
         # ledger:8080``, a traceback's last line) name what failed; its stack frames (indented)
-        # name only code.
+        # name only code, but for the client classes the failure came through
+        # (``at c.e.billing.client.InventoryServiceClient.validate(...)``), as a client's logger does.
         said = pl.col("body").str.split("\n").list.eval(pl.element().filter(~pl.element().str.contains(r"^\s"))).list.join(" ")
-        text = pl.when(pl.col("body").is_null()).then(text).otherwise(pl.concat_str(text, pl.lit(" "), said.str.slice(0, 2000)))
+        clients = pl.col("body").str.extract_all(_CLIENT_CLASS).list.unique(maintain_order=True).list.join(" ")
+        text = pl.when(pl.col("body").is_null()).then(text).otherwise(
+            pl.concat_str(text, pl.lit(" "), said.str.slice(0, 2000), pl.lit(" "), clients.str.slice(0, 500))
+        )
     text = _with_fields(text, records.columns)
     if "component" in records.columns:
         # A line written by a client's logger names what it calls (``c.e.friends.client.IdgenClient``:
