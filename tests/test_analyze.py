@@ -672,6 +672,25 @@ def test_callers_blame_clearer_than_a_services_own_departures_dates_it() -> None
     assert service_candidates(weaker).row(0, named=True)["onset"] == at + timedelta(minutes=16)
 
 
+def test_a_service_is_slower_when_any_clear_departure_of_its_is_slower_not_only_its_evidence() -> None:
+    # The app's requests slow down at 08:20:19 (a duration shift), then its new error lines come
+    # at 08:20:38, clearer: they are its evidence, but it has still slowed, and a slow callee
+    # explains it (a caller waits for its callee).
+    from rca.ranking.rank import effect_graph, service_candidates
+
+    at = datetime(2025, 3, 17, 8, 20, 19, tzinfo=UTC)
+    departures = pl.DataFrame({
+        "service": ["ledger", "ledger", "db"], "kind": ["new", "shifted", "new"],
+        "scope": ["statement", "parameter", "statement"], "g": [596.0, 277.0, 16565.0],
+        "onset": [at + timedelta(seconds=19), at, at + timedelta(seconds=17)], "onset_bucket": [41, 40, 41],
+        "slower": [None, True, None],
+    })
+    candidates = service_candidates(departures)
+    assert dict(zip(candidates["service"], candidates["slower"], strict=True)) == {"db": False, "ledger": True}
+    named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
+    assert effect_graph(candidates, nx.DiGraph([("ledger", "db")]), named).has_edge("db", "ledger")
+
+
 def test_a_services_own_departure_far_less_clear_than_its_blame_does_not_anchor_it() -> None:
     # A crash loop: callers name the service in two thousand errors from 22:36:18, its first OOM
     # line is 22:36:10; a number in its runtime stats drifted twenty minutes earlier. The drift

@@ -165,6 +165,8 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         .group_by("service", maintain_order=True)
         .first()
         .drop("order", "best_onset", "best_own", "own_clear")
+        # Whether it rose, fell or slowed is the service's (``timing``), not its evidence row's.
+        .drop([c for c in ("rising", "falling", "slower") if c in joined.columns])
     )
     return (
         evidence.join(timing, on="service")
