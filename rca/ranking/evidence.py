@@ -128,7 +128,11 @@ def _window_starts(keys: pl.DataFrame, events: pl.LazyFrame, size: float, *, ris
             inside = np.searchsorted(seconds, seconds + window, side="left") - np.arange(len(seconds))
             found = np.flatnonzero(inside > above_normal(expected))
             if len(found):
-                rows.append((sid, kind, onset_bucket, times[int(found[0])]))
+                # The window from that record on holds too many, but the rise may come late in
+                # it, after a few of the statement's everyday lines: dated where a rise from the
+                # normal rate to the new one is likeliest.
+                after_per_second = float(group.get_column("rate_after")[0]) / size
+                rows.append((sid, kind, onset_bucket, times[_rise_point(seconds, int(found[0]), window, per_second, after_per_second)]))
             continue
         after = np.searchsorted(seconds, seconds + window, side="right") - np.arange(len(seconds)) - 1
         found = np.flatnonzero(after <= min(expected - 2.0 * expected**0.5, expected / 3.0))
@@ -143,6 +147,30 @@ def _window_starts(keys: pl.DataFrame, events: pl.LazyFrame, size: float, *, ris
     schema = {"sid": keys.schema["sid"], "kind": pl.String, "onset_bucket": keys.schema["onset_bucket"],
               "onset_record": events.collect_schema()["timestamp"]}
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _rise_point(seconds: np.ndarray, first: int, window: float, before: float, after: float) -> int:
+    """The record with which a rate rose from ``before`` to ``after`` (a second), among the
+    records from ``first`` to one ``window`` on: ``first``, unless the step up is likeliest
+    later (for a Poisson rate, a rise at record ``i`` scores ``(n - i) log(after / before) -
+    (after - before) (t_end - t_i)`` over the ``n`` records up to ``t_end``) and the records
+    before it are no more than the statement's everyday lines (at most ``e + 3 sqrt(e) + 2`` of
+    ``e`` expected); where they are more, the rise began with them (a ramp: a pool filling up).
+
+    >>> t = np.array([0.0, 6.0, 17.0, 25.0, 25.1, 25.2, 25.3, 25.4])
+    >>> _rise_point(t, 0, 30.0, 0.01, 10.0)
+    3
+    >>> _rise_point(np.array([0.0, 10.0, 14.0, 17.0, 19.0, 20.5, 25.0, 25.1, 25.2, 25.3]), 0, 30.0, 0.01, 10.0)
+    0
+    """
+    end = int(np.searchsorted(seconds, seconds[first] + window, side="right"))
+    if before <= 0 or after <= before or end <= first + 1:
+        return first
+    candidates = np.arange(first, end)
+    score = (end - candidates) * np.log(after / before) - (after - before) * (seconds[first] + window - seconds[candidates])
+    step = int(candidates[int(np.argmax(score))])
+    expected = before * (seconds[step] - seconds[first])
+    return step if step - first <= expected + 3.0 * np.sqrt(expected) + 2.0 else first
 
 
 def _fall_point(seconds: np.ndarray, first: int, window: float, before: float, after: float) -> int:
