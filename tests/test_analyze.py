@@ -914,6 +914,36 @@ def test_replicas_that_crash_loop_together_in_one_collected_file_are_seen_restar
     assert restarts and abs((restarts[0].onset - quiet[0][1]).total_seconds()) < 2
 
 
+def test_replicas_whose_collector_wraps_their_lines_are_seen_restarting_each_on_its_own(tmp_path) -> None:
+    # A collector (Fluent Bit) writes Docker's JSON with the pod beside each logfmt line. Both
+    # pods of risk hang and are restarted by their probe together, four times, each saying its
+    # three startup lines once per start; the pod is the collector's, not the line's.
+    import json
+
+    quiet = [(WORKER_START + timedelta(minutes=15 + 3 * k), WORKER_START + timedelta(minutes=15 + 3 * k, seconds=40))
+             for k in range(4)]
+
+    def record(t: datetime, pod: str, text: str) -> str:
+        return json.dumps({"time": t.isoformat(timespec="milliseconds").replace("+00:00", "Z"), "stream": "stdout",
+                           "log": f'time="{t.strftime("%Y-%m-%dT%H:%M:%SZ")}" level=info {text}',
+                           "kubernetes": {"pod_name": pod, "container_name": pod.split("-")[0]}})
+
+    lines = []
+    for s in range(30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        for k, pod in enumerate(("risk-7d9f8b6c5d-x2k4p", "risk-7d9f8b6c5d-9qzrw")):
+            if any(t == b for _, b in quiet):
+                lines += [record(t + timedelta(milliseconds=100 + 300 * k), pod, 'msg="starting risk" version=1.25.2'),
+                          record(t + timedelta(milliseconds=400 + 300 * k), pod, 'msg="config loaded" path=/etc/risk'),
+                          record(t + timedelta(milliseconds=900 + 300 * k), pod, 'msg="listening on :9090"')]
+            if not any(a <= t < b + timedelta(seconds=2) for a, b in quiet):
+                lines.append(record(t + timedelta(milliseconds=500 + 100 * k), pod, f'msg="handled request" path=/api/v1/risk/{s}'))
+    (tmp_path / "logs.ndjson").write_text("\n".join(lines) + "\n")
+    causes = {c.service: c for c in analyze([str(tmp_path)]).root_causes}
+    restarts = [d for d in causes["risk"].departures if d.kind == "restarted"]
+    assert restarts and abs((restarts[0].onset - quiet[0][1]).total_seconds()) < 2, causes["risk"].departures
+
+
 def test_a_callee_that_crashes_again_explains_callers_that_fail_at_its_second_crash() -> None:
     # The worker logs a FATAL out-of-memory line at 10:04 and again at 10:10; api's errors start
     # at 10:10:01. The worker's departure is dated by its first crash, but its second is the one
