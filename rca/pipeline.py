@@ -533,10 +533,10 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
         # median gaps and long idle ones, and only the mean tells how long it usually stays quiet.
         mean = (ends.max() - starts.min()).total_seconds() / (n - 1)
         for burst, onset, end in group.select("_burst", "onset", "end").iter_rows():
-            longest_before = gaps.filter(pl.col("to") <= onset).get_column("gap").max()
+            before = gaps.filter(pl.col("to") <= onset).get_column("gap")
             limit = RESTART_PAUSE_GAPS * mean
-            if longest_before is not None and gaps.filter(pl.col("to") <= onset).height >= RESTART_PAUSE_KNOWN:
-                limit = min(limit, RESTART_PAUSE_LONGEST * longest_before)
+            if before.len() >= RESTART_PAUSE_KNOWN:
+                limit = min(limit, RESTART_PAUSE_LONGEST * before.max())
             across = gaps.filter((pl.col("from") < end) & (pl.col("to") > onset)).sort("gap", descending=True).head(1)
             if across.height and across.item(0, "gap") >= max(RESTART_PAUSE_S, limit):
                 found[burst] = across.item(0, "from")

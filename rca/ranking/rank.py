@@ -166,7 +166,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         .first()
         .drop("order", "best_onset", "best_own", "own_clear")
         # Whether it rose, fell or slowed is the service's (``timing``), not its evidence row's.
-        .drop([c for c in ("rising", "falling", "slower") if c in joined.columns])
+        .drop("rising", "falling", "slower", strict=False)
     )
     return (
         evidence.join(timing, on="service")

@@ -232,10 +232,12 @@ def _starts(frame: pl.DataFrame, plan: Plan, *, join_wrapped: bool) -> pl.DataFr
     # no layout at all (a plain application) or when each is a record by nature (CSV rows).
     own = wrapped & ~has_header & pl.lit(not join_wrapped or not plan.layouts)
     structured = [i for i, layout in enumerate(plan.all) if isinstance(layout, StructuredLayout)]
+    is_structured = pl.col("layout").is_in(structured)
     # A wrapper that names the line's pod (a collector's ``kubernetes.pod_name``, kubectl's
-    # prefix) keeps it with the line's other fields, once its own text is peeled: which replica
-    # said what (each restarts, and slows, on its own).
-    pods = [i for i, layout in enumerate(plan.wrappers) if _names_pod(layout)]
+    # prefix) keeps it with the line's other fields, once its own text is peeled, as a structured
+    # record's ``"pod_name"`` (which ``rca.pipeline`` reads as its instance): which replica said
+    # what (each restarts, and slows, on its own).
+    pods = [i for i, layout in enumerate(plan.wrappers) if layout.service_kind == "pod"]
     pod = pl.col("outer").is_in(pods) & pl.col("outer_service").is_not_null()
     frame = frame.with_columns(
         message=pl.when(own).then(pl.col("raw").str.strip_chars()).otherwise(pl.col("message")),
@@ -243,16 +245,11 @@ def _starts(frame: pl.DataFrame, plan: Plan, *, join_wrapped: bool) -> pl.DataFr
         # A structured record's whole line: its other fields (``error=``, ``upstream=``,
         # ``duration=``) say whom a service called and how long it took, where the message alone
         # does not.
-        attributes=pl.when(pl.col("layout").is_in(structured) | pod).then(pl.concat_str(
-            pl.when(pl.col("layout").is_in(structured)).then(pl.col("raw")),
+        attributes=pl.when(is_structured | pod).then(pl.concat_str(
+            pl.when(is_structured).then(pl.col("raw")),
             pl.when(pod).then(pl.format('"pod_name":"{}"', "outer_service")),
             separator=" ", ignore_nulls=True,
         )),
     )
     return frame.drop("matched", strict=False)
 
-
-def _names_pod(layout: AnyLayout) -> bool:
-    """Whether ``layout``'s service is a pod's name (its replica's), not its workload's."""
-    fields = getattr(layout, "fields", None)
-    return bool(getattr(fields, "service_is_pod", False)) or getattr(layout, "service_kind", None) == "pod"
