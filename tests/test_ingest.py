@@ -110,6 +110,19 @@ def test_json_lines_with_usual_keys(write) -> None:  # type: ignore[no-untyped-d
     assert records.get_column("trace_id").to_list() == [None, None]
 
 
+def test_one_file_of_loggers_that_write_the_time_two_ways_reads_both(write) -> None:  # type: ignore[no-untyped-def]
+    # Pods merged into one file: pino writes "time" in epoch milliseconds, zerolog as ISO 8601.
+    lines = [
+        {"level": 30, "time": 1795860001000, "msg": "order placed"},
+        {"level": "info", "time": "2026-11-23T10:00:02Z", "message": "quote priced"},
+        {"level": 30, "time": 1795860003000, "msg": "order placed"},
+        {"level": "info", "time": "2026-11-23T10:00:04Z", "message": "quote priced"},
+    ]
+    records, summary = _read(write("pods.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n"))
+    assert summary.no_timestamp == 0
+    assert [t.second for t in records.get_column("timestamp").to_list()] == [1, 2, 3, 4]
+
+
 def test_json_request_ids_are_kept_even_when_only_some_lines_carry_one(write) -> None:  # type: ignore[no-untyped-def]
     lines = [
         {"time": "2026-11-23T10:00:01Z", "msg": "token ok", "request_id": "a1b2c3d4e5"},

@@ -284,7 +284,8 @@ def _parse_each(text: pl.Series, shape: Shape, *, year: int, tz: str, user_forma
     frame = text.rename("ts").to_frame()
     full = parse_timestamps(pl.col("ts"), shape, year=year, tz=tz, user_format=user_format)
     if direct is None:
-        return frame.select(full).to_series()
+        parsed = frame.select(full).to_series()
+        return parsed if user_format is not None else _other_shape(parsed, text, shape, year=year, tz=tz)
     readers = [_direct(pl.col("ts"), shape, fmt, year=year, tz=tz) for fmt in (*_fixed_width(direct, text), direct)]
     parsed = frame.select(readers[0]).to_series()
     for reader in (*readers[1:], full):
@@ -292,7 +293,29 @@ def _parse_each(text: pl.Series, shape: Shape, *, year: int, tz: str, user_forma
         if not missed.any():
             break
         parsed = parsed.scatter(missed.arg_true(), frame.filter(missed).select(reader).to_series())
-    return parsed
+    return parsed if user_format is not None else _other_shape(parsed, text, shape, year=year, tz=tz)
+
+
+def _other_shape(parsed: pl.Series, text: pl.Series, shape: Shape, *, year: int, tz: str) -> pl.Series:
+    """``parsed`` with the values of ``text`` it missed read in the shape most of them have, where
+    that is another: one file may hold the lines of several loggers that write one field two
+    ways (a merged pod log: pino's ``"time":1745794289730``, zerolog's ``"time":"2025-04-27T22:32:40Z"``).
+
+    >>> text = pl.Series(["1745794289730", "2025-04-27T22:32:40Z"])
+    >>> _other_shape(pl.Series([datetime(2025, 4, 27, 22, 51, 29, 730000, tzinfo=UTC), None]), text, SHAPES["epoch"],
+    ...              year=2025, tz="UTC").to_list()[1]
+    datetime.datetime(2025, 4, 27, 22, 32, 40, tzinfo=zoneinfo.ZoneInfo(key='UTC'))
+    """
+    missed = parsed.is_null() & text.is_not_null()
+    if not missed.any():
+        return parsed
+    sample = text.filter(missed).head(200).str.strip_chars()
+    counts = {name: int(sample.str.contains(f"^(?:{other.regex})$").sum()) for name, other in SHAPES.items() if name != shape.name}
+    best = max(counts, key=lambda name: counts[name])
+    if counts[best] * 2 < sample.len():
+        return parsed
+    read = text.filter(missed).rename("ts").to_frame().select(parse_timestamps(pl.col("ts"), SHAPES[best], year=year, tz=tz))
+    return parsed.scatter(missed.arg_true(), read.to_series())
 
 
 def _fixed_width(direct: str, text: pl.Series) -> list[str]:
