@@ -114,6 +114,31 @@ def test_a_counter_or_an_id_that_only_grows_is_not_a_shift() -> None:
     assert _shifts(_lines(lines)).height == 0
 
 
+def test_replicas_counters_interleaved_in_one_file_are_not_a_shift() -> None:
+    """Two replicas log their collection count to one file, each from its own number: the
+    values taken together rise and fall, and their median moves with the mix of replicas."""
+    rng = random.Random(6)
+    lines, counts = [], [120284, 86621]
+    for s in range(0, 900, 15):
+        replica = rng.random() < (0.5 if s < 600 else 0.1)  # the mix changes: one replica busier
+        counts[replica] += rng.randint(30, 50)
+        lines.append((s, f"runtime stats goroutines={rng.randint(40, 130)} num_gc={counts[replica]}"))
+    assert not _shifts(_lines(lines)).filter(pl.col("label") == "num_gc").height
+
+
+def test_a_tail_of_slow_requests_is_a_shift_though_the_median_hardly_moved() -> None:
+    """Lost packets resent after a second or three: a third of the requests take seconds, the
+    rest as long as ever. The access log's last field is the time in microseconds, unlabelled."""
+    rng = random.Random(7)
+    lines = [(s / 4, f'"GET /api/v1/pay HTTP/1.1" 200 1833 "-" "-" {int(rng.gauss(27000, 6000))}') for s in range(0, 2400)]
+    lines += [(s / 4, f'"GET /api/v1/pay HTTP/1.1" 200 1833 "-" "-" '
+                      f'{int(rng.choice([1.0e6, 3.0e6]) if rng.random() < 0.3 else rng.gauss(29000, 6000))}')
+              for s in range(2400, 3600)]
+    row = _shifts(_lines(lines)).row(0, named=True)
+    assert row["rising"] and row["label"] == "value 3" and 0.2 < row["beyond"] < 0.45
+    assert abs((row["onset"] - (T0 + timedelta(seconds=600))).total_seconds()) <= 30
+
+
 def test_noise_without_a_change_is_not_a_shift() -> None:
     rng = random.Random(5)
     lines = [(s, f"entry committed in {rng.lognormvariate(3, 0.5):.1f} ms") for s in range(0, 900, 3)]

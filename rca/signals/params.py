@@ -14,6 +14,7 @@ are left out, as are series with too few values or too few distinct ones.
 
 from __future__ import annotations
 
+import bisect
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -120,7 +121,8 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
     groups = pl.col("match").str.extract_groups(_NUMBER_TOKEN)
     parts = found.lazy().select(
         "service", "template_id", "timestamp", "position", *instance,
-        label=groups.struct.field("label").str.strip_chars_end(":.="),
+        # A word names the number; punctuation (an access log's ``"-"``) does not.
+        label=pl.when(groups.struct.field("label").str.contains(r"[A-Za-z]")).then(groups.struct.field("label").str.strip_chars_end(":.=")),
         number=groups.struct.field("number").cast(pl.Float64, strict=False),
         unit=pl.coalesce(groups.struct.field("unit").replace("", None), groups.struct.field("after")),
     ).filter(pl.col("number").is_not_null() & ~pl.col("label").fill_null("").str.contains(_CLOCK_LABEL)).collect(engine="streaming")
@@ -208,15 +210,52 @@ def _spearman(values: np.ndarray) -> float:
     return float(np.corrcoef(np.arange(len(values)), _ranks(values))[0, 1])
 
 
+# Replicas that log to one place each count on from their own number: their values interleave
+# as a few climbing runs (``num_gc=120284``, ``86621``, ``120323``, ``86662``...).
+MAX_COUNTERS = 3
+COUNTER_DISTINCT = 0.5
+
+
+def _counter(values: np.ndarray) -> bool:
+    """Whether ``values`` (those before a change) trend with time, or are a few counters at most
+    interleaved: they split into no more than ``MAX_COUNTERS`` runs that never fall (as many as
+    the longest run that only falls, Mirsky's theorem). A gauge's values, going both ways, need
+    about twice the square root of their number.
+
+    >>> _counter(np.array([120284.0, 86621, 120323, 86662, 120363, 86704] * 1) + np.arange(6))
+    True
+    >>> _counter(np.array([5.0, 9, 2, 7, 3, 8, 1, 6, 4, 9, 2, 5])), _counter(np.array([0.0, 0, 1, 0, 0, 1, 0, 0]))
+    (False, False)
+    """
+    if abs(_spearman(values)) >= COUNTER_TREND:
+        return True
+    # A counter moves on between most of its lines: a gauge at rest (a pool's ``waiting=0``, now
+    # and then 1) has few values, in runs that never fall too.
+    if np.unique(values).size < COUNTER_DISTINCT * len(values):
+        return False
+    # The longest strictly falling run, by patience sorting on the negated values.
+    tails: list[float] = []
+    for value in -values:
+        at = bisect.bisect_left(tails, value)
+        if at == len(tails):
+            if at >= MAX_COUNTERS:
+                return False
+            tails.append(value)
+        else:
+            tails[at] = value
+    return True
+
+
 def _shift(
     values: np.ndarray, *, min_before: int = MIN_BEFORE, counters: bool = True, log_spread: float | None = None,
-    min_beyond: float = MIN_BEYOND, duration: bool = False,
+    min_beyond: float = MIN_BEYOND, duration: bool = False, tail: bool = True,
 ) -> tuple[int, float, bool, float, float] | None:
     """``(split, g, rising, threshold, beyond share after)`` of one series, or None where it did
     not move out of its normal range (or is a counter). ``log_spread``: score by how far the
     median moved in log scale instead (``log_median_shift``), for durations. ``duration``: the
     values are durations, which also count as shifted when they grew by ``SLOWER`` and clearly
-    (``slower_by``), though most stay in their normal range."""
+    (``slower_by``), though most stay in their normal range. ``tail``: a growing tail of
+    values above the normal range counts too (``_tail``)."""
     from rca.signals.detect import g_statistic
 
     split, _ = pettitt(values)
@@ -229,11 +268,14 @@ def _shift(
     beyond_after = (after > high) if rising else (after < low)
     share = float(beyond_after.mean())
     slower = slower_by(before, after) if share < min_beyond and duration and log_spread is None else None
+    tail = _tail(before, after) if tail and share < min_beyond and slower is None and rising and log_spread is None else None
     # Most series do not move: whether one is a counter is asked only of those that did.
-    if (share < min_beyond and slower is None) or (counters and abs(_spearman(before)) >= COUNTER_TREND):
+    if (share < min_beyond and slower is None and tail is None) or (counters and _counter(before)):
         return None
     if slower is not None:
         return split, slower, True, float(high), share
+    if tail is not None:
+        return split, *tail
     if log_spread is not None:
         g = log_median_shift(before, after, floor=log_spread)
         if not np.isfinite(g):
@@ -242,6 +284,36 @@ def _shift(
         g = float(g_statistic(np.array([float(beyond_before.sum())]), float(len(before)),
                               np.array([float(beyond_after.sum())]), float(len(after)))[0])
     return split, g, bool(rising), float(high if rising else low), share
+
+
+# The top of a series' normal range, and the share of its values after a change above it that
+# makes its tail grow: a fifth of requests slower than all but one in a hundred were (lost
+# packets resent after a second or three, a lock held), though the median hardly moved.
+TAIL_QUANTILE = 0.99
+TAIL_SHARE = 0.2
+
+
+def _tail(before: np.ndarray, after: np.ndarray) -> tuple[float, bool, float, float] | None:
+    """``(g, rising, threshold, share)`` where the values after a change went above the top of
+    the normal range (``TAIL_QUANTILE``) ``TAIL_SHARE`` of the time or more; None otherwise.
+
+    >>> rng = np.random.default_rng(1)
+    >>> before = rng.normal(30.0, 5.0, 500)
+    >>> after = np.concatenate([rng.normal(32.0, 5.0, 150), rng.normal(3000.0, 50.0, 50)])
+    >>> g, rising, threshold, share = _tail(before, after)
+    >>> rising, round(share, 1), g > 100, _tail(before, rng.normal(31.0, 5.0, 200))
+    (True, 0.3, True, None)
+    """
+    from rca.signals.detect import g_statistic
+
+    top = float(np.quantile(before, TAIL_QUANTILE))
+    over = after > top
+    share = float(over.mean())
+    if share < TAIL_SHARE:
+        return None
+    g = float(g_statistic(np.array([float((before > top).sum())]), float(len(before)),
+                          np.array([float(over.sum())]), float(len(after)))[0])
+    return g, True, top, share
 
 
 # A duration's resolution in most logs (a millisecond): shorter values are all alike.
@@ -343,8 +415,10 @@ def param_shifts(
         series = all_values[row["_at"] : row["_at"] + row["_n"]]
         if _two_values_at_most(series[: min_values * 4]) and _two_values_at_most(series):
             continue
+        # A caller's calls to one callee that slowed only in their tail slowed on the caller's
+        # way out as likely (its own lost packets): only the service's own lines count so.
         found = _shift(series, min_before=min_before, counters=counters, log_spread=log_spread, min_beyond=min_beyond,
-                       duration=bool(row["seconds"]))
+                       duration=bool(row["seconds"]), tail=row.get("callee") is None)
         if found is None:
             continue
         split, g, rising, threshold, share = found
