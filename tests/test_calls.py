@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
+from rca.read.layouts import BY_NAME
 from rca.signals.calls import (
     call_graph,
     entry_services,
@@ -141,6 +142,55 @@ def test_a_path_that_one_service_alone_serves_names_it() -> None:
     ])
     found = {(caller, callee) for caller, callee, how in _pairs(records) if how == "path"}
     assert found == {("edge", "archive"), ("edge", "inventory"), ("archive", "inventory")}
+
+
+def test_an_edge_that_logs_the_paths_of_several_backends_routes_to_each() -> None:
+    # An ingress's access lines carry no upstream, only the paths its backends then log; each
+    # backend shares paths with the ingress alone. Their health checks are each one's own.
+    records = _records([
+        (1, "frontdoor", "INFO", '10.0.0.1 - - "POST /v2/quotes/quote HTTP/1.1" 200 3189 0.074'),
+        (2, "frontdoor", "INFO", '10.0.0.2 - - "PUT /api/v1/auth/249293 HTTP/1.1" 200 3595 0.013'),
+        (3, "partner-api", "INFO", "POST /v2/quotes/quote 200 74ms"),
+        (4, "auth-api", "INFO", "PUT /api/v1/auth/{id} 200 9ms"),
+        (5, "partner-api", "INFO", "GET /actuator/health 200 1ms"),
+        (6, "pricing", "INFO", "GET /actuator/health 200 1ms"),
+    ])
+    found = {(caller, callee) for caller, callee, how in _pairs(records) if how in ("path", "route")}
+    assert found == {("frontdoor", "partner-api"), ("frontdoor", "auth-api")}
+    # Two services that share their paths with each other only: nothing says which called.
+    assert not {how for _, _, how in _pairs(records.filter(pl.col("service") != "auth-api"))} & {"path", "route"}
+
+
+def test_a_servers_client_library_names_the_one_server_of_its_kind() -> None:
+    # A JDBC failure names no host; its frames are PostgreSQL's driver, and one service here is
+    # a PostgreSQL (its file is read with PostgreSQL's layout). Two of them: the driver says nothing.
+    rows = [
+        (1, "quotes", "ERROR", "Database error in delete_quote"),
+        (2, "pg", "INFO", "checkpoint complete"),
+        (3, "cache", "INFO", "Background saving started by pid 9"),
+    ]
+    frames = ("org.springframework.jdbc.CannotGetJdbcConnectionException: Failed to obtain JDBC Connection\n"
+              "\tat org.postgresql.core.v3.QueryExecutorImpl.receiveErrorResponse(QueryExecutorImpl.java:325)")
+    records = _records(rows).with_columns(body=pl.Series([frames, None, None]))
+    servers = pl.DataFrame({"service": ["pg", "cache"], "port": [5432, 6379], "clients": [
+        BY_NAME["postgres"].clients, BY_NAME["redis"].clients]})
+    table = find_mentions(records, ports=servers).table
+    assert table.select("caller", "callee", "how").rows() == [("quotes", "pg", "client")]
+    assert call_graph(["cache", "pg", "quotes"], find_mentions(records, ports=servers)).edges["quotes", "pg"]["evidence"] == ["mentions", "name"]
+    two = pl.concat([servers, pl.DataFrame({"service": ["orders-db"], "port": [5432], "clients": [BY_NAME["postgres"].clients]})])
+    assert find_mentions(records, ports=two).table.height == 0
+
+
+def test_a_database_names_the_client_of_a_connection_by_its_application_name() -> None:
+    # Its user is named after the client too, by a word of its name: the line says who connected.
+    records = _records([
+        (1, "pg", "INFO", "connection authorized: user=pgbouncer database=catalog application_name=pg-pooler"),
+        (2, "pg", "INFO", "connection authorized: user=products database=catalog application_name=products-svc"),
+        (3, "pg-pooler", "INFO", "stats: 2 xacts/s, 2 queries/s"),
+        (4, "products-svc", "INFO", "GET /api/v1/products 200 12 ms"),
+    ])
+    assert sorted(find_mentions(records).table.select("caller", "callee", "how", "error").rows()) == [
+        ("pg-pooler", "pg", "caller", False), ("products-svc", "pg", "caller", False)]
 
 
 def test_a_callee_that_names_its_sender_gives_the_edge_the_other_way_and_blames_nobody() -> None:

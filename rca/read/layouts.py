@@ -46,6 +46,9 @@ class Layout:
     spec: str | None = None
     optional: tuple[tuple[str, str], ...] = ()  # (part of the pattern, the field it holds)
     port: int | None = None
+    # The words its clients' lines carry: a driver's package or exception (``org.postgresql``,
+    # ``PSQLException``), the server's own name (``PostgreSQL``).
+    clients: str | None = None
 
     @property
     def groups(self) -> set[str]:
@@ -324,6 +327,7 @@ LIBRARY: tuple[Layout, ...] = (
         r"(?P<level>LOG|DEBUG\d?|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION): +(?P<message>.*)$",
         "iso8601",
         port=5432,
+        clients=r"(?i:\bpostgres(?:ql)?\b)|org\.postgresql|PSQLException|psycopg|asyncpg|\bpgx\b|\blib/pq\b|\bpq: ",
     ),
     # The JVM's unified logging (``-Xlog``, JDK 9 on; GC logs) with a time decorator:
     # ``[2026-11-23T10:00:01.123+0000][12.345s][info][gc] GC(12) Pause Young (Normal) 1210M->630M 8.9ms``.
@@ -339,6 +343,7 @@ LIBRARY: tuple[Layout, ...] = (
         rf"^{_ts('iso8601')} \[(?P<pid>\d+)\] (?P<level>NOISE|DEBUG|LOG|WARNING|ERROR|FATAL) (?P<message>.*)$",
         "iso8601",
         port=6432,
+        clients=r"(?i:\bpgbouncer\b)",
     ),
     # Redis (3.0 on): ``1:M 23 Nov 2026 10:00:01.123 # text``: pid, role (M master, S replica, C a
     # forked child saving, X sentinel), and a symbol for the level (``.`` debug, ``-`` verbose, ``*``
@@ -348,6 +353,7 @@ LIBRARY: tuple[Layout, ...] = (
         rf"^(?P<pid>\d+):(?P<role>[MSCX]) {_ts('d-mon-y')} (?P<level>[.*#-]) (?P<message>.*)$",
         "d-mon-y",
         port=6379,
+        clients=r"(?i:\bredis\b|\bjedis|\blettuce\b|\bioredis\b|\bgo-redis\b)",
     ),
     # Go's log package with ``Lshortfile``: ``2026/11/23 10:00:01 main.go:12: text``.
     Layout(
@@ -420,6 +426,8 @@ FALLBACKS: tuple[Layout, ...] = (
 )
 PLAIN = Layout("plain", r"^(?P<message>.*)$", tier=3)
 BY_NAME = {layout.name: layout for layout in (*LIBRARY, *WRAPPERS, *FALLBACKS, PLAIN)}
+# Any server's clients' words (``Layout.clients``), as one pattern.
+CLIENT_WORDS = "|".join(f"(?:{layout.clients})" for layout in LIBRARY if layout.clients)
 
 
 def layout_named(name: str) -> Layout:

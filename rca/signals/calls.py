@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from rca.read.layouts import CLIENT_WORDS
 from rca.read.words import CRON_POD_SUFFIX, REPLICA_POD_SUFFIX
 from rca.signals.features import as_cells
 
@@ -58,11 +59,12 @@ _IPV4 = r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$"
 # An IPv4 address with a port: where a request went (``10.0.3.7:8080``).
 _IP_PORT = r"\d{1,3}(?:\.\d{1,3}){3}:\d{2,5}"
 _SERVED_ADDRESS = rf"(?://|(?i:host|upstream|addr|address|server)\W{{1,3}})\d{{1,3}}(?:\.\d{{1,3}}){{3}}|{_IP_PORT}"
-# Words before the name of whoever sent a request: ``called by shop``, ``client=web``, ``caller: x``;
+# Words before the name of whoever sent a request: ``called by shop``, ``client=web``, ``caller: x``,
+# a database's ``application_name=billing`` (the name a client gives its connections);
 # and of where a message came from: a consumer's ``topic=orders.events`` is its producer's.
 _INCOMING = (
     r"(?i)\b(?:(?:called|used|requested|invoked|sent) by|client(?:[_-]?(?:id|name|service))?|caller|"
-    r"user[_-]?agent|origin|source[_-]?service|requester|topic|queue|subject|exchange)\b[\s:=\"']+[A-Za-z0-9][A-Za-z0-9_.-]*"
+    r"user[_-]?agent|origin|source[_-]?service|requester|application[_-]?name|topic|queue|subject|exchange)\b[\s:=\"']+[A-Za-z0-9][A-Za-z0-9_.-]*"
 )
 # HTTP's reason phrases as servers and clients write them (``502 Bad Gateway``, ``GatewayTimeout``
 # in an exception's class name, ``GATEWAY_TIMEOUT``, nginx's ``Gateway Time-out``) are the
@@ -92,10 +94,13 @@ _SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (
 # vocabulary there ("order", "user", "api"), not a mention of one service.
 MAX_SPEAKER_SHARE = 0.5
 SAMPLE_PER_TEMPLATE = 64
-BLAME_WEIGHT = {"name": 1.0, "address": 1.0, "resolver": 1.0, "route": 0.5, "path": 0.5, "word": 0.25}
+BLAME_WEIGHT = {"name": 1.0, "address": 1.0, "client": 1.0, "resolver": 1.0, "route": 0.5, "path": 0.5, "word": 0.25}
 # A request's path: two or more segments, in a URL after its host, or alone (``GET /api/v1/x``).
 _URL_PATH = r"://[^/\s\"'<>]+((?:/[A-Za-z0-9_.~{}:%-]+)+)"
 _PATH = r"(?:^|[\s\"'=(\[])((?:/[A-Za-z0-9_.~{}:%-]+){2,})"
+# The paths a service serves to its probes and scrapers (Kubernetes' liveness and readiness
+# checks, Spring's actuator, Prometheus), not to other services.
+_PROBE_PATH = r"(?i)(?:^|/)(?:health\w*|livez?|liveness|readyz?|readiness|ping|metrics|actuator)(?:/|$)"
 # A line that says where its request went (a proxy's access line) rather than what it served.
 _FORWARDED = r"(?i)\bupstream\b"
 # A DNS name of three labels or more (``api.partner.example.org``), not a dotted logger or file
@@ -243,7 +248,8 @@ def sample_messages(
         # name only code, but for the client classes the failure came through
         # (``at c.e.billing.client.InventoryServiceClient.validate(...)``), as a client's logger does.
         said = pl.col("body").str.split("\n").list.eval(pl.element().filter(~pl.element().str.contains(r"^\s"))).list.join(" ")
-        clients = pl.col("body").str.extract_all(_CLIENT_CLASS).list.unique(maintain_order=True).list.join(" ")
+        # And so do the frames of a server's driver (``at org.postgresql.core.v3.QueryExecutorImpl``).
+        clients = pl.col("body").str.extract_all(f"{_CLIENT_CLASS}|{CLIENT_WORDS}").list.unique(maintain_order=True).list.join(" ")
         text = pl.when(pl.col("body").is_null()).then(text).otherwise(
             pl.concat_str(text, pl.lit(" "), said.str.slice(0, 2000), pl.lit(" "), clients.str.slice(0, 500))
         )
@@ -306,15 +312,19 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
     routes = _named(_tokens(naming, outgoing), lookup).join(named, on="mid", how="anti")
     addresses = _addresses(hosts, named, naming, ports)
     paths = _paths(sample).join(named, on="mid", how="anti")
+    clients = _by_client_words(sample, ports).join(named, on="mid", how="anti")
+    # A line that names the service as who sent the request says so of that service, whatever
+    # else names it (``user=products ... application_name=products-svc``): that comes first.
     found = pl.concat([
+        callers.select("mid", "service", "callee", how=pl.lit("caller"), host=pl.lit(False)),
         named.select(
             "mid", "service", "callee", how=pl.when(pl.col("full")).then(pl.lit("name")).otherwise(pl.lit("word")),
             host=pl.col("host").fill_null(False),
         ),
         addresses.with_columns(how=pl.lit("address"), host=pl.lit(False)),
-        callers.select("mid", "service", "callee", how=pl.lit("caller"), host=pl.lit(False)),
         routes.select("mid", "service", "callee", how=pl.lit("route"), host=pl.lit(False)),
         paths.select("mid", "service", "callee", how=pl.lit("path"), host=pl.lit(False)),
+        clients.select("mid", "service", "callee", how=pl.lit("client"), host=pl.lit(False)),
     ])
     found = found.filter(pl.col("service") != pl.col("callee")).unique(["mid", "callee"], keep="first")
     found = _listing(_specific(found, n_services=len(services)), sample)
@@ -396,11 +406,30 @@ def _paths(sample: pl.DataFrame) -> pl.DataFrame:
     # call repeats the path it sent).
     servers = served.select("service", "path").unique().join(asking, on=["service", "path"], how="anti")
     sole = servers.group_by("path").agg(pl.col("service").first(), n=pl.len()).filter(pl.col("n") == 1)
-    return (
+    return pl.concat([
         requested.join(sole.select("path", callee="service"), on="path")
         .filter(pl.col("service") != pl.col("callee"))
-        .select("mid", "service", "callee").unique()
-    )
+        .select("mid", "service", "callee"),
+        _routed(served, servers),
+    ]).unique()
+
+
+def _routed(served: pl.DataFrame, servers: pl.DataFrame) -> pl.DataFrame:
+    """``mid``, ``service``, ``callee``: the lines of a front (an ingress, a gateway, a client
+    that logs its requests without their host) that carry a path one other service serves too,
+    where the front shares paths so with two services or more and each of them with the front
+    alone: an access log of the edge has the paths of every backend behind it, each backend's
+    its own. Two services that share paths with each other only say nothing of which called;
+    nor do the paths of probes and scrapers (``/actuator/health``, ``/metrics``), which every
+    service serves for itself."""
+    servers = servers.filter(~pl.col("path").str.contains(_PROBE_PATH))
+    pairs = servers.join(servers.group_by("path").agg(n=pl.len()).filter(pl.col("n") == 2), on="path").drop("n")
+    pairs = pairs.join(pairs, on="path", suffix="_other").filter(pl.col("service") != pl.col("service_other"))
+    partners = pairs.group_by("service").agg(partners=pl.col("service_other").n_unique())
+    fronts = partners.filter(pl.col("partners") >= 2).select("service")
+    behind = partners.filter(pl.col("partners") == 1).select(service_other="service")
+    routes = pairs.join(fronts, on="service").join(behind, on="service_other").select("service", "path", callee="service_other")
+    return served.join(routes, on=["service", "path"]).select("mid", "service", "callee")
 
 
 def _normal_paths(frame: pl.DataFrame) -> pl.DataFrame:
@@ -509,6 +538,22 @@ def _addresses(tokens: pl.DataFrame, named: pl.DataFrame, sample: pl.DataFrame, 
     return ips.join(best.select("ip", "callee"), on="ip").select("mid", "service", "callee").unique()
 
 
+def _by_client_words(sample: pl.DataFrame, servers: pl.DataFrame | None) -> pl.DataFrame:
+    """``mid``, ``service``, ``callee``: messages with the words of a server's clients (``servers``'
+    ``clients``: its driver's package, ``PSQLException``, the name of what it is) where one service
+    here alone is such a server: ``Failed to obtain JDBC Connection`` through ``org.postgresql``
+    frames names the one PostgreSQL whatever it is called."""
+    found = pl.DataFrame(schema={"mid": sample.schema["mid"], "service": pl.String, "callee": pl.String})
+    if servers is None or "clients" not in servers.columns:
+        return found
+    sole = servers.drop_nulls("clients").group_by("clients").agg(callee=pl.col("service").first(), n=pl.col("service").n_unique())
+    parts = [
+        sample.filter(pl.col("message").str.contains(row["clients"])).select("mid", "service", callee=pl.lit(row["callee"]))
+        for row in sole.filter(pl.col("n") == 1).iter_rows(named=True)
+    ]
+    return pl.concat([found, *parts]).filter(pl.col("service") != pl.col("callee")) if parts else found
+
+
 def _by_port(sample: pl.DataFrame, ports: pl.DataFrame | None) -> pl.DataFrame:
     """``ip``, ``callee``, ``n``: addresses that other services' lines give with a port that one
     service alone serves on (``ports``), a vote for it per line. Two databases on the default port
@@ -585,7 +630,7 @@ def _specific(found: pl.DataFrame, *, n_services: int) -> pl.DataFrame:
     # field that names one service, not a word of the text.
     # Nor is a name where a host goes (``http://config:8080``, ``host='config'``).
     host = pl.col("host") if "host" in found.columns else pl.lit(False)
-    kept = pl.col("how").is_in(["address", "caller", "path"]) | compound | host
+    kept = pl.col("how").is_in(["address", "caller", "path", "client"]) | compound | host
     # A service that calls a name where a host goes, saying it elsewhere, is talking of that callee:
     # only the others say whether the name is a word of everyone's.
     addressing = found.filter(host).select("service", "callee").unique()
@@ -652,7 +697,7 @@ def call_graph(services: list[str], mentions: Mentions, traces: pl.DataFrame | N
         if strength.get((callee, caller), 0.0) > row["strength"]:
             continue
         # A path one service alone serves is, to a reader, a route that names it (``route`` in the JSON).
-        evidence = {"route" if how == "path" else how for how in row["how"]}
+        evidence = {{"path": "route", "client": "name"}.get(how, how) for how in row["how"]}
         graph.add_edge(caller, callee, templates=row["templates"], lines=row["lines"],
                        error_lines=row["error_lines"], traces=0, evidence=sorted({"mentions", *evidence}))
     if traces is not None and traces.height:
@@ -803,7 +848,7 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     weight = pl.col("how").replace_strict(BLAME_WEIGHT, default=0.0, return_dtype=pl.Float64)
     # Blame by a route alone: no line names the callee by name or address, nor says that its
     # request went out to a host (``upstream: "http://10.0.3.7:8080/api/v1/partner"``).
-    whole = pl.col("how").is_in(["name", "address", "resolver"])
+    whole = pl.col("how").is_in(["name", "address", "client", "resolver"])
     if "sent" in mentions.table.columns:
         whole = whole | pl.col("sent").fill_null(False)
     errors = mentions.table.filter(pl.col("error")).select("caller", "callee", "template_id", share=pl.col("share") * weight, whole=whole)
