@@ -58,6 +58,7 @@ from rca.signals.detect import (
     behaviour_shifts,
     changes_at,
     find_incident_start,
+    scheduled,
     rising_onsets,
     score_series,
 )
@@ -85,7 +86,13 @@ FATAL_G = 25.0
 # event to explain, but most deploys are routine.
 RESTART_G = 15.0
 RESTART_LINES = 3
+# A process that says two startup lines only (Node's servers: a banner, then listening) restarted
+# where its pause is longer than anything its other lines did before.
+RESTART_FEW_LINES = 2
 RESTART_BURST_S = 30
+# A startup statement is said once per start, and starts come at least this far apart (a crash
+# loop's first restarts, ten seconds or so apart before its back-off grows).
+RESTART_APART_S = 10
 MAX_RESTARTS = 30  # a crash loop's startup lines, said once per start
 RESTART_PAUSE_S = 5.0
 RESTART_PAUSE_GAPS = 10.0
@@ -181,7 +188,7 @@ def analyze(
         # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
                         evidence.timeline_of(features), used)
-    candidates = service_candidates(found)
+    candidates = service_candidates(found, start=window.start)
     graph = _effects(features, candidates, anomalies, calls, named)
     ranked = rank_services(candidates, graph, start=window.start)
     return Analysis(
@@ -272,7 +279,7 @@ def _departures(
         features.series, features.counts, min_side=_min_side(features),
         at=start.bucket if start.method == "given" else None,
         baseline_counts=features.baseline_counts if features.baseline_buckets > 0 else None,
-        baseline_buckets=features.baseline_buckets,
+        baseline_buckets=features.baseline_buckets, scheduled=_scheduled(features), start=start.bucket,
     ).filter(pl.col("g") >= MIN_SHIFT_G)
     parts = []
     if shifts.height:
@@ -404,9 +411,10 @@ def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame
 
 def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
     """Services that restarted (a deploy, a crash): a burst of ``RESTART_LINES`` or more distinct
-    statements within ``RESTART_BURST_S`` that are new there and said at most three times (a
-    startup banner, a version line, pools starting), or that were said only as the service's logs
-    began and now again."""
+    statements (``RESTART_FEW_LINES`` about a clearer pause, see ``_paused``) within
+    ``RESTART_BURST_S`` that are new there and said at most three times (a startup banner, a
+    version line, pools starting), or that were said only as the service's logs began and now
+    again."""
     # Read in the streaming engine, a batch of records at a time: only what is kept is copied.
     # Records one a row, or cells of them (rca.mine.compact): ``n`` records, the last at ``last``.
     timed = as_cells(records).lazy().select("timestamp", "last", "n", "service", "template_id", "source", "line", "traced").filter(
@@ -428,9 +436,9 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     statements = statements.join(closest, on=["service", "template_id"], how="left").join(
         span.with_columns(settled=pl.col("first") + settle), on="service"
     )
-    # Said a few times in all, or once per start of a crash loop: never twice within a burst.
+    # Said a few times in all, or once per start of a crash loop: never twice in one start.
     once_per_start = (pl.col("n") <= 3) | (
-        (pl.col("n") <= MAX_RESTARTS) & (pl.col("closest") > pl.duration(seconds=RESTART_BURST_S))
+        (pl.col("n") <= MAX_RESTARTS) & (pl.col("closest") > pl.duration(seconds=RESTART_APART_S))
     )
     one_shot = (pl.col("seen") >= pl.col("settled")) & once_per_start
     at_start = (pl.col("seen") < pl.col("first") + pl.duration(seconds=60)) & (pl.col("n") <= 10)
@@ -454,7 +462,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     bursts = lines.group_by("service", "source", "burst").agg(
         onset=pl.col("timestamp").min(), end=pl.col("timestamp").max(), statements=pl.col("template_id").n_unique(),
         example=pl.col("message").first(),
-    ).filter(pl.col("statements") >= RESTART_LINES)
+    ).filter(pl.col("statements") >= RESTART_FEW_LINES)
     # A process that stops logs its last lines (a shutdown) and, started again, its first (a
     # banner), a pause between them: the two bursts about one pause are one restart, dated by the
     # first.
@@ -499,7 +507,8 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
     restarts (the start of that pause), else None. A pause is a gap in them that overlaps the
     burst (the process stopped as the burst ended, or started as it began, or both) of
     ``RESTART_PAUSE_GAPS`` times their mean gap, or ``RESTART_PAUSE_LONGEST`` times the longest
-    gap they had before the burst, whichever is shorter, and at least ``RESTART_PAUSE_S``: a
+    gap they had before the burst, whichever is shorter (whichever is longer for a burst of
+    ``RESTART_FEW_LINES`` statements), and at least ``RESTART_PAUSE_S``: a
     service that logs like a clock pauses tellingly sooner than one whose traffic comes and goes.
     Where the service's lines come in several files (one per pod), the lines of the burst's own
     file: a rolling restart pauses one pod while the others serve. New statements said while the
@@ -532,10 +541,17 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
         # The mean gap, not the median: a service that logs a few lines per request has tiny
         # median gaps and long idle ones, and only the mean tells how long it usually stays quiet.
         mean = (ends.max() - starts.min()).total_seconds() / (n - 1)
-        for burst, onset, end in group.select("_burst", "onset", "end").iter_rows():
+        for burst, onset, end, statements in group.select("_burst", "onset", "end", "statements").iter_rows():
             before = gaps.filter(pl.col("to") <= onset).get_column("gap")
             limit = RESTART_PAUSE_GAPS * mean
-            if before.len() >= RESTART_PAUSE_KNOWN:
+            known = before.len() >= RESTART_PAUSE_KNOWN
+            if statements < RESTART_LINES:
+                # Two rare lines together are often the traffic's variety: only a pause longer
+                # than both bars makes them a restart.
+                if not known:
+                    continue
+                limit = max(limit, RESTART_PAUSE_LONGEST * before.max())
+            elif known:
                 limit = min(limit, RESTART_PAUSE_LONGEST * before.max())
             across = gaps.filter((pl.col("from") < end) & (pl.col("to") > onset)).sort("gap", descending=True).head(1)
             if across.height and across.item(0, "gap") >= max(RESTART_PAUSE_S, limit):
@@ -859,7 +875,13 @@ def _incident_start(features: Features, settings: Settings) -> IncidentStart:
         baseline_counts=features.baseline_counts,
         baseline_buckets=features.baseline_buckets,
         min_side=_min_side(features),
+        scheduled=_scheduled(features),
     )
+
+
+def _scheduled(features: Features) -> np.ndarray:
+    """Which series belong to a scheduled job's runs (``detect.scheduled``)."""
+    return scheduled(features.counts, features.series.get_column("service").cast(pl.String).to_numpy())
 
 
 @dataclass(frozen=True, slots=True)
@@ -880,17 +902,20 @@ def _calls(features: Features, records: pl.DataFrame, texts: pl.DataFrame, spans
 
 
 def _served_ports(records: pl.DataFrame, summary: IngestSummary) -> pl.DataFrame:
-    """``service``, ``port``: the services whose own file is a server's log (a database's, a
-    cache's: its layout says so, ``rca.read.layouts``), with the port that server listens on."""
+    """``service``, ``port``, ``clients``: the services whose own file is a server's log (a
+    database's, a cache's: its layout says so, ``rca.read.layouts``), with the port that server
+    listens on and the words its clients' lines carry (``Layout.clients``)."""
     from rca.read.layouts import BY_NAME
 
-    known = [(s.source, BY_NAME[s.format].port) for s in summary.sources if s.format in BY_NAME and BY_NAME[s.format].port]
+    schema = {"source": pl.String, "port": pl.Int64, "clients": pl.String}
+    known = [(s.source, BY_NAME[s.format].port, BY_NAME[s.format].clients) for s in summary.sources
+             if s.format in BY_NAME and BY_NAME[s.format].port]
     if not known:
-        return pl.DataFrame(schema={"service": pl.String, "port": pl.Int64})
-    by_source = pl.DataFrame(known, schema={"source": pl.String, "port": pl.Int64}, orient="row")
+        return pl.DataFrame(schema={"service": pl.String, "port": pl.Int64, "clients": pl.String})
+    by_source = pl.DataFrame(known, schema=schema, orient="row")
     return (
         records.lazy().select(source=pl.col("source").cast(pl.String), service=pl.col("service").cast(pl.String))
-        .drop_nulls().unique().join(by_source.lazy(), on="source").select("service", "port").unique()
+        .drop_nulls().unique().join(by_source.lazy(), on="source").select("service", "port", "clients").unique()
         .collect()
     )
 

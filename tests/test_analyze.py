@@ -535,10 +535,68 @@ def test_a_crash_loop_is_seen_by_its_startup_lines_said_once_per_start(tmp_path)
     assert abs((restarts[0].onset - quiet[0][1]).total_seconds()) < 2
 
 
+def test_a_crash_loop_restarting_every_twenty_five_seconds_is_seen(tmp_path) -> None:
+    # Back-off has not grown yet: eight times the worker is down for 15 s and starts again,
+    # its two startup lines (as Node's servers say) 25 s apart from one start to the next.
+    quiet = [(WORKER_START + timedelta(minutes=15, seconds=25 * k), WORKER_START + timedelta(minutes=15, seconds=25 * k + 15))
+             for k in range(8)]
+
+    def down(t: datetime) -> bool:
+        return any(a <= t < b for a, b in quiet)
+
+    def worker_at(s: int, t: datetime, stamp: str) -> list[str]:
+        lines = []
+        if any(t == b for _, b in quiet):
+            lines += [f"{stamp}.100Z INFO worker@1.4.2 starting (node v20.11.1, NODE_ENV=production)",
+                      f"{stamp}.700Z INFO Server listening at http://0.0.0.0:3000"]
+        if not down(t):
+            lines.append(f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
+        return lines
+
+    causes = {c.service: c for c in _worker_and_api(
+        tmp_path, worker_at,
+        lambda s, t, stamp: f"{stamp}.600Z {'ERROR call to worker failed: connection refused' if down(t) else f'INFO order {s} placed'}",
+    )}
+    # Starts this close together make one burst of startup lines: one restart, at the first start.
+    restarts = [d for d in causes["worker"].departures if d.kind == "restarted"]
+    assert restarts and quiet[0][0] <= restarts[0].onset <= quiet[0][1] + timedelta(seconds=1)
+
+
 def _api_calling_worker(failing: bool, s: int, stamp: str) -> str:
     """The api's line: an order placed through the worker (naming it), or one failed with a 503
     that names no one."""
     return f"{stamp}.600Z {'ERROR order failed: upstream returned 503' if failing else f'INFO order {s} placed: POST http://worker:8080/jobs 200'}"
+
+
+def test_a_scheduled_jobs_error_runs_since_the_logs_began_neither_start_the_incident_nor_cause_it(tmp_path) -> None:
+    # A CronJob runs every five minutes from 10:04, a new pod each run, each run failing a few
+    # records with one of its usual reasons: its first run, four minutes into the logs, brings
+    # errors never seen before. The worker fails at 10:18 and its caller's errors name it.
+    failure = WORKER_START + timedelta(minutes=18)
+
+    def worker_at(s: int, t: datetime, stamp: str) -> list[str]:
+        if t >= failure and s % 2:
+            return [f"{stamp}.500Z ERROR job {s} failed: deadlock detected request_id=r{s}"]
+        return [f"{stamp}.500Z INFO handled job {s} request_id=r{s}"]
+
+    reasons = ["currency conversion rate missing for HUF", "amount mismatch: ledger=120.50 provider=120.05",
+               'duplicate key value violates unique constraint "uq_invoice_ref"', "provider returned 404 for settlement batch"]
+    for run in range(6):
+        begin = WORKER_START + timedelta(minutes=4 + 5 * run, seconds=1)
+        lines = [f"{begin:%Y-%m-%dT%H:%M:%S}.241Z INFO Starting job reconcile"]
+        for k in range(8 + 2 * run):
+            at = begin + timedelta(seconds=2, milliseconds=150 * k)
+            lines.append(f"{at:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + f"Z ERROR Failed to reconcile INV-{run}{k:04d}: {reasons[(run + k * k) % (1 + min(run, 3))]}")
+        lines.append(f"{begin + timedelta(seconds=9):%Y-%m-%dT%H:%M:%S}.500Z INFO Job reconcile finished")
+        (tmp_path / f"reconcile-2841442{run}-gwdm{'bcdfgh'[run]}.log").write_text("\n".join(lines) + "\n")
+
+    def api_at(s: int, t: datetime, stamp: str) -> str:
+        return _api_calling_worker(t >= failure and s % 2 == 1, s, stamp)
+
+    causes = _worker_and_api(tmp_path, worker_at, api_at)
+    assert causes[0].service == "worker"
+    assert abs((causes[0].onset - failure).total_seconds()) < 2
+    assert "reconcile" not in [cause.service for cause in causes]
 
 
 def test_a_bad_deploy_is_dated_by_its_restart_not_by_the_errors_after_it(tmp_path) -> None:
@@ -689,6 +747,26 @@ def test_a_service_is_slower_when_any_clear_departure_of_its_is_slower_not_only_
     assert dict(zip(candidates["service"], candidates["slower"], strict=True)) == {"db": False, "ledger": True}
     named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
     assert effect_graph(candidates, nx.DiGraph([("ledger", "db")]), named).has_edge("db", "ledger")
+
+
+def test_a_process_that_died_before_its_clearest_departure_is_dated_by_its_death() -> None:
+    # A database's disk fills: it panics at 00:03:46 and again and again after; its clearest
+    # departure is a slow statement that stops twenty minutes on. Its first FATAL line dates it.
+    from rca.ranking.rank import service_candidates
+
+    at = datetime(2025, 4, 2, 0, 3, 46, tzinfo=UTC)
+    departures = pl.DataFrame({
+        "service": ["pg", "pg"], "kind": ["stopped", "new"], "scope": ["statement", "fatal"],
+        "g": [55.9, 25.0], "onset": [at + timedelta(minutes=20), at], "onset_bucket": [50, 10],
+    })
+    start = at - timedelta(seconds=16)
+    assert service_candidates(departures, start=start).row(0, named=True)["onset"] == at
+    # A weaker line of another kind so long before is another story; and so is a death before
+    # the incident began (a service that panics now and then).
+    other = departures.with_columns(scope=pl.Series(["statement", "statement"]))
+    assert service_candidates(other, start=start).row(0, named=True)["onset"] == at + timedelta(minutes=20)
+    later = at + timedelta(minutes=5)
+    assert service_candidates(departures, start=later).row(0, named=True)["onset"] == at + timedelta(minutes=20)
 
 
 def test_a_services_own_departure_far_less_clear_than_its_blame_does_not_anchor_it() -> None:

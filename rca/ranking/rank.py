@@ -75,7 +75,7 @@ def strength(g: pl.Expr) -> pl.Expr:
     return g / (g + HALF_G)
 
 
-def service_candidates(departures: pl.DataFrame, *, since: datetime | None = None) -> pl.DataFrame:
+def service_candidates(departures: pl.DataFrame, *, since: datetime | None = None, start: datetime | None = None) -> pl.DataFrame:
     """One row per service with a departure from ``since`` on (earlier ones are kept as its
     evidence but do not make it a candidate nor date it: a change minutes before the incident is
     a red herring or a slow precursor, and the service's part in the incident is what it did
@@ -87,7 +87,8 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     in its lines rose: durations, waits), ``kinds`` (all its departure kinds), ``onsets`` (when
     each of its departures began, each time of a recurring one, ``again``) and ``rise_onsets``
     (those of its rising ones). Blame marked ``contradicted`` counts for neither onsets nor
-    rising."""
+    rising. ``start``: the incident's start, from which a process's death dates its service
+    however long before its clearest departure."""
     if since is not None:
         departures = departures.filter(pl.col("onset") >= since)
     # Blame that another caller's steady calls contradict makes a suspect, but says nothing of
@@ -138,12 +139,20 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     # And callers' blame clearer than anything the service's own lines show dates it, however
     # long before them: its callers noticed it first (a delayed network shows in their errors
     # minutes before the service's own durations shift).
+    # A process that died (its first FATAL line, a restart) as the incident began dates the
+    # service however long before its clearest departure: what the service does after it (a
+    # database crashing over and over, its slow statements gone twenty minutes on) follows from
+    # it. Not one that died before: a service that panics now and then has its everyday deaths.
     blamed_first = (pl.col("kind") == "blamed") & sure & (pl.col("g") >= pl.col("best_own")) & (pl.col("onset") < pl.col("best_onset"))
+    since_start = pl.lit(False) if start is None else pl.col("onset") >= pl.lit(start) - pl.duration(seconds=SKEW_S)
+    died = (pl.col("kind") == "restarted") | (pl.col("scope") == "fatal")
+    died_first = died & (pl.col("onset") < pl.col("best_onset")) & since_start
     strong = joined.filter(
         ((pl.col("g") >= ONSET_SHARE * pl.col("best_own")) | (pl.col("kind") == "restarted"))
         & pl.col("onset").is_between(pl.col("best_onset") - pl.duration(seconds=MAX_LAG_S),
                                      pl.col("best_onset") + pl.duration(seconds=MAX_LAG_S))
         | blamed_first
+        | died_first
         # Where callers' blame anchors the service, its own error lines rising before it date
         # it: the callers noticed only when their retries and fallbacks gave out (a service
         # failing at start-up, over and over, for minutes before its callers' errors name it).

@@ -67,16 +67,58 @@ def poisson_llr(before: np.ndarray, t_before: np.ndarray | float, after: np.ndar
     )
 
 
+# A run of a scheduled job: its lines come together, apart from the next run by more than this
+# many buckets; and it takes at most this share of the time between runs.
+BURST_GAP = 3
+BURST_SHARE = 0.25
+# Runs of a schedule keep their interval to within this share of it (or a bucket).
+SCHEDULE_JITTER = 0.1
+MIN_RUNS = 3
+
+
+def scheduled(counts: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Which rows of ``counts`` belong to a group (a service) whose lines all come in short runs
+    at a steady interval (a CronJob, a batch on a timer), the first of them within one interval of
+    the grid's start: nothing says a run was missed before, so its runs, errors and all, are how
+    it always is, however new its lines look in the first minutes of the logs.
+
+    >>> runs = np.zeros((2, 60)); runs[0, [4, 5, 24, 25, 44, 45]] = 3; runs[1, [4, 24, 45]] = 1
+    >>> scheduled(runs, np.array(["cron", "cron"])).tolist()
+    [True, True]
+    >>> late = np.zeros((1, 80)); late[0, [30, 31, 45, 60, 75]] = 3
+    >>> scheduled(late, np.array(["app"])).tolist(), scheduled(runs[:, :40], np.array(["cron", "cron"])).tolist()
+    ([False], [False, False])
+    """
+    found = np.zeros(len(groups), dtype=bool)
+    for group in np.unique(groups):
+        rows = groups == group
+        busy = np.flatnonzero(counts[rows].sum(axis=0) > 0)
+        if busy.size == 0:
+            continue
+        breaks = np.flatnonzero(np.diff(busy) > BURST_GAP)
+        starts = busy[np.concatenate([[0], breaks + 1])]
+        ends = busy[np.concatenate([breaks, [busy.size - 1]])]
+        if starts.size < MIN_RUNS:
+            continue
+        intervals = np.diff(starts)
+        interval = float(np.median(intervals))
+        steady = np.abs(intervals - interval).max() <= max(1.0, SCHEDULE_JITTER * interval)
+        short = (ends - starts + 1).max() <= BURST_SHARE * interval
+        found[rows] = bool(steady and short and starts[0] <= interval + 1)
+    return found
+
+
 def find_incident_start(
     counts: np.ndarray, error_share: np.ndarray, *, baseline_counts: np.ndarray, baseline_buckets: float,
-    min_side: int,
+    min_side: int, scheduled: np.ndarray | None = None,
 ) -> IncidentStart:
     """The split of the grid that best separates normal from incident.
 
     First from error-like series that rise or appear (new error templates are the clearest mark
     of an incident, while total volume shifts with the traffic mix); if none rises, from every
     series, in both directions. Each side keeps at least ``min_side`` buckets, except that with a
-    baseline (``baseline_buckets > 0``) the normal side may be the baseline alone.
+    baseline (``baseline_buckets > 0``) the normal side may be the baseline alone. The errors of a
+    scheduled job's runs (rows ``scheduled``, as ``detect.scheduled`` finds them) start nothing.
     """
     n = counts.shape[1]
     first = 0 if baseline_buckets > 0 else min_side
@@ -90,7 +132,10 @@ def find_incident_start(
     t_after = (n - splits)[None, :]
     llr = poisson_llr(before, t_before, after, t_after)
     rising = after / t_after > before / t_before
-    errorlike = (error_share >= 0.5)[:, None]
+    errorlike = error_share >= 0.5
+    if scheduled is not None:
+        errorlike = errorlike & ~scheduled
+    errorlike = errorlike[:, None]
     by_errors = np.where(rising & errorlike, llr, 0.0).sum(axis=0)
     if by_errors.max(initial=0.0) >= 3.0:
         best = int(np.argmax(by_errors))
@@ -189,6 +234,7 @@ def share_shifts(
 def behaviour_shifts(
     series: pl.DataFrame, counts: np.ndarray, *, min_side: int, at: int | None = None,
     baseline_counts: np.ndarray | None = None, baseline_buckets: float = 1.0,
+    scheduled: np.ndarray | None = None, start: int | None = None,
 ) -> pl.DataFrame:
     """Share shifts at three scopes, one row each: ``sid`` (the evidence series), ``service``,
     ``scope``, ``g``, ``split`` (first bucket of the changed behaviour), ``rising``.
@@ -201,7 +247,11 @@ def behaviour_shifts(
     - ``volume``: a service's lines rising ``LOUDER`` times in rate, and in share of all lines
       (rises; its busiest series is its evidence).
 
-    ``at`` fixes the split (a given incident start). With ``baseline_counts`` (each series' count
+    ``at`` fixes the split (a given incident start); the rows of a scheduled job (``scheduled``,
+    see ``detect.scheduled``) are split at the incident ``start`` alone: the first of its runs
+    brings lines never seen in the minutes before, and the next may bring other ones, at any
+    time, so only what its runs log after the incident starts, against what they logged before,
+    tells a change. With ``baseline_counts`` (each series' count
     in known-good logs) the baseline joins the before side of every split; but an error-like
     statement the baseline had and the logs lack throughout has not fallen: fewer errors than on
     a good day is no trouble. Its fall counts only where the logs show it.
@@ -228,8 +278,14 @@ def behaviour_shifts(
     np.add.at(traffic, inverse[routine], counts[routine].sum(axis=1))
     logs_traffic = (traffic >= MIN_TRAFFIC)[inverse]
     parents = np.where((plain & logs_traffic)[:, None], per_service[inverse], everything)
-    rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain, min_before=min_before,
-                        extra_before=extra_before, in_front=offset, fall_within=error_like)
+    options = {"min_before": min_before, "extra_before": extra_before, "in_front": offset}
+    rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain,
+                        fall_within=error_like, **options)
+    if scheduled is not None and start is not None and at is None and scheduled.any():
+        fixed = share_shifts(counts[scheduled], parents[scheduled], min_side=min_side, at=start + offset,
+                             may_rise=error_like[scheduled], may_fall=plain[scheduled], fall_within=error_like[scheduled],
+                             **options)
+        rows.g[scheduled], rows.split[scheduled], rows.rising[scheduled] = fixed.g, fixed.split, fixed.rising
     quiet = _silences(per_service, everything[0])
     # A service whose lines all rise together keeps every statement's share of them: it departs
     # by its lines' rate, where that jumps ``LOUDER`` times from a level it held (and their share
