@@ -410,7 +410,8 @@ def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame
 
 
 def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
-    """Services that restarted (a deploy, a crash): a burst of ``RESTART_LINES`` or more distinct
+    """Services that restarted (a deploy, a crash), but not a scheduled job (``detect.scheduled``)
+    starting a run: a burst of ``RESTART_LINES`` or more distinct
     statements (``RESTART_FEW_LINES`` about a clearer pause, see ``_paused``) within
     ``RESTART_BURST_S`` that are new there and said at most three times (a startup banner, a
     version line, pools starting), or that were said only as the service's logs began and now
@@ -463,6 +464,9 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         onset=pl.col("timestamp").min(), end=pl.col("timestamp").max(), statements=pl.col("template_id").n_unique(),
         example=pl.col("message").first(),
     ).filter(pl.col("statements") >= RESTART_FEW_LINES)
+    # A scheduled job starts at each run (a CronJob's new pod): that is how it always is.
+    jobs = features.series.filter(pl.Series(_scheduled(features))).get_column("service").cast(pl.String).unique()
+    bursts = bursts.filter(~pl.col("service").cast(pl.String).is_in(jobs.implode()))
     # A process that stops logs its last lines (a shutdown) and, started again, its first (a
     # banner), a pause between them: the two bursts about one pause are one restart, dated by the
     # first.

@@ -569,9 +569,10 @@ def _api_calling_worker(failing: bool, s: int, stamp: str) -> str:
 
 
 def test_a_scheduled_jobs_error_runs_since_the_logs_began_neither_start_the_incident_nor_cause_it(tmp_path) -> None:
-    # A CronJob runs every five minutes from 10:04, a new pod each run, each run failing a few
-    # records with one of its usual reasons: its first run, four minutes into the logs, brings
-    # errors never seen before. The worker fails at 10:18 and its caller's errors name it.
+    # A CronJob runs every five minutes from 10:04, a new pod each run starting up, each run
+    # failing a few records with one of its usual reasons: its first run, four minutes into the
+    # logs, brings errors never seen before, and each run is a start (no restart). The worker
+    # fails at 10:18 and its caller's errors name it.
     failure = WORKER_START + timedelta(minutes=18)
 
     def worker_at(s: int, t: datetime, stamp: str) -> list[str]:
@@ -581,18 +582,30 @@ def test_a_scheduled_jobs_error_runs_since_the_logs_began_neither_start_the_inci
 
     reasons = ["currency conversion rate missing for HUF", "amount mismatch: ledger=120.50 provider=120.05",
                'duplicate key value violates unique constraint "uq_invoice_ref"', "provider returned 404 for settlement batch"]
+    runs = []
     for run in range(6):
         begin = WORKER_START + timedelta(minutes=4 + 5 * run, seconds=1)
-        lines = [f"{begin:%Y-%m-%dT%H:%M:%S}.241Z INFO Starting job reconcile"]
+        lines = [f"{begin:%Y-%m-%dT%H:%M:%S}.241Z INFO Starting job reconcile",
+                 f"{begin:%Y-%m-%dT%H:%M:%S}.420Z INFO connected to postgres",
+                 f"{begin:%Y-%m-%dT%H:%M:%S}.610Z INFO loaded 4 reconcile rules"]
         for k in range(8 + 2 * run):
             at = begin + timedelta(seconds=2, milliseconds=150 * k)
             lines.append(f"{at:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + f"Z ERROR Failed to reconcile INV-{run}{k:04d}: {reasons[(run + k * k) % (1 + min(run, 3))]}")
         lines.append(f"{begin + timedelta(seconds=9):%Y-%m-%dT%H:%M:%S}.500Z INFO Job reconcile finished")
         (tmp_path / f"reconcile-2841442{run}-gwdm{'bcdfgh'[run]}.log").write_text("\n".join(lines) + "\n")
+        runs += lines
+    # The same runs collected into one file (a collector's, per workload): each run still a start.
+    collected = tmp_path / "collected"
+    collected.mkdir()
+    (collected / "reconcile.log").write_text("\n".join(runs) + "\n")
+    alone = analyze([str(collected)]).root_causes
+    assert not [d for cause in alone for d in cause.departures if d.kind == "restarted"]
 
     def api_at(s: int, t: datetime, stamp: str) -> str:
         return _api_calling_worker(t >= failure and s % 2 == 1, s, stamp)
 
+    (collected / "reconcile.log").unlink()
+    collected.rmdir()
     causes = _worker_and_api(tmp_path, worker_at, api_at)
     assert causes[0].service == "worker"
     assert abs((causes[0].onset - failure).total_seconds()) < 2
