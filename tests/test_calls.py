@@ -113,6 +113,15 @@ def test_a_stack_frame_of_a_client_class_names_the_callee_the_failure_came_throu
     assert find_mentions(records).table.height == 0
 
 
+def test_a_host_of_a_public_domain_is_outside_whatever_its_first_label() -> None:
+    records = _records([
+        (1, "fraud", "ERROR", "call to api.partner-logistics.com failed error=unexpected status 401 from https://api.partner-logistics.com/api/v1/fraud"),
+        (2, "fraud", "ERROR", "GET http://ledger.prod.svc.cluster.local:8080/v1/entries failed: 503"),
+        (3, "api", "INFO", "GET /api/v1/shipping 200"), (4, "ledger", "INFO", "entry committed"),
+    ])
+    assert {(caller, callee) for caller, callee, _ in _pairs(records)} == {("fraud", "ledger")}
+
+
 def test_a_route_names_a_callee_but_a_named_host_wins_over_it() -> None:
     records = _records([
         (1, "edge", "ERROR", "GET /api/catalog failed: dns"),

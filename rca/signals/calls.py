@@ -103,6 +103,10 @@ _PATH = r"(?:^|[\s\"'=(\[])((?:/[A-Za-z0-9_.~{}:%-]+){2,})"
 _PROBE_PATH = r"(?i)(?:^|/)(?:health\w*|livez?|liveness|readyz?|readiness|ping|metrics|actuator)(?:/|$)"
 # A line that says where its request went (a proxy's access line) rather than what it served.
 _FORWARDED = r"(?i)\bupstream\b"
+# A host name under a public top-level domain, of a domain's own (``api.stripe.com``,
+# ``hooks.partner.co.uk``), not a cluster's (``ledger.prod.svc.cluster.local``).
+_PUBLIC_HOST = r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z0-9-]*[a-z][a-z0-9-]*\.(?:com|org|net|io|co|dev|app|cloud|ai|biz|info|us|eu|uk|de|fr|nl|jp|in|br|au|ca)(?::\d+)?$"
+_PUBLIC_URL = r"(?i)\b[a-z][a-z0-9+.-]*://(?:[a-z0-9-]+\.)+(?:com|org|net|io|co|dev|app|cloud|ai|biz|info|us|eu|uk|de|fr|nl|jp|in|br|au|ca)(?::\d+)?(?:/[^\s\"'<>]*)?(?:[^\w.-]|$)"
 # A DNS name of three labels or more (``api.partner.example.org``), not a dotted logger or file
 # name (``o.s.web.servlet.DispatcherServlet``, ``middleware.go``).
 _HOST_NAME = r"\b(?:[a-z0-9-]+\.){2,}[a-z]{2,6}\b(?:[^.\w]|$)"
@@ -186,9 +190,12 @@ def _token_keys(token: pl.Expr) -> list[pl.Expr]:
     the module after ``clients.`` in a dotted code path (``api.clients.dispatch.send``)."""
     lower = token.str.to_lowercase()
     last = token.str.extract(r"\.([A-Za-z][A-Za-z0-9_-]*)$", 1)
+    # A host of a public domain (``api.partner-logistics.com``) is outside: its first label is
+    # the outside service's, however like one here (``api``) it is.
+    public = lower.str.contains(_PUBLIC_HOST)
     return [
         lower,
-        lower.str.extract(r"^([a-z][a-z0-9_-]*)\.[a-z]", 1),
+        pl.when(~public).then(lower.str.extract(r"^([a-z][a-z0-9_-]*)\.[a-z]", 1)),
         lower.str.replace(_POD_SUFFIX, ""),
         token.str.extract(r"^([A-Z][a-z0-9]+)[A-Z]", 1).str.to_lowercase(),
         # A logger or class named after the client: ``api.clients.dispatch``, ``c.e.LedgerClient``.
@@ -210,9 +217,13 @@ def _client_of(name: pl.Expr) -> pl.Expr:
 
 
 def _outgoing(message: pl.Expr) -> pl.Expr:
-    """``message`` without who sent the request (``_INCOMING``), HTTP's reason phrases nor SQL's
-    tables: what may name the services it called."""
-    return message.str.replace_all(_INCOMING, " ").str.replace_all(_STATUS_PHRASE, " ").str.replace_all(_SQL_TABLE, " ")
+    """``message`` without who sent the request (``_INCOMING``), HTTP's reason phrases, SQL's
+    tables nor URLs of public domains: what may name the services it called."""
+    return (
+        message.str.replace_all(_INCOMING, " ").str.replace_all(_STATUS_PHRASE, " ").str.replace_all(_SQL_TABLE, " ")
+        # A URL of a public domain, its path with it, is a call outside.
+        .str.replace_all(_PUBLIC_URL, " ")
+    )
 
 
 def _hosts_and_words(message: pl.Expr) -> pl.Expr:
