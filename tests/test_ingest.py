@@ -110,17 +110,20 @@ def test_json_lines_with_usual_keys(write) -> None:  # type: ignore[no-untyped-d
     assert records.get_column("trace_id").to_list() == [None, None]
 
 
-def test_one_file_of_loggers_that_write_the_time_two_ways_reads_both(write) -> None:  # type: ignore[no-untyped-def]
-    # Pods merged into one file: pino writes "time" in epoch milliseconds, zerolog as ISO 8601.
+def test_one_file_of_loggers_that_write_their_fields_two_ways_reads_both(write) -> None:  # type: ignore[no-untyped-def]
+    # Pods merged into one file: pino writes "time" in epoch milliseconds and its text as "msg",
+    # zerolog the time as ISO 8601 and its text as "message".
     lines = [
         {"level": 30, "time": 1795860001000, "msg": "order placed"},
         {"level": "info", "time": "2026-11-23T10:00:02Z", "message": "quote priced"},
-        {"level": 30, "time": 1795860003000, "msg": "order placed"},
-        {"level": "info", "time": "2026-11-23T10:00:04Z", "message": "quote priced"},
+        {"level": 50, "time": 1795860003000, "msg": "order failed"},
+        {"level": "error", "time": "2026-11-23T10:00:04Z", "message": "quote failed"},
     ]
     records, summary = _read(write("pods.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n"))
     assert summary.no_timestamp == 0
     assert [t.second for t in records.get_column("timestamp").to_list()] == [1, 2, 3, 4]
+    assert records.select("level", "message").rows() == [
+        ("INFO", "order placed"), ("INFO", "quote priced"), ("ERROR", "order failed"), ("ERROR", "quote failed")]
 
 
 def test_json_request_ids_are_kept_even_when_only_some_lines_carry_one(write) -> None:  # type: ignore[no-untyped-def]

@@ -60,6 +60,10 @@ class FieldMap:
     message: str | None
     service_is_pod: bool
     trace: str | None = None
+    # Other keys some lines hold their message or level in: one file may hold several loggers'
+    # lines (a merged pod log: pino's ``msg`` and numeric ``level``, zerolog's ``message``).
+    more_messages: tuple[str, ...] = ()
+    more_levels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +105,23 @@ def _field_map(present: dict[str, int], need: int, *, message_need: int | None =
     of them (the message ``message_need``, default ``need``); a trace id needs only one, as only
     a request's lines carry it."""
     service = _pick(SERVICE_KEYS, present, need)
+    message, level = _pick(MESSAGE_KEYS, present, need if message_need is None else message_need), _pick(LEVEL_KEYS, present, need)
     return FieldMap(
         ts=_pick(TIMESTAMP_KEYS, present, need),
-        level=_pick(LEVEL_KEYS, present, need),
+        level=level,
         service=service,
         component=_pick(COMPONENT_KEYS, present, need),
-        message=_pick(MESSAGE_KEYS, present, need if message_need is None else message_need),
+        message=message,
         service_is_pod=service in POD_KEYS,
         trace=_pick(TRACE_KEYS, present, 1),
+        more_messages=_others(MESSAGE_KEYS, present, message),
+        more_levels=_others(LEVEL_KEYS, present, level),
     )
+
+
+def _others(keys: Sequence[str], present: dict[str, int], picked: str | None) -> tuple[str, ...]:
+    """The keys other than ``picked`` that some sample lines hold (at most two), where one was picked."""
+    return tuple(key for key in keys if key != picked and present.get(key, 0))[:2] if picked else ()
 
 
 def loads_object(text: str) -> dict[str, object] | None:
@@ -205,7 +217,7 @@ def _json_keys(sample: list[str]) -> StructuredLayout | None:
             paths.setdefault(key, path)
     fields = _field_map(present, max(1, len(objects) // 2))
     # Only the keys read matter: sources whose lines carry other keys as well share a layout.
-    used = {getattr(fields, name) for name in _NAMES}
+    used = {getattr(fields, name) for name in _NAMES} | set(fields.more_messages) | set(fields.more_levels)
     return StructuredLayout("json", fields, None, tuple((k, v) for k, v in paths.items() if k in used))
 
 
@@ -219,6 +231,9 @@ def json_exprs(layout: StructuredLayout) -> dict[str, pl.Expr]:
         return pl.col("raw").str.json_path_match(_json_path(paths.get(key, (key,))))
 
     out = {name: get(getattr(layout.fields, name)) for name in _NAMES}
+    for name, more in (("message", layout.fields.more_messages), ("level", layout.fields.more_levels)):
+        if more:
+            out[name] = pl.coalesce(out[name], *(get(key) for key in more))
     matched = is_json(pl.col("raw"))
     out["message"] = pl.coalesce(out["message"], pl.when(matched).then(pl.col("raw")))
     out["message"] = out["message"].str.strip_suffix("\n").str.strip_suffix("\r")
