@@ -153,6 +153,18 @@ def test_a_path_that_one_service_alone_serves_names_it() -> None:
     assert found == {("edge", "archive"), ("edge", "inventory"), ("archive", "inventory")}
 
 
+def test_an_access_line_that_times_its_upstream_forwarded_the_path() -> None:
+    # nginx's upstream timing (urt=, uct=, as its documentation's log format names them) says the
+    # request went on to the one service that serves the path.
+    records = _records([
+        (1, "proxy", "INFO", '61.9.157.23 - - [28/Jan/2025:01:38:26 +0000] "PUT /api/v1/shipping/282214 HTTP/1.1" 200 532 '
+                             '"-" "axios/1.6.8" rt=0.032 uct="0.001" urt="0.031" ua="10.244.236.223:3000" us="200"'),
+        (2, "web", "INFO", "PUT /api/v1/shipping/834232 200 3966 - 12.976 ms"),
+        (3, "pricing", "INFO", "quote priced"),
+    ])
+    assert _pairs(records) == {("proxy", "web", "path")}
+
+
 def test_an_edge_that_logs_the_paths_of_several_backends_routes_to_each() -> None:
     # An ingress's access lines carry no upstream, only the paths its backends then log; each
     # backend shares paths with the ingress alone. Their health checks are each one's own.

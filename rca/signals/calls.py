@@ -102,7 +102,8 @@ _PATH = r"(?:^|[\s\"'=(\[])((?:/[A-Za-z0-9_.~{}:%-]+){2,})"
 # checks, Spring's actuator, Prometheus), not to other services.
 _PROBE_PATH = r"(?i)(?:^|/)(?:health\w*|livez?|liveness|readyz?|readiness|ping|metrics|actuator)(?:/|$)"
 # A line that says where its request went (a proxy's access line) rather than what it served.
-_FORWARDED = r"(?i)\bupstream\b"
+# nginx's timing of the upstream as its documentation's log format names it (``urt="0.045"``).
+_FORWARDED = r"(?i)\bupstream\b|\bu(?:rt|ct|ht)="
 # A host name under a public top-level domain, of a domain's own (``api.stripe.com``,
 # ``hooks.partner.co.uk``), not a cluster's (``ledger.prod.svc.cluster.local``).
 _PUBLIC_HOST = r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z0-9-]*[a-z][a-z0-9-]*\.(?:com|org|net|io|co|dev|app|cloud|ai|biz|info|us|eu|uk|de|fr|nl|jp|in|br|au|ca)(?::\d+)?$"
