@@ -239,7 +239,8 @@ def behaviour_shifts(
     """Share shifts at three scopes, one row each: ``sid`` (the evidence series), ``service``,
     ``scope``, ``g``, ``split`` (first bucket of the changed behaviour), ``rising``.
 
-    - ``statement``: a series' share of its service's lines (falls; rises for error-like series);
+    - ``statement``: a series' share of its service's lines (falls, but not an error-like
+      series': fewer errors are no trouble, as an earlier trouble ends; rises for error-like series);
     - ``errors``: a service's ``level:error`` series' share of all lines (rises);
     - ``service``: a service that logged steadily and went silent: no line after the split, for at
       least ``QUIET_GAPS`` times its longest silence before it (services that log only in bursts
@@ -279,11 +280,11 @@ def behaviour_shifts(
     logs_traffic = (traffic >= MIN_TRAFFIC)[inverse]
     parents = np.where((plain & logs_traffic)[:, None], per_service[inverse], everything)
     options = {"min_before": min_before, "extra_before": extra_before, "in_front": offset}
-    rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain,
+    rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain & ~error_like,
                         fall_within=error_like, **options)
     if scheduled is not None and start is not None and at is None and scheduled.any():
         fixed = share_shifts(counts[scheduled], parents[scheduled], min_side=min_side, at=start + offset,
-                             may_rise=error_like[scheduled], may_fall=plain[scheduled], fall_within=error_like[scheduled],
+                             may_rise=error_like[scheduled], may_fall=(plain & ~error_like)[scheduled], fall_within=error_like[scheduled],
                              **options)
         rows.g[scheduled], rows.split[scheduled], rows.rising[scheduled] = fixed.g, fixed.split, fixed.rising
     quiet = _silences(per_service, everything[0])
