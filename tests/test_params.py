@@ -137,6 +137,11 @@ def test_a_tail_of_slow_requests_is_a_shift_though_the_median_hardly_moved() -> 
     row = _shifts(_lines(lines)).row(0, named=True)
     assert row["rising"] and row["label"] == "value 3" and 0.2 < row["beyond"] < 0.45
     assert abs((row["onset"] - (T0 + timedelta(seconds=600))).total_seconds()) <= 30
+    # A gauge a word names (a heap, a queue) grows its tail with the load: no shift of its own.
+    gauge = [(s / 4, f"gc stats heapUsedMB={int(rng.gauss(1150, 40))}") for s in range(0, 2400)]
+    gauge += [(s / 4, f"gc stats heapUsedMB={int(rng.gauss(1150, 40) + (400 if rng.random() < 0.3 else 0))}")
+              for s in range(2400, 3600)]
+    assert _shifts(_lines(gauge)).height == 0
 
 
 def test_noise_without_a_change_is_not_a_shift() -> None:

@@ -415,10 +415,13 @@ def param_shifts(
         series = all_values[row["_at"] : row["_at"] + row["_n"]]
         if _two_values_at_most(series[: min_values * 4]) and _two_values_at_most(series):
             continue
-        # A caller's calls to one callee that slowed only in their tail slowed on the caller's
-        # way out as likely (its own lost packets): only the service's own lines count so.
+        # A tail counts for times (a duration, or a number no word names, as an access line's
+        # last field): a gauge's tail (a heap, a queue) grows with the load. And not for a
+        # caller's calls to one callee, which slowed on the caller's way out as likely (its own
+        # lost packets): only the service's own lines count so.
+        timed = bool(row["seconds"]) or not row["label"]
         found = _shift(series, min_before=min_before, counters=counters, log_spread=log_spread, min_beyond=min_beyond,
-                       duration=bool(row["seconds"]), tail=row.get("callee") is None)
+                       duration=bool(row["seconds"]), tail=timed and row.get("callee") is None)
         if found is None:
             continue
         split, g, rising, threshold, share = found
