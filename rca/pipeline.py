@@ -44,6 +44,7 @@ from rca.model import (
 from rca.ranking import evidence
 from rca.ranking.evidence import EXAMPLES
 from rca.ranking.rank import (
+    MAX_LAG_S,
     MIN_SHIFT_G,
     anomalous_series,
     effect_graph,
@@ -280,6 +281,7 @@ def _departures(
         at=start.bucket if start.method == "given" else None,
         baseline_counts=features.baseline_counts if features.baseline_buckets > 0 else None,
         baseline_buckets=features.baseline_buckets, scheduled=_scheduled(features), start=start.bucket,
+        fall_lead=int(np.ceil(MAX_LAG_S / features.bucket.total_seconds())),
     ).filter(pl.col("g") >= MIN_SHIFT_G)
     parts = []
     if shifts.height:

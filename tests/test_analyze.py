@@ -148,20 +148,25 @@ def test_a_service_whose_every_line_rises_an_order_of_magnitude_is_louder_but_a_
     assert g["api"] == 0.0 and g["cart"] == 0.0
 
 
-def test_errors_that_stop_while_the_service_goes_on_are_no_departure() -> None:
-    # An earlier trouble ends: the api's retries and connection errors stop at minute 5 (a
-    # recovery, or a caller giving up), while its traffic goes on. A routine statement that
-    # stops so is a partial silence; errors that stop are fewer errors, no trouble.
-    rows = [(s, "api", "INFO", "served") for s in range(0, 600, 2)]
+def test_errors_that_stopped_long_before_the_incident_are_no_departure_but_at_its_start_they_are() -> None:
+    # The api's retries stop at minute 5 while its traffic goes on. Five minutes before the
+    # incident, that is an earlier trouble ending; as the incident begins, a change of what the
+    # code does (the exception it threw on every request no longer thrown). A routine statement
+    # that stops is a partial silence either way.
+    rows = [(s, "api", "INFO", "served") for s in range(0, 900, 2)]
     rows += [(s, "api", "INFO", "cache refreshed") for s in range(0, 300, 10)]
     rows += [(s, "api", "WARN", "retrying call to ledger") for s in range(0, 300, 5)]
     features = build_features(_records(rows), bucket=timedelta(seconds=10))
-    shifts = behaviour_shifts(features.series, features.counts, min_side=6).join(
-        features.series.select("sid", "template"), on="sid"
-    ).filter(pl.col("scope") == "statement")
-    g = dict(zip(shifts.get_column("template"), shifts.get_column("g"), strict=True))
-    assert g["cache refreshed"] > 10
-    assert g["retrying call to ledger"] == 0.0
+
+    def g_at(start: int) -> dict[str, float]:
+        shifts = behaviour_shifts(features.series, features.counts, min_side=6, start=start, fall_lead=12).join(
+            features.series.select("sid", "template"), on="sid"
+        ).filter(pl.col("scope") == "statement")
+        return dict(zip(shifts.get_column("template"), shifts.get_column("g"), strict=True))
+
+    later, now = g_at(60), g_at(31)
+    assert later["cache refreshed"] > 10 and now["cache refreshed"] > 10
+    assert later["retrying call to ledger"] == 0.0 and now["retrying call to ledger"] > 10
 
 
 def test_a_statement_never_seen_before_begins_with_its_first_line_however_sparse() -> None:

@@ -234,13 +234,16 @@ def share_shifts(
 def behaviour_shifts(
     series: pl.DataFrame, counts: np.ndarray, *, min_side: int, at: int | None = None,
     baseline_counts: np.ndarray | None = None, baseline_buckets: float = 1.0,
-    scheduled: np.ndarray | None = None, start: int | None = None,
+    scheduled: np.ndarray | None = None, start: int | None = None, fall_lead: int | None = None,
 ) -> pl.DataFrame:
     """Share shifts at three scopes, one row each: ``sid`` (the evidence series), ``service``,
     ``scope``, ``g``, ``split`` (first bucket of the changed behaviour), ``rising``.
 
-    - ``statement``: a series' share of its service's lines (falls, but not an error-like
-      series': fewer errors are no trouble, as an earlier trouble ends; rises for error-like series);
+    - ``statement``: a series' share of its service's lines (falls; rises for error-like series).
+      An error-like series that stops more than ``fall_lead`` buckets before the incident
+      ``start`` does not count: an earlier trouble ended. One that stops as the incident begins
+      is a change of what the code does (an exception it threw on every request no longer
+      thrown, as it now returns something else);
     - ``errors``: a service's ``level:error`` series' share of all lines (rises);
     - ``service``: a service that logged steadily and went silent: no line after the split, for at
       least ``QUIET_GAPS`` times its longest silence before it (services that log only in bursts
@@ -280,13 +283,15 @@ def behaviour_shifts(
     logs_traffic = (traffic >= MIN_TRAFFIC)[inverse]
     parents = np.where((plain & logs_traffic)[:, None], per_service[inverse], everything)
     options = {"min_before": min_before, "extra_before": extra_before, "in_front": offset}
-    rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain & ~error_like,
+    rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain,
                         fall_within=error_like, **options)
     if scheduled is not None and start is not None and at is None and scheduled.any():
         fixed = share_shifts(counts[scheduled], parents[scheduled], min_side=min_side, at=start + offset,
-                             may_rise=error_like[scheduled], may_fall=(plain & ~error_like)[scheduled], fall_within=error_like[scheduled],
+                             may_rise=error_like[scheduled], may_fall=plain[scheduled], fall_within=error_like[scheduled],
                              **options)
         rows.g[scheduled], rows.split[scheduled], rows.rising[scheduled] = fixed.g, fixed.split, fixed.rising
+    if start is not None and fall_lead is not None:
+        rows.g[error_like & ~rows.rising & (rows.split - offset < start - fall_lead)] = 0.0
     quiet = _silences(per_service, everything[0])
     # A service whose lines all rise together keeps every statement's share of them: it departs
     # by its lines' rate, where that jumps ``LOUDER`` times from a level it held (and their share
