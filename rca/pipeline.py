@@ -59,8 +59,8 @@ from rca.signals.detect import (
     behaviour_shifts,
     changes_at,
     find_incident_start,
-    scheduled,
     rising_onsets,
+    scheduled,
     score_series,
 )
 from rca.signals.features import (
@@ -280,7 +280,7 @@ def _departures(
         features.series, features.counts, min_side=_min_side(features),
         at=start.bucket if start.method == "given" else None,
         baseline_counts=features.baseline_counts if features.baseline_buckets > 0 else None,
-        baseline_buckets=features.baseline_buckets, scheduled=_scheduled(features), start=start.bucket,
+        baseline_buckets=features.baseline_buckets, jobs=_scheduled(features), start=start.bucket,
         fall_lead=int(np.ceil(MAX_LAG_S / features.bucket.total_seconds())),
     ).filter(pl.col("g") >= MIN_SHIFT_G)
     parts = []
@@ -881,7 +881,7 @@ def _incident_start(features: Features, settings: Settings) -> IncidentStart:
         baseline_counts=features.baseline_counts,
         baseline_buckets=features.baseline_buckets,
         min_side=_min_side(features),
-        scheduled=_scheduled(features),
+        jobs=_scheduled(features),
     )
 
 

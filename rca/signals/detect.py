@@ -110,7 +110,7 @@ def scheduled(counts: np.ndarray, groups: np.ndarray) -> np.ndarray:
 
 def find_incident_start(
     counts: np.ndarray, error_share: np.ndarray, *, baseline_counts: np.ndarray, baseline_buckets: float,
-    min_side: int, scheduled: np.ndarray | None = None,
+    min_side: int, jobs: np.ndarray | None = None,
 ) -> IncidentStart:
     """The split of the grid that best separates normal from incident.
 
@@ -118,7 +118,7 @@ def find_incident_start(
     of an incident, while total volume shifts with the traffic mix); if none rises, from every
     series, in both directions. Each side keeps at least ``min_side`` buckets, except that with a
     baseline (``baseline_buckets > 0``) the normal side may be the baseline alone. The errors of a
-    scheduled job's runs (rows ``scheduled``, as ``detect.scheduled`` finds them) start nothing.
+    scheduled job's runs (rows ``jobs``, as ``detect.scheduled`` finds them) start nothing.
     """
     n = counts.shape[1]
     first = 0 if baseline_buckets > 0 else min_side
@@ -133,8 +133,8 @@ def find_incident_start(
     llr = poisson_llr(before, t_before, after, t_after)
     rising = after / t_after > before / t_before
     errorlike = error_share >= 0.5
-    if scheduled is not None:
-        errorlike = errorlike & ~scheduled
+    if jobs is not None:
+        errorlike = errorlike & ~jobs
     errorlike = errorlike[:, None]
     by_errors = np.where(rising & errorlike, llr, 0.0).sum(axis=0)
     if by_errors.max(initial=0.0) >= 3.0:
@@ -234,7 +234,7 @@ def share_shifts(
 def behaviour_shifts(
     series: pl.DataFrame, counts: np.ndarray, *, min_side: int, at: int | None = None,
     baseline_counts: np.ndarray | None = None, baseline_buckets: float = 1.0,
-    scheduled: np.ndarray | None = None, start: int | None = None, fall_lead: int | None = None,
+    jobs: np.ndarray | None = None, start: int | None = None, fall_lead: int | None = None,
 ) -> pl.DataFrame:
     """Share shifts at three scopes, one row each: ``sid`` (the evidence series), ``service``,
     ``scope``, ``g``, ``split`` (first bucket of the changed behaviour), ``rising``.
@@ -251,7 +251,7 @@ def behaviour_shifts(
     - ``volume``: a service's lines rising ``LOUDER`` times in rate, and in share of all lines
       (rises; its busiest series is its evidence).
 
-    ``at`` fixes the split (a given incident start); the rows of a scheduled job (``scheduled``,
+    ``at`` fixes the split (a given incident start); the rows of a scheduled job (``jobs``,
     see ``detect.scheduled``) are split at the incident ``start`` alone: the first of its runs
     brings lines never seen in the minutes before, and the next may bring other ones, at any
     time, so only what its runs log after the incident starts, against what they logged before,
@@ -285,11 +285,10 @@ def behaviour_shifts(
     options = {"min_before": min_before, "extra_before": extra_before, "in_front": offset}
     rows = share_shifts(counts, parents, min_side=min_side, at=at, may_rise=error_like, may_fall=plain,
                         fall_within=error_like, **options)
-    if scheduled is not None and start is not None and at is None and scheduled.any():
-        fixed = share_shifts(counts[scheduled], parents[scheduled], min_side=min_side, at=start + offset,
-                             may_rise=error_like[scheduled], may_fall=plain[scheduled], fall_within=error_like[scheduled],
-                             **options)
-        rows.g[scheduled], rows.split[scheduled], rows.rising[scheduled] = fixed.g, fixed.split, fixed.rising
+    if jobs is not None and start is not None and at is None and jobs.any():
+        fixed = share_shifts(counts[jobs], parents[jobs], min_side=min_side, at=start + offset,
+                             may_rise=error_like[jobs], may_fall=plain[jobs], fall_within=error_like[jobs], **options)
+        rows.g[jobs], rows.split[jobs], rows.rising[jobs] = fixed.g, fixed.split, fixed.rising
     if start is not None and fall_lead is not None:
         rows.g[error_like & ~rows.rising & (rows.split - offset < start - fall_lead)] = 0.0
     quiet = _silences(per_service, everything[0])
