@@ -168,7 +168,9 @@ def analyze(
         raise InputError("no record has a readable timestamp, so there is no time to analyse (try --timestamp-format)")
     progress("counting and scoring")
     features = build_features(records, bucket=settings.bucket, normal=normal, texts=texts, resolution_s=resolution_s)
-    start = _incident_start(features, settings)
+    # The series of scheduled jobs' runs (``detect.scheduled``), found once.
+    jobs = scheduled(features.counts, features.series.get_column("service").cast(pl.String).to_numpy())
+    start = _incident_start(features, settings, jobs)
     scores = score_series(
         features.counts, start.bucket, baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets
     )
@@ -184,7 +186,7 @@ def analyze(
                        stopped_calls(records, texts if "message" not in records.columns else records, window.start)
                        .with_columns(how=pl.lit("stopped"))], how="diagonal_relaxed")
     progress("finding what departed from normal")
-    found, named = _departures(features, start, anomalies, records, named, texts, spans, calls.graph)
+    found, named = _departures(features, start, anomalies, records, named, texts, spans, calls.graph, jobs)
     if found.height == 0:
         # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
@@ -261,9 +263,9 @@ def _mine_together(
 
 def _departures(
     features: Features, start: IncidentStart, anomalies: pl.DataFrame, records: pl.DataFrame, named: pl.DataFrame,
-    texts: pl.DataFrame, spans: pl.DataFrame, graph: nx.DiGraph,
+    texts: pl.DataFrame, spans: pl.DataFrame, graph: nx.DiGraph, jobs: np.ndarray,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Every departure from normal, one row each: ``service``, ``kind``, ``scope``, ``g``, ``sid``
+    """Every departure from normal, one row each (``jobs``: the series of scheduled jobs' runs): ``service``, ``kind``, ``scope``, ``g``, ``sid``
     (its series), ``onset_bucket``, ``onset`` (to the record), ``before``/``after`` and rates,
     ``template_id``, ``template``, ``detail``.
 
@@ -280,7 +282,7 @@ def _departures(
         features.series, features.counts, min_side=_min_side(features),
         at=start.bucket if start.method == "given" else None,
         baseline_counts=features.baseline_counts if features.baseline_buckets > 0 else None,
-        baseline_buckets=features.baseline_buckets, jobs=_scheduled(features), start=start.bucket,
+        baseline_buckets=features.baseline_buckets, jobs=jobs, start=start.bucket,
         fall_lead=int(np.ceil(MAX_LAG_S / features.bucket.total_seconds())),
     ).filter(pl.col("g") >= MIN_SHIFT_G)
     parts = []
@@ -303,7 +305,7 @@ def _departures(
         )
     numbers, slowed, steady = _parameter_departures(features, records, texts, since=features.bucket_start(start.bucket))
     parts += [found for found in (numbers, _timing_departures(features, records, spans, graph),
-                                  _fatal_departures(features, records), _restart_departures(features, records, texts))
+                                  _fatal_departures(features, records), _restart_departures(features, records, texts, jobs))
               if found.height]
     found = _dated_onsets(parts, features)
     # Callers' blame, but not that of a caller in trouble reaching every callee it names, nor
@@ -411,9 +413,9 @@ def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame
     )
 
 
-def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
-    """Services that restarted (a deploy, a crash), but not a scheduled job (``detect.scheduled``)
-    starting a run: a burst of ``RESTART_LINES`` or more distinct
+def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame, jobs: np.ndarray) -> pl.DataFrame:
+    """Services that restarted (a deploy, a crash), but not a scheduled job (series ``jobs``,
+    ``detect.scheduled``) starting a run: a burst of ``RESTART_LINES`` or more distinct
     statements (``RESTART_FEW_LINES`` about a clearer pause, see ``_paused``) within
     ``RESTART_BURST_S`` that are new there and said at most three times (a startup banner, a
     version line, pools starting), or that were said only as the service's logs began and now
@@ -467,8 +469,8 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         example=pl.col("message").first(),
     ).filter(pl.col("statements") >= RESTART_FEW_LINES)
     # A scheduled job starts at each run (a CronJob's new pod): that is how it always is.
-    jobs = features.series.filter(pl.Series(_scheduled(features))).get_column("service").cast(pl.String).unique()
-    bursts = bursts.filter(~pl.col("service").cast(pl.String).is_in(jobs.implode()))
+    runs = features.series.filter(pl.Series(jobs)).get_column("service").cast(pl.String).unique()
+    bursts = bursts.filter(~pl.col("service").cast(pl.String).is_in(runs.implode()))
     # A process that stops logs its last lines (a shutdown) and, started again, its first (a
     # banner), a pause between them: the two bursts about one pause are one restart, dated by the
     # first.
@@ -871,7 +873,7 @@ def _min_side(features: Features) -> int:
     return max(2, features.n_buckets // 10)
 
 
-def _incident_start(features: Features, settings: Settings) -> IncidentStart:
+def _incident_start(features: Features, settings: Settings, jobs: np.ndarray) -> IncidentStart:
     if settings.incident_start is not None:
         index = int((settings.incident_start - features.origin) / features.bucket)
         return IncidentStart(min(max(index, 0), features.n_buckets - 1), "given", 0.0)
@@ -881,13 +883,8 @@ def _incident_start(features: Features, settings: Settings) -> IncidentStart:
         baseline_counts=features.baseline_counts,
         baseline_buckets=features.baseline_buckets,
         min_side=_min_side(features),
-        jobs=_scheduled(features),
+        jobs=jobs,
     )
-
-
-def _scheduled(features: Features) -> np.ndarray:
-    """Which series belong to a scheduled job's runs (``detect.scheduled``)."""
-    return scheduled(features.counts, features.series.get_column("service").cast(pl.String).to_numpy())
 
 
 @dataclass(frozen=True, slots=True)
