@@ -252,4 +252,3 @@ def _starts(frame: pl.DataFrame, plan: Plan, *, join_wrapped: bool) -> pl.DataFr
         )),
     )
     return frame.drop("matched", strict=False)
-

@@ -106,8 +106,9 @@ _PROBE_PATH = r"(?i)(?:^|/)(?:health\w*|livez?|liveness|readyz?|readiness|ping|m
 _FORWARDED = r"(?i)\bupstream\b|\bu(?:rt|ct|ht)="
 # A host name under a public top-level domain, of a domain's own (``api.stripe.com``,
 # ``hooks.partner.co.uk``), not a cluster's (``ledger.prod.svc.cluster.local``).
-_PUBLIC_HOST = r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z0-9-]*[a-z][a-z0-9-]*\.(?:com|org|net|io|co|dev|app|cloud|ai|biz|info|us|eu|uk|de|fr|nl|jp|in|br|au|ca)(?::\d+)?$"
-_PUBLIC_URL = r"(?i)\b[a-z][a-z0-9+.-]*://(?:[a-z0-9-]+\.)+(?:com|org|net|io|co|dev|app|cloud|ai|biz|info|us|eu|uk|de|fr|nl|jp|in|br|au|ca)(?::\d+)?(?:/[^\s\"'<>]*)?(?:[^\w.-]|$)"
+_PUBLIC_TLD = r"(?:com|org|net|io|co|dev|app|cloud|ai|biz|info|us|eu|uk|de|fr|nl|jp|in|br|au|ca)"
+_PUBLIC_HOST = rf"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z0-9-]*[a-z][a-z0-9-]*\.{_PUBLIC_TLD}(?::\d+)?$"
+_PUBLIC_URL = rf"(?i)\b[a-z][a-z0-9+.-]*://(?:[a-z0-9-]+\.)+{_PUBLIC_TLD}(?::\d+)?(?:/[^\s\"'<>]*)?(?:[^\w.-]|$)"
 # A DNS name of three labels or more (``api.partner.example.org``), not a dotted logger or file
 # name (``o.s.web.servlet.DispatcherServlet``, ``middleware.go``).
 _HOST_NAME = r"\b(?:[a-z0-9-]+\.){2,}[a-z]{2,6}\b(?:[^.\w]|$)"

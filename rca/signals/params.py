@@ -222,7 +222,7 @@ def _counter(values: np.ndarray) -> bool:
     the longest run that only falls, Mirsky's theorem). A gauge's values, going both ways, need
     about twice the square root of their number.
 
-    >>> _counter(np.array([120284.0, 86621, 120323, 86662, 120363, 86704] * 1) + np.arange(6))
+    >>> _counter(np.array([120284.0, 86621, 120323, 86662, 120363, 86704]) + np.arange(6))
     True
     >>> _counter(np.array([5.0, 9, 2, 7, 3, 8, 1, 6, 4, 9, 2, 5])), _counter(np.array([0.0, 0, 1, 0, 0, 1, 0, 0]))
     (False, False)
@@ -256,8 +256,6 @@ def _shift(
     values are durations, which also count as shifted when they grew by ``SLOWER`` and clearly
     (``slower_by``), though most stay in their normal range. ``tail``: a growing tail of
     values above the normal range counts too (``_tail``)."""
-    from rca.signals.detect import g_statistic
-
     split, _ = pettitt(values)
     before, after = values[:split], values[split:]
     if len(before) < min_before or len(after) < MIN_AFTER:
@@ -268,21 +266,21 @@ def _shift(
     beyond_after = (after > high) if rising else (after < low)
     share = float(beyond_after.mean())
     slower = slower_by(before, after) if share < min_beyond and duration and log_spread is None else None
-    tail = _tail(before, after) if tail and share < min_beyond and slower is None and rising and log_spread is None else None
+    grew = _tail(before, after) if tail and share < min_beyond and slower is None and rising and log_spread is None else None
     # Most series do not move: whether one is a counter is asked only of those that did.
-    if (share < min_beyond and slower is None and tail is None) or (counters and _counter(before)):
+    if (share < min_beyond and slower is None and grew is None) or (counters and _counter(before)):
         return None
     if slower is not None:
         return split, slower, True, float(high), share
-    if tail is not None:
-        return split, *tail
+    if grew is not None:
+        g, top, grown = grew
+        return split, g, True, top, grown
     if log_spread is not None:
         g = log_median_shift(before, after, floor=log_spread)
         if not np.isfinite(g):
             return None
     else:
-        g = float(g_statistic(np.array([float(beyond_before.sum())]), float(len(before)),
-                              np.array([float(beyond_after.sum())]), float(len(after)))[0])
+        g = _beyond_g(beyond_before, beyond_after)
     return split, g, bool(rising), float(high if rising else low), share
 
 
@@ -293,27 +291,31 @@ TAIL_QUANTILE = 0.99
 TAIL_SHARE = 0.2
 
 
-def _tail(before: np.ndarray, after: np.ndarray) -> tuple[float, bool, float, float] | None:
-    """``(g, rising, threshold, share)`` where the values after a change went above the top of
-    the normal range (``TAIL_QUANTILE``) ``TAIL_SHARE`` of the time or more; None otherwise.
+def _beyond_g(beyond_before: np.ndarray, beyond_after: np.ndarray) -> float:
+    """The 2x2 G-test of the share of values beyond a bound before a change and after it."""
+    from rca.signals.detect import g_statistic
+
+    return float(g_statistic(np.array([float(beyond_before.sum())]), float(len(beyond_before)),
+                             np.array([float(beyond_after.sum())]), float(len(beyond_after)))[0])
+
+
+def _tail(before: np.ndarray, after: np.ndarray) -> tuple[float, float, float] | None:
+    """``(g, threshold, share)`` where the values after a change went above the top of the
+    normal range (``TAIL_QUANTILE``) ``TAIL_SHARE`` of the time or more; None otherwise.
 
     >>> rng = np.random.default_rng(1)
     >>> before = rng.normal(30.0, 5.0, 500)
     >>> after = np.concatenate([rng.normal(32.0, 5.0, 150), rng.normal(3000.0, 50.0, 50)])
-    >>> g, rising, threshold, share = _tail(before, after)
-    >>> rising, round(share, 1), g > 100, _tail(before, rng.normal(31.0, 5.0, 200))
-    (True, 0.3, True, None)
+    >>> g, threshold, share = _tail(before, after)
+    >>> round(share, 1), g > 100, _tail(before, rng.normal(31.0, 5.0, 200))
+    (0.3, True, None)
     """
-    from rca.signals.detect import g_statistic
-
     top = float(np.quantile(before, TAIL_QUANTILE))
     over = after > top
     share = float(over.mean())
     if share < TAIL_SHARE:
         return None
-    g = float(g_statistic(np.array([float((before > top).sum())]), float(len(before)),
-                          np.array([float(over.sum())]), float(len(after)))[0])
-    return g, True, top, share
+    return _beyond_g(before > top, over), top, share
 
 
 # A duration's resolution in most logs (a millisecond): shorter values are all alike.
