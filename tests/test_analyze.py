@@ -529,11 +529,13 @@ def _worker_and_api(folder, worker_at, api_at) -> tuple[RootCause, ...]:  # type
     return analyze([str(folder)]).root_causes
 
 
-def test_a_crash_loop_is_seen_by_its_startup_lines_said_once_per_start(tmp_path) -> None:
-    # The worker serves steadily, then crash-loops: six times it goes quiet for 40 s and starts
-    # again with the same three startup lines, so each is said six times, never twice in a burst.
-    quiet = [(WORKER_START + timedelta(minutes=15, seconds=60 * k), WORKER_START + timedelta(minutes=15, seconds=60 * k + 40))
-             for k in range(6)]
+def _crash_loop_restarts(folder, every: int, down_s: int, times: int, startup: list[str]):  # type: ignore[no-untyped-def]
+    """The worker serves steadily, then from 10:15 ``times`` times goes quiet for ``down_s`` s and
+    starts again ``every`` s after the last start, saying ``startup`` (lines after a ``.mmmZ``
+    stamp's fraction; ``{pid}`` is filled); its caller's calls fail while it is down. Returns
+    the quiet spans and the worker's ``restarted`` departures."""
+    quiet = [(WORKER_START + timedelta(minutes=15, seconds=every * k), WORKER_START + timedelta(minutes=15, seconds=every * k + down_s))
+             for k in range(times)]
 
     def down(t: datetime) -> bool:
         return any(a <= t < b for a, b in quiet)
@@ -541,17 +543,23 @@ def test_a_crash_loop_is_seen_by_its_startup_lines_said_once_per_start(tmp_path)
     def worker_at(s: int, t: datetime, stamp: str) -> list[str]:
         lines = []
         if any(t == b for _, b in quiet):
-            lines += [f"{stamp}.100Z INFO worker v1.4.2 starting (pid {100 + s})", f"{stamp}.400Z INFO connected to postgres",
-                      f"{stamp}.700Z INFO listening on :8080"]
+            lines += [f"{stamp}.{line.format(pid=100 + s)}" for line in startup]
         if not down(t):
             lines.append(f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
         return lines
 
     causes = {c.service: c for c in _worker_and_api(
-        tmp_path, worker_at,
+        folder, worker_at,
         lambda s, t, stamp: f"{stamp}.600Z {'ERROR call to worker failed: connection refused' if down(t) else f'INFO order {s} placed'}",
     )}
-    restarts = [d for d in causes["worker"].departures if d.kind == "restarted"]
+    return quiet, [d for d in causes["worker"].departures if d.kind == "restarted"]
+
+
+def test_a_crash_loop_is_seen_by_its_startup_lines_said_once_per_start(tmp_path) -> None:
+    # The worker serves steadily, then crash-loops: six times it goes quiet for 40 s and starts
+    # again with the same three startup lines, so each is said six times, never twice in a burst.
+    quiet, restarts = _crash_loop_restarts(tmp_path, 60, 40, 6, [
+        "100Z INFO worker v1.4.2 starting (pid {pid})", "400Z INFO connected to postgres", "700Z INFO listening on :8080"])
     assert restarts and "restarted 6 time(s)" in restarts[0].description
     assert abs((restarts[0].onset - quiet[0][1]).total_seconds()) < 2
 
@@ -559,27 +567,9 @@ def test_a_crash_loop_is_seen_by_its_startup_lines_said_once_per_start(tmp_path)
 def test_a_crash_loop_restarting_every_twenty_five_seconds_is_seen(tmp_path) -> None:
     # Back-off has not grown yet: eight times the worker is down for 15 s and starts again,
     # its two startup lines (as Node's servers say) 25 s apart from one start to the next.
-    quiet = [(WORKER_START + timedelta(minutes=15, seconds=25 * k), WORKER_START + timedelta(minutes=15, seconds=25 * k + 15))
-             for k in range(8)]
-
-    def down(t: datetime) -> bool:
-        return any(a <= t < b for a, b in quiet)
-
-    def worker_at(s: int, t: datetime, stamp: str) -> list[str]:
-        lines = []
-        if any(t == b for _, b in quiet):
-            lines += [f"{stamp}.100Z INFO worker@1.4.2 starting (node v20.11.1, NODE_ENV=production)",
-                      f"{stamp}.700Z INFO Server listening at http://0.0.0.0:3000"]
-        if not down(t):
-            lines.append(f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
-        return lines
-
-    causes = {c.service: c for c in _worker_and_api(
-        tmp_path, worker_at,
-        lambda s, t, stamp: f"{stamp}.600Z {'ERROR call to worker failed: connection refused' if down(t) else f'INFO order {s} placed'}",
-    )}
+    quiet, restarts = _crash_loop_restarts(tmp_path, 25, 15, 8, [
+        "100Z INFO worker@1.4.2 starting (node v20.11.1, NODE_ENV=production)", "700Z INFO Server listening at http://0.0.0.0:3000"])
     # Starts this close together make one burst of startup lines: one restart, at the first start.
-    restarts = [d for d in causes["worker"].departures if d.kind == "restarted"]
     assert restarts and quiet[0][0] <= restarts[0].onset <= quiet[0][1] + timedelta(seconds=1)
 
 
