@@ -311,7 +311,7 @@ def _departures(
     # Callers' blame, but not that of a caller in trouble reaching every callee it names, nor
     # blame that another caller's steady calls contradict.
     own = _own_onsets(found, features)
-    named = routed_blame_set_aside(witnessed_blame_set_aside(broad_blame_set_aside(with_slowed_calls(named, slowed), own), own, steady), own)
+    named = unreached_blame_set_aside(witnessed_blame_set_aside(broad_blame_set_aside(with_slowed_calls(named, slowed), own), own, steady), own)
     blamed = _blamed_departures(features, named)
     named = named.filter(pl.col("how") != "contradicted")
     if blamed.height:
@@ -644,20 +644,31 @@ def witnessed_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame, steady: pl
     ).drop("set_aside")
 
 
-def routed_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
+def unreached_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
     """``named`` with a caller's blame of a callee (every ``how`` of it: its errors, its slowed or
-    stopped calls) marked "contradicted" where its error lines name the callee only by a route
-    (``request: "POST /api/v1/pricing"``), never by its name or address nor as sent to a host
-    (``by_route``), and the callee did not depart from normal on its own (``own``, as in
-    ``broad_blame_set_aside``): a route says what the request asked for, not that it reached the
-    callee. A proxy that rejects requests itself (rate limits, its own errors) names their
-    routes; a failing callee shows it in its own lines, or is named where a host goes."""
+    stopped calls) marked "contradicted" where nothing says the caller's requests reached the
+    callee, and the callee did not depart from normal on its own (``own``, as in
+    ``broad_blame_set_aside``):
+
+    - its error lines name the callee only by a route (``request: "POST /api/v1/pricing"``),
+      never by its name or address nor as sent to a host (``by_route``): a route says what the
+      request asked for. A proxy that rejects requests itself (rate limits, its own errors) names
+      their routes; a failing callee shows it in its own lines, or is named where a host goes.
+    - or they all say that its name could not be resolved (``by_lookup``: ``lookup payments on
+      10.96.0.10:53: no such host``), and no other caller's errors name it: one caller's resolver
+      failing (its DNS configuration, its network) says nothing of the callee. Several callers
+      failing to resolve one name say that the name is gone (a deleted Service): that blame
+      stands."""
     if "by_route" not in named.columns or named.height == 0:
         return named
-    routed = _with_departed(named, own).filter(
-        (pl.col("how") == "errors") & pl.col("by_route").fill_null(False) & pl.col("departed").is_null()
+    by_lookup = pl.col("by_lookup").fill_null(False) if "by_lookup" in named.columns else pl.lit(False)
+    accused = named.filter((pl.col("how") == "errors") & (pl.col("g") >= MIN_SHIFT_G))
+    accusers = accused.group_by("callee").agg(accusers=pl.col("caller").n_unique())
+    unreached = _with_departed(named, own).join(accusers, on="callee", how="left").filter(
+        (pl.col("how") == "errors") & pl.col("departed").is_null()
+        & (pl.col("by_route").fill_null(False) | (by_lookup & (pl.col("accusers").fill_null(0) <= 1)))
     ).select("caller", "callee", set_aside=pl.lit(True)).unique()
-    return named.join(routed, on=["caller", "callee"], how="left").with_columns(
+    return named.join(unreached, on=["caller", "callee"], how="left").with_columns(
         how=pl.when(pl.col("set_aside").fill_null(False)).then(pl.lit("contradicted")).otherwise("how")
     ).drop("set_aside")
 

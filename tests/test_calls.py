@@ -575,14 +575,44 @@ def test_blame_by_routes_alone_of_a_callee_that_shows_nothing_is_set_aside() -> 
     /api/v1/pricing"``): its errors name pricing by the route asked for, and pricing's own lines
     show nothing. The blame no longer explains the proxy. Blame by a name, or of a callee that
     departed on its own, stands."""
-    from rca.pipeline import routed_blame_set_aside
+    from rca.pipeline import unreached_blame_set_aside
 
     named = _named([("proxy", "pricing", 600), ("web", "ledger", 600), ("api", "stock", 600)]).with_columns(
         how=pl.lit("errors"), by_route=pl.Series([True, False, True]))
-    out = routed_blame_set_aside(named, _own([("stock", 590)]))
+    out = unreached_blame_set_aside(named, _own([("stock", 590)]))
     assert dict(zip(out["callee"], out["how"], strict=True)) == {"pricing": "contradicted", "ledger": "errors", "stock": "errors"}
     # Without the flag (blame read before it existed), nothing changes.
-    assert routed_blame_set_aside(named.drop("by_route"), _own([])).get_column("how").to_list() == ["errors"] * 3
+    assert unreached_blame_set_aside(named.drop("by_route"), _own([])).get_column("how").to_list() == ["errors"] * 3
+
+
+def test_one_callers_failed_lookups_of_a_callee_that_shows_nothing_are_set_aside() -> None:
+    """loyalty's resolver fails (``dial tcp: lookup payments: no such host``): it never reached
+    payments, whose own lines show nothing, so the blame no longer explains loyalty. Two callers
+    failing to resolve one name say that the name is gone: their blame stands, as does a lookup
+    failure of a callee that departed on its own."""
+    from rca.pipeline import unreached_blame_set_aside
+
+    def how(named: pl.DataFrame, own: pl.DataFrame) -> dict[tuple[str, str], str]:
+        out = unreached_blame_set_aside(named.with_columns(how=pl.lit("errors"), by_route=pl.lit(False)), own)
+        return dict(zip(zip(out["caller"], out["callee"], strict=True), out["how"], strict=True))
+
+    lone = _named([("loyalty", "payments", 600), ("web", "ledger", 600)]).with_columns(by_lookup=pl.Series([True, False]))
+    assert how(lone, _own([])) == {("loyalty", "payments"): "contradicted", ("web", "ledger"): "errors"}
+    assert how(lone, _own([("payments", 590)])) == {("loyalty", "payments"): "errors", ("web", "ledger"): "errors"}
+    gone = _named([("loyalty", "payments", 600), ("shop", "payments", 602)]).with_columns(by_lookup=pl.lit(True))
+    assert set(how(gone, _own([])).values()) == {"errors"}
+
+
+def test_errors_that_name_a_callee_only_as_a_name_not_found_are_told_apart() -> None:
+    """Go's resolver error names the callee where a host goes, and says the lookup failed; a
+    refused connection to the same callee from another caller is a call that reached it."""
+    served = [(i, "payments", "INFO", f"POST /api/v1/pay/{i} 200") for i in range(0, 200, 10)]
+    lookups = [(100 + i, "loyalty", "ERROR", f'request failed error="dial tcp: lookup payments on 10.96.0.10:53: no such host" n={i}')
+               for i in range(1, 30)]
+    refused = [(100 + i, "shop", "ERROR", f"call failed: dial tcp payments:8080: connect: connection refused n={i}") for i in range(1, 30)]
+    records = _records(served + lookups + refused).with_columns(template_id=pl.col("service"))
+    rises = named_rises(records, find_mentions(records), T0 + timedelta(seconds=100))
+    assert dict(zip(rises["caller"], rises["by_lookup"], strict=True)) == {"loyalty": True, "shop": False}
 
 
 def test_errors_that_name_a_callee_by_its_route_alone_are_told_from_those_sent_upstream() -> None:

@@ -133,7 +133,9 @@ class Mentions:
     with ``share`` (of the statement's sampled distinct messages that name it), ``lines``,
     ``error`` (the statement is at WARN or above: it blames the callee) and ``how`` (``name``: its
     whole name, ``word``: a word of its name only, ``address``, ``route``: only in a URL path, or
-    ``caller``: the callee's line names who sent the request, so the names swap)."""
+    ``caller``: the callee's line names who sent the request, so the names swap), ``sent`` (a
+    line says the request went out to a host) and ``lookup`` (every such line says the name could
+    not be resolved)."""
 
     table: pl.DataFrame
 
@@ -290,7 +292,7 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
     services = sorted(records.get_column("service").drop_nulls().unique().to_list())
     empty = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "template_id": pl.String,
                                  "share": pl.Float64, "lines": pl.Int64, "error": pl.Boolean, "how": pl.String,
-                                 "sent": pl.Boolean})
+                                 "sent": pl.Boolean, "lookup": pl.Boolean})
     if len(services) < 2:
         return Mentions(empty)
     sample = sample_messages(records, texts=texts)
@@ -346,11 +348,13 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
     found = found.filter(~pl.col("service").is_in(resolvers.implode()))
     # An error that a name could not be resolved blames the name server where its lines are
     # among the logs, not the service it names (see ``_UNRESOLVED``); without them, the name
-    # may be the one that is gone (a deleted Service), so it blames the service.
-    unresolved = pl.col("message").str.contains(_UNRESOLVED) & pl.lit(resolvers.len() > 0)
+    # may be the one that is gone (a deleted Service), so it blames the service, marked
+    # ``lookup``: the caller never reached it (see ``pipeline.unreached_blame_set_aside``).
+    not_found = pl.col("message").str.contains(_UNRESOLVED)
+    unresolved = not_found & pl.lit(resolvers.len() > 0)
     table = (
         found.join(sample.select("mid", "template_id", "lines", "error", "n_sampled", unresolved=unresolved,
-                                 sent=pl.col("message").str.contains(_SENT)), on="mid")
+                                 lookup=not_found, sent=pl.col("message").str.contains(_SENT)), on="mid")
         .group_by("service", "callee", "template_id")
         .agg(
             share=pl.len() / pl.col("n_sampled").first(),
@@ -358,6 +362,7 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
             error=pl.col("error").first() & ~pl.col("unresolved").any(),
             how=pl.col("how").sort().first(),
             sent=pl.col("sent").any(),
+            lookup=pl.col("lookup").all(),
         )
         .rename({"service": "caller"})
         .with_columns(lines=(pl.col("lines") * pl.col("share")).round().cast(pl.Int64).clip(lower_bound=1))
@@ -392,7 +397,7 @@ def _resolver_mentions(sample: pl.DataFrame, unresolved: pl.Expr, resolvers: pl.
         failed.join(resolvers, how="cross").filter(pl.col("service") != pl.col("callee"))
         .select(caller="service", callee="callee", template_id="template_id", share="share",
                 lines=(pl.col("lines") * pl.col("share")).round().cast(pl.Int64).clip(lower_bound=1),
-                error=pl.lit(True), how=pl.lit("resolver"), sent=pl.lit(True))
+                error=pl.lit(True), how=pl.lit("resolver"), sent=pl.lit(True), lookup=pl.lit(False))
     )
 
 
@@ -852,8 +857,9 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     ``caller``, ``callee``, ``before`` and ``after`` (lines), ``rate_before`` and ``rate_after``
     (per second), ``g`` (Poisson likelihood ratio of a rise; 0 if it fell), ``by_route`` (no such
     line names it but by a route, a path or a word of its name, nor says that its request went
-    out to a host) and ``first`` (the first such line from ``start`` on, or from the last normal
-    one before it)."""
+    out to a host), ``by_lookup`` (every such line since ``start`` says its name could not be
+    resolved) and ``first`` (the first such line from ``start`` on, or from the last normal one
+    before it)."""
     from rca.signals.detect import poisson_llr
 
     # A line that names the callee by its whole name or address blames it; a route less, a bare
@@ -864,8 +870,13 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     whole = pl.col("how").is_in(["name", "address", "client", "resolver"])
     if "sent" in mentions.table.columns:
         whole = whole | pl.col("sent").fill_null(False)
-    errors = mentions.table.filter(pl.col("error")).select("caller", "callee", "template_id", share=pl.col("share") * weight, whole=whole)
-    schema = _NAMED_SCHEMA | {"by_route": pl.Boolean, "first": records.schema["timestamp"]}
+    # Blame by failed lookups alone: every line that names the callee since ``start`` says its
+    # name could not be resolved.
+    not_found = pl.col("lookup").fill_null(False) if "lookup" in mentions.table.columns else pl.lit(False)
+    errors = mentions.table.filter(pl.col("error")).select(
+        "caller", "callee", "template_id", share=pl.col("share") * weight, whole=whole, not_found=not_found
+    )
+    schema = _NAMED_SCHEMA | {"by_route": pl.Boolean, "by_lookup": pl.Boolean, "first": records.schema["timestamp"]}
     stamps = records.get_column("timestamp")
     if errors.height == 0 or stamps.null_count() == stamps.len():
         return pl.DataFrame(schema=schema)
@@ -883,6 +894,7 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
             after=(pl.col("share") * pl.col("n") * (pl.col("timestamp") >= start)).sum(),
             first=pl.col("timestamp").filter(pl.col("timestamp") >= start).min(),
             by_route=~pl.col("whole").any(),
+            by_lookup=pl.col("not_found").filter(pl.col("timestamp") >= start).all(),
         ).collect(engine="streaming")
     )
     before = table.get_column("before").to_numpy()
