@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 import zstandard
 
@@ -171,12 +172,13 @@ def test_logfmt_lines(write) -> None:  # type: ignore[no-untyped-def]
     )
     records, summary = _read(write("svc.log", text))
     assert summary.sources[0].format == "logfmt"
-    assert records.get_column("message").to_list() == ['db "main" down', "served /health", "retrying upstream=db"]
-    assert records.get_column("level").to_list() == ["ERROR", "INFO", "WARN"]
-    assert records.get_column("service").to_list() == ["api"] * 3
-    assert records.get_column("trace_id").to_list() == ["abc12345", None, None]
-    assert records.get_column("body")[0] == "panic: runtime error\n\tgoroutine 1 [running]"
-    assert records.get_column("timestamp")[0] == datetime(2026, 11, 23, 10, 0, 1, 250000, tzinfo=UTC)
+    # Go's own report of a panic is a record of its own (``rca.read.records``), its stack its body.
+    assert records.get_column("message").to_list() == ['db "main" down', "panic: runtime error", "served /health", "retrying upstream=db"]
+    assert records.get_column("level").to_list() == ["ERROR", "FATAL", "INFO", "WARN"]
+    assert records.get_column("service").to_list() == ["api"] * 4
+    assert records.get_column("trace_id").to_list() == ["abc12345", None, None, None]
+    assert records.get_column("body").to_list()[:2] == [None, "\tgoroutine 1 [running]"]
+    assert records.get_column("timestamp").to_list()[:2] == [datetime(2026, 11, 23, 10, 0, 1, 250000, tzinfo=UTC)] * 2
 
 
 def test_cri_lines(write) -> None:  # type: ignore[no-untyped-def]
@@ -280,6 +282,60 @@ def test_lines_without_timestamps_are_counted_and_inherit_time_only_as_continuat
     assert records.get_column("message").to_list() == ["orphan before any header", "a", "b"]
     assert summary.no_timestamp == 1
     assert summary.continuation_lines == 1
+
+
+def test_a_runtimes_crash_report_without_a_header_is_a_record_of_its_own(write) -> None:  # type: ignore[no-untyped-def]
+    """Go writes ``fatal error: runtime: out of memory`` and its stack to stderr with no header:
+    a FATAL record said when the record above was, its stack its body, not more of a request's
+    line. Indented stack lines still join the record above."""
+    text = ('time="2026-11-23T10:00:01Z" level=info msg="handled request" status=200\n'
+            "fatal error: runtime: out of memory\n\nruntime stack:\nruntime.throw({0x1a2b3c4?, 0x1000?})\n"
+            '\t/usr/local/go/src/runtime/panic.go:1077 +0x5c\n'
+            'time="2026-11-23T10:00:04Z" level=info msg="starting app" version=1.2\n'
+            'time="2026-11-23T10:00:05Z" level=error msg="request failed" error="boom"\n'
+            "goroutine 1 [running]:\nmain.main()\n")
+    records, summary = _read(write("app.log", text))
+    assert records.get_column("message").to_list()[:3] == [
+        "handled request", "fatal error: runtime: out of memory", "starting app"]
+    crash = records.row(1, named=True)
+    assert crash["level"] == "FATAL" and crash["service"] == "app"
+    assert crash["timestamp"] == datetime(2026, 11, 23, 10, 0, 1, tzinfo=UTC)
+    assert "runtime stack:" in crash["body"]
+    assert summary.no_timestamp == 0 and summary.continuation_lines == 6
+
+
+def test_a_level_word_that_opens_a_message_outweighs_graver_words_in_it(write) -> None:  # type: ignore[no-untyped-def]
+    """Go's standard logger with a level marker: a recovered panic is logged at ERROR, not FATAL;
+    a line without a marker still takes the gravest word in it."""
+    text = ('2026/11/23 10:00:01 [ERROR] http: panic serving 10.0.0.1:4242: runtime error: invalid memory address\n'
+            "2026/11/23 10:00:02 [WARN] pool nearly exhausted\n"
+            "2026/11/23 10:00:03 worker crashed, restarting\n")
+    records, _ = _read(write("ledger.log", text))
+    assert records.get_column("level").cast(pl.String).to_list() == ["ERROR", "WARN", "FATAL"]
+
+
+def test_a_merged_pod_log_of_several_json_loggers_reads_each_ones_time_and_message(write) -> None:  # type: ignore[no-untyped-def]
+    """stern's prefix before three JSON loggers' lines, none of whose time keys most lines hold:
+    logback's ``@timestamp`` and ``message``, zap's epoch ``ts`` and ``msg``, structlog's
+    ``timestamp`` and ``event``."""
+    rows = []
+    for i in range(30):
+        second = f"2026-11-23T10:00:{i:02d}"
+        rows.append(f'risk-core-7f9c8d6b5d-x2x4q risk-core {{"@timestamp":"{second}.250+00:00","message":"GET /risk/{i} 200",'
+                    f'"level":"INFO","logger_name":"com.acme.Risk"}}')
+        if i % 3 < 2:
+            rows.append(f'geo-6d8f7c9b4-q8w2z geo {{"level":"error","ts":{1795428000 + i}.5,"msg":"message failed","offset":{i}}}')
+        if i % 3 == 0:
+            rows.append(f'api-5c7d9f8b6-m2n4p api {{"timestamp":"{second}.750Z","event":"request_finished","level":"info"}}')
+    records, summary = _read(write("stern.log", "\n".join(rows) + "\n"))
+    assert summary.no_timestamp == 0
+    first = records.group_by("service", maintain_order=True).agg(pl.col("message").first(), pl.col("timestamp").first(),
+                                                                   pl.col("level").first().cast(pl.String))
+    assert first.rows() == [
+        ("risk-core", "GET /risk/0 200", datetime(2026, 11, 23, 10, 0, 0, 250000, tzinfo=UTC), "INFO"),
+        ("geo", "message failed", datetime(2026, 11, 23, 10, 0, 0, 500000, tzinfo=UTC), "ERROR"),
+        ("api", "request_finished", datetime(2026, 11, 23, 10, 0, 0, 750000, tzinfo=UTC), "INFO"),
+    ]
 
 
 def test_folder_is_recursive_and_skips_binary_files_inside(write, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -22,8 +22,24 @@ def normalise_level(text: pl.Expr) -> pl.Expr:
     return word.replace_strict(LEVEL_OF_WORD, default=None, return_dtype=pl.String).cast(LEVEL_DTYPE)
 
 
+# A level word that opens the message, as a marker (``[ERROR] http: panic serving ...``, ``WARN:``):
+# the level a header would have held, said before any word of the text.
+_LEADING_LEVEL = (
+    r"^\s*[\[<(]?((?i:trace|debug|info|notice|warn|warning|error|err|severe|fatal|crit|critical|panic|emerg))[\]>):]"
+)
+
+
 def keyword_level(message: pl.Expr) -> pl.Expr:
-    """A level guessed from words in the message, for lines whose header has none."""
+    """A level guessed from words in the message, for lines whose header has none: a level word
+    that opens it as a marker, else the gravest kind of word in it."""
+    leading = message.str.extract(_LEADING_LEVEL, 1).str.to_lowercase()
+    return pl.coalesce(
+        leading.replace_strict(LEVEL_OF_WORD, default=None, return_dtype=pl.String).cast(LEVEL_DTYPE),
+        _gravest_word(message),
+    )
+
+
+def _gravest_word(message: pl.Expr) -> pl.Expr:
     return (
         pl.when(message.str.contains(_FATAL_WORDS))
         .then(pl.lit("FATAL"))

@@ -64,6 +64,7 @@ class FieldMap:
     # lines (a merged pod log: pino's ``msg`` and numeric ``level``, zerolog's ``message``).
     more_messages: tuple[str, ...] = ()
     more_levels: tuple[str, ...] = ()
+    more_ts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +106,10 @@ def _field_map(present: dict[str, int], need: int, *, message_need: int | None =
     of them (the message ``message_need``, default ``need``); a trace id needs only one, as only
     a request's lines carry it."""
     service = _pick(SERVICE_KEYS, present, need)
-    message, level = _pick(MESSAGE_KEYS, present, need if message_need is None else message_need), _pick(LEVEL_KEYS, present, need)
+    message = _pick_shared(MESSAGE_KEYS, present, need if message_need is None else message_need)
+    level, ts = _pick_shared(LEVEL_KEYS, present, need), _pick_shared(TIMESTAMP_KEYS, present, need)
     return FieldMap(
-        ts=_pick(TIMESTAMP_KEYS, present, need),
+        ts=ts,
         level=level,
         service=service,
         component=_pick(COMPONENT_KEYS, present, need),
@@ -116,7 +118,19 @@ def _field_map(present: dict[str, int], need: int, *, message_need: int | None =
         trace=_pick(TRACE_KEYS, present, 1),
         more_messages=_others(MESSAGE_KEYS, present, message),
         more_levels=_others(LEVEL_KEYS, present, level),
+        more_ts=_others(TIMESTAMP_KEYS, present, ts),
     )
+
+
+def _pick_shared(keys: Sequence[str], present: dict[str, int], need: int) -> str | None:
+    """The first of ``keys`` that ``need`` sample lines hold; else, where several loggers' lines
+    share the file (a merged pod log: logstash's ``@timestamp``, zap's ``ts``, structlog's
+    ``timestamp``) and together ``need`` of them hold one of ``keys``, the one most hold."""
+    picked = _pick(keys, present, need)
+    if picked is not None:
+        return picked
+    held = sorted((key for key in keys if present.get(key, 0)), key=lambda key: -present[key])[:3]
+    return held[0] if held and sum(present[key] for key in held) >= need else None
 
 
 def _others(keys: Sequence[str], present: dict[str, int], picked: str | None) -> tuple[str, ...]:
@@ -217,7 +231,7 @@ def _json_keys(sample: list[str]) -> StructuredLayout | None:
             paths.setdefault(key, path)
     fields = _field_map(present, max(1, len(objects) // 2))
     # Only the keys read matter: sources whose lines carry other keys as well share a layout.
-    used = {getattr(fields, name) for name in _NAMES} | set(fields.more_messages) | set(fields.more_levels)
+    used = {getattr(fields, name) for name in _NAMES} | set(fields.more_messages) | set(fields.more_levels) | set(fields.more_ts)
     return StructuredLayout("json", fields, None, tuple((k, v) for k, v in paths.items() if k in used))
 
 
@@ -231,7 +245,7 @@ def json_exprs(layout: StructuredLayout) -> dict[str, pl.Expr]:
         return pl.col("raw").str.json_path_match(_json_path(paths.get(key, (key,))))
 
     out = {name: get(getattr(layout.fields, name)) for name in _NAMES}
-    for name, more in (("message", layout.fields.more_messages), ("level", layout.fields.more_levels)):
+    for name, more in (("message", layout.fields.more_messages), ("level", layout.fields.more_levels), ("ts", layout.fields.more_ts)):
         if more:
             out[name] = pl.coalesce(out[name], *(get(key) for key in more))
     matched = is_json(pl.col("raw"))
