@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -441,9 +442,15 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     statements = statements.join(closest, on=["service", "template_id"], how="left").join(
         span.with_columns(settled=pl.col("first") + settle), on="service"
     )
-    # Said a few times in all, or once per start of a crash loop: never twice in one start.
-    once_per_start = (pl.col("n") <= 3) | (
-        (pl.col("n") <= MAX_RESTARTS) & (pl.col("closest") > pl.duration(seconds=RESTART_APART_S))
+    # Said a few times in all, or once per start of a crash loop: never twice in one start. In a
+    # service that says again and again that it is dying (FATAL lines: a crash loop), replicas
+    # in one file may start seconds apart: each burst must then follow a death (``_died_before``).
+    dying = (
+        records.lazy().filter(pl.col("level") == "FATAL").group_by(pl.col("service").cast(pl.String))
+        .agg(deaths=records_in(records)).filter(pl.col("deaths") >= 2).collect(engine="streaming").get_column("service")
+    )
+    once_per_start = (pl.col("n") <= 3) | (pl.col("n") <= MAX_RESTARTS) & (
+        (pl.col("closest") > pl.duration(seconds=RESTART_APART_S)) | pl.col("service").cast(pl.String).is_in(dying.implode())
     )
     one_shot = (pl.col("seen") >= pl.col("settled")) & once_per_start
     at_start = (pl.col("seen") < pl.col("first") + pl.duration(seconds=60)) & (pl.col("n") <= 10)
@@ -474,8 +481,11 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     # A process that stops logs its last lines (a shutdown) and, started again, its first (a
     # banner), a pause between them: the two bursts about one pause are one restart, dated by the
     # first.
+    # Or a process said it was dying (a FATAL line: ``fatal error: runtime: out of memory``) and
+    # then said its startup lines: a crash, though its replicas in the same file hide the pause.
     bursts = (
         bursts.with_columns(pause=pl.Series(_paused(timed, said, bursts), dtype=bursts.schema["onset"]))
+        .with_columns(pl.coalesce("pause", _died_before(records, bursts)))
         .filter(pl.col("pause").is_not_null())
         .sort("onset")
         .unique(["service", "source", "pause"], keep="first", maintain_order=True)
@@ -493,6 +503,23 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         scope=pl.lit("restart"), kind=pl.lit("restarted"), g=RESTART_G * pl.col("restarts").clip(upper_bound=3),
         detail=pl.format("restarted {} time(s), first with \"{}\"", pl.col("restarts"), pl.col("example").str.slice(0, 80)),
     )
+
+
+def _died_before(records: pl.DataFrame, bursts: pl.DataFrame) -> pl.Series:
+    """For each burst of startup lines (``service``, ``source``, ``onset``), the time of the last
+    FATAL line its file logged for its service at most ``RESTART_BURST_S`` before it, else null."""
+    deaths = (
+        records.lazy().filter(pl.col("level") == "FATAL", pl.col("timestamp").is_not_null())
+        .select(pl.col("service").cast(pl.String), pl.col("source").cast(pl.String), died=pl.col("timestamp"))
+        .unique().collect(engine="streaming")
+        .cast({"died": bursts.schema["onset"]}).sort("died")
+    )
+    keyed = bursts.select(pl.col("service").cast(pl.String), pl.col("source").cast(pl.String), "onset").with_row_index("_burst")
+    joined = keyed.sort("onset").join_asof(
+        deaths, left_on="onset", right_on="died", by=["service", "source"], strategy="backward",
+        tolerance=timedelta(seconds=RESTART_BURST_S), check_sortedness=False,  # both sorted by time above
+    )
+    return joined.sort("_burst").get_column("died")
 
 
 def _closest_per_instance(lines: pl.DataFrame) -> pl.DataFrame:

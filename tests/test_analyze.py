@@ -573,6 +573,32 @@ def test_a_crash_loop_restarting_every_twenty_five_seconds_is_seen(tmp_path) -> 
     assert restarts and quiet[0][0] <= restarts[0].onset <= quiet[0][1] + timedelta(seconds=1)
 
 
+def test_replicas_sharing_a_file_that_die_and_start_again_are_seen_restarting(tmp_path) -> None:
+    # Two replicas of a Go worker write to one file with no pod name, and one always serves: no
+    # pause shows. From 10:15 each runs out of memory every 45 s, the other 5 s later; the Go
+    # runtime writes its report with no header, and 3 s later the replica says its startup lines.
+    crashes = [15 * 60 + 45 * k + 5 * r for k in range(6) for r in range(2)]
+
+    def worker_at(s: int, t: datetime, stamp: str) -> list[str]:
+        lines = [f"{stamp}.200Z INFO handled job {s} request_id=r{s}"]
+        if s in crashes:
+            lines += ["fatal error: runtime: out of memory", "", "runtime stack:", "runtime.throw({0x1a2b3c4?, 0x1000?})"]
+        if s - 3 in crashes:
+            lines += [f"{stamp}.{line}" for line in
+                      (f"400Z INFO worker v1.4.2 starting (pid {100 + s})", "500Z INFO connected to postgres", "700Z INFO listening on :8080")]
+        return lines
+
+    def api_at(s: int, t: datetime, stamp: str) -> str:
+        failing = any(0 <= s - c < 3 for c in crashes)
+        return f"{stamp}.600Z {'ERROR call to worker failed: connection refused' if failing else f'INFO order {s} placed'}"
+
+    causes = {c.service: c for c in _worker_and_api(tmp_path, worker_at, api_at)}
+    kinds = {d.kind for d in causes["worker"].departures}
+    assert "restarted" in kinds
+    first = min(d.onset for d in causes["worker"].departures if d.kind == "restarted")
+    assert abs((first - (WORKER_START + timedelta(seconds=crashes[0]))).total_seconds()) < 2
+
+
 def _api_calling_worker(failing: bool, s: int, stamp: str) -> str:
     """The api's line: an order placed through the worker (naming it), or one failed with a 503
     that names no one."""
