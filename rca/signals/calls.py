@@ -58,7 +58,9 @@ _TOKEN = r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]"
 _IPV4 = r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$"
 # An IPv4 address with a port: where a request went (``10.0.3.7:8080``).
 _IP_PORT = r"\d{1,3}(?:\.\d{1,3}){3}:\d{2,5}"
-_SERVED_ADDRESS = rf"(?://|(?i:host|upstream|addr|address|server)\W{{1,3}})\d{{1,3}}(?:\.\d{{1,3}}){{3}}|{_IP_PORT}"
+# A word ending a longer key is not one: ``remoteAddress``, ``client_addr`` and ``peer_host`` hold
+# the address a request came from.
+_SERVED_ADDRESS = rf"(?://|\b(?i:host|upstream|addr|address|server)\W{{1,3}})\d{{1,3}}(?:\.\d{{1,3}}){{3}}|{_IP_PORT}"
 # Words before the name of whoever sent a request: ``called by shop``, ``client=web``, ``caller: x``,
 # a database's ``application_name=billing`` (the name a client gives its connections);
 # and of where a message came from: a consumer's ``topic=orders.events`` is its producer's.
