@@ -483,9 +483,11 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     # first.
     # Or a process said it was dying (a FATAL line: ``fatal error: runtime: out of memory``) and
     # then said its startup lines: a crash, though its replicas in the same file hide the pause.
+    # Or the burst opens a file of its own once the service had long been logging in others: a
+    # new pod (a rolling deploy's, a rescheduled one's) started.
     bursts = (
         bursts.with_columns(pause=pl.Series(_paused(timed, said, bursts), dtype=bursts.schema["onset"]))
-        .with_columns(pl.coalesce("pause", _died_before(records, bursts)))
+        .with_columns(pl.coalesce("pause", _died_before(records, bursts), _opens_new_file(timed, bursts)))
         .filter(pl.col("pause").is_not_null())
         .sort("onset")
         .unique(["service", "source", "pause"], keep="first", maintain_order=True)
@@ -520,6 +522,20 @@ def _died_before(records: pl.DataFrame, bursts: pl.DataFrame) -> pl.Series:
         tolerance=timedelta(seconds=RESTART_BURST_S), check_sortedness=False,  # both sorted by time above
     )
     return joined.sort("_burst").get_column("died")
+
+
+def _opens_new_file(timed: pl.LazyFrame, bursts: pl.DataFrame) -> pl.Series:
+    """For each burst of startup lines (``service``, ``source``, ``onset``; said once the service
+    had settled, see ``_restart_departures``), its onset where it opens its file (the file's
+    first line at most ``RESTART_BURST_S`` before it), else null."""
+    opened = (
+        timed.group_by(pl.col("service").cast(pl.String), pl.col("source").cast(pl.String))
+        .agg(opened=pl.col("timestamp").min()).collect(engine="streaming")
+    )
+    keyed = bursts.select(pl.col("service").cast(pl.String), pl.col("source").cast(pl.String), "onset")
+    joined = keyed.join(opened, on=["service", "source"], how="left", maintain_order="left")
+    opens = (pl.col("onset") - pl.col("opened")).dt.total_seconds() <= RESTART_BURST_S
+    return joined.select(pl.when(opens).then(pl.col("onset")).cast(bursts.schema["onset"])).to_series()
 
 
 def _closest_per_instance(lines: pl.DataFrame) -> pl.DataFrame:
@@ -601,12 +617,16 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
     it): such a caller has trouble of its own reaching them (its network delayed, its DNS, its
     connection pool), not several broken callees at once. Nor the blame of a callee that had not
     departed by a caller that restarted in the ``DEPLOY_WINDOW_S`` before its first such line: a
-    new version or configuration that cannot reach what it calls. A callee that another caller
-    blames keeps that caller's blame."""
+    new version or configuration that cannot reach what it calls (there, a callee's lines that
+    only grew fewer are no departure of its own: the new version may call it less, or otherwise).
+    A callee that another caller blames keeps that caller's blame."""
     from rca.ranking.rank import SKEW_S
 
-    rows = _with_departed(named, own)
-    silent = pl.col("departed").is_null()
+    rows = _with_departed(named, own).join(
+        _with_departed(named, own.filter(pl.col("kind") != "down")).select("caller", "callee", more=pl.col("departed")),
+        on=["caller", "callee"], how="left",
+    )
+    silent, quiet = pl.col("departed").is_null(), pl.col("more").is_null()
     broad = (
         rows.filter((pl.col("g") >= MIN_SHIFT_G) & silent)
         .group_by("caller").agg(pl.col("callee").n_unique().alias("callees"))
@@ -620,7 +640,9 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
         .filter((since_restart >= -SKEW_S) & (since_restart <= DEPLOY_WINDOW_S))
         .get_column("caller")
     )
-    return rows.filter(~(pl.col("caller").is_in(pl.concat([broad, deployed]).implode()) & silent)).drop("departed")
+    return rows.filter(
+        ~(pl.col("caller").is_in(broad.implode()) & silent | pl.col("caller").is_in(deployed.implode()) & quiet)
+    ).drop("departed", "more")
 
 
 def _with_departed(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:

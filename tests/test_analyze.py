@@ -675,6 +675,37 @@ def test_a_bad_deploy_is_dated_by_its_restart_not_by_the_errors_after_it(tmp_pat
     assert abs((causes[0].onset - deploy).total_seconds()) < 2
 
 
+def test_a_rolling_deploy_whose_new_pods_fail_on_the_database_blames_the_deploy(tmp_path) -> None:
+    # The worker's pods log one file each. At 10:15 a new pod starts in a file of its own (the
+    # old pod serves on until 10:15:20) and from 10:15:30 fails a third of its requests on a query
+    # its new version gets wrong; the errors name the database, whose slow-query lines had just
+    # grown a little fewer. The new pod's start is a restart, and it, not the database, is the cause.
+    deploy = WORKER_START + timedelta(minutes=15)
+    old, new, db, api = [], [], [], []
+    for s in range(30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
+        if t < deploy + timedelta(seconds=20):
+            old.append(f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
+        if t == deploy:
+            new += [f"{stamp}.{line}" for line in ("100Z INFO worker v2.0.0 starting", "400Z INFO connected to db:5432",
+                                                   "700Z INFO listening on :8080")]
+        failing = t >= deploy + timedelta(seconds=30) and s % 3 == 0
+        if t >= deploy + timedelta(seconds=20):
+            new.append(f"{stamp}.500Z ERROR job {s} failed: ERROR: column \"ref\" does not exist (db:5432) request_id=r{s}" if failing
+                       else f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
+        if s % (20 if t < deploy - timedelta(minutes=2) else 40) == 0:
+            db.append(f"{stamp}.200Z LOG:  duration: {1000 + s % 7 * 100}.5 ms  statement: SELECT * FROM jobs WHERE id = {s}")
+        if s % 60 == 30:
+            db.append(f"{stamp}.300Z LOG:  checkpoint complete: wrote {s % 50} buffers")
+        api.append(_api_calling_worker(failing, s, stamp))
+    for name, lines in (("worker-7d9f8b6c5-bcdfg.log", old), ("worker-5b6c7d8f9-hjklm.log", new), ("db.log", db), ("api.log", api)):
+        (tmp_path / name).write_text("\n".join(lines) + "\n")
+    causes = analyze([str(tmp_path)]).root_causes
+    assert causes[0].service == "worker"
+    assert any(d.kind == "restarted" and abs((d.onset - deploy).total_seconds()) < 2 for d in causes[0].departures)
+
+
 def test_a_service_that_goes_quiet_just_before_its_callers_fail_is_their_cause(tmp_path) -> None:
     # The worker dies at 10:15:00 (no line after it, heartbeats included); its caller's errors
     # start 3 s later, within clock skew: a caller's trouble does not silence a whole service.

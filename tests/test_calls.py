@@ -674,6 +674,21 @@ def test_a_caller_that_restarted_just_before_its_errors_keeps_the_blame_of_a_sil
     assert broad_blame_set_aside(named, both).height == 2
 
 
+def test_a_deployed_caller_keeps_no_blame_of_a_callee_whose_lines_only_grew_fewer() -> None:
+    from rca.pipeline import broad_blame_set_aside
+
+    # api restarted (its new version) 60 s before its errors naming the database; the database's
+    # slow-query lines had grown fewer just before: no trouble of its own, so the blame goes.
+    named = _named([("api", "db", 600)])
+    restarted = _own([("api", 540)], kind="restarted")
+    assert broad_blame_set_aside(named, pl.concat([restarted, _own([("db", 590)], kind="down")])).height == 0
+    # A database that stopped a statement, or whose errors rose, keeps it.
+    assert broad_blame_set_aside(named, pl.concat([restarted, _own([("db", 590)], kind="stopped")])).height == 1
+    assert broad_blame_set_aside(named, pl.concat([restarted, _own([("db", 590)], kind="up")])).height == 1
+    # Without a deploy, fewer lines still count as the callee's own: one silent callee's blame stands.
+    assert broad_blame_set_aside(named, _own([("db", 590)], kind="down")).height == 1
+
+
 def test_a_callee_another_caller_still_calls_as_before_is_not_blamed_for_one_callers_errors() -> None:
     from rca.pipeline import witnessed_blame_set_aside
 
