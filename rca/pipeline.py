@@ -445,10 +445,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     # Said a few times in all, or once per start of a crash loop: never twice in one start. In a
     # service that says again and again that it is dying (FATAL lines: a crash loop), replicas
     # in one file may start seconds apart: each burst must then follow a death (``_died_before``).
-    dying = (
-        records.lazy().filter(pl.col("level") == "FATAL").group_by(pl.col("service").cast(pl.String))
-        .agg(deaths=records_in(records)).filter(pl.col("deaths") >= 2).collect(engine="streaming").get_column("service")
-    )
+    dying = _deaths(records).group_by("service").agg(pl.len()).filter(pl.col("len") >= 2).get_column("service")
     once_per_start = (pl.col("n") <= 3) | (pl.col("n") <= MAX_RESTARTS) & (
         (pl.col("closest") > pl.duration(seconds=RESTART_APART_S)) | pl.col("service").cast(pl.String).is_in(dying.implode())
     )
@@ -507,15 +504,23 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     )
 
 
+def _deaths(records: pl.DataFrame) -> pl.DataFrame:
+    """``service``, ``source``, ``template_id``, ``died``: the FATAL lines that say a process is
+    dying, those of statements said at most ``MAX_RESTARTS`` times (once per start of a crash
+    loop). A server's FATAL said of one session (PostgreSQL's ``FATAL: sorry, too many clients
+    already``, its failed logins) comes by the hundred, and the server lives on."""
+    fatal = records.lazy().filter(pl.col("level") == "FATAL", pl.col("timestamp").is_not_null()).select(
+        pl.col("service").cast(pl.String), pl.col("source").cast(pl.String), "template_id", died="timestamp",
+        n=pl.col("n") if "n" in records.columns else pl.lit(1),
+    )
+    few = fatal.group_by("service", "template_id").agg(pl.col("n").sum()).filter(pl.col("n") <= MAX_RESTARTS)
+    return fatal.join(few.select("service", "template_id"), on=["service", "template_id"]).drop("n").collect(engine="streaming")
+
+
 def _died_before(records: pl.DataFrame, bursts: pl.DataFrame) -> pl.Series:
     """For each burst of startup lines (``service``, ``source``, ``onset``), the time of the last
     FATAL line its file logged for its service at most ``RESTART_BURST_S`` before it, else null."""
-    deaths = (
-        records.lazy().filter(pl.col("level") == "FATAL", pl.col("timestamp").is_not_null())
-        .select(pl.col("service").cast(pl.String), pl.col("source").cast(pl.String), died=pl.col("timestamp"))
-        .unique().collect(engine="streaming")
-        .cast({"died": bursts.schema["onset"]}).sort("died")
-    )
+    deaths = _deaths(records).select("service", "source", "died").unique().cast({"died": bursts.schema["onset"]}).sort("died")
     keyed = bursts.select(pl.col("service").cast(pl.String), pl.col("source").cast(pl.String), "onset").with_row_index("_burst")
     joined = keyed.sort("onset").join_asof(
         deaths, left_on="onset", right_on="died", by=["service", "source"], strategy="backward",

@@ -599,6 +599,22 @@ def test_replicas_sharing_a_file_that_die_and_start_again_are_seen_restarting(tm
     assert abs((first - (WORKER_START + timedelta(seconds=crashes[0]))).total_seconds()) < 2
 
 
+def test_a_server_refusing_sessions_with_fatal_lines_has_not_restarted(tmp_path) -> None:
+    # A database says FATAL of each session it refuses (``too many clients``), a hundred times,
+    # and lives on; new statements said once after one of them are no restart.
+    def worker_at(s: int, t: datetime, stamp: str) -> list[str]:
+        lines = [f"{stamp}.200Z INFO checkpoint complete: wrote {s % 40} buffers request_id=r{s}"]
+        if s >= 15 * 60 and s % 2 == 0:
+            lines.append(f"{stamp}.300Z FATAL sorry, too many clients already")
+        if s == 15 * 60 + 10:
+            lines += [f"{stamp}.400Z INFO vacuum of table orders took 3685.1 ms", f"{stamp}.500Z INFO index scan on carts took 2012.4 ms"]
+        return lines
+
+    causes = {c.service: c for c in _worker_and_api(
+        tmp_path, worker_at, lambda s, t, stamp: _api_calling_worker(s >= 15 * 60 and s % 2 == 0, s, stamp))}
+    assert not any(d.kind == "restarted" for d in causes["worker"].departures)
+
+
 def _api_calling_worker(failing: bool, s: int, stamp: str) -> str:
     """The api's line: an order placed through the worker (naming it), or one failed with a 503
     that names no one."""
