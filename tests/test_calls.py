@@ -60,6 +60,17 @@ def test_a_caller_names_its_callee_by_url_host_error_text_dns_and_pod_name() -> 
     assert not any(callee == "web" for _, callee, _ in found)
 
 
+def test_an_ingress_nginx_access_line_names_its_upstream_service() -> None:
+    """ingress-nginx writes the upstream as ``[<namespace>-<service>-<port>]``: its 503s name the
+    service they were sent to."""
+    line = ('10.1.2.3 - - [03/Dec/2024:21:37:39 +0000] "DELETE /api/v1/auth/8 HTTP/2.0" 503 2540 "-" "curl/8.5.0" 792 0.494 '
+            "[default-mobile-bff-8000] [] 10.1.91.6:8000 2540 0.493 503 8173ac08")
+    records = _records([(1, "public-proxy", "ERROR", line), (2, "mobile-bff", "INFO", "request finished"),
+                        (3, "bff", "INFO", "request finished")])
+    assert ("public-proxy", "mobile-bff", "name") in _pairs(records)
+    assert not any(callee == "bff" for _, callee, _ in _pairs(records))
+
+
 def test_an_address_is_a_service_when_a_line_ties_them() -> None:
     records = _records([
         (1, "ledger", "INFO", "listening on 10.0.3.7:8080"),

@@ -89,7 +89,7 @@ _SQL_TABLE = (
 # A client class in a stack frame, with its package: ``com.e.billing.client.InventoryServiceClient``.
 _CLIENT_CLASS = r"\b(?:[A-Za-z_][\w$]*\.)*[A-Z][A-Za-z0-9]*Client\b"
 # A line that says its request went out to a host: a URL, an ``upstream``, an address with a port.
-_SENT = rf"://|\b(?i:upstream)\b|\b{_IP_PORT}\b"
+_SENT = rf"://|\b(?i:upstream)\b|\b{_IP_PORT}\b|\[[a-z0-9]+-[a-z][a-z0-9-]*[a-z0-9]-\d{{2,5}}\]"
 # A line in which a service states its own address (``listening on 10.0.3.7:8080``).
 _SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (?:on|at)|advertis\w*|registered as)\b"
 # A name that appears in the lines of at least this share of the other services is ordinary
@@ -222,11 +222,18 @@ def _client_of(name: pl.Expr) -> pl.Expr:
     return words.str.replace_all(r"([a-z0-9])([A-Z])", "${1}-${2}").str.to_lowercase()
 
 
+# ingress-nginx's upstream, ``[<namespace>-<service>-<port>]`` in its access line
+# (``[default-mobile-bff-8000]``): the service the request was sent to.
+_INGRESS_UPSTREAM = r"\[[a-z0-9]+-([a-z][a-z0-9-]*[a-z0-9])-\d{2,5}\]"
+
+
 def _outgoing(message: pl.Expr) -> pl.Expr:
     """``message`` without who sent the request (``_INCOMING``), HTTP's reason phrases, SQL's
-    tables nor URLs of public domains: what may name the services it called."""
+    tables nor URLs of public domains: what may name the services it called, an ingress's
+    upstream (``_INGRESS_UPSTREAM``) by its service's name alone."""
     return (
-        message.str.replace_all(_INCOMING, " ").str.replace_all(_STATUS_PHRASE, " ").str.replace_all(_SQL_TABLE, " ")
+        message.str.replace_all(_INGRESS_UPSTREAM, " upstream ${1} ")
+        .str.replace_all(_INCOMING, " ").str.replace_all(_STATUS_PHRASE, " ").str.replace_all(_SQL_TABLE, " ")
         # A URL of a public domain, its path with it, is a call outside.
         .str.replace_all(_PUBLIC_URL, " ")
     )
