@@ -304,6 +304,26 @@ def test_a_runtimes_crash_report_without_a_header_is_a_record_of_its_own(write) 
     assert summary.no_timestamp == 0 and summary.continuation_lines == 6
 
 
+def test_a_crash_report_in_a_collectors_records_keeps_its_own_pod_and_time(write) -> None:  # type: ignore[no-untyped-def]
+    """In Fluent Bit's file of a whole cluster, each line of a Go crash report is a record of its
+    own pod, after another pod's line: the crash is the dying pod's, not the record above's."""
+    def record(second: int, pod: str, container: str, stream: str, inner: str) -> str:
+        return json.dumps({"time": f"2026-11-23T10:00:{second:02d}.5Z", "stream": stream, "log": inner,
+                           "kubernetes": {"pod_name": pod, "namespace_name": "prod", "container_name": container}})
+
+    lines = []
+    for i in range(20):
+        lines.append(record(i, "ledger-5c8d7f6b9-k2p4z", "ledger", "stdout", f'{{"level":"info","msg":"entry {i} posted"}}'))
+        lines.append(record(i, "api-7d9f8c6b5d-x2x4q", "api", "stdout", f'{{"level":"info","msg":"request {i} done"}}'))
+    lines += [record(21, "ledger-5c8d7f6b9-k2p4z", "ledger", "stderr", "fatal error: runtime: out of memory"),
+              record(21, "ledger-5c8d7f6b9-k2p4z", "ledger", "stderr", "runtime stack:"),
+              record(22, "api-7d9f8c6b5d-x2x4q", "api", "stdout", '{"level":"info","msg":"request 22 done"}')]
+    records, _ = _read(write("fluent-bit.jsonl", "\n".join(lines) + "\n"))
+    crash = records.filter(pl.col("message").str.starts_with("fatal error"))
+    assert crash.select("service", pl.col("level").cast(pl.String), "timestamp").rows() == [
+        ("ledger", "FATAL", datetime(2026, 11, 23, 10, 0, 21, 500000, tzinfo=UTC))]
+
+
 def test_a_level_word_that_opens_a_message_outweighs_graver_words_in_it(write) -> None:  # type: ignore[no-untyped-def]
     """Go's standard logger with a level marker: a recovered panic is logged at ERROR, not FATAL;
     a line without a marker still takes the gravest word in it."""

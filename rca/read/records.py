@@ -34,7 +34,13 @@ def join_continuations(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         last = pl.when(pl.col("is_start")).then(pl.col(column)).forward_fill()
         return last.over("file") if "file" in frame.columns else last
 
-    inherited = [pl.when(crash).then(above(c)).otherwise(pl.col(c)).alias(c) for c in _INHERITED if c in frame.columns]
+    # A wrapper's line (Docker's JSON, a collector's record) gives it its own time and pod: only
+    # what it lacks comes from above.
+    wrapped = pl.col("outer").is_not_null() if "outer" in frame.columns else pl.lit(False)
+    inherited = [
+        pl.when(crash & (pl.col(c).is_null() | ~wrapped)).then(above(c)).otherwise(pl.col(c)).alias(c)
+        for c in _INHERITED if c in frame.columns
+    ]
     alone = before_first | crash
     message = pl.when(alone).then(pl.col("raw").str.strip_chars()).otherwise(pl.col("message"))
     frame = frame.with_columns(
