@@ -577,41 +577,53 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
     others = timed.join(lines.lazy().select("service", "timestamp", "template_id"), on=["service", "timestamp", "template_id"], how="anti")
     found: list[object] = [None] * bursts.height
     indexed = bursts.with_row_index("_burst")
+    # All the bursts' files in one pass over the cells, then file by file.
+    pairs = indexed.select("service", "source").unique()
+    by_second = (
+        others.join(pairs.lazy(), on=["service", "source"], how="semi")
+        .group_by("service", "source", pl.col("timestamp").dt.truncate("1s").alias("second"))
+        .agg(pl.col("n").sum(), first=pl.col("timestamp").min(), last=pl.col("last").max())
+        .collect(engine="streaming")
+        .sort("service", "source", "second")
+    )
+    per_file = by_second.partition_by("service", "source", as_dict=True, maintain_order=True)
+    empty = by_second.clear()
     for (service, source), group in indexed.group_by("service", "source", maintain_order=True):
-        seconds = (
-            others.filter((pl.col("service") == service) & (pl.col("source") == source))
-            .group_by(pl.col("timestamp").dt.truncate("1s").alias("second"))
-            .agg(pl.col("n").sum(), first=pl.col("timestamp").min(), last=pl.col("last").max())
-            .collect(engine="streaming")
-            .sort("second")
-        )
+        seconds = per_file.get((service, source), empty)
         n = int(seconds.get_column("n").sum()) if seconds.height else 0
         # A restart resumes the service's normal lines; without lines on both sides it is the
         # service's start or its end, not a restart.
         if n < RESTART_LINES:
             continue
         ends, starts = seconds.get_column("last"), seconds.get_column("first")
-        gaps = pl.DataFrame({"from": ends.head(-1), "to": starts.tail(-1)}).with_columns(
-            gap=(pl.col("to") - pl.col("from")).dt.total_seconds(fractional=True)
-        )
+        # The gaps between one second's last line and the next second's first, in numpy: a busy
+        # file has hundreds of bursts of rare lines to test against them.
+        froms, tos = ends.head(-1), starts.tail(-1)
+        gap_from, gap_to = froms.to_numpy(), tos.to_numpy()
+        gap = (gap_to - gap_from) / np.timedelta64(1, "s")
         # The mean gap, not the median: a service that logs a few lines per request has tiny
         # median gaps and long idle ones, and only the mean tells how long it usually stays quiet.
         mean = (ends.max() - starts.min()).total_seconds() / (n - 1)
-        for burst, onset, end, statements in group.select("_burst", "onset", "end", "statements").iter_rows():
-            before = gaps.filter(pl.col("to") <= onset).get_column("gap")
+        for burst, onset, end, statements in zip(group.get_column("_burst").to_list(), group.get_column("onset").to_numpy(),
+                                                 group.get_column("end").to_numpy(), group.get_column("statements").to_list(),
+                                                 strict=True):
+            # The next seconds start in order: the gaps before the burst are a prefix of them.
+            known_before = int(np.searchsorted(gap_to, onset, side="right"))
             limit = RESTART_PAUSE_GAPS * mean
-            known = before.len() >= RESTART_PAUSE_KNOWN
+            known = known_before >= RESTART_PAUSE_KNOWN
             if statements < RESTART_LINES:
                 # Two rare lines together are often the traffic's variety: only a pause longer
                 # than both bars makes them a restart.
                 if not known:
                     continue
-                limit = max(limit, RESTART_PAUSE_LONGEST * before.max())
+                limit = max(limit, RESTART_PAUSE_LONGEST * float(gap[:known_before].max()))
             elif known:
-                limit = min(limit, RESTART_PAUSE_LONGEST * before.max())
-            across = gaps.filter((pl.col("from") < end) & (pl.col("to") > onset)).sort("gap", descending=True).head(1)
-            if across.height and across.item(0, "gap") >= max(RESTART_PAUSE_S, limit):
-                found[burst] = across.item(0, "from")
+                limit = min(limit, RESTART_PAUSE_LONGEST * float(gap[:known_before].max()))
+            across = np.flatnonzero(gap_from[known_before:] < end) + known_before
+            if across.size:
+                widest = int(across[np.argmax(gap[across])])
+                if gap[widest] >= max(RESTART_PAUSE_S, limit):
+                    found[burst] = froms[widest]
     return found
 
 
