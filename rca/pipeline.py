@@ -639,10 +639,8 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
     A callee that another caller blames keeps that caller's blame."""
     from rca.ranking.rank import SKEW_S
 
-    rows = _with_departed(named, own).join(
-        _with_departed(named, own.filter(pl.col("kind") != "down")).select("caller", "callee", more=pl.col("departed")),
-        on=["caller", "callee"], how="left",
-    )
+    more = _with_departed(named, own.filter(pl.col("kind") != "down")).select("caller", "callee", more=pl.col("departed"))
+    rows = _with_departed(named, own).join(more.unique(["caller", "callee"]), on=["caller", "callee"], how="left")
     silent, quiet = pl.col("departed").is_null(), pl.col("more").is_null()
     broad = (
         rows.filter((pl.col("g") >= MIN_SHIFT_G) & silent)

@@ -698,6 +698,9 @@ def test_a_deployed_caller_keeps_no_blame_of_a_callee_whose_lines_only_grew_fewe
     assert broad_blame_set_aside(named, pl.concat([restarted, _own([("db", 590)], kind="up")])).height == 1
     # Without a deploy, fewer lines still count as the callee's own: one silent callee's blame stands.
     assert broad_blame_set_aside(named, _own([("db", 590)], kind="down")).height == 1
+    # Each row of blame comes out once: a caller's errors and its slowed calls to one callee.
+    two = pl.concat([named.with_columns(how=pl.lit("errors")), named.with_columns(how=pl.lit("slower"))])
+    assert broad_blame_set_aside(two, _own([("db", 590)], kind="up")).get_column("how").sort().to_list() == ["errors", "slower"]
 
 
 def test_a_callee_another_caller_still_calls_as_before_is_not_blamed_for_one_callers_errors() -> None:
