@@ -532,14 +532,22 @@ def _died_before(records: pl.DataFrame, bursts: pl.DataFrame) -> pl.Series:
 def _opens_new_file(timed: pl.LazyFrame, bursts: pl.DataFrame) -> pl.Series:
     """For each burst of startup lines (``service``, ``source``, ``onset``; said once the service
     had settled, see ``_restart_departures``), its onset where it opens its file (the file's
-    first line at most ``RESTART_BURST_S`` before it), else null."""
-    opened = (
+    first line at most ``RESTART_BURST_S`` before it) while another file of the service goes on
+    logging after it, else null."""
+    files = (
         timed.group_by(pl.col("service").cast(pl.String), pl.col("source").cast(pl.String))
-        .agg(opened=pl.col("timestamp").min()).collect(engine="streaming")
+        .agg(opened=pl.col("timestamp").min(), closed=pl.col("last").max()).collect(engine="streaming")
     )
-    keyed = bursts.select(pl.col("service").cast(pl.String), pl.col("source").cast(pl.String), "onset")
-    joined = keyed.join(opened, on=["service", "source"], how="left", maintain_order="left")
-    opens = (pl.col("onset") - pl.col("opened")).dt.total_seconds() <= RESTART_BURST_S
+    keyed = bursts.select(pl.col("service").cast(pl.String), pl.col("source").cast(pl.String), "onset").with_row_index("_burst")
+    joined = keyed.join(files, on=["service", "source"], how="left", maintain_order="left")
+    # Another file of the service goes on past the burst: a pod started beside the others, not
+    # the next file of a rotated log, which opens as the last one closes.
+    beside = (
+        keyed.join(files.rename({"source": "other"}), on="service")
+        .filter((pl.col("other") != pl.col("source")) & (pl.col("closed") > pl.col("onset")))
+        .select("_burst").unique()
+    )
+    opens = ((pl.col("onset") - pl.col("opened")).dt.total_seconds() <= RESTART_BURST_S) & pl.col("_burst").is_in(beside.get_column("_burst").implode())
     return joined.select(pl.when(opens).then(pl.col("onset")).cast(bursts.schema["onset"])).to_series()
 
 

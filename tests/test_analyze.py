@@ -722,6 +722,25 @@ def test_a_rolling_deploy_whose_new_pods_fail_on_the_database_blames_the_deploy(
     assert any(d.kind == "restarted" and abs((d.onset - deploy).total_seconds()) < 2 for d in causes[0].departures)
 
 
+def test_the_next_file_of_a_rotated_log_is_no_new_pod(tmp_path) -> None:
+    # The worker's log rotates at 10:15: worker.log.1 ends as worker.log begins, and the new file
+    # happens to open with three statements said nowhere else. No pod started beside the others.
+    rotate = WORKER_START + timedelta(minutes=15)
+    old, new, api = [], [], []
+    for s in range(30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
+        (old if t < rotate else new).append(f"{stamp}.500Z INFO handled job {s} request_id=r{s}")
+        if t == rotate:
+            new += [f"{stamp}.{line}" for line in ("600Z INFO cache warmed in 12 ms", "700Z INFO quota refreshed for tenant acme",
+                                                   "800Z INFO feature flags reloaded (14 flags)")]
+        api.append(_api_calling_worker(s % 97 == 0 and t > rotate, s, stamp))
+    for name, lines in (("worker.log.1", old), ("worker.log", new), ("api.log", api)):
+        (tmp_path / name).write_text("\n".join(lines) + "\n")
+    for cause in analyze([str(tmp_path)]).root_causes:
+        assert not any(d.kind == "restarted" for d in cause.departures)
+
+
 def test_a_service_that_goes_quiet_just_before_its_callers_fail_is_their_cause(tmp_path) -> None:
     # The worker dies at 10:15:00 (no line after it, heartbeats included); its caller's errors
     # start 3 s later, within clock skew: a caller's trouble does not silence a whole service.
