@@ -81,13 +81,15 @@ def test_an_address_is_a_service_when_a_line_ties_them() -> None:
 
 
 def test_the_address_a_request_came_from_names_no_callee() -> None:
-    """pino's ``"remoteAddress":"10.2.9.156"`` is the caller's address: the server that logs it
-    does not call the service at that address (the bff, whose own line ties it to the address)."""
+    """pino's ``"remoteAddress":"10.2.9.156"`` and Tomcat's ``connection from 10.2.9.156:43504``
+    are the caller's address: the server that logs it does not call the service at that address
+    (the bff, whose own line ties it to the address)."""
     records = _records([
         (1, "bff", "INFO", "listening on 10.2.9.156:8080"),
         (2, "tax", "ERROR", '{"req":{"method":"GET","url":"/api/v1/tax","remoteAddress":"10.2.9.156"},"msg":"request errored"}'),
         (3, "tax", "INFO", '{"req":{"url":"/api/v1/tax","remote_addr":"10.2.9.156"},"msg":"request completed"}'),
-        (4, "payments", "INFO", "charge authorized"),
+        (4, "tax", "WARN", "Handshake failed for client connection from 10.2.9.156:43504: SSLHandshakeException"),
+        (5, "payments", "INFO", "charge authorized"),
     ])
     assert not any(caller == "tax" for caller, _, _ in _pairs(records))
     # The same address where a host goes still names the bff.

@@ -58,6 +58,9 @@ _TOKEN = r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]"
 _IPV4 = r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$"
 # An IPv4 address with a port: where a request went (``10.0.3.7:8080``).
 _IP_PORT = r"\d{1,3}(?:\.\d{1,3}){3}:\d{2,5}"
+# The address a request came from: ``connection from 10.244.1.7:43504``, ``client: 10.1.2.3``,
+# ``peer=10.1.2.3:5000``; it names no callee.
+_FROM_ADDRESS = r"(?i)\b(?:from|client|peer|remote)\b[\s:=\"']+\d{1,3}(?:\.\d{1,3}){3}(?::\d{2,5})?"
 # A word ending a longer key is not one: ``remoteAddress``, ``client_addr`` and ``peer_host`` hold
 # the address a request came from.
 _SERVED_ADDRESS = rf"(?://|\b(?i:host|upstream|addr|address|server)\W{{1,3}})\d{{1,3}}(?:\.\d{{1,3}}){{3}}|{_IP_PORT}"
@@ -228,11 +231,11 @@ _INGRESS_UPSTREAM = r"\[[a-z0-9]+-([a-z][a-z0-9-]*[a-z0-9])-\d{2,5}\]"
 
 
 def _outgoing(message: pl.Expr) -> pl.Expr:
-    """``message`` without who sent the request (``_INCOMING``), HTTP's reason phrases, SQL's
+    """``message`` without who sent the request (``_INCOMING``, ``_FROM_ADDRESS``), HTTP's reason phrases, SQL's
     tables nor URLs of public domains: what may name the services it called, an ingress's
     upstream (``_INGRESS_UPSTREAM``) by its service's name alone."""
     return (
-        message.str.replace_all(_INGRESS_UPSTREAM, " upstream ${1} ")
+        message.str.replace_all(_INGRESS_UPSTREAM, " upstream ${1} ").str.replace_all(_FROM_ADDRESS, " ")
         .str.replace_all(_INCOMING, " ").str.replace_all(_STATUS_PHRASE, " ").str.replace_all(_SQL_TABLE, " ")
         # A URL of a public domain, its path with it, is a call outside.
         .str.replace_all(_PUBLIC_URL, " ")
@@ -547,7 +550,9 @@ def _addresses(tokens: pl.DataFrame, named: pl.DataFrame, sample: pl.DataFrame, 
     # An address a service is reached at comes with its port or as a host (``10.0.3.7:8080``,
     # ``http://10.0.3.7/``, ``host='10.0.3.7'``); a bare address is more often a client's.
     served = sample.select(
-        "mid", "service", ip=pl.col("message").str.extract_all(_SERVED_ADDRESS).list.eval(pl.element().str.extract(r"(\d+(?:\.\d+){3})", 1))
+        "mid", "service",
+        ip=pl.col("message").str.replace_all(_FROM_ADDRESS, " ").str.extract_all(_SERVED_ADDRESS)
+        .list.eval(pl.element().str.extract(r"(\d+(?:\.\d+){3})", 1)),
     ).explode("ip").drop_nulls("ip").unique()
     ips = tokens.filter(pl.col("token").str.contains(_IPV4)).select("mid", "service", ip="token").join(
         served, on=["mid", "service", "ip"], how="semi"
