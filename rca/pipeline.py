@@ -445,7 +445,8 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     # Said a few times in all, or once per start of a crash loop: never twice in one start. In a
     # service that says again and again that it is dying (FATAL lines: a crash loop), replicas
     # in one file may start seconds apart: each burst must then follow a death (``_died_before``).
-    dying = _deaths(records).group_by("service").agg(pl.len()).filter(pl.col("len") >= 2).get_column("service")
+    deaths = _deaths(records)
+    dying = deaths.group_by("service").agg(pl.len()).filter(pl.col("len") >= 2).get_column("service")
     once_per_start = (pl.col("n") <= 3) | (pl.col("n") <= MAX_RESTARTS) & (
         (pl.col("closest") > pl.duration(seconds=RESTART_APART_S)) | pl.col("service").cast(pl.String).is_in(dying.implode())
     )
@@ -484,7 +485,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     # new pod (a rolling deploy's, a rescheduled one's) started.
     bursts = (
         bursts.with_columns(pause=pl.Series(_paused(timed, said, bursts), dtype=bursts.schema["onset"]))
-        .with_columns(pl.coalesce("pause", _died_before(records, bursts), _opens_new_file(timed, bursts)))
+        .with_columns(pl.coalesce("pause", _died_before(deaths, bursts), _opens_new_file(timed, bursts)))
         .filter(pl.col("pause").is_not_null())
         .sort("onset")
         .unique(["service", "source", "pause"], keep="first", maintain_order=True)
@@ -517,10 +518,11 @@ def _deaths(records: pl.DataFrame) -> pl.DataFrame:
     return fatal.join(few.select("service", "template_id"), on=["service", "template_id"]).drop("n").collect(engine="streaming")
 
 
-def _died_before(records: pl.DataFrame, bursts: pl.DataFrame) -> pl.Series:
+def _died_before(deaths: pl.DataFrame, bursts: pl.DataFrame) -> pl.Series:
     """For each burst of startup lines (``service``, ``source``, ``onset``), the time of the last
-    FATAL line its file logged for its service at most ``RESTART_BURST_S`` before it, else null."""
-    deaths = _deaths(records).select("service", "source", "died").unique().cast({"died": bursts.schema["onset"]}).sort("died")
+    death (``_deaths``) its file logged for its service at most ``RESTART_BURST_S`` before it,
+    else null."""
+    deaths = deaths.select("service", "source", "died").unique().cast({"died": bursts.schema["onset"]}).sort("died")
     keyed = bursts.select(pl.col("service").cast(pl.String), pl.col("source").cast(pl.String), "onset").with_row_index("_burst")
     joined = keyed.sort("onset").join_asof(
         deaths, left_on="onset", right_on="died", by=["service", "source"], strategy="backward",

@@ -29,6 +29,7 @@ def join_continuations(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     started = pl.col("is_start").cast(pl.UInt32).cum_sum()
     before_first = (started.over("file") if "file" in frame.columns else started) == 0
     crash = ~pl.col("is_start") & ~before_first & pl.col("raw").str.contains(_CRASH)
+
     def above(column: str) -> pl.Expr:
         """The value of the last record (a line with a header) above each line, in its file."""
         last = pl.when(pl.col("is_start")).then(pl.col(column)).forward_fill()
