@@ -866,6 +866,7 @@ def _parameter_departures(
         "before", "after", "rate_before", "rate_after",
         "sid", "service", "g", "onset", "template_id",
         scope=pl.lit("parameter"), kind=pl.lit("shifted"), onset_bucket=pl.col("split"), slower=pl.col("rising"),
+        quicker=pl.col("seconds") & ~pl.col("rising"),
         detail=pl.format("{} {}: median {}{} -> {}{}{}", pl.col("label"),
                          pl.when(pl.col("rising")).then(pl.lit("rose")).otherwise(pl.lit("fell")),
                          pl.col("normal").round_sig_figs(3), unit, pl.col("incident").round_sig_figs(3), unit, where),

@@ -1286,3 +1286,28 @@ def test_a_cache_that_restarts_is_found_by_its_port_and_dated_by_its_shutdown(tm
     restarts = [d for d in analysis.root_causes[0].departures if d.kind == "restarted"]
     assert restarts and "restarted 1 time(s)" in restarts[0].description, analysis.root_causes[0].departures
     assert abs((restarts[0].onset - down).total_seconds()) < 1
+
+
+def test_a_callee_whose_durations_only_fell_lost_its_callers_traffic() -> None:
+    # The billing service dies at 10:02:51 (new errors); its callee kyc loses billing's calls at
+    # once: a statement stops, and what it still serves is fast (health checks), its durations
+    # falling 0.064 s -> 0.002 s. Durations that fell are no rise of trouble: kyc only fell, and
+    # billing's failing took its traffic, not the other way round.
+    from rca.ranking.rank import effect_graph, service_candidates
+
+    at = datetime(2025, 7, 23, 10, 2, 51, tzinfo=UTC)
+    departures = pl.DataFrame({
+        "service": ["billing", "kyc", "kyc"], "kind": ["new", "shifted", "stopped"],
+        "scope": ["statement", "parameter", "statement"], "g": [900.0, 400.0, 120.0],
+        "onset": [at, at + timedelta(seconds=3), at + timedelta(seconds=1)], "onset_bucket": [40, 40, 40],
+        "slower": [None, False, None], "quicker": [None, True, None],
+    })
+    candidates = service_candidates(departures)
+    kyc = candidates.filter(pl.col("service") == "kyc").row(0, named=True)
+    assert (kyc["rising"], kyc["falling"]) == (False, True)
+    named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
+    graph = effect_graph(candidates, nx.DiGraph([("billing", "kyc")]), named)
+    assert graph.has_edge("billing", "kyc") and not graph.has_edge("kyc", "billing")
+    # Durations that rose are a rise: then kyc's slowness came first and explains billing.
+    slower = departures.with_columns(slower=pl.Series([None, True, None]), quicker=pl.Series([None, False, None], dtype=pl.Boolean))
+    assert service_candidates(slower).filter(pl.col("service") == "kyc").row(0, named=True)["rising"]

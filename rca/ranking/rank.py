@@ -96,19 +96,22 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     if "contradicted" not in departures.columns:
         departures = departures.with_columns(contradicted=pl.lit(False))
     sure = ~pl.col("contradicted").fill_null(False)
+    if "quicker" not in departures.columns:
+        departures = departures.with_columns(quicker=pl.lit(False))
+    quicker = pl.col("quicker").fill_null(False)
     # Callers' blame dates when they noticed (after their timeouts), not when the service
     # departed: the service's own departures set the bar for what may date it, when it has any.
     own = pl.col("kind") != "blamed"
     # A departure that recurs (a FATAL line of each crash, each restart of a crash loop) has each
     # of its times (``again``) as an onset its callers may have felt, though it dates the service
     # by its first.
-    times = departures.select("service", "kind", "onset", "contradicted")
+    times = departures.select("service", "kind", "onset", "contradicted", "quicker")
     if "again" in departures.columns:
-        again = departures.select("service", "kind", "contradicted", onset="again").explode("onset")
+        again = departures.select("service", "kind", "contradicted", "quicker", onset="again").explode("onset")
         times = pl.concat([times, again.select(times.columns)], how="vertical_relaxed")
     felt = times.group_by("service").agg(
         pl.col("onset").filter(sure).drop_nulls().unique().sort().alias("onsets"),
-        pl.col("onset").filter(sure & ~pl.col("kind").is_in(FALLING)).drop_nulls().unique().sort().alias("rise_onsets"),
+        pl.col("onset").filter(sure & ~pl.col("kind").is_in(FALLING) & ~quicker).drop_nulls().unique().sort().alias("rise_onsets"),
     )
     # The clearest of the service's own departures (null where it has none) and of all of them.
     clearest_own, clearest = pl.col("g").filter(own).max(), pl.col("g").max()
@@ -163,8 +166,8 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     timing = strong.group_by("service").agg(
         pl.col("onset").min().alias("first_onset"),
         pl.col("onset_bucket").min().alias("first_bucket"),
-        rising=(pl.col("kind").is_in(RISING) & sure).any(),
-        falling=pl.col("kind").is_in(FALLING).any(),
+        rising=(pl.col("kind").is_in(RISING) & sure & ~quicker).any(),
+        falling=(pl.col("kind").is_in(FALLING) | quicker).any(),
         slower=slower.any(),
     )
     evidence = (
