@@ -91,8 +91,12 @@ _SQL_TABLE = (
 )
 # A client class in a stack frame, with its package: ``com.e.billing.client.InventoryServiceClient``.
 _CLIENT_CLASS = r"\b(?:[A-Za-z_][\w$]*\.)*[A-Z][A-Za-z0-9]*Client\b"
-# A line that says its request went out to a host: a URL, an ``upstream``, an address with a port.
-_SENT = rf"://|\b(?i:upstream)\b|\b{_IP_PORT}\b|\[[a-z0-9]+-[a-z][a-z0-9-]*[a-z0-9]-\d{{2,5}}\]"
+# ingress-nginx's upstream, ``[<namespace>-<service>-<port>]`` in its access line
+# (``[default-mobile-bff-8000]``): the service the request was sent to.
+_INGRESS_UPSTREAM = r"\[[a-z0-9]+-([a-z][a-z0-9-]*[a-z0-9])-\d{2,5}\]"
+# A line that says its request went out to a host: a URL, an ``upstream``, an address with a
+# port, an ingress's upstream.
+_SENT = rf"://|\b(?i:upstream)\b|\b{_IP_PORT}\b|{_INGRESS_UPSTREAM}"
 # A line in which a service states its own address (``listening on 10.0.3.7:8080``).
 _SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (?:on|at)|advertis\w*|registered as)\b"
 # A name that appears in the lines of at least this share of the other services is ordinary
@@ -223,11 +227,6 @@ def _client_of(name: pl.Expr) -> pl.Expr:
     ``payment-gateway``."""
     words = name.str.extract(r"^((?:[A-Z][a-z0-9]+){2,})Client$", 1)
     return words.str.replace_all(r"([a-z0-9])([A-Z])", "${1}-${2}").str.to_lowercase()
-
-
-# ingress-nginx's upstream, ``[<namespace>-<service>-<port>]`` in its access line
-# (``[default-mobile-bff-8000]``): the service the request was sent to.
-_INGRESS_UPSTREAM = r"\[[a-z0-9]+-([a-z][a-z0-9-]*[a-z0-9])-\d{2,5}\]"
 
 
 def _outgoing(message: pl.Expr) -> pl.Expr:
