@@ -310,17 +310,19 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
     lookup = _lookup(services)
     # Only a message that holds one of the names (any case) or an address can name a service:
     # the others, most of them, are not cut into tokens.
-    keys = lookup.get_column("key").to_list()
-    # A compound name may be written run together, as in a class name (``PaymentGatewayClient``).
-    keys += sorted({re.sub(r"[-_]", "", key) for key in keys if re.search(r"\w[-_]\w", key)})
+    keys = _name_keys(lookup)
     naming = sample.filter(
         pl.col("message").str.contains_any(keys, ascii_case_insensitive=True)
         | pl.col("message").str.contains(r"\d\.\d{1,3}\.\d{1,3}\.\d")
     )
+    names = pl.col("token").str.contains_any(keys, ascii_case_insensitive=True)
     # A service named as who sent the request (``called by shop``, ``client=web``) is a caller.
-    callers = _named(_tokens(naming, pl.col("message").str.extract_all(_INCOMING).list.join(" ")), lookup)
-    outgoing = _outgoing(pl.col("message"))
-    hosts = _tokens(naming, _hosts_and_words(outgoing))
+    callers = _named(_tokens(naming, pl.col("message").str.extract_all(_INCOMING).list.join(" "), names), lookup)
+    # What a message says of where it went, worked out once for the tokens read from it.
+    naming = naming.lazy().with_columns(outgoing=_outgoing(pl.col("message"))).collect(engine="streaming")
+    outgoing = pl.col("outgoing")
+    # An address is a token too (``_addresses``).
+    hosts = _tokens(naming, _hosts_and_words(outgoing), names | pl.col("token").str.contains(_IPV4))
     # A line naming its own service (a structured record's ``"service":"shop"``, its pod name)
     # names no callee, and must not hide the route it names.
     named = _named(hosts, lookup).filter(pl.col("service") != pl.col("callee"))
@@ -328,15 +330,15 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
     host_names = outgoing.str.extract_all(_HOST_PLACE).list.eval(
         pl.element().str.extract(rf"({_HOST_WORD})(?::\d{{2,5}})?$", 1)
     ).list.join(" ")
-    as_host = _named(_tokens(naming, host_names), lookup).select("mid", "callee", host=pl.lit(True))
+    as_host = _named(_tokens(naming, host_names, names), lookup).select("mid", "callee", host=pl.lit(True))
     named = named.join(as_host, on=["mid", "callee"], how="left").with_columns(
         full=pl.col("full") | pl.col("host").fill_null(False)
     )
     # Routes (``GET /api/catalog``) say where a request goes, so they name the callee too, but a
     # line that names a service otherwise is about that one: ``upstream auth returned 401 for
     # /api/search`` blames auth, not search.
-    routes = _named(_tokens(naming, outgoing), lookup).join(named, on="mid", how="anti")
-    addresses = _addresses(hosts, named, naming, ports)
+    routes = _named(_tokens(naming, outgoing, names), lookup).join(named, on="mid", how="anti")
+    addresses = _addresses(hosts, named, naming.drop("outgoing"), ports)
     paths = _paths(sample).join(named, on="mid", how="anti")
     clients = _by_client_words(sample, ports).join(named, on="mid", how="anti")
     # A line that names the service as who sent the request says so of that service, whatever
@@ -496,7 +498,9 @@ def line_callees(lines: pl.DataFrame, services: list[str]) -> pl.Series:
         return pl.Series("callee", [None] * lines.height, dtype=pl.String)
     lookup = _lookup(services)
     keys = dict(lookup.group_by("callee").agg("key").iter_rows())
-    sample = lines.select(pl.col("service").cast(pl.String), message=_with_fields(pl.col("message"), lines.columns)).with_row_index("mid")
+    texts = lines.select(pl.col("service").cast(pl.String), message=_with_fields(pl.col("message"), lines.columns).fill_null(""))
+    # A line's callee is read from its text alone: each distinct text (of a speaker) once.
+    sample = texts.unique(maintain_order=True).with_row_index("mid")
     # A line can name a service only where one of its names is in the text (a token and each
     # part a name is read from are pieces of the text): the few such lines of each speaker are
     # found at once, and only they are cut into tokens.
@@ -507,28 +511,39 @@ def line_callees(lines: pl.DataFrame, services: list[str]) -> pl.Series:
     ]
     if not found:
         return pl.Series("callee", [None] * lines.height, dtype=pl.String)
-    outgoing = _outgoing(pl.col("message"))
-    candidates = pl.concat(found)
-    named = _named(_tokens(candidates, _hosts_and_words(outgoing)), lookup)
+    candidates = pl.concat(found).lazy().with_columns(outgoing=_outgoing(pl.col("message"))).collect(engine="streaming")
+    names = pl.col("token").str.contains_any(_name_keys(lookup), ascii_case_insensitive=True)
+    named = _named(_tokens(candidates, _hosts_and_words(pl.col("outgoing")), names), lookup)
     named = named.filter(pl.col("full") & (pl.col("service") != pl.col("callee")))
     # A line that names no service otherwise may say where it went by its route (a proxy's
     # access line: ``POST /api/v1/social/42 ... urt="0.045"``).
-    routes = _named(_tokens(candidates, outgoing), lookup).filter(pl.col("service") != pl.col("callee")).join(named, on="mid", how="anti")
+    routes = _named(_tokens(candidates, pl.col("outgoing"), names), lookup).filter(pl.col("service") != pl.col("callee")).join(named, on="mid", how="anti")
     named = pl.concat([named.with_columns(how=pl.lit("name")), routes.with_columns(how=pl.lit("route"))])
     named = _specific(named, n_services=len(services))
     one = named.group_by("mid").agg(pl.col("callee").first(), n=pl.len()).filter(pl.col("n") == 1)
-    return sample.select("mid").join(one, on="mid", how="left", maintain_order="left").get_column("callee").cast(pl.String)
+    said = sample.join(one, on="mid").select("service", "message", "callee")
+    return texts.join(said, on=["service", "message"], how="left", maintain_order="left").get_column("callee").cast(pl.String)
 
 
-def _tokens(sample: pl.DataFrame, text: pl.Expr) -> pl.DataFrame:
-    """``mid``, ``service``, ``token``: the distinct name-like tokens of each sampled message."""
-    # The regex runs in the streaming engine, on all cores.
+def _tokens(sample: pl.DataFrame, text: pl.Expr, keep: pl.Expr) -> pl.DataFrame:
+    """``mid``, ``service``, ``token``: the distinct name-like tokens of each sampled message that
+    may name a service (``keep``: holds one of its names, ``_name_keys``)."""
+    # The regex runs in the streaming engine, on all cores; most tokens name nothing and go
+    # before the distinct ones are found.
     return (
         sample.lazy().select("mid", "service", token=text.str.extract_all(_TOKEN)).collect(engine="streaming")
         .explode("token")
-        .drop_nulls("token")
+        .filter(keep.fill_null(False))
         .unique(["mid", "token"])
     )
+
+
+def _name_keys(lookup: pl.DataFrame) -> list[str]:
+    """What a token that names a service holds, in any case (``_token_keys`` reads a name from a
+    token only where the token holds one): the lookup's keys, and a compound name run together
+    as in a class name (``PaymentGatewayClient``)."""
+    keys = lookup.get_column("key").to_list()
+    return keys + sorted({re.sub(r"[-_]", "", key) for key in keys if re.search(r"\w[-_]\w", key)})
 
 
 def _named(tokens: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:

@@ -118,14 +118,18 @@ def numeric_values(records: pl.DataFrame) -> pl.DataFrame:
         .with_columns(position=pl.int_ranges(pl.col("length")))
         .explode("match", "position")
     )
+    # Each distinct token (a label and its number: a few in ten of them) is read once.
     groups = pl.col("match").str.extract_groups(_NUMBER_TOKEN)
-    parts = found.lazy().select(
-        "service", "template_id", "timestamp", "position", *instance,
+    read = found.select(pl.col("match").unique()).select(
+        "match",
         # A word names the number; punctuation (an access log's ``"-"``) does not.
         label=pl.when(groups.struct.field("label").str.contains(r"[A-Za-z]")).then(groups.struct.field("label").str.strip_chars_end(":.=")),
         number=groups.struct.field("number").cast(pl.Float64, strict=False),
         unit=pl.coalesce(groups.struct.field("unit").replace("", None), groups.struct.field("after")),
-    ).filter(pl.col("number").is_not_null() & ~pl.col("label").fill_null("").str.contains(_CLOCK_LABEL)).collect(engine="streaming")
+    ).filter(pl.col("number").is_not_null() & ~pl.col("label").fill_null("").str.contains(_CLOCK_LABEL))
+    parts = found.join(read, on="match", maintain_order="left").select(
+        "service", "template_id", "timestamp", "position", *instance, "label", "number", "unit"
+    )
     # What a label says of its unit, worked out once per distinct label (a few hundred).
     said = parts.select(pl.col("label").unique().drop_nulls()).with_columns(said=label_unit(pl.col("label"))).drop_nulls("said")
     by_label = pl.col("label").replace_strict(said.get_column("label"), said.get_column("said"), default=None, return_dtype=pl.String)
