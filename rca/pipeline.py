@@ -100,6 +100,11 @@ RESTART_PAUSE_S = 5.0
 RESTART_PAUSE_GAPS = 10.0
 RESTART_PAUSE_LONGEST = 1.5
 RESTART_PAUSE_KNOWN = 20  # gaps before a burst that tell how long the service's longest gap is
+# A service that logs a line a minute cannot show a restart's pause: there, a burst of this many
+# statements below WARN (a shutdown's, a startup's) that comes this many times as fast as the
+# service's other lines is a restart; two such bursts less than RESTART_BURST_S * 2 apart are one.
+RESTART_DENSE_LINES = 5
+RESTART_DENSE = 10.0
 # Callers' errors naming a service count for this share of their own G as its departure: they are
 # evidence against it, but also the callers' own symptoms.
 BLAMED_SHARE = 0.5
@@ -423,7 +428,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     again."""
     # Read in the streaming engine, a batch of records at a time: only what is kept is copied.
     # Records one a row, or cells of them (rca.mine.compact): ``n`` records, the last at ``last``.
-    timed = as_cells(records).lazy().select("timestamp", "last", "n", "service", "template_id", "source", "line", "traced").filter(
+    timed = as_cells(records).lazy().select("timestamp", "last", "n", "service", "template_id", "source", "line", "traced", "level").filter(
         pl.col("timestamp").is_not_null() & pl.col("service").is_not_null()
     )
     span = timed.group_by("service").agg(first=pl.col("timestamp").min(), last=pl.col("last").max()).collect(engine="streaming")
@@ -458,19 +463,22 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         .filter((pl.col("timestamp") >= pl.col("settled")) & ~in_request)
         .collect(engine="streaming")
     )
+    # A startup statement is said a few times: its texts were all kept, and with them the pod
+    # that said each line where a collector's record names it.
     lines = (
         spread_records(said.lazy())
         .collect()
-        .sort("service", "source", "timestamp", "line")
-        # Each file's bursts apart: pods restarted one after the other (a rolling deploy) each log
-        # their own startup, their lines less than a burst apart.
-        .with_columns(burst=(pl.col("timestamp").diff().over("service", "source") > pl.duration(seconds=RESTART_BURST_S))
-                      .fill_null(True).cum_sum().over("service", "source"))
+        .join(texts.select("source", "line", "message", pod=_pod_of(texts)), on=["source", "line"], how="left")
+        .sort("service", "source", "pod", "timestamp", "line", nulls_last=True)
+        # Each file's bursts apart, and each pod's in a file of several: pods restarted one after
+        # the other (a rolling deploy) each log their own startup, their lines less than a burst
+        # apart.
+        .with_columns(burst=(pl.col("timestamp").diff().over("service", "source", "pod") > pl.duration(seconds=RESTART_BURST_S))
+                      .fill_null(True).cum_sum().over("service", "source", "pod"))
     )
-    # A startup statement is said a few times: its texts were all kept.
-    lines = lines.join(texts.select("source", "line", "message"), on=["source", "line"], how="left", maintain_order="left")
-    bursts = lines.group_by("service", "source", "burst").agg(
+    bursts = lines.group_by("service", "source", "pod", "burst").agg(
         onset=pl.col("timestamp").min(), end=pl.col("timestamp").max(), statements=pl.col("template_id").n_unique(),
+        calm=pl.col("template_id").filter(~pl.col("level").is_in(["WARN", "ERROR", "FATAL"]).fill_null(False)).n_unique(),
         example=pl.col("message").first(),
     ).filter(pl.col("statements") >= RESTART_FEW_LINES)
     # A scheduled job starts at each run (a CronJob's new pod): that is how it always is.
@@ -485,7 +493,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     # new pod (a rolling deploy's, a rescheduled one's) started.
     bursts = (
         bursts.with_columns(pause=pl.Series(_paused(timed, said, bursts), dtype=bursts.schema["onset"]))
-        .with_columns(pl.coalesce("pause", _died_before(deaths, bursts), _opens_new_file(timed, bursts)))
+        .with_columns(pl.coalesce("pause", _died_before(deaths, bursts), _opens_new_file(timed, bursts), _starts_new_pod(texts, bursts)))
         .filter(pl.col("pause").is_not_null())
         .sort("onset")
         .unique(["service", "source", "pause"], keep="first", maintain_order=True)
@@ -553,10 +561,34 @@ def _opens_new_file(timed: pl.LazyFrame, bursts: pl.DataFrame) -> pl.Series:
     return joined.select(pl.when(opens).then(pl.col("onset")).cast(bursts.schema["onset"])).to_series()
 
 
+def _starts_new_pod(texts: pl.DataFrame, bursts: pl.DataFrame) -> pl.Series:
+    """As ``_opens_new_file``, of pods that share a file (a collector's, each record naming its
+    pod): each burst's onset where its pod's first line comes at most ``RESTART_BURST_S`` before
+    it while another pod of the service goes on logging after it (a rolling deploy), else null."""
+    pods = (
+        texts.lazy().select(pl.col("service").cast(pl.String), "timestamp", pod=_pod_of(texts)).drop_nulls(["pod", "timestamp"])
+        .group_by("service", "pod").agg(opened=pl.col("timestamp").min(), closed=pl.col("timestamp").max()).collect(engine="streaming")
+    )
+    keyed = bursts.select(pl.col("service").cast(pl.String), "pod", "onset").with_row_index("_burst")
+    beside = (
+        keyed.join(pods.rename({"pod": "other"}).drop("opened"), on="service")
+        .filter((pl.col("other") != pl.col("pod")) & (pl.col("closed") > pl.col("onset")))
+        .select("_burst").unique()
+    )
+    joined = keyed.join(pods, on=["service", "pod"], how="left", maintain_order="left")
+    starts = ((pl.col("onset") - pl.col("opened")).dt.total_seconds() <= RESTART_BURST_S) & pl.col("_burst").is_in(beside.get_column("_burst").implode())
+    return joined.select(pl.when(starts).then(pl.col("onset")).cast(bursts.schema["onset"])).to_series()
+
+
+def _pod_of(lines: pl.DataFrame) -> pl.Expr:
+    """The pod a structured record names (a collector's ``kubernetes.pod_name``), else null."""
+    return pl.col("attributes").str.extract(_POD_FIELD, 1) if "attributes" in lines.columns else pl.lit(None, pl.String)
+
+
 def _closest_per_instance(lines: pl.DataFrame) -> pl.DataFrame:
     """``service``, ``template_id`` and ``closest``: the shortest time between two of its
     ``lines`` logged by one instance (the pod a structured record names, else the file)."""
-    pod = pl.col("attributes").str.extract(_POD_FIELD, 1) if "attributes" in lines.columns else pl.lit(None, pl.String)
+    pod = _pod_of(lines)
     return (
         lines.select("template_id", "timestamp", service=pl.col("service").cast(pl.Categorical),
                      instance=pl.coalesce(pod, pl.col("source").cast(pl.String)))
@@ -614,9 +646,23 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
         # The mean gap, not the median: a service that logs a few lines per request has tiny
         # median gaps and long idle ones, and only the mean tells how long it usually stays quiet.
         mean = (ends.max() - starts.min()).total_seconds() / (n - 1)
-        for burst, onset, end, statements in zip(group.get_column("_burst").to_list(), group.get_column("onset").to_numpy(),
-                                                 group.get_column("end").to_numpy(), group.get_column("statements").to_list(),
-                                                 strict=True):
+        dense: tuple[object, np.datetime64] | None = None  # the last dense burst's restart and end
+        first_line, last_line = starts.to_numpy().min(), ends.to_numpy().max()
+        group = group.sort("onset")
+        for burst, onset, end, statements, calm, began in zip(
+            group.get_column("_burst").to_list(), group.get_column("onset").to_numpy(), group.get_column("end").to_numpy(),
+            group.get_column("statements").to_list(), group.get_column("calm").to_list(), group.get_column("onset").to_list(),
+            strict=True,
+        ):
+            # How often the service logs, over all the time its file covers (its other lines may
+            # be a few, said together).
+            covers = (max(last_line, end) - min(first_line, onset)) / np.timedelta64(1, "s")
+            if calm >= RESTART_DENSE_LINES and calm * covers / n >= RESTART_DENSE * max((end - onset) / np.timedelta64(1, "s"), 1.0):
+                # A shutdown's burst and the startup's after it are one restart.
+                near = dense is not None and (onset - dense[1]) / np.timedelta64(1, "s") <= 2 * RESTART_BURST_S
+                found[burst] = dense[0] if near else began
+                dense = (found[burst], end)
+                continue
             # The next seconds start in order: the gaps before the burst are a prefix of them.
             known_before = int(np.searchsorted(gap_to, onset, side="right"))
             limit = RESTART_PAUSE_GAPS * mean
@@ -911,7 +957,7 @@ def _instances(lines: pl.DataFrame) -> pl.DataFrame:
     ``kubernetes.pod_name``), else the source's name; None where the service has only one."""
     # A file's name is cut from its path once per file, not once per line.
     names = lines.select(pl.col("source").unique()).with_columns(_file=pl.col("source").cast(pl.String).str.extract(r"([^/\\]*)$", 1))
-    pod = pl.col("attributes").str.extract(_POD_FIELD, 1) if "attributes" in lines.columns else pl.lit(None, pl.String)
+    pod = _pod_of(lines)
     instance = pl.coalesce(pod, "_file")
     lines = lines.join(names, on="source", how="left", maintain_order="left")
     return lines.with_columns(instance=pl.when(instance.n_unique().over("service") >= 2).then(instance)).drop("_file")

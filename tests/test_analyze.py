@@ -1288,6 +1288,92 @@ def test_a_cache_that_restarts_is_found_by_its_port_and_dated_by_its_shutdown(tm
     assert abs((restarts[0].onset - down).total_seconds()) < 1
 
 
+def _sparse_kv(tmp_path, kv_extra, failing_from=None) -> list:
+    """kv, a Redis that logs only its background saves (four lines every two minutes), with
+    ``kv_extra`` (time -> lines) added; shop calls it by name, failing from ``failing_from`` for a
+    minute. The analysis's departures of kv."""
+    kv, shop = [], []
+    for s in range(0, 30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        stamp = t.strftime("%d %b %Y %H:%M:%S")
+        if s % 120 == 7:
+            kv += [f"1:M {stamp}.100 * {1000 + s} changes in 120 seconds. Saving...", f"1:M {stamp}.110 * Background saving started by pid {s}",
+                   f"{s}:C {stamp}.800 * DB saved on disk", f"1:M {stamp}.950 * Background saving terminated with success"]
+        kv += [line.format(stamp=stamp) for line in kv_extra.get(t, [])]
+        iso = t.strftime("%Y-%m-%dT%H:%M:%S")
+        if failing_from is not None and failing_from <= t < failing_from + timedelta(seconds=60):
+            shop.append(f'{{"level":"error","time":"{iso}.200Z","msg":"GET /cart/{s} failed: redis kv:6379 connection refused"}}')
+        else:
+            shop.append(f'{{"level":"info","time":"{iso}.200Z","msg":"GET /cart/{s} 200 in {3 + s % 4} ms"}}')
+    for name, lines in (("kv-0", kv), ("shop", shop)):
+        (tmp_path / f"{name}.log").write_text("\n".join(lines) + "\n")
+    causes = {c.service: c for c in analyze([str(tmp_path)]).root_causes}
+    return causes["kv"].departures if "kv" in causes else []
+
+
+def test_a_cache_that_logs_a_few_lines_a_minute_is_seen_restarting_without_a_pause(tmp_path) -> None:
+    # kv's lines come minutes apart, so no pause can show a restart: at 10:15:30 it says five
+    # shutdown lines in half a second, and three seconds later six startup lines; shop's calls
+    # to it fail for a minute.
+    down = WORKER_START + timedelta(minutes=15, seconds=30)
+    shutdown = ["1:M {stamp}.100 * Received SIGTERM scheduling shutdown...", "1:M {stamp}.150 * User requested shutdown...",
+                "1:M {stamp}.200 * Saving the final RDB snapshot before exiting.", "1:M {stamp}.500 * DB saved on disk",
+                "1:M {stamp}.600 # Redis is now ready to exit, bye bye..."]
+    startup = ["1:M {stamp}.100 * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
+               "1:M {stamp}.105 * Redis version=7.2.4, bits=64, commit=00000000, modified=0, pid=1, just started",
+               "1:M {stamp}.110 * Configuration loaded", "1:M {stamp}.150 * Running mode=standalone, port=6379.",
+               "1:M {stamp}.250 * Server initialized", "1:M {stamp}.700 * Ready to accept connections tcp"]
+    departures = _sparse_kv(tmp_path, {down: shutdown, down + timedelta(seconds=3): startup}, failing_from=down)
+    restarts = [d for d in departures if d.kind == "restarted"]
+    assert restarts and "restarted 1 time(s)" in restarts[0].description, departures
+    assert abs((restarts[0].onset - down).total_seconds()) < 1
+
+
+def test_a_sparse_servers_slow_checkpoints_and_error_bursts_are_no_restart(tmp_path) -> None:
+    # kv says new lines only it would say: a few INFO lines spread over forty seconds (a slow
+    # maintenance pass), and later six ERROR lines within a second (a failing disk). Neither is
+    # a restart, however few lines kv usually logs.
+    maintenance = {WORKER_START + timedelta(minutes=12, seconds=k * 10): [line]
+                   for k, line in enumerate(["1:M {stamp}.100 * Active defrag started", "1:M {stamp}.100 * Active defrag: 12% done",
+                                             "1:M {stamp}.100 * Lazy free of 4096 keys started", "1:M {stamp}.100 * Lazy free done",
+                                             "1:M {stamp}.100 * Active defrag finished in 40 s"])}
+    errors = {WORKER_START + timedelta(minutes=16): [
+        f"1:M {{stamp}}.{ms:03d} # {text}" for ms, text in enumerate(
+            ["Write error saving DB on disk: No space left on device", "Failed opening the temp RDB file temp-1.rdb (in server root dir /data) for saving: No space left on device",
+             "Background saving error", "MISCONF Errors writing to the AOF file: No space left on device",
+             "Error trying to rename the temporary AOF file appendonly.aof.tmp", "Short write while writing to the AOF file"], start=100)]}
+    departures = _sparse_kv(tmp_path, maintenance | errors, failing_from=WORKER_START + timedelta(minutes=16))
+    assert not any(d.kind == "restarted" for d in departures), departures
+
+
+def test_a_new_pod_starting_beside_the_old_one_in_a_collectors_file_is_a_restart(tmp_path) -> None:
+    # A collector writes every container's lines to one file, each record naming its pod. At
+    # 10:15 a new ledger pod starts (three startup lines) while the old one serves on for ten
+    # seconds: the other lines of ledger never pause, but the new pod's first lines are its start.
+    import json
+
+    start = WORKER_START + timedelta(minutes=15)
+    records = []
+
+    def record(t: datetime, container: str, pod: str, text: str) -> None:
+        records.append((t, json.dumps({"time": t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z", "stream": "stdout", "log": text,
+                                       "kubernetes": {"pod_name": pod, "container_name": container}})))
+
+    for s in range(30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        pod = "ledger-6c8f9b7d5-x2k4q" if t < start + timedelta(seconds=10) else "ledger-85c7fd9b4-p9m2z"
+        record(t, "ledger", pod, f"level=info msg=\"posted entry {s}\" request_id=r{s}")
+        record(t + timedelta(milliseconds=300), "api", "api-7b9c6d8f5-w4kzq", f"level=info msg=\"GET http://ledger:8080/entries/{s} 200\"")
+    for k, text in enumerate(["level=info msg=\"starting ledger\" version=4.19.13", "level=info msg=\"connected to database\" max_open_conns=50",
+                              "level=info msg=\"listening on :8080\""]):
+        record(start + timedelta(milliseconds=100 + 200 * k), "ledger", "ledger-85c7fd9b4-p9m2z", text)
+    (tmp_path / "containers.json").write_text("\n".join(line for _, line in sorted(records)) + "\n")
+    causes = {c.service: c for c in analyze([str(tmp_path)]).root_causes}
+    restarts = [d for d in causes["ledger"].departures if d.kind == "restarted"] if "ledger" in causes else []
+    assert restarts, {s: c.departures for s, c in causes.items()}
+    assert abs((restarts[0].onset - start).total_seconds()) < 1
+
+
 def test_a_callee_whose_durations_only_fell_lost_its_callers_traffic() -> None:
     # The billing service dies at 10:02:51 (new errors); its callee kyc loses billing's calls at
     # once: a statement stops, and what it still serves is fast (health checks), its durations
