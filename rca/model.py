@@ -80,6 +80,9 @@ class SourceSummary:
     last: datetime | None
     layouts: tuple[LayoutUse, ...] = ()
     notes: tuple[str, ...] = ()
+    # The services of the source that a server's layout read, each with that layout's name: a
+    # collector's file holding a database's or a cache's lines (``[["kv", "redis"]]``).
+    servers: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return _fields_dict(self)

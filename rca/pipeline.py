@@ -1038,21 +1038,29 @@ def _calls(features: Features, records: pl.DataFrame, texts: pl.DataFrame, spans
 
 def _served_ports(records: pl.DataFrame, summary: IngestSummary) -> pl.DataFrame:
     """``service``, ``port``, ``clients``: the services whose own file is a server's log (a
-    database's, a cache's: its layout says so, ``rca.read.layouts``), with the port that server
-    listens on and the words its clients' lines carry (``Layout.clients``)."""
+    database's, a cache's: its layout says so, ``rca.read.layouts``), or whose lines in a
+    collector's file are (``SourceSummary.servers``), with the port that server listens on and the
+    words its clients' lines carry (``Layout.clients``)."""
     from rca.read.layouts import BY_NAME
 
     schema = {"source": pl.String, "port": pl.Int64, "clients": pl.String}
+    empty = pl.DataFrame(schema={"service": pl.String, "port": pl.Int64, "clients": pl.String})
     known = [(s.source, BY_NAME[s.format].port, BY_NAME[s.format].clients) for s in summary.sources
              if s.format in BY_NAME and BY_NAME[s.format].port]
+    within = pl.DataFrame(
+        [(service, BY_NAME[name].port, BY_NAME[name].clients) for s in summary.sources for service, name in s.servers
+         if name in BY_NAME and BY_NAME[name].port],
+        schema=empty.schema, orient="row",
+    )
     if not known:
-        return pl.DataFrame(schema={"service": pl.String, "port": pl.Int64, "clients": pl.String})
+        return within.unique()
     by_source = pl.DataFrame(known, schema=schema, orient="row")
-    return (
+    whole = (
         records.lazy().select(source=pl.col("source").cast(pl.String), service=pl.col("service").cast(pl.String))
         .drop_nulls().unique().join(by_source.lazy(), on="source").select("service", "port", "clients").unique()
         .collect()
     )
+    return pl.concat([whole, within]).unique()
 
 
 def _effects(features: Features, candidates: pl.DataFrame, anomalies: pl.DataFrame, calls: _Calls,

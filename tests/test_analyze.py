@@ -1374,6 +1374,34 @@ def test_a_new_pod_starting_beside_the_old_one_in_a_collectors_file_is_a_restart
     assert abs((restarts[0].onset - start).total_seconds()) < 1
 
 
+def test_a_cache_among_a_collectors_lines_is_known_by_its_layout_and_blamed_by_address(tmp_path) -> None:
+    # A collector writes every container's lines to one file. kv's lines are a Redis's; at 10:15
+    # it stops answering (a lost network path: it logs nothing of it), and shop's warnings give
+    # only the address it read from, on Redis's port, and the word ``cache``.
+    start = WORKER_START + timedelta(minutes=15)
+    records = []
+
+    def record(t: datetime, container: str, pod: str, text: str) -> None:
+        records.append((t, json.dumps({"time": t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z", "stream": "stdout", "log": text,
+                                       "kubernetes": {"pod_name": pod, "container_name": container}})))
+
+    for s in range(30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        if s % 60 == 7:
+            record(t, "kv", "kv-0", f"1:M {t:%d %b %Y %H:%M:%S}.100 * {1000 + s} changes in 60 seconds. Saving...")
+            record(t + timedelta(milliseconds=5), "kv", "kv-0", f"1:M {t:%d %b %Y %H:%M:%S}.105 * Background saving started by pid {s}")
+        if t >= start and s % 2 == 0:
+            record(t + timedelta(milliseconds=200), "shop", "shop-7b9c6d8f5-w4kzq",
+                   f'level=warning msg="cache unavailable, falling back to database" error="read tcp 10.3.12.25:{40000 + s}->10.1.163.189:6379: i/o timeout"')
+        else:
+            record(t + timedelta(milliseconds=200), "shop", "shop-7b9c6d8f5-w4kzq", f'level=info msg="GET /cart/{s} 200" duration_ms={3 + s % 4}')
+    (tmp_path / "containers.json").write_text("\n".join(line for _, line in sorted(records)) + "\n")
+    analysis = analyze([str(tmp_path)])
+    assert analysis.input.sources[0].servers == (("kv", "redis"),)
+    assert ("shop", "kv") in {(c.caller, c.callee) for c in analysis.calls}
+    assert analysis.root_causes[0].service == "kv", [(c.service, c.departures) for c in analysis.root_causes]
+
+
 def test_a_callee_whose_durations_only_fell_lost_its_callers_traffic() -> None:
     # The billing service dies at 10:02:51 (new errors); its callee kyc loses billing's calls at
     # once: a statement stops, and what it still serves is fast (health checks), its durations

@@ -179,8 +179,8 @@ def _read_grouped(
         records, _ = join_continuations(pl.concat(waiting))
         stats.append(_file_stats(records, plan, many=False))
         kept.append(finish(_project(records, [file])))
-    row, uses = _merge_stats(stats)
-    summary = _summary(file, row, uses, plan, facts[0], settings, csv=csv)
+    row, uses, servers = _merge_stats(stats)
+    summary = _summary(file, row, uses, servers, plan, facts[0], settings, csv=csv)
     return _Read(concat_records(kept), summary, facts[0].yearless > 0 and settings.year is None, zoneless=facts[0].zoneless)
 
 
@@ -291,13 +291,13 @@ def _by_file(
     records: pl.DataFrame, plan: Plan, files: list[_File], facts: list[TimeFacts], settings: Settings, *, csv: bool
 ) -> list[_Read]:
     """Each file's records (schema ``RECORD_SCHEMA``) and summary, from the records of all."""
-    by_file, uses = _file_stats(records, plan, many=len(files) > 1)
+    by_file, uses, servers = _file_stats(records, plan, many=len(files) > 1)
     records = _project(records, files)
     reads, start = [], 0
     for i, f in enumerate(files):
         row = by_file.get(i, _NO_RECORDS)
         year_guessed = facts[i].yearless > 0 and settings.year is None
-        summary = _summary(f, row, uses.get(i, ()), plan, facts[i], settings, csv=csv)
+        summary = _summary(f, row, uses.get(i, ()), servers.get(i, ()), plan, facts[i], settings, csv=csv)
         reads.append(_Read(records.slice(start, row["records"]), summary, year_guessed, zoneless=facts[i].zoneless))
         start += row["records"]
     return reads
@@ -306,34 +306,60 @@ def _by_file(
 _NO_RECORDS = {"records": 0, "no_timestamp": 0, "first": None, "last": None}
 
 
-def _file_stats(records: pl.DataFrame, plan: Plan, *, many: bool) -> tuple[dict[int, dict], dict[int, tuple[LayoutUse, ...]]]:  # type: ignore[type-arg]
+def _file_stats(records: pl.DataFrame, plan: Plan, *, many: bool) -> _Stats:
     """Per file of ``records`` (read, joined, not yet projected): its count of records, of those
-    without a time, its first and last time; and the layouts that read them."""
+    without a time, its first and last time; the layouts that read them; and its servers."""
     file = pl.col("file") if many else pl.lit(0, dtype=pl.UInt32).alias("file")
     uses = _layouts_used(records.select(file, "outer", "layout"), plan)
     counts = [pl.len().alias("records"), pl.col("ts").null_count().alias("no_timestamp"),
               pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")]  # fmt: skip
     stats = records.group_by("file").agg(counts) if many else records.select(file, *counts)
-    return {row["file"]: row for row in stats.iter_rows(named=True)}, uses
+    return {row["file"]: row for row in stats.iter_rows(named=True)}, uses, _servers(records.select(file, "service", "layout"), plan)
 
 
-def _merge_stats(stats: list[tuple[dict[int, dict], dict[int, tuple[LayoutUse, ...]]]]) -> tuple[dict, tuple[LayoutUse, ...]]:  # type: ignore[type-arg]
-    """One file's ``_file_stats`` of its groups of records as one."""
-    rows = [by_file.get(0, _NO_RECORDS) for by_file, _ in stats]
+# Per file: its count of records, of those without a time, first and last time; the layouts
+# that read them; its servers (``_servers``).
+_Stats = tuple[dict[int, dict], dict[int, tuple[LayoutUse, ...]], dict[int, tuple[tuple[str, str], ...]]]  # type: ignore[type-arg]
+
+
+def _servers(ids: pl.DataFrame, plan: Plan) -> dict[int, tuple[tuple[str, str], ...]]:
+    """Per file, ``(service, layout)`` for each service most of whose records a server's layout
+    read (a database's, a cache's: one with a ``port``), as a collector's file holds them among
+    the applications' lines."""
+    servers = [i for i, layout in enumerate(plan.all) if getattr(layout, "port", None)]
+    if not servers or "service" not in ids.columns:
+        return {}
+    found = (
+        ids.drop_nulls("service").group_by("file", "service")
+        .agg(n=pl.len(), served=pl.col("layout").is_in(servers).sum(), layout=pl.col("layout").filter(pl.col("layout").is_in(servers)).mode().min())
+        .filter(pl.col("served") * 2 > pl.col("n"))
+        .sort("file", "service")
+    )
+    by_file: dict[int, tuple[tuple[str, str], ...]] = {}
+    for file, service, layout in found.select("file", pl.col("service").cast(pl.String), "layout").iter_rows():
+        by_file[file] = (*by_file.get(file, ()), (service, plan.all[layout].name))
+    return by_file
+
+
+def _merge_stats(stats: list[_Stats]) -> tuple[dict, tuple[LayoutUse, ...], tuple[tuple[str, str], ...]]:  # type: ignore[type-arg]
+    """One file's ``_file_stats`` of its groups of records as one (a server is one in any group)."""
+    rows = [by_file.get(0, _NO_RECORDS) for by_file, _, _ in stats]
     firsts = [r["first"] for r in rows if r["first"] is not None]
     lasts = [r["last"] for r in rows if r["last"] is not None]
     row = {"records": sum(r["records"] for r in rows), "no_timestamp": sum(r["no_timestamp"] for r in rows),
            "first": min(firsts, default=None), "last": max(lasts, default=None)}
     merged: dict[str, LayoutUse] = {}
-    for _, uses in stats:
+    for _, uses, _ in stats:
         for use in uses.get(0, ()):
             before = merged.get(use.name)
             merged[use.name] = LayoutUse(use.name, use.records + (before.records if before else 0), use.spec)
-    return row, tuple(sorted(merged.values(), key=lambda u: -u.records))
+    servers = dict(server for _, _, found in stats for server in found.get(0, ()))
+    return row, tuple(sorted(merged.values(), key=lambda u: -u.records)), tuple(sorted(servers.items()))
 
 
 def _summary(
-    f: _File, row: dict, uses: tuple[LayoutUse, ...], plan: Plan, facts: TimeFacts, settings: Settings, *, csv: bool  # type: ignore[type-arg]
+    f: _File, row: dict, uses: tuple[LayoutUse, ...], servers: tuple[tuple[str, str], ...], plan: Plan,  # type: ignore[type-arg]
+    facts: TimeFacts, settings: Settings, *, csv: bool,
 ) -> SourceSummary:
     return SourceSummary(
         source=f.source.name,
@@ -347,6 +373,7 @@ def _summary(
         first=row["first"],
         last=row["last"],
         layouts=uses,
+        servers=servers,
         notes=(*plan.notes, *_year_notes(facts, settings, f.source, f.year), *_order_notes(facts)),
     )
 
