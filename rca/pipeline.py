@@ -1053,14 +1053,14 @@ def _served_ports(records: pl.DataFrame, summary: IngestSummary) -> pl.DataFrame
         schema=empty.schema, orient="row",
     )
     if not known:
-        return within.unique()
+        return within.unique(maintain_order=True)
     by_source = pl.DataFrame(known, schema=schema, orient="row")
     whole = (
         records.lazy().select(source=pl.col("source").cast(pl.String), service=pl.col("service").cast(pl.String))
         .drop_nulls().unique().join(by_source.lazy(), on="source").select("service", "port", "clients").unique()
         .collect()
     )
-    return pl.concat([whole, within]).unique()
+    return pl.concat([whole, within]).unique(maintain_order=True)
 
 
 def _effects(features: Features, candidates: pl.DataFrame, anomalies: pl.DataFrame, calls: _Calls,
