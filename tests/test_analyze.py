@@ -1402,6 +1402,27 @@ def test_a_cache_among_a_collectors_lines_is_known_by_its_layout_and_blamed_by_a
     assert analysis.root_causes[0].service == "kv", [(c.service, c.departures) for c in analysis.root_causes]
 
 
+def test_a_w3c_traceparent_ties_a_callers_lines_to_its_callees_by_the_trace_id(tmp_path) -> None:
+    # web (pino) carries each request's W3C ``traceparent`` (its own span in it); ledger logs the
+    # trace id alone. Neither names the other: the trace ids are all that say web calls ledger.
+    # From 10:20 ledger fails every request, and web with it.
+    web, ledger = [], []
+    for s in range(30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        trace, failing = f"{s:032x}", s >= 20 * 60
+        for offset, level, text in ((100, 30, "request started"), (900, 50 if failing else 30, "request failed" if failing else "request finished")):
+            at = t + timedelta(milliseconds=offset)
+            web.append(json.dumps({"level": level, "time": int(at.timestamp() * 1000), "msg": text,
+                                   "traceparent": f"00-{trace}-{s + offset:016x}-01"}))
+        said = f"ERROR [main] c.s.Ledger - posting entry {s} failed: deadlock detected" if failing else f"INFO [main] c.s.Ledger - posted entry {s}"
+        ledger += [f"{t:%Y-%m-%d %H:%M:%S}.400 INFO [main] c.s.Ledger - posting entry {s} trace_id={trace}",
+                   f"{t:%Y-%m-%d %H:%M:%S}.600 {said} trace_id={trace}"]
+    (tmp_path / "web.log").write_text("\n".join(web) + "\n")
+    (tmp_path / "ledger.log").write_text("\n".join(ledger) + "\n")
+    edges = {(c.caller, c.callee): c for c in analyze([str(tmp_path)]).calls}
+    assert ("web", "ledger") in edges and edges["web", "ledger"].traces > 0, edges
+
+
 def test_a_callee_whose_durations_only_fell_lost_its_callers_traffic() -> None:
     # The billing service dies at 10:02:51 (new errors); its callee kyc loses billing's calls at
     # once: a statement stops, and what it still serves is fast (health checks), its durations

@@ -66,11 +66,12 @@ def lines_only(records: pl.DataFrame) -> pl.DataFrame:
 
 def _compact_columns(records: pl.DataFrame) -> pl.DataFrame:
     """One row per record: its place, time, service, level, statement, trace hash and ``MASKED_ID``."""
+    from rca.read.structured import trace_of
     from rca.signals.causal import TRACE_ID
 
     trace = pl.col("trace_id")
     if "message" in records.columns:
-        trace = pl.coalesce(trace, pl.col("message").str.extract(TRACE_ID, 1))
+        trace = pl.coalesce(trace, trace_of(pl.col("message").str.extract(TRACE_ID, 1)))
     component = pl.col("component")
     return records.lazy().select(
         pl.col("source").cast(pl.Categorical), "line", "timestamp", pl.col("service").cast(pl.Categorical), "level",

@@ -23,7 +23,7 @@ from rca.read.lines import CHUNK_BYTES, Lines, Tally, count_lines, gather_lines,
 from rca.read.records import join_continuations
 from rca.read.services import service_expr
 from rca.read.sources import STDIN, Source, file_stem_service, resolve
-from rca.read.structured import csv_export, looks_like_csv_export
+from rca.read.structured import csv_export, looks_like_csv_export, trace_of
 from rca.read.time import TimeFacts, read_times
 from rca.settings import Settings
 
@@ -279,7 +279,7 @@ def _parts(
                 "line", *(["file"] if many else []), "message", "is_start", "layout", "outer", ts, levels(frame, plan),
                 service=service,
                 component=pl.coalesce("component", "outer_component"),
-                trace_id=pl.coalesce("outer_trace", "trace"),
+                trace_id=trace_of(pl.coalesce("outer_trace", "trace")),
                 attributes=pl.col("attributes"),
                 raw=pl.when(pl.col("is_start")).then(None).otherwise(pl.col("raw")),
             )

@@ -42,8 +42,20 @@ TRACE_KEYS = (
     "trace_id", "traceId", "traceID", "TraceID", "TraceId", "trace.id", "dd.trace_id", "otelTraceID",
     "request_id", "requestId", "requestID", "RequestID", "RequestId", "request.id", "x-request-id", "X-Request-ID",
     "x_request_id", "req_id", "reqId", "correlation_id", "correlationId", "CorrelationID", "correlation.id",
-    "trace",
+    "trace", "traceparent",
 )  # fmt: skip
+
+
+def trace_of(value: pl.Expr) -> pl.Expr:
+    """A trace or request id as the services of one request all give it: a W3C ``traceparent``
+    (``00-<trace id>-<parent span id>-<flags>``, each hop's span its own) by its trace id alone.
+
+    >>> pl.select(trace_of(pl.lit("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))).item()
+    '4bf92f3577b34da6a3ce929d0e0e4736'
+    """
+    return value.str.replace(r"^(?:00-)?([0-9a-fA-F]{32})-[0-9a-fA-F]{16}-[0-9a-fA-F]{2}$", "${1}")
+
+
 COMPONENT_KEYS = ("logger", "logger_name", "loggerName", "component", "module", "class", "caller", "Component", "logName")
 POD_KEYS = {"kubernetes.pod_name", "kubernetes.pod.name", "k8s.pod.name", "pod", "pod_name", "PodName", "podName"}
 _NAMES = ("ts", "level", "service", "component", "message", "trace")

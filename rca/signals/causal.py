@@ -16,6 +16,8 @@ import networkx as nx
 import numpy as np
 import polars as pl
 
+from rca.read.structured import trace_of
+
 # Ids that tie the lines of one request together, across services.
 TRACE_ID = (
     r"(?i)(?:\btrace[_-]?id|\bx-request-id|\brequest[_-]?id|\breq[_-]?id|\bcorrelation[_-]?id|\btraceparent)"
@@ -61,7 +63,7 @@ def trace_order(events: pl.DataFrame) -> tuple[Counter[str], Counter[tuple[str, 
     """
     firsts: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
-    in_message = pl.col("message").str.extract(TRACE_ID, 1)
+    in_message = trace_of(pl.col("message").str.extract(TRACE_ID, 1))
     ids = pl.coalesce(pl.col("trace_id"), in_message) if "trace_id" in events.columns else in_message
     per_trace = (
         events.with_columns(trace_id=ids)
