@@ -465,10 +465,11 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     )
     # A startup statement is said a few times: its texts were all kept, and with them the pod
     # that said each line where a collector's record names it.
+    pods = texts.select("source", "line", "service", "timestamp", "message", pod=_pod_of(texts))
     lines = (
         spread_records(said.lazy())
         .collect()
-        .join(texts.select("source", "line", "message", pod=_pod_of(texts)), on=["source", "line"], how="left")
+        .join(pods.select("source", "line", "message", "pod"), on=["source", "line"], how="left")
         .sort("service", "source", "pod", "timestamp", "line", nulls_last=True)
         # Each file's bursts apart, and each pod's in a file of several: pods restarted one after
         # the other (a rolling deploy) each log their own startup, their lines less than a burst
@@ -493,7 +494,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     # new pod (a rolling deploy's, a rescheduled one's) started.
     bursts = (
         bursts.with_columns(pause=pl.Series(_paused(timed, said, bursts), dtype=bursts.schema["onset"]))
-        .with_columns(pl.coalesce("pause", _died_before(deaths, bursts), _opens_new_file(timed, bursts), _starts_new_pod(texts, bursts)))
+        .with_columns(pl.coalesce("pause", _died_before(deaths, bursts), _opens_new_file(timed, bursts), _starts_new_pod(pods, bursts)))
         .filter(pl.col("pause").is_not_null())
         .sort("onset")
         .unique(["service", "source", "pause"], keep="first", maintain_order=True)
@@ -548,36 +549,36 @@ def _opens_new_file(timed: pl.LazyFrame, bursts: pl.DataFrame) -> pl.Series:
         timed.group_by(pl.col("service").cast(pl.String), pl.col("source").cast(pl.String))
         .agg(opened=pl.col("timestamp").min(), closed=pl.col("last").max()).collect(engine="streaming")
     )
-    keyed = bursts.select(pl.col("service").cast(pl.String), pl.col("source").cast(pl.String), "onset").with_row_index("_burst")
-    joined = keyed.join(files, on=["service", "source"], how="left", maintain_order="left")
     # Another file of the service goes on past the burst: a pod started beside the others, not
     # the next file of a rotated log, which opens as the last one closes.
-    beside = (
-        keyed.join(files.rename({"source": "other"}), on="service")
-        .filter((pl.col("other") != pl.col("source")) & (pl.col("closed") > pl.col("onset")))
-        .select("_burst").unique()
-    )
-    opens = ((pl.col("onset") - pl.col("opened")).dt.total_seconds() <= RESTART_BURST_S) & pl.col("_burst").is_in(beside.get_column("_burst").implode())
-    return joined.select(pl.when(opens).then(pl.col("onset")).cast(bursts.schema["onset"])).to_series()
+    return _opens_beside(files, bursts.with_columns(pl.col("source").cast(pl.String)), "source")
 
 
-def _starts_new_pod(texts: pl.DataFrame, bursts: pl.DataFrame) -> pl.Series:
+def _starts_new_pod(pods: pl.DataFrame, bursts: pl.DataFrame) -> pl.Series:
     """As ``_opens_new_file``, of pods that share a file (a collector's, each record naming its
-    pod): each burst's onset where its pod's first line comes at most ``RESTART_BURST_S`` before
-    it while another pod of the service goes on logging after it (a rolling deploy), else null."""
-    pods = (
-        texts.lazy().select(pl.col("service").cast(pl.String), "timestamp", pod=_pod_of(texts)).drop_nulls(["pod", "timestamp"])
+    pod; ``pods``: texts with ``service``, ``timestamp`` and ``pod``): each burst's onset where its
+    pod's first line comes at most ``RESTART_BURST_S`` before it while another pod of the service
+    goes on logging after it (a rolling deploy), else null."""
+    spans = (
+        pods.lazy().select(pl.col("service").cast(pl.String), "timestamp", "pod").drop_nulls(["pod", "timestamp"])
         .group_by("service", "pod").agg(opened=pl.col("timestamp").min(), closed=pl.col("timestamp").max()).collect(engine="streaming")
     )
-    keyed = bursts.select(pl.col("service").cast(pl.String), "pod", "onset").with_row_index("_burst")
+    return _opens_beside(spans, bursts, "pod")
+
+
+def _opens_beside(units: pl.DataFrame, bursts: pl.DataFrame, unit: str) -> pl.Series:
+    """For each of ``bursts`` (``service``, ``unit``, ``onset``), its onset where its ``unit`` (a
+    file, a pod; ``units``: ``service``, ``unit``, ``opened``, ``closed``) opened at most
+    ``RESTART_BURST_S`` before it while another of the service's goes on after it, else null."""
+    keyed = bursts.select(pl.col("service").cast(pl.String), unit, "onset").with_row_index("_burst")
     beside = (
-        keyed.join(pods.rename({"pod": "other"}).drop("opened"), on="service")
-        .filter((pl.col("other") != pl.col("pod")) & (pl.col("closed") > pl.col("onset")))
+        keyed.join(units.rename({unit: "other"}).drop("opened"), on="service")
+        .filter((pl.col("other") != pl.col(unit)) & (pl.col("closed") > pl.col("onset")))
         .select("_burst").unique()
     )
-    joined = keyed.join(pods, on=["service", "pod"], how="left", maintain_order="left")
-    starts = ((pl.col("onset") - pl.col("opened")).dt.total_seconds() <= RESTART_BURST_S) & pl.col("_burst").is_in(beside.get_column("_burst").implode())
-    return joined.select(pl.when(starts).then(pl.col("onset")).cast(bursts.schema["onset"])).to_series()
+    joined = keyed.join(units, on=["service", unit], how="left", maintain_order="left")
+    opens = ((pl.col("onset") - pl.col("opened")).dt.total_seconds() <= RESTART_BURST_S) & pl.col("_burst").is_in(beside.get_column("_burst").implode())
+    return joined.select(pl.when(opens).then(pl.col("onset")).cast(bursts.schema["onset"])).to_series()
 
 
 def _pod_of(lines: pl.DataFrame) -> pl.Expr:
@@ -610,7 +611,10 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
     service that logs like a clock pauses tellingly sooner than one whose traffic comes and goes.
     Where the service's lines come in several files (one per pod), the lines of the burst's own
     file: a rolling restart pauses one pod while the others serve. New statements said while the
-    service goes on serving are its traffic's variety, not a restart."""
+    service goes on serving are its traffic's variety, not a restart. Where the service logs too
+    seldom for a pause to show, a burst of ``RESTART_DENSE_LINES`` statements below WARN that
+    comes ``RESTART_DENSE`` times as fast as its lines over the file is a restart without one
+    (a shutdown burst and the startup burst less than ``2 * RESTART_BURST_S`` after it are one)."""
     # The service's other lines in each burst's file (cells of records, rca.mine.compact: each
     # from its first record's time to its last's), summed in the streaming engine per second:
     # gaps shorter than a second do not matter, and a file holds at most a row per second of it.

@@ -1346,18 +1346,26 @@ def test_a_sparse_servers_slow_checkpoints_and_error_bursts_are_no_restart(tmp_p
     assert not any(d.kind == "restarted" for d in departures), departures
 
 
+def _collected(t: datetime, container: str, pod: str, text: str) -> tuple[datetime, str]:
+    """A collector's (Fluent Bit's) record of one container's line, with its time to sort by."""
+    return t, json.dumps({"time": t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z", "stream": "stdout", "log": text,
+                          "kubernetes": {"pod_name": pod, "container_name": container}})
+
+
+def _write_collected(path, records: list[tuple[datetime, str]]) -> None:  # type: ignore[no-untyped-def]
+    """The collector's merged file: every container's records in time order."""
+    path.write_text("\n".join(line for _, line in sorted(records)) + "\n")
+
+
 def test_a_new_pod_starting_beside_the_old_one_in_a_collectors_file_is_a_restart(tmp_path) -> None:
     # A collector writes every container's lines to one file, each record naming its pod. At
     # 10:15 a new ledger pod starts (three startup lines) while the old one serves on for ten
     # seconds: the other lines of ledger never pause, but the new pod's first lines are its start.
-    import json
-
     start = WORKER_START + timedelta(minutes=15)
-    records = []
+    records: list[tuple[datetime, str]] = []
 
     def record(t: datetime, container: str, pod: str, text: str) -> None:
-        records.append((t, json.dumps({"time": t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z", "stream": "stdout", "log": text,
-                                       "kubernetes": {"pod_name": pod, "container_name": container}})))
+        records.append(_collected(t, container, pod, text))
 
     for s in range(30 * 60):
         t = WORKER_START + timedelta(seconds=s)
@@ -1367,7 +1375,7 @@ def test_a_new_pod_starting_beside_the_old_one_in_a_collectors_file_is_a_restart
     for k, text in enumerate(["level=info msg=\"starting ledger\" version=4.19.13", "level=info msg=\"connected to database\" max_open_conns=50",
                               "level=info msg=\"listening on :8080\""]):
         record(start + timedelta(milliseconds=100 + 200 * k), "ledger", "ledger-85c7fd9b4-p9m2z", text)
-    (tmp_path / "containers.json").write_text("\n".join(line for _, line in sorted(records)) + "\n")
+    _write_collected(tmp_path / "containers.json", records)
     causes = {c.service: c for c in analyze([str(tmp_path)]).root_causes}
     restarts = [d for d in causes["ledger"].departures if d.kind == "restarted"] if "ledger" in causes else []
     assert restarts, {s: c.departures for s, c in causes.items()}
@@ -1379,11 +1387,10 @@ def test_a_cache_among_a_collectors_lines_is_known_by_its_layout_and_blamed_by_a
     # it stops answering (a lost network path: it logs nothing of it), and shop's warnings give
     # only the address it read from, on Redis's port, and the word ``cache``.
     start = WORKER_START + timedelta(minutes=15)
-    records = []
+    records: list[tuple[datetime, str]] = []
 
     def record(t: datetime, container: str, pod: str, text: str) -> None:
-        records.append((t, json.dumps({"time": t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z", "stream": "stdout", "log": text,
-                                       "kubernetes": {"pod_name": pod, "container_name": container}})))
+        records.append(_collected(t, container, pod, text))
 
     for s in range(30 * 60):
         t = WORKER_START + timedelta(seconds=s)
@@ -1395,7 +1402,7 @@ def test_a_cache_among_a_collectors_lines_is_known_by_its_layout_and_blamed_by_a
                    f'level=warning msg="cache unavailable, falling back to database" error="read tcp 10.3.12.25:{40000 + s}->10.1.163.189:6379: i/o timeout"')
         else:
             record(t + timedelta(milliseconds=200), "shop", "shop-7b9c6d8f5-w4kzq", f'level=info msg="GET /cart/{s} 200" duration_ms={3 + s % 4}')
-    (tmp_path / "containers.json").write_text("\n".join(line for _, line in sorted(records)) + "\n")
+    _write_collected(tmp_path / "containers.json", records)
     analysis = analyze([str(tmp_path)])
     assert analysis.input.sources[0].servers == (("kv", "redis"),)
     assert ("shop", "kv") in {(c.caller, c.callee) for c in analysis.calls}
