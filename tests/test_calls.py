@@ -539,6 +539,43 @@ def test_errors_naming_a_callee_rise_from_the_incident_start() -> None:
     assert row["first"] == T0 + timedelta(seconds=300)
 
 
+def test_the_5xx_lines_of_an_access_statement_blame_the_upstream_they_name_but_a_gauges_warnings_do_not() -> None:
+    """An access line's level is its status: a proxy's one statement is mostly 200s, and its
+    5xx lines (errors) from the start name the upstream that failed them. A consumer's lag line
+    turns WARN past a threshold: its service's own state, not a failure of the topic's owner."""
+    envoy = '"GET /api/v1/geo HTTP/1.1" {status} - via_upstream 10.8.25.130:8000 outbound|8000||geo-api.default.svc.cluster.local'
+    rows = [(s, "edge", "INFO", envoy.format(status=200)) for s in range(0, 600)]
+    rows += [(s, "edge", "ERROR", envoy.format(status=504)) for s in range(300, 600, 3)]
+    rows += [(s, "geo-api", "INFO", "request served") for s in range(0, 600, 5)]
+    rows += [(s, "dispatcher", "INFO", f"lag on ledger.events: {s % 7}") for s in range(0, 600, 2)]
+    rows += [(s, "dispatcher", "WARN", f"lag on ledger.events: {5000 + s}") for s in range(300, 600, 10)]
+    rows += [(s, "ledger", "INFO", "entry committed") for s in range(0, 600, 5)]
+    records = _records(rows).with_columns(  # one statement each, whatever its lines' levels
+        template_id=pl.when(pl.col("service") == "edge").then(pl.lit("access"))
+        .when(pl.col("message").str.starts_with("lag")).then(pl.lit("lag")).otherwise("template_id")
+    )
+    rises = named_rises(records, find_mentions(records), T0 + timedelta(seconds=300))
+    assert rises.select("caller", "callee").rows() == [("edge", "geo-api")]
+    row = rises.row(0, named=True)
+    assert row["before"] == 0 and row["after"] == 100 and row["g"] > 50 and row["first"] == T0 + timedelta(seconds=300)
+    # The statement is one call edge, named in its 200s as in its 504s.
+    graph = call_graph(["dispatcher", "edge", "geo-api", "ledger"], find_mentions(records))
+    assert graph.edges["edge", "geo-api"]["templates"] == 1 and graph.edges["edge", "geo-api"]["error_lines"] == 100
+
+
+def test_a_name_servers_query_line_ties_the_address_of_who_asked_to_no_name() -> None:
+    """coredns logs the asking client's address beside the name it asked for: that address is
+    not the named service's, so a proxy's 5xx sent to it blames nobody (and not that name)."""
+    records = _records([
+        (1, "coredns", "INFO", '10.244.54.91:40598 - 56212 "A IN reviews.default.svc.cluster.local. udp 67 false 512" NOERROR qr,aa,rd 99 0.0001s'),
+        (2, "coredns", "INFO", '10.244.54.91:40611 - 1213 "AAAA IN reviews.default.svc.cluster.local. udp 67 false 512" NOERROR qr,aa,rd 99 0.0001s'),
+        (3, "edge", "ERROR", '"PUT /api/v1/inventory/4 HTTP/1.1" 503 1763 rt=0.046 urt="0.046" ua="10.244.54.91:8080" us="503"'),
+        (4, "reviews", "INFO", "request completed"),
+        (5, "partner", "INFO", "PUT /api/v1/inventory/4 200 13.2ms"),
+    ])
+    assert not any(caller == "edge" and callee == "reviews" for caller, callee, _ in _pairs(records))
+
+
 def test_calls_to_one_callee_that_stop_going_through_while_the_caller_logs_on_blame_it() -> None:
     # kyc's client logs each response; from the start, its calls to price-engine fail with a
     # 502 that names nothing (the name no longer resolves) while its calls to stock go on.

@@ -103,6 +103,10 @@ _SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (
 # vocabulary there ("order", "user", "api"), not a mention of one service.
 MAX_SPEAKER_SHARE = 0.5
 SAMPLE_PER_TEMPLATE = 64
+# A record at WARN or worse, and at ERROR or worse; one without a level counts as INFO. The
+# levels are compared as they are (an Enum), not as text.
+AT_WARN = pl.col("level").is_in(["WARN", "ERROR", "FATAL"]).fill_null(False)
+AT_ERROR = pl.col("level").is_in(["ERROR", "FATAL"]).fill_null(False)
 BLAME_WEIGHT = {"name": 1.0, "address": 1.0, "client": 1.0, "resolver": 1.0, "route": 0.5, "path": 0.5, "word": 0.25}
 # A request's path: two or more segments, in a URL after its host, or alone (``GET /api/v1/x``).
 _URL_PATH = r"://[^/\s\"'<>]+((?:/[A-Za-z0-9_.~{}:%-]+)+)"
@@ -143,8 +147,10 @@ class Mentions:
     ``error`` (the statement is at WARN or above: it blames the callee) and ``how`` (``name``: its
     whole name, ``word``: a word of its name only, ``address``, ``route``: only in a URL path, or
     ``caller``: the callee's line names who sent the request, so the names swap), ``sent`` (a
-    line says the request went out to a host) and ``lookup`` (every such line says the name could
-    not be resolved)."""
+    line says the request went out to a host), ``lookup`` (every such line says the name could
+    not be resolved) and ``error_part`` (the row is of the statement's lines at ERROR or worse
+    alone: a statement mostly below WARN whose level varies line by line, as an access log's with
+    the status, names the callee in those, and blames it there)."""
 
     table: pl.DataFrame
 
@@ -253,19 +259,45 @@ def sample_messages(
     """Per (``service``, ``template_id``): up to ``per_template`` distinct messages (first seen
     first), the statement's ``lines`` and whether it is at WARN or above (``error``). ``texts``:
     the records were read compact; their messages are found among the texts kept."""
-    # A record without a level counts as INFO; the levels are compared as they are (an Enum), not as text.
-    at_warn = pl.col("level").is_in(["WARN", "ERROR", "FATAL"]).fill_null(False)
+    # Counted in the streaming engine, a batch of records at a time (eagerly, the keys of every record are hashed at once).
+    n = pl.col("n")  # records one a row, or cells of them (rca.mine.compact)
+    totals = as_cells(records).lazy().group_by(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String)).agg(
+        lines=n.sum().cast(pl.Int64), warn_lines=(n * AT_WARN).sum().cast(pl.Int64), error_lines=(n * AT_ERROR).sum().cast(pl.Int64)
+    ).with_columns(error=pl.col("warn_lines") >= 0.5 * pl.col("lines")).collect(engine="streaming")
+    # A statement mostly below WARN whose level varies line by line with what they report (an
+    # access line's 5xx is an error, its 200 not) is sampled twice: all its lines, and its lines
+    # at ERROR or worse alone (``error_part``), which blame what they name as the statement's
+    # errors do. Its warnings are left out: a gauge's line turns WARN past a threshold (``lag on
+    # orders.events: 5400``), which is its own service's state, not a failure of what it names.
+    mixed = totals.filter(~pl.col("error") & (pl.col("error_lines") > 0)).select(
+        "service", "template_id", lines="error_lines", error=pl.lit(True)
+    )
+    # Read compact, the records whose texts were kept; else all.
+    records = (records if texts is None or "message" in records.columns else texts).filter(pl.col("service").is_not_null())
+    parts = [
+        _sampled(records, per_template).join(totals.drop("warn_lines", "error_lines"), on=["service", "template_id"]).with_columns(error_part=pl.lit(False)),
+        _sampled(
+            records.filter(AT_ERROR)
+            .with_columns(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String))
+            .join(mixed.select("service", "template_id"), on=["service", "template_id"], how="semi"),
+            per_template,
+        ).join(mixed, on=["service", "template_id"]).with_columns(error_part=pl.lit(True)),
+    ]
+    return (
+        pl.concat(parts).with_columns(n_sampled=pl.col("message").list.len())
+        .explode("message")
+        .with_row_index("mid")
+    )
+
+
+def _sampled(records: pl.DataFrame, per_template: int) -> pl.DataFrame:
+    """Per (``service``, ``template_id``) of ``records`` (as text): up to ``per_template`` distinct
+    messages, first seen first, with what else a line says of its call (``sample_messages``)."""
     # Lines spread over each statement's span, a few times as many as are kept: the distinct
     # messages are found among them, without touching every line of a busy statement.
     count = pl.len().over("service", "template_id")
     spread = pl.int_range(pl.len()).over("service", "template_id") % (count // (8 * per_template) + 1) == 0
-    # Counted in the streaming engine, a batch of records at a time (eagerly, the keys of every record are hashed at once).
-    n = pl.col("n")  # records one a row, or cells of them (rca.mine.compact)
-    totals = as_cells(records).lazy().group_by(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String)).agg(
-        lines=n.sum(), error=(n * at_warn).sum() >= 0.5 * n.sum()
-    ).collect(engine="streaming")
-    # Read compact, the records whose texts were kept; else all.
-    records = (records if texts is None or "message" in records.columns else texts).filter(spread & pl.col("service").is_not_null())
+    records = records.filter(spread)
     # A structured record's other fields (``error="Get https://ledger/..."``) count as its text.
     text = pl.col("message")
     if "body" in records.columns:
@@ -286,14 +318,9 @@ def sample_messages(
         component = pl.col("component").cast(pl.String)
         client = component.str.contains(r"(?i)client")
         text = pl.when(client.fill_null(False)).then(pl.concat_str(text, pl.lit(" "), component)).otherwise(text)
-    return (
-        # Read compact, services and templates are categorical in the records: as text from here.
-        records.group_by(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String))
-        .agg(text.unique(maintain_order=True).head(per_template).alias("message"))
-        .join(totals, on=["service", "template_id"])
-        .with_columns(n_sampled=pl.col("message").list.len())
-        .explode("message")
-        .with_row_index("mid")
+    # Read compact, services and templates are categorical in the records: as text from here.
+    return records.group_by(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String)).agg(
+        text.unique(maintain_order=True).head(per_template).alias("message")
     )
 
 
@@ -303,7 +330,7 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
     services = sorted(records.get_column("service").drop_nulls().unique().to_list())
     empty = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "template_id": pl.String,
                                  "share": pl.Float64, "lines": pl.Int64, "error": pl.Boolean, "how": pl.String,
-                                 "sent": pl.Boolean, "lookup": pl.Boolean})
+                                 "sent": pl.Boolean, "lookup": pl.Boolean, "error_part": pl.Boolean})
     if len(services) < 2:
         return Mentions(empty)
     sample = sample_messages(records, texts=texts)
@@ -366,9 +393,9 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
     not_found = pl.col("message").str.contains(_UNRESOLVED)
     unresolved = not_found & pl.lit(resolvers.len() > 0)
     table = (
-        found.join(sample.select("mid", "template_id", "lines", "error", "n_sampled", unresolved=unresolved,
+        found.join(sample.select("mid", "template_id", "lines", "error", "n_sampled", "error_part", unresolved=unresolved,
                                  lookup=not_found, sent=pl.col("message").str.contains(_SENT)), on="mid")
-        .group_by("service", "callee", "template_id")
+        .group_by("service", "callee", "template_id", "error_part")
         .agg(
             share=pl.len() / pl.col("n_sampled").first(),
             lines=pl.col("lines").first(),
@@ -385,7 +412,10 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
             callee=pl.when(pl.col("how") == "caller").then("caller").otherwise("callee"),
             error=pl.col("error") & (pl.col("how") != "caller"),
         )
-        .sort("caller", "callee", "template_id")
+        # A statement's error part blames only what its lines name in full: a path's word
+        # (``POST /v2/auth/quote``) says little of which backend failed the request.
+        .filter(~pl.col("error_part") | pl.col("how").is_in(["name", "address", "client", "resolver"]))
+        .sort("caller", "callee", "template_id", "error_part")
     )
     table = pl.concat([table, _resolver_mentions(sample, unresolved, resolvers)], how="diagonal_relaxed")
     return Mentions(table.select(empty.columns).cast(empty.schema))  # type: ignore[arg-type]
@@ -403,14 +433,14 @@ def _resolver_mentions(sample: pl.DataFrame, unresolved: pl.Expr, resolvers: pl.
     """Callers of the name servers (``_resolvers``): each error statement that a name could not be
     resolved names them, which every caller uses though none names them (``how``: ``resolver``)."""
     resolvers = resolvers.to_frame("callee")
-    failed = sample.filter(pl.col("error")).group_by("service", "template_id").agg(
+    failed = sample.filter(pl.col("error")).group_by("service", "template_id", "error_part").agg(
         share=unresolved.mean(), lines=pl.col("lines").first()
     ).filter(pl.col("share") > 0)
     return (
         failed.join(resolvers, how="cross").filter(pl.col("service") != pl.col("callee"))
         .select(caller="service", callee="callee", template_id="template_id", share="share",
                 lines=(pl.col("lines") * pl.col("share")).round().cast(pl.Int64).clip(lower_bound=1),
-                error=pl.lit(True), how=pl.lit("resolver"), sent=pl.lit(True), lookup=pl.lit(False))
+                error=pl.lit(True), how=pl.lit("resolver"), sent=pl.lit(True), lookup=pl.lit(False), error_part="error_part")
     )
 
 
@@ -573,7 +603,13 @@ def _addresses(tokens: pl.DataFrame, named: pl.DataFrame, sample: pl.DataFrame, 
     )
     if ips.height == 0:
         return named.select("mid", "service", "callee").clear()
-    together = ips.join(named.select("mid", "service", "callee"), on=["mid", "service"]).group_by("ip", "callee").agg(n=pl.len())
+    # A name server's query line holds the address of who asked beside the name asked for
+    # (``10.244.54.91:40598 - "A IN ledger.default.svc."``): it ties neither to the other.
+    queries = sample.filter(pl.col("message").str.contains(_DNS_QUERY)).select("mid")
+    together = (
+        ips.join(queries, on="mid", how="anti").join(named.select("mid", "service", "callee"), on=["mid", "service"])
+        .group_by("ip", "callee").agg(n=pl.len())
+    )
     announcing = sample.filter(pl.col("message").str.contains(_SELF_ADDRESS)).select("mid")
     own = ips.join(announcing, on="mid").group_by("ip", callee="service").agg(n=pl.len())
     votes = pl.concat([together, own, _by_port(sample, ports)]).group_by("ip", "callee").agg(pl.col("n").sum())
@@ -728,14 +764,20 @@ def call_graph(services: list[str], mentions: Mentions, traces: pl.DataFrame | N
 
     graph = nx.DiGraph()
     graph.add_nodes_from(services)
-    per_pair = mentions.table.group_by("caller", "callee").agg(
+    # A statement counts once, as its whole sample names the callee where it does, else as its
+    # lines at ERROR or worse do (``error_part``); those lines are its errors either way.
+    table = mentions.table if "error_part" in mentions.table.columns else mentions.table.with_columns(error_part=pl.lit(False))
+    statements = table.sort("error_part").unique(["caller", "callee", "template_id"], keep="first", maintain_order=True)
+    per_pair = statements.group_by("caller", "callee").agg(
         templates=pl.len(),
         lines=pl.col("lines").sum(),
-        error_lines=pl.col("lines").filter(pl.col("error")).sum(),
         how=pl.col("how").unique().sort(),
         # A statement naming a service in full counts more than one with a word of its name in a
         # URL path (``/api/variant`` is not a call to ``api-svc``).
         strength=pl.col("how").replace_strict(BLAME_WEIGHT, default=1.0, return_dtype=pl.Float64).sum(),
+    ).join(
+        table.group_by("caller", "callee").agg(error_lines=pl.col("lines").filter(pl.col("error")).sum()),
+        on=["caller", "callee"],
     )
     strength = {(r["caller"], r["callee"]): r["strength"] for r in per_pair.iter_rows(named=True)}
     for row in per_pair.iter_rows(named=True):
@@ -786,7 +828,7 @@ def stopped_calls(records: pl.DataFrame, lines: pl.DataFrame, start: datetime) -
     schema = _NAMED_SCHEMA | {"first": records.schema["timestamp"]}
     stamps = records.get_column("timestamp")
     services = sorted(records.get_column("service").drop_nulls().cast(pl.String).unique().to_list())
-    below_warn = ~pl.col("level").is_in(["WARN", "ERROR", "FATAL"]).fill_null(False)
+    below_warn = ~AT_WARN
     # Only a line that holds one of the names can name a callee: the others, most of them, are
     # not copied on (``line_callees`` reads a line with its fields).
     keys = _lookup(services).get_column("key").to_list() if len(services) > 1 else []
@@ -901,8 +943,10 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     # Blame by failed lookups alone: every line that names the callee since ``start`` says its
     # name could not be resolved.
     not_found = pl.col("lookup").fill_null(False) if "lookup" in mentions.table.columns else pl.lit(False)
+    # A statement's part at ERROR or worse (``error_part``) counts those of its lines alone.
+    error_part = pl.col("error_part").fill_null(False) if "error_part" in mentions.table.columns else pl.lit(False)
     errors = mentions.table.filter(pl.col("error")).select(
-        "caller", "callee", "template_id", share=pl.col("share") * weight, whole=whole, not_found=not_found
+        "caller", "callee", "template_id", share=pl.col("share") * weight, whole=whole, not_found=not_found, error_part=error_part
     )
     schema = _NAMED_SCHEMA | {"by_route": pl.Boolean, "by_lookup": pl.Boolean, "first": records.schema["timestamp"]}
     stamps = records.get_column("timestamp")
@@ -915,8 +959,9 @@ def named_rises(records: pl.DataFrame, mentions: Mentions, start: datetime) -> p
     # Joined and summed in the streaming engine, a batch of records at a time.
     table = (
         records.lazy().filter(pl.col("timestamp").is_not_null())
-        .select(caller="service", template_id="template_id", timestamp="timestamp", n="n")
+        .select(caller="service", template_id="template_id", timestamp="timestamp", n="n", at_error=AT_ERROR)
         .join(errors.lazy(), on=["caller", "template_id"])
+        .filter(~pl.col("error_part") | pl.col("at_error"))
         .group_by("caller", "callee").agg(
             before=(pl.col("share") * pl.col("n") * (pl.col("timestamp") < start)).sum(),
             after=(pl.col("share") * pl.col("n") * (pl.col("timestamp") >= start)).sum(),
