@@ -614,7 +614,8 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
     service goes on serving are its traffic's variety, not a restart. Where the service logs too
     seldom for a pause to show, a burst of ``RESTART_DENSE_LINES`` statements below WARN that
     comes ``RESTART_DENSE`` times as fast as its lines over the file is a restart without one
-    (a shutdown burst and the startup burst less than ``2 * RESTART_BURST_S`` after it are one)."""
+    (a shutdown burst, dense or of ``RESTART_LINES`` statements of any level, and the startup
+    burst less than ``2 * RESTART_BURST_S`` after it are one)."""
     # The service's other lines in each burst's file (cells of records, rca.mine.compact: each
     # from its first record's time to its last's), summed in the streaming engine per second:
     # gaps shorter than a second do not matter, and a file holds at most a row per second of it.
@@ -651,6 +652,9 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
         # median gaps and long idle ones, and only the mean tells how long it usually stays quiet.
         mean = (ends.max() - starts.min()).total_seconds() / (n - 1)
         dense: tuple[object, np.datetime64] | None = None  # the last dense burst's restart and end
+        # The last burst of ``RESTART_LINES`` statements or more (a shutdown says a few, some of
+        # them warnings: ``Received SIGTERM``, ``ready to exit``): its index, onset and end.
+        said_before: tuple[int, object, np.datetime64] | None = None
         first_line, last_line = starts.to_numpy().min(), ends.to_numpy().max()
         group = group.sort("onset")
         for burst, onset, end, statements, calm, began in zip(
@@ -662,11 +666,16 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
             # be a few, said together).
             covers = (max(last_line, end) - min(first_line, onset)) / np.timedelta64(1, "s")
             if calm >= RESTART_DENSE_LINES and calm * covers / n >= RESTART_DENSE * max((end - onset) / np.timedelta64(1, "s"), 1.0):
-                # A shutdown's burst and the startup's after it are one restart.
+                # A shutdown's burst and the startup's after it are one restart, dated by the first.
                 near = dense is not None and (onset - dense[1]) / np.timedelta64(1, "s") <= 2 * RESTART_BURST_S
-                found[burst] = dense[0] if near else began
+                shut = said_before is not None and not near and (onset - said_before[2]) / np.timedelta64(1, "s") <= 2 * RESTART_BURST_S
+                if shut:
+                    found[said_before[0]] = said_before[1]  # type: ignore[index]  # the shutdown's burst dates the restart
+                found[burst] = dense[0] if near else said_before[1] if shut else began  # type: ignore[index]
                 dense = (found[burst], end)
+                said_before = None
                 continue
+            said_before = (burst, began, end) if statements >= RESTART_LINES else None
             # The next seconds start in order: the gaps before the burst are a prefix of them.
             known_before = int(np.searchsorted(gap_to, onset, side="right"))
             limit = RESTART_PAUSE_GAPS * mean

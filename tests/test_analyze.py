@@ -1162,6 +1162,26 @@ def test_a_callee_that_crashes_again_explains_callers_that_fail_at_its_second_cr
     assert not effect_graph(alone, calls, named).has_edge("worker", "api")
 
 
+def test_a_callee_that_panics_every_few_minutes_since_long_before_does_not_explain_a_callers_trouble() -> None:
+    # payments has logged a panic every two minutes since 10:00; the incident starts at 10:30
+    # and api's errors at 10:30:08, 6 s after one more of payments' routine panics.
+    from rca.ranking.rank import effect_graph, service_candidates
+
+    start = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+    panics = [start + timedelta(seconds=2) - timedelta(minutes=2) * k for k in range(15, -1, -1)]
+    departures = pl.DataFrame({
+        "service": ["payments", "api"], "kind": ["new", "new"], "scope": ["fatal", "statement"], "g": [25.0, 200.0],
+        "onset": [panics[0], start + timedelta(seconds=8)], "onset_bucket": [0, 30], "again": [panics, None],
+    }, schema_overrides={"onset": pl.Datetime("us", "UTC"), "again": pl.List(pl.Datetime("us", "UTC"))})
+    calls = nx.DiGraph([("api", "payments")])
+    named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
+    assert not effect_graph(service_candidates(departures, start=start), calls, named).has_edge("payments", "api")
+    # Its first panics just before the incident are felt (a crash loop beginning).
+    first = departures.with_columns(again=pl.Series([panics[-2:], None], dtype=pl.List(pl.Datetime("us", "UTC"))),
+                                    onset=pl.Series([panics[-2], start + timedelta(seconds=8)], dtype=pl.Datetime("us", "UTC")))
+    assert effect_graph(service_candidates(first, start=start), calls, named).has_edge("payments", "api")
+
+
 def test_a_statement_whose_rate_falls_is_dated_where_it_fell_not_a_window_before() -> None:
     # The api's calls to the worker come 2 a second until 10:15:00, then one in ten seconds (its
     # threads hang on the worker). The fall is dated to the record, not when the window after
@@ -1327,6 +1347,23 @@ def test_a_cache_that_logs_a_few_lines_a_minute_is_seen_restarting_without_a_pau
     restarts = [d for d in departures if d.kind == "restarted"]
     assert restarts and "restarted 1 time(s)" in restarts[0].description, departures
     assert abs((restarts[0].onset - down).total_seconds()) < 1
+
+
+def test_a_sparse_caches_restart_is_dated_by_its_shutdown_though_that_says_a_warning(tmp_path) -> None:
+    # kv warns it cannot save, then shuts down at 10:15:30 (four lines, one a warning: too few
+    # below WARN for a burst of its own), and starts 40 s later (six lines): one restart, from
+    # the shutdown on, when shop's calls to it begin to fail.
+    down = WORKER_START + timedelta(minutes=15, seconds=30)
+    shutdown = ["1:M {stamp}.100 * Received SIGTERM scheduling shutdown...", "1:M {stamp}.150 * User requested shutdown...",
+                "1:M {stamp}.200 * Saving the final RDB snapshot before exiting.", "1:M {stamp}.600 # Redis is now ready to exit, bye bye..."]
+    startup = ["1:M {stamp}.100 * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
+               "1:M {stamp}.105 * Redis version=7.2.4, bits=64, commit=00000000, modified=0, pid=1, just started",
+               "1:M {stamp}.110 * Configuration loaded", "1:M {stamp}.150 * Running mode=standalone, port=6379.",
+               "1:M {stamp}.250 * Server initialized", "1:M {stamp}.700 * Ready to accept connections tcp"]
+    departures = _sparse_kv(tmp_path, {down: shutdown, down + timedelta(seconds=40): startup}, failing_from=down)
+    restarts = [d for d in departures if d.kind == "restarted"]
+    assert restarts and "restarted 1 time(s)" in restarts[0].description, departures
+    assert abs((restarts[0].onset - down).total_seconds()) < 1, restarts
 
 
 def test_a_sparse_servers_slow_checkpoints_and_error_bursts_are_no_restart(tmp_path) -> None:

@@ -55,6 +55,9 @@ NEAR_BEST = 0.8
 # A failure reaches its callers within timeouts and retries: a callee that departed longer than
 # this before its caller did not start the caller's trouble.
 MAX_LAG_S = 120.0
+# A departure said this many times well before the incident (``MAX_LAG_S``) is the service's
+# routine: its times are no onsets its callers felt.
+ROUTINE_TIMES = 3
 # How strongly each kind of evidence ties an effect to its cause.
 EDGE_WEIGHT = {"names": 1.0, "calls": 0.8, "traces": 0.6, "lead": 0.3}
 WEIGHTS = {"departure": 0.4, "explains": 0.5, "earliness": 0.1}
@@ -107,7 +110,12 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     # by its first.
     times = departures.select("service", "kind", "onset", "contradicted", "quicker")
     if "again" in departures.columns:
-        again = departures.select("service", "kind", "contradicted", "quicker", onset="again").explode("onset")
+        # Not one that recurred ``ROUTINE_TIMES`` times or more well before the incident: a
+        # service that panics every minute or two since long before has its everyday deaths,
+        # and one of them just before its caller's trouble began is no more than chance.
+        before = pl.col("again").list.eval(pl.element() < pl.lit(start) - pl.duration(seconds=MAX_LAG_S)).list.sum()
+        recurring = departures if start is None else departures.filter(before.fill_null(0) < ROUTINE_TIMES)
+        again = recurring.select("service", "kind", "contradicted", "quicker", onset="again").explode("onset")
         times = pl.concat([times, again.select(times.columns)], how="vertical_relaxed")
     felt = times.group_by("service").agg(
         pl.col("onset").filter(sure).drop_nulls().unique().sort().alias("onsets"),
