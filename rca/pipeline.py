@@ -71,6 +71,7 @@ from rca.signals.features import (
     as_cells,
     build_features,
     normal_of,
+    template_series,
 )
 from rca.signals.params import MIN_VALUES, numbered_lines, numeric_values, param_shifts
 
@@ -345,11 +346,16 @@ def _dated_onsets(parts: list[pl.DataFrame], features: Features) -> pl.DataFrame
     if "template_id" not in found.columns:
         found = found.with_columns(template_id=pl.lit(None, pl.String))
     found = found.join(evidence.departure_onsets(found, features), on=["sid", "kind", "onset_bucket"], how="left")
-    series = features.series.select("sid", series_template="template_id", template="template")
+    # A departure of a template its series is not named for (a gauge's line of a busier code
+    # location) keeps its own template's text.
+    if "template" not in found.columns:
+        found = found.with_columns(template=pl.lit(None, pl.String))
+    series = features.series.select("sid", series_template="template_id", series_text="template")
     return found.join(series, on="sid", how="left").with_columns(
         template_id=pl.coalesce("template_id", "series_template"),
+        template=pl.coalesce("template", "series_text"),
         onset=pl.coalesce(*(["onset"] if "onset" in found.columns else []), "onset_record"),
-    ).drop("series_template", "onset_record")
+    ).drop("series_template", "series_text", "onset_record")
 
 
 def _mine_compact(
@@ -907,8 +913,7 @@ def _parameter_departures(
         return pl.DataFrame(), slowed, steady
     # Of equal shifts (a statement that names one callee only), the one that names the callee.
     best = shifts.sort(["g", "callee"], descending=True, nulls_last=True).unique(["service", "template_id"], keep="first", maintain_order=True)
-    series = features.series.select("sid", "service", "template_id").unique(["service", "template_id"], keep="first")
-    joined = best.join(series, on=["service", "template_id"], how="inner")
+    joined = best.join(template_series(features.series, records, best), on=["service", "template_id"], how="inner")
     unit = pl.when(pl.col("seconds")).then(pl.lit(" s")).otherwise(pl.lit(""))
     changes = changes_at(
         features.counts, joined.get_column("sid").to_numpy().astype(int),
@@ -923,7 +928,7 @@ def _parameter_departures(
     )
     return joined.select(
         "before", "after", "rate_before", "rate_after",
-        "sid", "service", "g", "onset", "template_id",
+        "sid", "service", "g", "onset", "template_id", "template",
         scope=pl.lit("parameter"), kind=pl.lit("shifted"), onset_bucket=pl.col("split"), slower=pl.col("rising"),
         quicker=pl.col("seconds") & ~pl.col("rising"),
         detail=pl.format("{} {}: median {}{} -> {}{}{}", pl.col("label"),

@@ -1490,3 +1490,28 @@ def test_a_callee_whose_durations_only_fell_lost_its_callers_traffic() -> None:
     # Durations that rose are a rise: then kyc's slowness came first and explains billing.
     slower = departures.with_columns(slower=pl.Series([None, True, None]), quicker=pl.Series([None, False, None], dtype=pl.Boolean))
     assert service_candidates(slower).filter(pl.col("service") == "kyc").row(0, named=True)["rising"]
+
+
+def test_a_gauge_logged_once_a_minute_that_steps_out_of_its_range_is_a_departure(tmp_path) -> None:
+    # kyc (zap, every line from one code location) logs its work every second and its disk use
+    # once a minute: 67.5 % for eight minutes, then climbing 3 points a minute. Eighteen values
+    # in all, too few for a normal range, but every one after the change is above all before it.
+    # web, which calls kyc, logs on as before. The disk's climb is the only departure there is.
+    kyc, web = [], []
+    for s in range(18 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        at = t.timestamp()
+        kyc.append(json.dumps({"level": "info", "ts": at, "caller": "kyc/service.go:255", "msg": f"Kyc {s} created"}))
+        if s % 60 == 30:
+            minute = s // 60
+            used = 67.5 + 0.1 * (minute % 2) if minute < 8 else 67.5 + 3.0 * (minute - 7)
+            kyc.append(json.dumps({"level": "info" if used < 85 else "warn", "ts": at + 0.5, "caller": "kyc/service.go:255",
+                                   "msg": "disk usage", "path": "/var/lib/kyc", "used_pct": round(used, 1)}))
+        web.append(f"{t:%Y-%m-%d %H:%M:%S}.200 INFO GET http://kyc:8080/v1/kyc/{s} 200 in {3 + s % 4} ms")
+    (tmp_path / "kyc.log").write_text("\n".join(kyc) + "\n")
+    (tmp_path / "web.log").write_text("\n".join(web) + "\n")
+    causes = analyze([str(tmp_path)]).root_causes
+    assert causes and causes[0].service == "kyc", causes
+    shifted = [d for d in causes[0].departures if d.kind == "shifted"]
+    assert shifted and shifted[0].template == "disk usage", causes[0].departures
+    assert abs((shifted[0].onset - (WORKER_START + timedelta(minutes=8, seconds=30))).total_seconds()) <= 61

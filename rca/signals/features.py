@@ -267,6 +267,26 @@ def as_cells(records: pl.DataFrame) -> pl.DataFrame:
     return records.with_columns(pl.lit(1, pl.UInt32).alias("n"), pl.col("timestamp").alias("last"), *traced)
 
 
+def template_series(series: pl.DataFrame, records: pl.DataFrame, wanted: pl.DataFrame) -> pl.DataFrame:
+    """``service``, ``template_id`` (those of ``wanted``), its ``template`` and ``sid``: the series
+    that counts each template's lines. Where lines name their code location, that is the statement's, which is
+    known by its most frequent template only: a gauge's line from the location that also logs a
+    busier line (``kyc/service.go:255``: ``disk usage`` beside ``Kyc created``) is counted there."""
+    statement = _statement(records).cast(pl.String)
+    found = (
+        records.lazy().select(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String),
+                              pl.col("template").cast(pl.String), statement=statement)
+        .join(wanted.lazy().select("service", "template_id"), on=["service", "template_id"], how="semi")
+        .group_by("service", "template_id").agg(pl.col("statement").drop_nulls().min(), pl.col("template").first())
+        .collect(engine="streaming")
+    )
+    return (
+        found.with_columns(key=pl.coalesce("statement", "template_id"))
+        .join(series.select("sid", "service", "key"), on=["service", "key"])
+        .select("service", "template_id", "template", "sid")
+    )
+
+
 def _statement(records: pl.DataFrame) -> pl.Expr:
     """Each record's statement: its code location, if its component is one (read compact, found already)."""
     if "statement" in records.columns:

@@ -57,6 +57,12 @@ SAMPLE_PER_TEMPLATE = 1000
 _INSTANCE = ("instance", "callee")
 MIN_BEFORE = 20
 MIN_AFTER = 5
+# A series of fewer than ``MIN_VALUES`` (a gauge logged once a minute in a short log: disk use,
+# a pool's size) counts from this many values, ``SPARSE_BEFORE`` of them before its change, where
+# it stepped clean out of everything it did before: every value after the change beyond all of
+# those before it (``_sparse_step``).
+SPARSE_VALUES = 13
+SPARSE_BEFORE = 8
 NORMAL_QUANTILE = 0.95
 # The share of values beyond the normal range that makes a shift: half of them (the median moved
 # out of the range that held 95 % of the values before).
@@ -295,6 +301,30 @@ TAIL_QUANTILE = 0.99
 TAIL_SHARE = 0.2
 
 
+def _sparse_step(values: np.ndarray, *, counters: bool = True) -> tuple[int, float, bool, float, float] | None:
+    """``_shift`` for a series too short for its normal range to be known: ``(split, g, rising,
+    bound, 1.0)`` where every value after the change lies beyond every value before it (the
+    bound: their largest, or smallest), else None. By chance alone that happens about once in a
+    thousand series of ``SPARSE_BEFORE`` and ``MIN_AFTER`` values, whichever split is picked.
+
+    >>> disk = np.array([67.6, 67.5, 67.5, 67.6, 67.5, 67.5, 67.7, 67.5, 68.6, 71.4, 74.3, 77.2, 80.0, 82.8, 85.7])
+    >>> split, g, rising, bound, share = _sparse_step(disk)
+    >>> split, g > 10, rising, bound
+    (8, True, True, 67.7)
+    >>> _sparse_step(np.array([5.0, 9, 2, 7, 3, 8, 1, 6, 4, 9, 2, 5, 7, 3]))
+    """
+    split, _ = pettitt(values)
+    before, after = values[:split], values[split:]
+    if len(before) < SPARSE_BEFORE or len(after) < MIN_AFTER or (counters and _counter(before)):
+        return None
+    rising = bool(np.median(after) > np.median(before))
+    bound = float(before.max() if rising else before.min())
+    beyond = (after > bound) if rising else (after < bound)
+    if not beyond.all():
+        return None
+    return split, _beyond_g(np.zeros(len(before), dtype=bool), beyond), rising, bound, 1.0
+
+
 def _beyond_g(beyond_before: np.ndarray, beyond_after: np.ndarray) -> float:
     """The 2x2 G-test of the share of values beyond a bound before a change and after it."""
     from rca.signals.detect import g_statistic
@@ -417,9 +447,14 @@ def param_shifts(
     )
     all_values = ordered.get_column("value").to_numpy().astype(np.float64)
     stamps = ordered.get_column("timestamp")
-    for row in groups.filter(pl.col("_n") >= min_values).iter_rows(named=True):
+    for row in groups.filter(pl.col("_n") >= min(min_values, SPARSE_VALUES)).iter_rows(named=True):
         series = all_values[row["_at"] : row["_at"] + row["_n"]]
         if _two_values_at_most(series[: min_values * 4]) and _two_values_at_most(series):
+            continue
+        if len(series) < min_values:
+            step = _sparse_step(series, counters=counters)
+            if step is not None:
+                rows.append(_shift_row(row, series, stamps, step, origin=origin, bucket=bucket))
             continue
         # A tail counts for times (a duration, or a number no word names, as an access line's
         # last field): a gauge's tail (a heap, a queue) grows with the load. And not for a
@@ -430,16 +465,7 @@ def param_shifts(
                        duration=bool(row["seconds"]), tail=timed and row.get("callee") is None)
         if found is None:
             continue
-        split, g, rising, threshold, share = found
-        onset = stamps[row["_at"] + _onset_index(series, split, threshold, rising, share)]
-        rows.append({
-            "service": row["service"], "template_id": row["template_id"], "position": row["position"],
-            "instance": row.get("instance"), "callee": row.get("callee"),
-            "label": row["label"] or f"value {row['position'] + 1}", "seconds": row["seconds"], "g": g,
-            "rising": rising, "split": int((onset - origin) / bucket), "onset": onset,
-            "normal": float(np.median(series[:split])), "incident": float(np.median(series[split:])),
-            "beyond": round(share, 4), "n": len(series),
-        })
+        rows.append(_shift_row(row, series, stamps, found, origin=origin, bucket=bucket))
     # A structured record's message is also in its fields: the same numbers twice are one series.
     rows = list({(r["service"], r["template_id"], r["instance"], r["callee"], r["label"], r["onset"], r["normal"], r["incident"]): r
                  for r in rows}.values())
@@ -449,3 +475,20 @@ def param_shifts(
               "rising": pl.Boolean, "split": pl.Int32, "onset": values.schema["timestamp"], "normal": pl.Float64,
               "incident": pl.Float64, "beyond": pl.Float64, "n": pl.Int64}
     return pl.DataFrame(rows, schema=schema).sort(["g", "service"], descending=[True, False])
+
+
+def _shift_row(
+    row: dict[str, object], series: np.ndarray, stamps: pl.Series, found: tuple[int, float, bool, float, float], *,
+    origin: datetime, bucket: timedelta,
+) -> dict[str, object]:
+    """One row of ``param_shifts`` for a series (``row`` of its groups) whose values shifted (``found``)."""
+    split, g, rising, threshold, share = found
+    onset = stamps[row["_at"] + _onset_index(series, split, threshold, rising, share)]  # type: ignore[operator]
+    return {
+        "service": row["service"], "template_id": row["template_id"], "position": row["position"],
+        "instance": row.get("instance"), "callee": row.get("callee"),
+        "label": row["label"] or f"value {row['position'] + 1}", "seconds": row["seconds"], "g": g,  # type: ignore[operator]
+        "rising": rising, "split": int((onset - origin) / bucket), "onset": onset,
+        "normal": float(np.median(series[:split])), "incident": float(np.median(series[split:])),
+        "beyond": round(share, 4), "n": len(series),
+    }
