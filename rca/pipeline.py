@@ -106,6 +106,9 @@ RESTART_PAUSE_KNOWN = 20  # gaps before a burst that tell how long the service's
 # service's other lines is a restart; two such bursts less than RESTART_BURST_S * 2 apart are one.
 RESTART_DENSE_LINES = 5
 RESTART_DENSE = 10.0
+# A burst of this many statements below WARN, new there and said a few times, is a restart
+# whatever the service's other lines do (``_rolled_over``).
+RESTART_MANY = 6
 # Callers' errors naming a service count for this share of their own G as its departure: they are
 # evidence against it, but also the callers' own symptoms.
 BLAMED_SHARE = 0.5
@@ -500,7 +503,8 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     # new pod (a rolling deploy's, a rescheduled one's) started.
     bursts = (
         bursts.with_columns(pause=pl.Series(_paused(timed, said, bursts), dtype=bursts.schema["onset"]))
-        .with_columns(pl.coalesce("pause", _died_before(deaths, bursts), _opens_new_file(timed, bursts), _starts_new_pod(pods, bursts)))
+        .with_columns(pl.coalesce("pause", _died_before(deaths, bursts), _opens_new_file(timed, bursts), _starts_new_pod(pods, bursts),
+                                  _rolled_over(bursts)))
         .filter(pl.col("pause").is_not_null())
         .sort("onset")
         .unique(["service", "source", "pause"], keep="first", maintain_order=True)
@@ -518,6 +522,17 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         scope=pl.lit("restart"), kind=pl.lit("restarted"), g=RESTART_G * pl.col("restarts").clip(upper_bound=3),
         detail=pl.format("restarted {} time(s), first with \"{}\"", pl.col("restarts"), pl.col("example").str.slice(0, 80)),
     )
+
+
+def _rolled_over(bursts: pl.DataFrame) -> pl.Expr:
+    """Each burst's onset where it says ``RESTART_MANY`` statements or more below WARN within
+    ``RESTART_BURST_S``, else null: a new process's startup and the old one's shutdown in the
+    file replicas share (a rolling deploy: uvicorn's ``Started server process``, ``Application
+    startup complete``, ... ``Shutting down``, ``Finished server process``), whose other replica
+    serves on, so no pause shows. Traffic's variety says new statements one or two at a time."""
+    return pl.when(
+        (pl.col("calm") >= RESTART_MANY) & (pl.col("end") - pl.col("onset") <= pl.duration(seconds=RESTART_BURST_S))
+    ).then(pl.col("onset"))
 
 
 def _deaths(records: pl.DataFrame) -> pl.DataFrame:

@@ -1515,3 +1515,40 @@ def test_a_gauge_logged_once_a_minute_that_steps_out_of_its_range_is_a_departure
     shifted = [d for d in causes[0].departures if d.kind == "shifted"]
     assert shifted and shifted[0].template == "disk usage", causes[0].departures
     assert abs((shifted[0].onset - (WORKER_START + timedelta(minutes=8, seconds=30))).total_seconds()) <= 61
+
+
+def test_a_rolling_restart_in_the_file_two_replicas_share_is_seen_without_a_pause(tmp_path) -> None:
+    # shop's two replicas log to one file, a request every half second between them. At 10:20 a
+    # new process starts (uvicorn's four startup lines, a warning of its own) and the old one
+    # shuts down (four lines) while the other replica serves on: no pause, but a restart. A
+    # burst of four new lines (a rare kind of request, said once) is not.
+    restart = WORKER_START + timedelta(minutes=20)
+    rare = WORKER_START + timedelta(minutes=10)
+    said = {restart: "INFO [uvicorn.error] Started server process [1]",
+            restart + timedelta(seconds=1): "INFO [uvicorn.error] Waiting for application startup.",
+            restart + timedelta(seconds=2): "WARNING [shop.config] Property 'ledger.url' is not set, falling back to default",
+            restart + timedelta(seconds=3): "INFO [uvicorn.error] Application startup complete.",
+            restart + timedelta(seconds=4): "INFO [uvicorn.error] Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)",
+            restart + timedelta(seconds=6): "INFO [uvicorn.error] Shutting down",
+            restart + timedelta(seconds=7): "INFO [uvicorn.error] Waiting for application shutdown.",
+            restart + timedelta(seconds=8): "INFO [uvicorn.error] Application shutdown complete.",
+            restart + timedelta(seconds=9): "INFO [uvicorn.error] Finished server process [1]",
+            rare: "INFO [shop.export] Export of 12 carts requested",
+            rare + timedelta(seconds=1): "INFO [shop.export] Export file written to /tmp/x.csv",
+            rare + timedelta(seconds=2): "INFO [shop.export] Export mailed to ops",
+            rare + timedelta(seconds=3): "INFO [shop.export] Export done"}
+    lines = []
+    for half in range(30 * 60 * 2):
+        t = WORKER_START + timedelta(seconds=half / 2)
+        if t in said:
+            lines.append(f"{t:%Y-%m-%d %H:%M:%S},{t.microsecond // 1000:03d} {said[t]}")
+        failing = t >= restart + timedelta(seconds=10)
+        text = "ERROR [shop.clients] ledger unavailable (refused), serving fallback" if failing else f"INFO [shop.api] cart {half} served"
+        lines.append(f"{t:%Y-%m-%d %H:%M:%S},{t.microsecond // 1000 + 100:03d} {text}")
+    (tmp_path / "shop.log").write_text("\n".join(lines) + "\n")
+    (tmp_path / "ledger.log").write_text("\n".join(
+        f"{WORKER_START + timedelta(seconds=s):%Y-%m-%d %H:%M:%S}.500 INFO entry {s} posted" for s in range(30 * 60)) + "\n")
+    causes = {c.service: c for c in analyze([str(tmp_path)]).root_causes}
+    restarts = [d for d in causes["shop"].departures if d.kind == "restarted"]
+    assert restarts and "restarted 1 time(s)" in restarts[0].description, causes["shop"].departures
+    assert abs((restarts[0].onset - restart).total_seconds()) < 1
