@@ -63,6 +63,9 @@ MIN_AFTER = 5
 # those before it (``_sparse_step``).
 SPARSE_VALUES = 13
 SPARSE_BEFORE = 8
+# ... and where its median moved by this share of its size at least: a count of the last hour's
+# orders going 165 -> 166 stepped out of its range, but by nothing.
+SPARSE_SHIFT = 0.1
 NORMAL_QUANTILE = 0.95
 # The share of values beyond the normal range that makes a shift: half of them (the median moved
 # out of the range that held 95 % of the values before).
@@ -304,7 +307,8 @@ TAIL_SHARE = 0.2
 def _sparse_step(values: np.ndarray, *, counters: bool = True) -> tuple[int, float, bool, float, float] | None:
     """``_shift`` for a series too short for its normal range to be known: ``(split, g, rising,
     bound, 1.0)`` where every value after the change lies beyond every value before it (the
-    bound: their largest, or smallest), else None. By chance alone that happens about once in a
+    bound: their largest, or smallest) and the median moved by ``SPARSE_SHIFT`` of its size at
+    least, else None. By chance alone that happens about once in a
     thousand series of ``SPARSE_BEFORE`` and ``MIN_AFTER`` values, whichever split is picked.
 
     >>> disk = np.array([67.6, 67.5, 67.5, 67.6, 67.5, 67.5, 67.7, 67.5, 68.6, 71.4, 74.3, 77.2, 80.0, 82.8, 85.7])
@@ -312,15 +316,17 @@ def _sparse_step(values: np.ndarray, *, counters: bool = True) -> tuple[int, flo
     >>> split, g > 10, rising, bound
     (8, True, True, 67.7)
     >>> _sparse_step(np.array([5.0, 9, 2, 7, 3, 8, 1, 6, 4, 9, 2, 5, 7, 3]))
+    >>> _sparse_step(np.array([164.0, 165, 165, 164, 165, 165, 164, 165, 166, 166, 166, 166, 166, 166]))
     """
     split, _ = pettitt(values)
     before, after = values[:split], values[split:]
     if len(before) < SPARSE_BEFORE or len(after) < MIN_AFTER or (counters and _counter(before)):
         return None
-    rising = bool(np.median(after) > np.median(before))
+    normal, incident = float(np.median(before)), float(np.median(after))
+    rising = incident > normal
     bound = float(before.max() if rising else before.min())
     beyond = (after > bound) if rising else (after < bound)
-    if not beyond.all():
+    if not beyond.all() or abs(incident - normal) < SPARSE_SHIFT * max(abs(normal), abs(incident)):
         return None
     return split, _beyond_g(np.zeros(len(before), dtype=bool), beyond), rising, bound, 1.0
 
