@@ -65,6 +65,7 @@ from rca.signals.detect import (
     score_series,
 )
 from rca.signals.features import (
+    ERROR_LEVELS,
     ERRORS_ID,
     Features,
     Normal,
@@ -488,7 +489,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     )
     bursts = lines.group_by("service", "source", "pod", "burst").agg(
         onset=pl.col("timestamp").min(), end=pl.col("timestamp").max(), statements=pl.col("template_id").n_unique(),
-        calm=pl.col("template_id").filter(~pl.col("level").is_in(["WARN", "ERROR", "FATAL"]).fill_null(False)).n_unique(),
+        calm=pl.col("template_id").filter(~pl.col("level").is_in(ERROR_LEVELS).fill_null(False)).n_unique(),
         example=pl.col("message").first(),
     ).filter(pl.col("statements") >= RESTART_FEW_LINES)
     # A scheduled job starts at each run (a CronJob's new pod): that is how it always is.

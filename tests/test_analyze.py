@@ -1308,6 +1308,20 @@ def test_a_cache_that_restarts_is_found_by_its_port_and_dated_by_its_shutdown(tm
     assert abs((restarts[0].onset - down).total_seconds()) < 1
 
 
+# A Redis's startup lines, each a template for the second it is said in.
+_REDIS_STARTUP = ["1:M {stamp}.100 * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
+                  "1:M {stamp}.105 * Redis version=7.2.4, bits=64, commit=00000000, modified=0, pid=1, just started",
+                  "1:M {stamp}.110 * Configuration loaded", "1:M {stamp}.150 * Running mode=standalone, port=6379.",
+                  "1:M {stamp}.250 * Server initialized", "1:M {stamp}.700 * Ready to accept connections tcp"]
+
+
+def _one_restart(departures: list):  # type: ignore[no-untyped-def]
+    """The restart among ``departures``, asserting it is one restart."""
+    restarts = [d for d in departures if d.kind == "restarted"]
+    assert restarts and "restarted 1 time(s)" in restarts[0].description, departures
+    return restarts[0]
+
+
 def _sparse_kv(tmp_path, kv_extra, failing_from=None) -> list:
     """kv, a Redis that logs only its background saves (four lines every two minutes), with
     ``kv_extra`` (time -> lines) added; shop calls it by name, failing from ``failing_from`` for a
@@ -1339,14 +1353,8 @@ def test_a_cache_that_logs_a_few_lines_a_minute_is_seen_restarting_without_a_pau
     shutdown = ["1:M {stamp}.100 * Received SIGTERM scheduling shutdown...", "1:M {stamp}.150 * User requested shutdown...",
                 "1:M {stamp}.200 * Saving the final RDB snapshot before exiting.", "1:M {stamp}.500 * DB saved on disk",
                 "1:M {stamp}.600 # Redis is now ready to exit, bye bye..."]
-    startup = ["1:M {stamp}.100 * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
-               "1:M {stamp}.105 * Redis version=7.2.4, bits=64, commit=00000000, modified=0, pid=1, just started",
-               "1:M {stamp}.110 * Configuration loaded", "1:M {stamp}.150 * Running mode=standalone, port=6379.",
-               "1:M {stamp}.250 * Server initialized", "1:M {stamp}.700 * Ready to accept connections tcp"]
-    departures = _sparse_kv(tmp_path, {down: shutdown, down + timedelta(seconds=3): startup}, failing_from=down)
-    restarts = [d for d in departures if d.kind == "restarted"]
-    assert restarts and "restarted 1 time(s)" in restarts[0].description, departures
-    assert abs((restarts[0].onset - down).total_seconds()) < 1
+    restart = _one_restart(_sparse_kv(tmp_path, {down: shutdown, down + timedelta(seconds=3): _REDIS_STARTUP}, failing_from=down))
+    assert abs((restart.onset - down).total_seconds()) < 1
 
 
 def test_a_sparse_caches_restart_is_dated_by_its_shutdown_though_that_says_a_warning(tmp_path) -> None:
@@ -1356,14 +1364,8 @@ def test_a_sparse_caches_restart_is_dated_by_its_shutdown_though_that_says_a_war
     down = WORKER_START + timedelta(minutes=15, seconds=30)
     shutdown = ["1:M {stamp}.100 * Received SIGTERM scheduling shutdown...", "1:M {stamp}.150 * User requested shutdown...",
                 "1:M {stamp}.200 * Saving the final RDB snapshot before exiting.", "1:M {stamp}.600 # Redis is now ready to exit, bye bye..."]
-    startup = ["1:M {stamp}.100 * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
-               "1:M {stamp}.105 * Redis version=7.2.4, bits=64, commit=00000000, modified=0, pid=1, just started",
-               "1:M {stamp}.110 * Configuration loaded", "1:M {stamp}.150 * Running mode=standalone, port=6379.",
-               "1:M {stamp}.250 * Server initialized", "1:M {stamp}.700 * Ready to accept connections tcp"]
-    departures = _sparse_kv(tmp_path, {down: shutdown, down + timedelta(seconds=40): startup}, failing_from=down)
-    restarts = [d for d in departures if d.kind == "restarted"]
-    assert restarts and "restarted 1 time(s)" in restarts[0].description, departures
-    assert abs((restarts[0].onset - down).total_seconds()) < 1, restarts
+    restart = _one_restart(_sparse_kv(tmp_path, {down: shutdown, down + timedelta(seconds=40): _REDIS_STARTUP}, failing_from=down))
+    assert abs((restart.onset - down).total_seconds()) < 1, restart
 
 
 def test_a_sparse_servers_slow_checkpoints_and_error_bursts_are_no_restart(tmp_path) -> None:

@@ -35,7 +35,7 @@ import polars as pl
 
 from rca.read.layouts import CLIENT_WORDS
 from rca.read.words import CRON_POD_SUFFIX, REPLICA_POD_SUFFIX
-from rca.signals.features import as_cells
+from rca.signals.features import ERROR_LEVELS, FAILING_LEVELS, as_cells
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -105,8 +105,8 @@ MAX_SPEAKER_SHARE = 0.5
 SAMPLE_PER_TEMPLATE = 64
 # A record at WARN or worse, and at ERROR or worse; one without a level counts as INFO. The
 # levels are compared as they are (an Enum), not as text.
-AT_WARN = pl.col("level").is_in(["WARN", "ERROR", "FATAL"]).fill_null(False)
-AT_ERROR = pl.col("level").is_in(["ERROR", "FATAL"]).fill_null(False)
+AT_WARN = pl.col("level").is_in(ERROR_LEVELS).fill_null(False)
+AT_ERROR = pl.col("level").is_in(FAILING_LEVELS).fill_null(False)
 BLAME_WEIGHT = {"name": 1.0, "address": 1.0, "client": 1.0, "resolver": 1.0, "route": 0.5, "path": 0.5, "word": 0.25}
 # A request's path: two or more segments, in a URL after its host, or alone (``GET /api/v1/x``).
 _URL_PATH = r"://[^/\s\"'<>]+((?:/[A-Za-z0-9_.~{}:%-]+)+)"

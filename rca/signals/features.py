@@ -21,6 +21,7 @@ import polars as pl
 # Bucket sizes a person would pick, in seconds.
 NICE_BUCKETS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 ERROR_LEVELS = ("WARN", "ERROR", "FATAL")
+FAILING_LEVELS = ("ERROR", "FATAL")  # the levels of a service's errors series (``ERRORS_ID``)
 ERRORS_ID = "level:error"  # the series of a service's ERROR and FATAL lines, whatever their template
 ERRORS_TEMPLATE = "(any line at ERROR or FATAL level)"
 # A component that ends in a line number names one log statement.
@@ -144,7 +145,7 @@ def build_features(
     n_buckets = int((last - grid_origin) // size) + 1  # type: ignore[operator]
     ts = pl.col("timestamp")
     bucket_of = ((ts - pl.lit(grid_origin)).dt.total_microseconds() // micros).cast(pl.Int32)
-    is_error = pl.col("level").is_in(("ERROR", "FATAL"))
+    is_error = pl.col("level").is_in(FAILING_LEVELS)
     # The records' distinct (service, statement, template) with their counts and times, in the
     # streaming engine (a batch of records at a time): the series and each record's series come
     # from these few rows, and no key is made for every record.

@@ -320,13 +320,16 @@ def _sparse_step(values: np.ndarray, *, counters: bool = True) -> tuple[int, flo
     """
     split, _ = pettitt(values)
     before, after = values[:split], values[split:]
-    if len(before) < SPARSE_BEFORE or len(after) < MIN_AFTER or (counters and _counter(before)):
+    if len(before) < SPARSE_BEFORE or len(after) < MIN_AFTER:
         return None
     normal, incident = float(np.median(before)), float(np.median(after))
     rising = incident > normal
     bound = float(before.max() if rising else before.min())
     beyond = (after > bound) if rising else (after < bound)
     if not beyond.all() or abs(incident - normal) < SPARSE_SHIFT * max(abs(normal), abs(incident)):
+        return None
+    # Whether it is a counter is asked only of a series that stepped, as ``_shift`` does.
+    if counters and _counter(before):
         return None
     return split, _beyond_g(np.zeros(len(before), dtype=bool), beyond), rising, bound, 1.0
 
