@@ -502,6 +502,21 @@ def test_trace_spans_give_the_caller_whose_span_encloses_the_callee() -> None:
     assert trace_parents(events).rows() == [("api", "db", 2)]
 
 
+def test_of_two_spans_that_began_together_the_one_that_ended_first_is_the_caller() -> None:
+    # The edge and the app log their first lines of the request in the same millisecond; the app's
+    # span ends first, inside the edge's, so the app is the innermost caller of the db, every time.
+    events = pl.DataFrame(
+        {
+            "trace_id": ["t1"] * 6,
+            "service": ["edge", "app", "db", "db", "app", "edge"],
+            "timestamp": [T0 + timedelta(milliseconds=m) for m in (0, 0, 5, 9, 20, 30)],
+        },
+        schema_overrides={"timestamp": pl.Datetime("us", "UTC")},
+    )
+    for _ in range(5):
+        assert trace_parents(events.sample(fraction=1.0, shuffle=True)).rows() == [("app", "db", 1)]
+
+
 def test_a_service_with_one_line_in_a_trace_is_not_placed_inside_another_span() -> None:
     # The edge logs one line per request, when it answers: here a timeout at 2 s, while the
     # callee it called goes on retrying its own callee and logging until 5 s. That one line

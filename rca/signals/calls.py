@@ -732,7 +732,8 @@ def trace_parents(events: pl.DataFrame) -> pl.DataFrame:
 
     A caller's lines span its call: it logs before the callee and again after it answers. So the
     caller of a service in a trace is the service whose first-to-last span encloses that service's
-    first line and began latest (the innermost). Where no span encloses it, nothing is said; nor
+    first line and began latest (the innermost; of two that began together, the one that ended
+    first). Where no span encloses it, nothing is said; nor
     of a service with one line in the trace: a service that logs once, when it answers (an access
     log line), may be the caller of one whose retries outlast its timeout.
     """
@@ -750,7 +751,10 @@ def trace_parents(events: pl.DataFrame) -> pl.DataFrame:
     enclosing = spans.join(spans, on="trace_id", suffix="_caller").filter(
         (pl.col("start_caller") < pl.col("start")) & (pl.col("end_caller") >= pl.col("start")) & (pl.col("end") > pl.col("start"))
     )
-    parents = enclosing.sort("start_caller").group_by("trace_id", "service").agg(pl.col("service_caller").last())
+    # Innermost: began latest, then ended first; two spans alike in both are told apart by name,
+    # so that the same input always gives the same count.
+    innermost = enclosing.sort(["start_caller", "end_caller", "service_caller"], descending=[False, True, False])
+    parents = innermost.group_by("trace_id", "service").agg(pl.col("service_caller").last())
     counted = parents.group_by(first="service_caller", then="service").agg(traces=pl.len())
     return counted.sort("first", "then").cast(schema)  # type: ignore[arg-type]
 
