@@ -503,10 +503,12 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     # Or the burst opens a file of its own once the service had long been logging in others: a
     # new pod (a rolling deploy's, a rescheduled one's) started.
     bursts = (
-        bursts.with_columns(pause=pl.Series(_paused(timed, said, bursts), dtype=bursts.schema["onset"]))
+        bursts.with_columns(*(pl.Series(name, values, dtype=bursts.schema["onset"]) for name, values in zip(("pause", "died"), _paused(timed, said, bursts), strict=True)))
         .with_columns(pl.coalesce("pause", _died_before(deaths, bursts), _opens_new_file(timed, bursts), _starts_new_pod(pods, bursts),
                                   _rolled_over(bursts)))
         .filter(pl.col("pause").is_not_null())
+        # A silent crash began the restart when the process stopped, minutes before its banner.
+        .with_columns(onset=pl.coalesce("died", "onset"))
         .sort("onset")
         .unique(["service", "source", "pause"], keep="first", maintain_order=True)
     )
@@ -623,9 +625,9 @@ def _closest_per_instance(lines: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> list[object]:
-    """For each burst, where the service's other lines paused about it as they do while a process
-    restarts (the start of that pause), else None. A pause is a gap in them that overlaps the
+def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> tuple[list[object], list[object]]:
+    """First, for each burst, where the service's other lines paused about it as they do while a
+    process restarts (the start of that pause), else None. A pause is a gap in them that overlaps the
     burst (the process stopped as the burst ended, or started as it began, or both) of
     ``RESTART_PAUSE_GAPS`` times their mean gap, or ``RESTART_PAUSE_LONGEST`` times the longest
     gap they had before the burst, whichever is shorter (whichever is longer for a burst of
@@ -637,7 +639,9 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
     seldom for a pause to show, a burst of ``RESTART_DENSE_LINES`` statements below WARN that
     comes ``RESTART_DENSE`` times as fast as its lines over the file is a restart without one
     (a shutdown burst, dense or of ``RESTART_LINES`` statements of any level, and the startup
-    burst less than ``2 * RESTART_BURST_S`` after it are one)."""
+    burst less than ``2 * RESTART_BURST_S`` after it, or after a silence of the file, are one).
+    Second, for each burst, when the process died where that was before the burst: a dense
+    startup burst with no shutdown before it, after a pause (a crash without a word)."""
     # The service's other lines in each burst's file (cells of records, rca.mine.compact: each
     # from its first record's time to its last's), summed in the streaming engine per second:
     # gaps shorter than a second do not matter, and a file holds at most a row per second of it.
@@ -645,6 +649,7 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
     # file.)
     others = timed.join(lines.lazy().select("service", "timestamp", "template_id"), on=["service", "timestamp", "template_id"], how="anti")
     found: list[object] = [None] * bursts.height
+    died: list[object] = [None] * bursts.height
     indexed = bursts.with_row_index("_burst")
     # All the bursts' files in one pass over the cells, then file by file.
     pairs = indexed.select("service", "source").unique()
@@ -679,6 +684,29 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
         said_before: tuple[int, object, np.datetime64] | None = None
         first_line, last_line = starts.to_numpy().min(), ends.to_numpy().max()
         group = group.sort("onset")
+
+        def paused_about(onset: np.datetime64, end: np.datetime64, statements: int) -> tuple[object, float] | None:
+            """Where the file's other lines paused about the burst (the start of the pause) and
+            how long a gap makes a pause there, or None."""
+            # The next seconds start in order: the gaps before the burst are a prefix of them.
+            known_before = int(np.searchsorted(gap_to, onset, side="right"))
+            limit = RESTART_PAUSE_GAPS * mean
+            known = known_before >= RESTART_PAUSE_KNOWN
+            if statements < RESTART_LINES:
+                # Two rare lines together are often the traffic's variety: only a pause longer
+                # than both bars makes them a restart.
+                if not known:
+                    return None
+                limit = max(limit, RESTART_PAUSE_LONGEST * float(gap[:known_before].max()))
+            elif known:
+                limit = min(limit, RESTART_PAUSE_LONGEST * float(gap[:known_before].max()))
+            across = np.flatnonzero(gap_from[known_before:] < end) + known_before
+            if across.size:
+                widest = int(across[np.argmax(gap[across])])
+                if gap[widest] >= max(RESTART_PAUSE_S, limit):
+                    return froms[widest], max(RESTART_PAUSE_S, limit)
+            return None
+
         for burst, onset, end, statements, calm, began in zip(
             group.get_column("_burst").to_list(), group.get_column("onset").to_numpy(), group.get_column("end").to_numpy(),
             group.get_column("statements").to_list(), group.get_column("calm").to_list(), group.get_column("onset").to_list(),
@@ -690,32 +718,29 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> l
             if calm >= RESTART_DENSE_LINES and calm * covers / n >= RESTART_DENSE * max((end - onset) / np.timedelta64(1, "s"), 1.0):
                 # A shutdown's burst and the startup's after it are one restart, dated by the first.
                 near = dense is not None and (onset - dense[1]) / np.timedelta64(1, "s") <= 2 * RESTART_BURST_S
-                shut = said_before is not None and not near and (onset - said_before[2]) / np.timedelta64(1, "s") <= 2 * RESTART_BURST_S
+                # The shutdown's burst shortly before, or before a silence of the file that lasted
+                # until the startup: however long the process stayed down, that was one restart.
+                shut = said_before is not None and not near and (
+                    (onset - said_before[2]) / np.timedelta64(1, "s") <= 2 * RESTART_BURST_S
+                    or not ((gap_to > said_before[2]) & (gap_to < onset)).any()
+                )
                 if shut:
                     found[said_before[0]] = said_before[1]  # type: ignore[index]  # the shutdown's burst dates the restart
+                # Else a pause of the other lines before it: the process died silently when they
+                # stopped (a crash without a word), however long before it started again.
+                # (Where the silence before the burst is itself a pause: a shutdown said in the
+                # burst's first lines dates it.)
+                pause = None if near or shut else paused_about(onset, end, statements)
                 found[burst] = dense[0] if near else said_before[1] if shut else began  # type: ignore[index]
+                if pause is not None and (began - pause[0]).total_seconds() >= pause[1]:  # type: ignore[operator]
+                    died[burst] = pause[0]
                 dense = (found[burst], end)
                 said_before = None
                 continue
             said_before = (burst, began, end) if statements >= RESTART_LINES else None
-            # The next seconds start in order: the gaps before the burst are a prefix of them.
-            known_before = int(np.searchsorted(gap_to, onset, side="right"))
-            limit = RESTART_PAUSE_GAPS * mean
-            known = known_before >= RESTART_PAUSE_KNOWN
-            if statements < RESTART_LINES:
-                # Two rare lines together are often the traffic's variety: only a pause longer
-                # than both bars makes them a restart.
-                if not known:
-                    continue
-                limit = max(limit, RESTART_PAUSE_LONGEST * float(gap[:known_before].max()))
-            elif known:
-                limit = min(limit, RESTART_PAUSE_LONGEST * float(gap[:known_before].max()))
-            across = np.flatnonzero(gap_from[known_before:] < end) + known_before
-            if across.size:
-                widest = int(across[np.argmax(gap[across])])
-                if gap[widest] >= max(RESTART_PAUSE_S, limit):
-                    found[burst] = froms[widest]
-    return found
+            pause = paused_about(onset, end, statements)
+            found[burst] = None if pause is None else pause[0]
+    return found, died
 
 
 def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
@@ -852,9 +877,11 @@ def _steady_calls(values: pl.DataFrame, since: datetime) -> pl.DataFrame:
     )
 
 
-# A deploy that breaks what a service calls shows within minutes: the pods of a rolling restart
-# come up one after the other (each in seconds to a minute), and the errors start with the first.
-DEPLOY_WINDOW_S = 300.0
+# A deploy that breaks what a service calls shows at once: the pods of a rolling restart come up
+# one after the other (each in seconds to a minute), and the errors start with the first's first
+# calls. Errors that begin minutes after a deploy (its new pods served well meanwhile) came of
+# something else.
+DEPLOY_WINDOW_S = 120.0
 
 
 def with_slowed_calls(named: pl.DataFrame, slowed: pl.DataFrame) -> pl.DataFrame:

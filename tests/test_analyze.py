@@ -1006,10 +1006,12 @@ def test_of_departures_about_as_clear_as_the_clearest_the_first_anchors_the_onse
     assert service_candidates(departures).row(0, named=True)["onset"] == at
 
 
-def _rolling_deploy_that_cannot_reach_its_callee(folder) -> datetime:  # type: ignore[no-untyped-def]
+def _rolling_deploy_that_cannot_reach_its_callee(folder, fails_after_s: int = 0) -> datetime:  # type: ignore[no-untyped-def]
     """``shop`` runs two pods, one file each, calling ``ledger`` every 2 s; at 10:15 a rolling
-    deploy restarts pod a, then a minute later pod b, and each new pod's calls fail: it cannot
-    resolve ledger's name. ledger logs its entries steadily all along. Returns the deploy's start."""
+    deploy restarts pod a, then a minute later pod b, and each new pod's calls fail
+    (``fails_after_s`` after the deploy's last pod started, then on ledger's expired
+    certificate, else at once: it cannot resolve ledger's name). ledger logs its entries steadily
+    all along. Returns the deploy's start."""
     deploy = WORKER_START + timedelta(minutes=15)
     ledger = []
     for s in range(0, 30 * 60, 2):
@@ -1025,13 +1027,25 @@ def _rolling_deploy_that_cannot_reach_its_callee(folder) -> datetime:  # type: i
             elif restart + timedelta(seconds=20) <= t < restart + timedelta(seconds=22):
                 lines += [f"{stamp}Z INFO shop v2.4.0 starting (pid 1)", f"{stamp}Z INFO config loaded from /etc/shop",
                           f"{stamp}Z INFO listening on :8080"]
-            elif t < restart:
+            elif t < restart or restart + timedelta(seconds=22) <= t < deploy + timedelta(seconds=82 + fails_after_s) and fails_after_s:
                 lines.append(f"{stamp}Z INFO GET http://ledger:8080/entries 200 in 5 ms request_id=r{s}{pod}")
+            elif t >= restart + timedelta(seconds=22) and fails_after_s:
+                lines.append(f"{stamp}Z ERROR call to ledger failed: SSLError(host='ledger', port=8443): certificate verify failed: "
+                             f"certificate has expired request_id=r{s}{pod}")
             elif t >= restart + timedelta(seconds=22):
                 lines.append(f"{stamp}Z ERROR call to ledger failed: lookup ledger.svc.cluster.local: no such host request_id=r{s}{pod}")
         (folder / f"shop-7d9f8b6c5d-{'x2k4p' if pod == 'a' else '9qzrw'}.log").write_text("\n".join(lines) + "\n")
     (folder / "ledger.log").write_text("\n".join(ledger) + "\n")
     return deploy
+
+
+def test_calls_that_fail_minutes_after_a_deploy_blame_the_callee_not_the_deploy(tmp_path) -> None:
+    # The same deploy, but its new pods call ledger well for minutes before the calls fail
+    # on ledger's expired certificate: a new version that cannot reach what it calls fails on its
+    # first calls, so this came of something else, and ledger is blamed.
+    _rolling_deploy_that_cannot_reach_its_callee(tmp_path, fails_after_s=150)
+    causes = analyze([str(tmp_path)]).root_causes
+    assert causes[0].service == "ledger", [(c.service, c.departures) for c in causes]
 
 
 def test_a_rolling_deploy_that_breaks_the_calls_is_the_cause_not_the_callee(tmp_path) -> None:
@@ -1247,6 +1261,29 @@ def test_a_caller_whose_lines_only_fell_is_explained_by_a_callee_whose_lines_ros
     assert not effect_graph(both_fell, calls, named, bucket_s=30.0).has_edge("webapp", "gateway")
 
 
+def test_a_callee_restarted_a_minute_before_its_callers_trouble_does_not_explain_it_unnamed() -> None:
+    # customers was deployed at 10:47:40; fraud, which calls it, began crash-looping (out of
+    # memory) at 10:48:33 and its errors never name customers. Calls to a restarting callee fail
+    # while it is down, so its callers feel it within their timeouts, not a minute after. A
+    # caller whose trouble began as the callee restarted is explained by it.
+    from rca.ranking.rank import effect_graph
+
+    deploy = datetime(2025, 8, 22, 10, 47, 40, tzinfo=UTC)
+
+    def graph(after_s: float) -> nx.DiGraph:
+        crash = deploy + timedelta(seconds=after_s)
+        candidates = pl.DataFrame({
+            "service": ["fraud", "customers"], "onset": [crash, deploy], "departure": [0.31, 0.13],
+            "rising": [True, True], "falling": [False, False], "slower": [False, False],
+            "kinds": [["restarted"], ["restarted"]], "onsets": [[crash], [deploy]], "rise_onsets": [[crash], [deploy]],
+        })
+        named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
+        return effect_graph(candidates, nx.DiGraph([("fraud", "customers")]), named, bucket_s=30.0)
+
+    assert not graph(53.0).has_edge("customers", "fraud")
+    assert graph(8.0).has_edge("customers", "fraud")
+
+
 def test_a_callee_that_fell_as_its_caller_failed_lost_traffic_whatever_came_earlier() -> None:
     # geo's writes failed at 06:51:41 and it stopped calling address, whose requests stopped
     # within clock skew of that. Two minutes before, address had logged a few slow-but-ok lines
@@ -1322,15 +1359,15 @@ def _one_restart(departures: list):  # type: ignore[no-untyped-def]
     return restarts[0]
 
 
-def _sparse_kv(tmp_path, kv_extra, failing_from=None) -> list:
+def _sparse_kv(tmp_path, kv_extra, failing_from=None, down=None) -> list:
     """kv, a Redis that logs only its background saves (four lines every two minutes), with
-    ``kv_extra`` (time -> lines) added; shop calls it by name, failing from ``failing_from`` for a
-    minute. The analysis's departures of kv."""
+    ``kv_extra`` (time -> lines) added and no saves while ``down`` (a span of time); shop calls it
+    by name, failing from ``failing_from`` for a minute. The analysis's departures of kv."""
     kv, shop = [], []
     for s in range(0, 30 * 60):
         t = WORKER_START + timedelta(seconds=s)
         stamp = t.strftime("%d %b %Y %H:%M:%S")
-        if s % 120 == 7:
+        if s % 120 == 7 and not (down and down[0] <= t < down[1]):
             kv += [f"1:M {stamp}.100 * {1000 + s} changes in 120 seconds. Saving...", f"1:M {stamp}.110 * Background saving started by pid {s}",
                    f"{s}:C {stamp}.800 * DB saved on disk", f"1:M {stamp}.950 * Background saving terminated with success"]
         kv += [line.format(stamp=stamp) for line in kv_extra.get(t, [])]
@@ -1366,6 +1403,95 @@ def test_a_sparse_caches_restart_is_dated_by_its_shutdown_though_that_says_a_war
                 "1:M {stamp}.200 * Saving the final RDB snapshot before exiting.", "1:M {stamp}.600 # Redis is now ready to exit, bye bye..."]
     restart = _one_restart(_sparse_kv(tmp_path, {down: shutdown, down + timedelta(seconds=40): _REDIS_STARTUP}, failing_from=down))
     assert abs((restart.onset - down).total_seconds()) < 1, restart
+
+
+def test_a_sparse_caches_restart_is_dated_by_its_shutdown_however_long_it_stayed_down(tmp_path) -> None:
+    # kv shuts down at 10:15:30 (four lines) and says nothing more, not even its saves, until it
+    # starts two and a half minutes later: one restart, from the shutdown on.
+    down = WORKER_START + timedelta(minutes=15, seconds=30)
+    shutdown = ["1:M {stamp}.100 * Received SIGTERM scheduling shutdown...", "1:M {stamp}.150 * User requested shutdown...",
+                "1:M {stamp}.200 * Saving the final RDB snapshot before exiting.", "1:M {stamp}.600 # Redis is now ready to exit, bye bye..."]
+    up = down + timedelta(seconds=150)
+    restart = _one_restart(_sparse_kv(tmp_path, {down: shutdown, up: _REDIS_STARTUP}, failing_from=down, down=(down, up)))
+    assert abs((restart.onset - down).total_seconds()) < 1, restart
+
+
+def test_a_cache_that_dies_without_a_word_is_dated_by_when_it_went_quiet(tmp_path) -> None:
+    # kv logs its keyspace every 5 s. At 10:15 it dies without a line (killed, out of memory)
+    # and says its startup banner only two minutes and twenty seconds later: the restart began
+    # when its lines stopped, as shop's calls to it began to fail, not when it came back.
+    down, up = WORKER_START + timedelta(minutes=15), WORKER_START + timedelta(minutes=17, seconds=20)
+    kv, shop = [], []
+    for s in range(0, 30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        stamp = t.strftime("%d %b %Y %H:%M:%S")
+        if t == up:
+            kv += [line.format(stamp=stamp) for line in _REDIS_STARTUP]
+        if s % 5 == 0 and not down <= t < up:
+            kv.append(f"1:M {stamp}.900 - DB 0: {4000 if t < down else 10 * (s - 1040)} keys (12 volatile) in 4096 slots HT.")
+        iso = t.strftime("%Y-%m-%dT%H:%M:%S")
+        if down <= t < up:
+            shop.append(f'{{"level":"error","time":"{iso}.200Z","msg":"GET /cart/{s} failed: redis kv:6379 connection refused"}}')
+        else:
+            shop.append(f'{{"level":"info","time":"{iso}.200Z","msg":"GET /cart/{s} 200 in {3 + s % 4} ms"}}')
+    for name, lines in (("kv-0", kv), ("shop", shop)):
+        (tmp_path / f"{name}.log").write_text("\n".join(lines) + "\n")
+    causes = {c.service: c for c in analyze([str(tmp_path)]).root_causes}
+    restart = _one_restart(causes["kv"].departures)
+    assert timedelta(0) <= down - restart.onset <= timedelta(seconds=5), restart
+    assert causes["kv"].onset <= down
+
+
+def _cache_before_database(folder, restart_at: datetime) -> Analysis:
+    """kv (a Redis logging its keyspace every 5 s) restarts cold at ``restart_at``: a shutdown,
+    three seconds of silence, its banner. From 10:15 ledger-db (PostgreSQL, a checkpoint line every 30
+    s) refuses sessions: ``too many clients``. shop and cart call both by name, and their errors
+    name whichever failed them: kv for the three seconds it was down, ledger-db from 10:15 on."""
+    overload = WORKER_START + timedelta(minutes=15)
+    kv, pg, shop, cart = [], [], [], []
+    for s in range(0, 30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        stamp = t.strftime("%d %b %Y %H:%M:%S")
+        if t == restart_at:
+            kv += [f"1:M {stamp}.100 * Received SIGTERM scheduling shutdown...", f"1:M {stamp}.150 * User requested shutdown...",
+                   f"1:M {stamp}.300 # Redis is now ready to exit, bye bye..."]
+        if t == restart_at + timedelta(seconds=3):
+            kv += [line.format(stamp=stamp) for line in _REDIS_STARTUP]
+        if s % 5 == 0 and not restart_at <= t < restart_at + timedelta(seconds=3):
+            kv.append(f"1:M {stamp}.900 - DB 0: 4000 keys (12 volatile) in 4096 slots HT.")
+        pgstamp = t.strftime("%Y-%m-%d %H:%M:%S")
+        if s % 30 == 11:
+            pg.append(f"{pgstamp}.200 UTC [61] LOG:  checkpoint complete: wrote {s % 97} buffers")
+        if s % 7 == 3 and t < overload:
+            pg.append(f"{pgstamp}.300 UTC [{2000 + s}] LOG:  connection authorized: user=app database=store")
+        iso = t.strftime("%Y-%m-%dT%H:%M:%S")
+        for name, lines, offset in (("shop", shop, 200), ("cart", cart, 600)):
+            if restart_at <= t < restart_at + timedelta(seconds=3):
+                lines.append(f"{iso}.{offset}Z ERROR GET /{name}/{s} failed: redis kv:6379 connection refused")
+            elif overload <= t < overload + timedelta(minutes=5):
+                lines.append(f"{iso}.{offset}Z ERROR GET /{name}/{s} failed: could not connect to ledger-db:5432: FATAL: sorry, too many clients already")
+            else:
+                lines.append(f"{iso}.{offset}Z INFO GET /{name}/{s} 200 in {3 + s % 4} ms (redis kv:6379 hit, ledger-db:5432 0 rows)")
+        if overload <= t < overload + timedelta(minutes=5):
+            pg += [f"{pgstamp}.{ms} UTC [{3000 + s}] FATAL:  sorry, too many clients already" for ms in (250, 650)]
+    for name, lines in (("kv-0", kv), ("ledger-db-0", pg), ("shop", shop), ("cart", cart)):
+        (folder / f"{name}.log").write_text("\n".join(lines) + "\n")
+    return analyze([str(folder)])
+
+
+def test_a_cache_lost_just_before_the_database_its_callers_share_overflows_explains_it(tmp_path) -> None:
+    # kv restarts cold two seconds before ledger-db runs out of connections: shop and cart, which call
+    # both, sent it every lookup kv lost. ledger-db's errors are far louder, but kv's loss explains them.
+    analysis = _cache_before_database(tmp_path, WORKER_START + timedelta(minutes=14, seconds=58))
+    assert [c.service for c in analysis.root_causes][:2] == ["kv", "ledger-db"], [(c.service, c.signals) for c in analysis.root_causes]
+    assert ("kv", "ledger-db") in {(e.cause, e.effect) for e in analysis.edges}
+
+
+def test_a_cache_restarted_minutes_before_the_database_overflowed_does_not_explain_it(tmp_path) -> None:
+    # The same restart five minutes earlier: ledger-db's trouble came of something else.
+    analysis = _cache_before_database(tmp_path, WORKER_START + timedelta(minutes=10))
+    assert analysis.root_causes[0].service == "ledger-db", [(c.service, c.signals) for c in analysis.root_causes]
+    assert ("kv", "ledger-db") not in {(e.cause, e.effect) for e in analysis.edges}
 
 
 def test_a_sparse_servers_slow_checkpoints_and_error_bursts_are_no_restart(tmp_path) -> None:

@@ -11,7 +11,9 @@ flows along the calls, as a careful on-call engineer's reasoning does:
   few of them explains that share, and one whose departures all began minutes before the
   effect's began explains none); the effect calls the cause and its own departure started no
   earlier than the cause's (``calls``; in proportion to the two departures' sizes); the effect is
-  called by a failing cause and only lost traffic (``calls``); within requests (``traces``); or,
+  called by a failing cause and only lost traffic (``calls``); the two share callers that lost
+  the cause (a restart, a death) just before the effect's trouble rose (``calls``: a cache's
+  misses sent to the database); within requests (``traces``); or,
   where the call graph says nothing of the pair, the cause's departures lead the effect's in time
   (``lead``);
 - a service is scored by its own departure, the share of the others' departures it explains (its
@@ -58,8 +60,13 @@ MAX_LAG_S = 120.0
 # A departure said this many times well before the incident (``MAX_LAG_S``) is the service's
 # routine: its times are no onsets its callers felt.
 ROUTINE_TIMES = 3
+# Callers feel a callee's restart while it is down, within their timeouts.
+RESTART_FELT_S = 30.0
 # How strongly each kind of evidence ties an effect to its cause.
 EDGE_WEIGHT = {"names": 1.0, "calls": 0.8, "traces": 0.6, "lead": 0.3}
+# Callers that lose one dependency lean on another at once (a cache's misses go to the database):
+# the other's trouble follows the loss within this.
+SHARED_LAG_S = 60.0
 WEIGHTS = {"departure": 0.4, "explains": 0.5, "earliness": 0.1}
 EXPLAINED_PENALTY = 0.6
 
@@ -236,13 +243,16 @@ def effect_graph(
             _add(graph, caller, callee, "calls", lag(caller, callee))
         elif rows[caller]["rising"] and (
             lagged := _departed_before(rows[callee], rows[caller]["onset"], -skew_s, -skew_s if _went_quiet(rows[callee]) else skew_s)
-        ) is not None:
+        ) is not None and not (set(rows[callee]["kinds"] or []) <= {"restarted"} and lagged > RESTART_FELT_S):  # type: ignore[call-overload]
             # A callee's loss of lines explains its caller's errors only if it clearly came
             # first: less traffic reaching it looks the same, at the same time, whatever else the
             # callee did later. Any of the callee's departures may be the one its caller felt: a
             # leak's heap climbs for minutes, its callers fail when it crashes. Order in time is
             # all that ties them here, so a callee's slight departure explains a caller's large
-            # one only in part (a panic now and then under a caller whose disk is full).
+            # one only in part (a panic now and then under a caller whose disk is full). A callee
+            # that only restarted failed its callers' calls while it was down, which they feel
+            # within their timeouts (``RESTART_FELT_S``): a caller's trouble a minute after a
+            # callee's deploy, its errors naming it not at all, came of something else.
             share = min(1.0, rows[callee].get("departure", 1.0) / max(rows[caller].get("departure", 1.0), 1e-9))
             _add(graph, callee, caller, "calls", lagged, weight=EDGE_WEIGHT["calls"] * share)
         elif (_only_fell(rows[caller]) and rows[callee]["rising"] and -MAX_LAG_S <= lag(callee, caller) <= skew_s
@@ -257,6 +267,8 @@ def effect_graph(
             # Calls stop reaching a callee as soon as its caller fails: the loss is not late. (Of
             # two services that only fell, nothing says which one's fall came of the other's.)
             _add(graph, caller, callee, "calls", lag(caller, callee))
+    for cause, effect in _lost_shared(rows, calls, graph, skew_s):
+        _add(graph, cause, effect, "calls", lag(cause, effect))
     for (cause, effect), n in (trace_pairs or {}).items():
         back = (trace_pairs or {}).get((effect, cause), 0)
         if cause in rows and effect in rows and n >= 3 and n >= 2 * back:
@@ -268,6 +280,28 @@ def effect_graph(
             _add(graph, cause, effect, "lead", lag(cause, effect))
     _break_cycles(graph)
     return graph
+
+
+def _lost_shared(rows: dict[str, dict[str, object]], calls: nx.DiGraph, graph: nx.DiGraph, skew_s: float) -> list[tuple[str, str]]:
+    """(cause, effect) where the cause was lost to callers it shares with the effect and the
+    effect's trouble rose just after: a cache restarts cold or dies, its callers (whose trouble
+    it explains already, ``graph``) send every lookup to the database behind it, and the database
+    runs out of connections. Neither calls the other, so no call ties them; the callers they
+    share do, where both explain one of them. Lost means restarted or gone quiet altogether, which nothing its callers do causes
+    (a service that only lost traffic may have lost it to the effect's trouble)."""
+    found = []
+    for cause, effect in sorted((a, b) for a in rows for b in rows if a != b):
+        lost = {"restarted", "silent"} & set(rows[cause]["kinds"] or [])  # type: ignore[call-overload]
+        if not lost or not rows[effect]["rising"] or calls.has_edge(cause, effect) or calls.has_edge(effect, cause):
+            continue
+        if cause not in calls or effect not in calls:
+            continue
+        shared = set(calls.predecessors(cause)) & set(calls.predecessors(effect))
+        lag_s = (rows[effect]["onset"] - rows[cause]["onset"]).total_seconds()  # type: ignore[operator]
+        felt_both = any(graph.has_edge(cause, caller) and graph.has_edge(effect, caller) for caller in shared)
+        if felt_both and -skew_s <= lag_s <= SHARED_LAG_S:
+            found.append((cause, effect))
+    return found
 
 
 def _more_than_words(calls: nx.DiGraph, caller: str, callee: str) -> bool:
