@@ -45,6 +45,8 @@ HALF_G = 100.0
 SCOPE_ORDER = {"statement": 0, "parameter": 1, "timing": 1, "errors": 2, "service": 3, "volume": 3, "named": 4}
 RISING = ("new", "up", "shifted", "blamed", "restarted")
 FALLING = ("down", "stopped", "silent")
+# A service lost to its callers: its process restarted or it went quiet altogether.
+LOST = ("restarted", "silent")
 # Clocks of different hosts disagree by a few seconds: onsets closer than this are simultaneous.
 SKEW_S = 5.0
 # A departure at least this share of a service's strongest (in G) may give the service its onset.
@@ -96,7 +98,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     it), ``rising`` / ``falling`` (has such departures of that direction), ``slower`` (numbers
     in its lines rose: durations, waits), ``kinds`` (all its departure kinds), ``onsets`` (when
     each of its departures began, each time of a recurring one, ``again``) and ``rise_onsets``
-    (those of its rising ones). Blame marked ``contradicted`` counts for neither onsets nor
+    (those of its rising ones) and ``lost_onsets`` (of its restarts and silences). Blame marked ``contradicted`` counts for neither onsets nor
     rising. ``start``: the incident's start, from which a process's death dates its service
     however long before its clearest departure."""
     if since is not None:
@@ -127,6 +129,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     felt = times.group_by("service").agg(
         pl.col("onset").filter(sure).drop_nulls().unique().sort().alias("onsets"),
         pl.col("onset").filter(sure & ~pl.col("kind").is_in(FALLING) & ~quicker).drop_nulls().unique().sort().alias("rise_onsets"),
+        pl.col("onset").filter(sure & pl.col("kind").is_in(LOST)).drop_nulls().unique().sort().alias("lost_onsets"),
     )
     # The clearest of the service's own departures (null where it has none) and of all of them.
     clearest_own, clearest = pl.col("g").filter(own).max(), pl.col("g").max()
@@ -291,15 +294,18 @@ def _lost_shared(rows: dict[str, dict[str, object]], calls: nx.DiGraph, graph: n
     (a service that only lost traffic may have lost it to the effect's trouble)."""
     found = []
     for cause, effect in sorted((a, b) for a in rows for b in rows if a != b):
-        lost = {"restarted", "silent"} & set(rows[cause]["kinds"] or [])  # type: ignore[call-overload]
+        # When the cause was lost: each time it restarted or went quiet.
+        lost = rows[cause].get("lost_onsets")
+        if lost is None:
+            lost = [rows[cause]["onset"]] if set(LOST) & set(rows[cause]["kinds"] or []) else []  # type: ignore[call-overload]
         if not lost or not rows[effect]["rising"] or calls.has_edge(cause, effect) or calls.has_edge(effect, cause):
             continue
         if cause not in calls or effect not in calls:
             continue
         shared = set(calls.predecessors(cause)) & set(calls.predecessors(effect))
-        lag_s = (rows[effect]["onset"] - rows[cause]["onset"]).total_seconds()  # type: ignore[operator]
         felt_both = any(graph.has_edge(cause, caller) and graph.has_edge(effect, caller) for caller in shared)
-        if felt_both and -skew_s <= lag_s <= SHARED_LAG_S:
+        lags = [(rows[effect]["onset"] - at).total_seconds() for at in lost]  # type: ignore[operator, union-attr]
+        if felt_both and any(-skew_s <= lag_s <= SHARED_LAG_S for lag_s in lags):
             found.append((cause, effect))
     return found
 
