@@ -1494,6 +1494,28 @@ def test_a_cache_restarted_minutes_before_the_database_overflowed_does_not_expla
     assert ("kv", "ledger-db") not in {(e.cause, e.effect) for e in analysis.edges}
 
 
+def test_a_lost_service_explains_a_sibling_only_from_when_it_was_lost() -> None:
+    # auth was deployed at 01:41:23 and its requests stopped at 01:43:33, when web's other
+    # callee, profiles, hung (01:43:36); web calls both and both explain its errors. auth's loss
+    # came two minutes before profiles' trouble: it explains nothing of it. Had auth restarted
+    # at 01:43:33, it would.
+    from rca.ranking.rank import _lost_shared
+
+    at = datetime(2024, 8, 25, 1, 43, 36, tzinfo=UTC)
+    calls = nx.DiGraph([("web", "auth"), ("web", "profiles")])
+    effects = nx.DiGraph([("auth", "web"), ("profiles", "web")])
+
+    def rows(lost: datetime) -> dict:
+        return {
+            "auth": {"onset": at - timedelta(seconds=3), "kinds": ["restarted", "stopped"], "rising": False, "lost_onsets": [lost]},
+            "profiles": {"onset": at, "kinds": ["new"], "rising": True, "lost_onsets": []},
+            "web": {"onset": at + timedelta(seconds=3), "kinds": ["new"], "rising": True, "lost_onsets": []},
+        }
+
+    assert _lost_shared(rows(at - timedelta(seconds=133)), calls, effects, 5.0) == []
+    assert _lost_shared(rows(at - timedelta(seconds=3)), calls, effects, 5.0) == [("auth", "profiles")]
+
+
 def test_a_sparse_servers_slow_checkpoints_and_error_bursts_are_no_restart(tmp_path) -> None:
     # kv says new lines only it would say: a few INFO lines spread over forty seconds (a slow
     # maintenance pass), and later six ERROR lines within a second (a failing disk). Neither is
