@@ -503,7 +503,8 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     # Or the burst opens a file of its own once the service had long been logging in others: a
     # new pod (a rolling deploy's, a rescheduled one's) started.
     bursts = (
-        bursts.with_columns(*(pl.Series(name, values, dtype=bursts.schema["onset"]) for name, values in zip(("pause", "died"), _paused(timed, said, bursts), strict=True)))
+        bursts.with_columns(*(pl.Series(name, values, dtype=bursts.schema["onset"])
+                              for name, values in zip(("pause", "died"), _paused(timed, said, bursts), strict=True)))
         .with_columns(pl.coalesce("pause", _died_before(deaths, bursts), _opens_new_file(timed, bursts), _starts_new_pod(pods, bursts),
                                   _rolled_over(bursts)))
         .filter(pl.col("pause").is_not_null())

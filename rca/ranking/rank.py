@@ -97,9 +97,9 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     departures at least ``ONSET_SHARE`` as strong as the best and at most ``MAX_LAG_S`` before
     it), ``rising`` / ``falling`` (has such departures of that direction), ``slower`` (numbers
     in its lines rose: durations, waits), ``kinds`` (all its departure kinds), ``onsets`` (when
-    each of its departures began, each time of a recurring one, ``again``) and ``rise_onsets``
-    (those of its rising ones) and ``lost_onsets`` (of its restarts and silences). Blame marked ``contradicted`` counts for neither onsets nor
-    rising. ``start``: the incident's start, from which a process's death dates its service
+    each of its departures began, each time of a recurring one, ``again``), ``rise_onsets``
+    (those of its rising ones) and ``lost_onsets`` (of its restarts and silences). Blame marked
+    ``contradicted`` counts for neither onsets nor rising. ``start``: the incident's start, from which a process's death dates its service
     however long before its clearest departure."""
     if since is not None:
         departures = departures.filter(pl.col("onset") >= since)
@@ -294,8 +294,9 @@ def _lost_shared(rows: dict[str, dict[str, object]], calls: nx.DiGraph, graph: n
     effect's trouble rose just after: a cache restarts cold or dies, its callers (whose trouble
     it explains already, ``graph``) send every lookup to the database behind it, and the database
     runs out of connections. Neither calls the other, so no call ties them; the callers they
-    share do, where both explain one of them. Lost means restarted or gone quiet altogether, which nothing its callers do causes
-    (a service that only lost traffic may have lost it to the effect's trouble)."""
+    share do, where both explain one of them. Lost means restarted or gone quiet altogether,
+    which nothing its callers do causes (a service that only lost traffic may have lost it to the
+    effect's trouble)."""
     found = []
     for cause, effect in sorted((a, b) for a in rows for b in rows if a != b):
         # When the cause was lost: each time it restarted or went quiet.
