@@ -1494,29 +1494,6 @@ def test_a_cache_restarted_minutes_before_the_database_overflowed_does_not_expla
     assert ("kv", "ledger-db") not in {(e.cause, e.effect) for e in analysis.edges}
 
 
-def test_the_edge_of_the_system_leads_nothing_by_correlation_alone() -> None:
-    # edge calls api, api calls orders. orders' pool ran dry; edge's request times rose 60 s
-    # before orders' errors showed, and their series correlate. edge reaches orders only through
-    # api, and it sees any slowness below it first: the correlation gives no direction from it.
-    # Between two services the calls do not tie, it does (here api and a worker).
-    from rca.ranking.rank import effect_graph
-
-    at = datetime(2024, 11, 16, 13, 55, 30, tzinfo=UTC)
-    services = ["edge", "orders", "worker"]
-    onsets = [at - timedelta(seconds=60), at, at + timedelta(seconds=40)]
-    candidates = pl.DataFrame({
-        "service": services, "onset": onsets, "departure": [0.9, 0.98, 0.5],
-        "rising": [True, True, True], "falling": [False, False, False], "slower": [True, False, False],
-        "kinds": [["shifted", "up"], ["up"], ["up"]], "onsets": [[t] for t in onsets], "rise_onsets": [[t] for t in onsets],
-    })
-    calls = nx.DiGraph([("edge", "api"), ("api", "orders"), ("api", "worker")])
-    named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
-    lead = nx.DiGraph([("edge", "orders"), ("orders", "worker")])
-    graph = effect_graph(candidates, calls, named, lead=lead, bucket_s=10.0)
-    assert not graph.has_edge("edge", "orders")
-    assert graph.has_edge("orders", "worker")
-
-
 def test_a_lost_service_explains_a_sibling_only_from_when_it_was_lost() -> None:
     # auth was deployed at 01:41:23 and its requests stopped at 01:43:33, when web's other
     # callee, profiles, hung (01:43:36); web calls both and both explain its errors. auth's loss

@@ -276,14 +276,10 @@ def effect_graph(
         back = (trace_pairs or {}).get((effect, cause), 0)
         if cause in rows and effect in rows and n >= 3 and n >= 2 * back:
             _add(graph, cause, effect, "traces", lag(cause, effect))
-    edge = {n for n in calls if calls.in_degree(n) == 0 and calls.out_degree(n) > 0}
     for cause, effect in sorted((lead or nx.DiGraph()).edges):
         related = calls.has_edge(cause, effect) or calls.has_edge(effect, cause)
-        # Correlation alone gives a direction only when the onsets are apart by more than clock skew;
-        # and never from the edge of the system (what calls and is not called): it reaches others
-        # only through its calls, and it sees their trouble first, in its request times, before
-        # their own errors show.
-        if cause in rows and effect in rows and not related and cause not in edge and skew_s < lag(cause, effect) <= MAX_LAG_S:
+        # Correlation alone gives a direction only when the onsets are apart by more than clock skew.
+        if cause in rows and effect in rows and not related and skew_s < lag(cause, effect) <= MAX_LAG_S:
             _add(graph, cause, effect, "lead", lag(cause, effect))
     _break_cycles(graph)
     return graph
