@@ -154,7 +154,7 @@ def test_a_file_s_sample_read_from_its_bytes_is_the_sample_of_its_lines(write) -
     assert head.to_list() == lines.get_column("raw").head(1600).to_list()
 
 
-def test_standard_input_is_read_like_a_file_a_chunk_at_a_time(write, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_standard_input_is_read_like_a_file_a_chunk_at_a_time(write, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Piped in (``kubectl logs ... | rca analyze -``), a large log is written to a temporary file
     and read a chunk at a time like a file: the same records, still named ``-``, and the file gone."""
     import io
@@ -173,6 +173,9 @@ def test_standard_input_is_read_like_a_file_a_chunk_at_a_time(write, monkeypatch
     monkeypatch.setattr(rca.read.lines, "CHUNK_BYTES", 4096)
     from_file = read_masked([path], Settings(), compact=True)
     monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO(text.encode())))
+    # A temporary directory of the test's own: another rca reading its standard input meanwhile
+    # (a second test run on this machine) spools into the shared one.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     spools = set(Path(tempfile.gettempdir()).glob("rca-stdin-*"))
     streamed = []
     read_streamed = rca.read.ingest._read_streamed
