@@ -1359,27 +1359,43 @@ def _one_restart(departures: list):  # type: ignore[no-untyped-def]
     return restarts[0]
 
 
-def _sparse_kv(tmp_path, kv_extra, failing_from=None, down=None) -> list:
-    """kv, a Redis that logs only its background saves (four lines every two minutes), with
-    ``kv_extra`` (time -> lines) added and no saves while ``down`` (a span of time); shop calls it
-    by name, failing from ``failing_from`` for a minute. The analysis's departures of kv."""
+def _kv_beside_shop(folder, kv_at, failing) -> dict[str, RootCause]:  # type: ignore[no-untyped-def]
+    """Thirty minutes of kv, a Redis (``kv_at(s, t, stamp)``: its lines of second ``s``, at ``t``,
+    ``stamp`` its time as Redis writes it), and of shop, which calls it by name every second and
+    fails while ``failing(t)``, written to ``folder``. The root causes found, by service."""
     kv, shop = [], []
     for s in range(0, 30 * 60):
         t = WORKER_START + timedelta(seconds=s)
-        stamp = t.strftime("%d %b %Y %H:%M:%S")
-        if s % 120 == 7 and not (down and down[0] <= t < down[1]):
-            kv += [f"1:M {stamp}.100 * {1000 + s} changes in 120 seconds. Saving...", f"1:M {stamp}.110 * Background saving started by pid {s}",
-                   f"{s}:C {stamp}.800 * DB saved on disk", f"1:M {stamp}.950 * Background saving terminated with success"]
-        kv += [line.format(stamp=stamp) for line in kv_extra.get(t, [])]
+        kv += kv_at(s, t, t.strftime("%d %b %Y %H:%M:%S"))
         iso = t.strftime("%Y-%m-%dT%H:%M:%S")
-        if failing_from is not None and failing_from <= t < failing_from + timedelta(seconds=60):
+        if failing(t):
             shop.append(f'{{"level":"error","time":"{iso}.200Z","msg":"GET /cart/{s} failed: redis kv:6379 connection refused"}}')
         else:
             shop.append(f'{{"level":"info","time":"{iso}.200Z","msg":"GET /cart/{s} 200 in {3 + s % 4} ms"}}')
     for name, lines in (("kv-0", kv), ("shop", shop)):
-        (tmp_path / f"{name}.log").write_text("\n".join(lines) + "\n")
-    causes = {c.service: c for c in analyze([str(tmp_path)]).root_causes}
+        (folder / f"{name}.log").write_text("\n".join(lines) + "\n")
+    return {c.service: c for c in analyze([str(folder)]).root_causes}
+
+
+def _sparse_kv(tmp_path, kv_extra, failing_from=None, down=None) -> list:
+    """kv, a Redis that logs only its background saves (four lines every two minutes), with
+    ``kv_extra`` (time -> lines) added and no saves while ``down`` (a span of time); shop calls it
+    by name, failing from ``failing_from`` for a minute. The analysis's departures of kv."""
+
+    def kv_at(s: int, t: datetime, stamp: str) -> list[str]:
+        lines = []
+        if s % 120 == 7 and not (down and down[0] <= t < down[1]):
+            lines += [f"1:M {stamp}.100 * {1000 + s} changes in 120 seconds. Saving...", f"1:M {stamp}.110 * Background saving started by pid {s}",
+                      f"{s}:C {stamp}.800 * DB saved on disk", f"1:M {stamp}.950 * Background saving terminated with success"]
+        return lines + [line.format(stamp=stamp) for line in kv_extra.get(t, [])]
+
+    causes = _kv_beside_shop(tmp_path, kv_at, lambda t: failing_from is not None and failing_from <= t < failing_from + timedelta(seconds=60))
     return causes["kv"].departures if "kv" in causes else []
+
+
+# A Redis told to shut down, one of its four lines a warning.
+_REDIS_SHUTDOWN = ["1:M {stamp}.100 * Received SIGTERM scheduling shutdown...", "1:M {stamp}.150 * User requested shutdown...",
+                   "1:M {stamp}.200 * Saving the final RDB snapshot before exiting.", "1:M {stamp}.600 # Redis is now ready to exit, bye bye..."]
 
 
 def test_a_cache_that_logs_a_few_lines_a_minute_is_seen_restarting_without_a_pause(tmp_path) -> None:
@@ -1399,9 +1415,7 @@ def test_a_sparse_caches_restart_is_dated_by_its_shutdown_though_that_says_a_war
     # below WARN for a burst of its own), and starts 40 s later (six lines): one restart, from
     # the shutdown on, when shop's calls to it begin to fail.
     down = WORKER_START + timedelta(minutes=15, seconds=30)
-    shutdown = ["1:M {stamp}.100 * Received SIGTERM scheduling shutdown...", "1:M {stamp}.150 * User requested shutdown...",
-                "1:M {stamp}.200 * Saving the final RDB snapshot before exiting.", "1:M {stamp}.600 # Redis is now ready to exit, bye bye..."]
-    restart = _one_restart(_sparse_kv(tmp_path, {down: shutdown, down + timedelta(seconds=40): _REDIS_STARTUP}, failing_from=down))
+    restart = _one_restart(_sparse_kv(tmp_path, {down: _REDIS_SHUTDOWN, down + timedelta(seconds=40): _REDIS_STARTUP}, failing_from=down))
     assert abs((restart.onset - down).total_seconds()) < 1, restart
 
 
@@ -1409,10 +1423,8 @@ def test_a_sparse_caches_restart_is_dated_by_its_shutdown_however_long_it_stayed
     # kv shuts down at 10:15:30 (four lines) and says nothing more, not even its saves, until it
     # starts two and a half minutes later: one restart, from the shutdown on.
     down = WORKER_START + timedelta(minutes=15, seconds=30)
-    shutdown = ["1:M {stamp}.100 * Received SIGTERM scheduling shutdown...", "1:M {stamp}.150 * User requested shutdown...",
-                "1:M {stamp}.200 * Saving the final RDB snapshot before exiting.", "1:M {stamp}.600 # Redis is now ready to exit, bye bye..."]
     up = down + timedelta(seconds=150)
-    restart = _one_restart(_sparse_kv(tmp_path, {down: shutdown, up: _REDIS_STARTUP}, failing_from=down, down=(down, up)))
+    restart = _one_restart(_sparse_kv(tmp_path, {down: _REDIS_SHUTDOWN, up: _REDIS_STARTUP}, failing_from=down, down=(down, up)))
     assert abs((restart.onset - down).total_seconds()) < 1, restart
 
 
@@ -1421,22 +1433,14 @@ def test_a_cache_that_dies_without_a_word_is_dated_by_when_it_went_quiet(tmp_pat
     # and says its startup banner only two minutes and twenty seconds later: the restart began
     # when its lines stopped, as shop's calls to it began to fail, not when it came back.
     down, up = WORKER_START + timedelta(minutes=15), WORKER_START + timedelta(minutes=17, seconds=20)
-    kv, shop = [], []
-    for s in range(0, 30 * 60):
-        t = WORKER_START + timedelta(seconds=s)
-        stamp = t.strftime("%d %b %Y %H:%M:%S")
-        if t == up:
-            kv += [line.format(stamp=stamp) for line in _REDIS_STARTUP]
+
+    def kv_at(s: int, t: datetime, stamp: str) -> list[str]:
+        lines = [line.format(stamp=stamp) for line in _REDIS_STARTUP] if t == up else []
         if s % 5 == 0 and not down <= t < up:
-            kv.append(f"1:M {stamp}.900 - DB 0: {4000 if t < down else 10 * (s - 1040)} keys (12 volatile) in 4096 slots HT.")
-        iso = t.strftime("%Y-%m-%dT%H:%M:%S")
-        if down <= t < up:
-            shop.append(f'{{"level":"error","time":"{iso}.200Z","msg":"GET /cart/{s} failed: redis kv:6379 connection refused"}}')
-        else:
-            shop.append(f'{{"level":"info","time":"{iso}.200Z","msg":"GET /cart/{s} 200 in {3 + s % 4} ms"}}')
-    for name, lines in (("kv-0", kv), ("shop", shop)):
-        (tmp_path / f"{name}.log").write_text("\n".join(lines) + "\n")
-    causes = {c.service: c for c in analyze([str(tmp_path)]).root_causes}
+            lines.append(f"1:M {stamp}.900 - DB 0: {4000 if t < down else 10 * (s - 1040)} keys (12 volatile) in 4096 slots HT.")
+        return lines
+
+    causes = _kv_beside_shop(tmp_path, kv_at, lambda t: down <= t < up)
     restart = _one_restart(causes["kv"].departures)
     assert timedelta(0) <= down - restart.onset <= timedelta(seconds=5), restart
     assert causes["kv"].onset <= down
