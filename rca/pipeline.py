@@ -975,6 +975,10 @@ def _parameter_departures(
         "sid", "service", "g", "onset", "template_id", "template",
         scope=pl.lit("parameter"), kind=pl.lit("shifted"), onset_bucket=pl.col("split"), slower=pl.col("rising"),
         quicker=pl.col("seconds") & ~pl.col("rising"),
+        # An HTTP status that went from success to the 502 or 504 a gateway answers when the
+        # service behind it failed or timed out (RFC 9110): a call that failed on the other side.
+        gateway_status=pl.col("normal").is_between(200, 399) & (pl.col("normal") == pl.col("normal").round(0))
+        & pl.col("incident").is_in([502.0, 504.0]),
         detail=pl.format("{} {}: median {}{} -> {}{}{}", pl.col("label"),
                          pl.when(pl.col("rising")).then(pl.lit("rose")).otherwise(pl.lit("fell")),
                          pl.col("normal").round_sig_figs(3), unit, pl.col("incident").round_sig_figs(3), unit, where),

@@ -665,6 +665,33 @@ def test_a_scheduled_jobs_error_runs_since_the_logs_began_neither_start_the_inci
     assert "reconcile" not in [cause.service for cause in causes]
 
 
+@pytest.mark.parametrize(("api_error", "root"), [
+    ("request {s} failed: context deadline exceeded", "worker"),
+    ("request {s} failed: java.lang.IllegalStateException: cart total is negative", "api"),
+])
+def test_a_caller_whose_errors_say_its_calls_failed_is_explained_by_a_callee_no_log_ties_to_it(
+    tmp_path, api_error: str, root: str
+) -> None:
+    # From 10:15 the worker fails every other job with an error of its own, and the api fails
+    # every request, naming no one: nothing in the logs says the api calls the worker. Where the
+    # api's errors say its calls timed out, a callee's trouble reached it, and the worker, which
+    # departed with it, is the likelier root however much louder the api is; where they are its
+    # own (a bug), the api is.
+    failure = WORKER_START + timedelta(minutes=15)
+
+    def worker_at(s: int, t: datetime, stamp: str) -> list[str]:
+        if t >= failure and s % 2:
+            return [f"{stamp}.300Z ERROR job {s} failed: invalid state transition PAID -> PENDING"]
+        return [f"{stamp}.300Z INFO handled job {s}"]
+
+    def api_at(s: int, t: datetime, stamp: str) -> str:
+        return f"{stamp}.700Z " + (f"ERROR {api_error.format(s=s)}" if t >= failure else f"INFO request {s} ok in 12ms")
+
+    causes = _worker_and_api(tmp_path, worker_at, api_at)
+    assert causes[0].service == root
+    assert {c.service for c in causes[:2]} == {"worker", "api"}
+
+
 def test_a_bad_deploy_is_dated_by_its_restart_not_by_the_errors_after_it(tmp_path) -> None:
     # The worker restarts at 10:15:00 (its caller, which names it in its normal lines, sees 503s
     # at once) and, once up, fails a third of its requests with a new exception: its restart,

@@ -8,6 +8,7 @@ import polars as pl
 
 from rca.read.layouts import BY_NAME
 from rca.signals.calls import (
+    failed_call,
     call_graph,
     entry_services,
     find_mentions,
@@ -794,3 +795,32 @@ def test_a_service_named_as_who_sent_the_request_stays_a_caller_though_its_name_
     pairs = _pairs(_records(rows))
     assert ("order", "ledger", "caller") in pairs
     assert not any(callee == "order" for _, callee, _ in pairs)
+
+
+def test_calls_that_failed_on_the_other_side_are_told_from_a_services_own_failures() -> None:
+    # What a caller writes when its callee is slow, refuses, resets or is missing behind a proxy,
+    # in several runtimes' words, named or not; and what a service writes of its own trouble,
+    # a pool's wait for its own connections and a name that did not resolve included.
+    felt = [
+        "get_tax failed error=context deadline exceeded traceparent=<*>",
+        "rpc error: code = Unavailable desc = connection error",
+        "requests.exceptions.ReadTimeout: HTTPConnectionPool(host=<*>, port=<*>): Read timed out. (read timeout=<*>)",
+        "Error: connect ECONNREFUSED <*>:<*>",
+        "upstream timed out (110: Connection timed out) while reading response header from upstream, client: <*>",
+        '"GET <*> HTTP/<*>" <*> UF,URX <*> "<*>" <*>',
+        "I/O error on POST request for <*>: Connection reset; nested exception is java.net.SocketException",
+        "retrying request attempt=<*> error=<*>",
+        "Request failed with status code 504",
+    ]
+    own = [
+        "HikariPool-1 - Connection is not available, request timed out after <*>ms.",
+        "QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00",
+        "java.lang.NullPointerException: Cannot invoke <*> because <*> is null",
+        "No space left on device: /var/lib/ledger/<*>",
+        "dial tcp: lookup ledger on <*>:53: i/o timeout",
+        "java.net.UnknownHostException: ledger: Name or service not known",
+        "Slow query: SELECT * FROM orders WHERE id = <*> took <*> ms",
+        "Session expired at <*> UTC",
+    ]
+    said = pl.DataFrame({"text": felt + own}).with_columns(failed=failed_call(pl.col("text")))
+    assert said.get_column("failed").to_list() == [True] * len(felt) + [False] * len(own)

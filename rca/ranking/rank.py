@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from rca.signals.calls import failed_call
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -71,6 +73,9 @@ EDGE_WEIGHT = {"names": 1.0, "calls": 0.8, "traces": 0.6, "lead": 0.3}
 SHARED_LAG_S = 60.0
 WEIGHTS = {"departure": 0.4, "explains": 0.5, "earliness": 0.1}
 EXPLAINED_PENALTY = 0.6
+# How far a service whose own rise is all failed calls (timeouts, refusals, its proxy's 502s) is
+# explained by a callee the logs do not tie to it: less than a named or timed call (``calls``).
+UNSEEN_CALLEE = 0.5
 
 
 def anomalous_series(series: pl.DataFrame, scores: pl.DataFrame, *, min_score: float) -> pl.DataFrame:
@@ -198,8 +203,21 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         # Whether it rose, fell or slowed is the service's (``timing``), not its evidence row's.
         .drop("rising", "falling", "slower", strict=False)
     )
+    # How much of the service's own rise is calls that failed on the other side (its callee's
+    # trouble, felt), by strength: of its statements and the numbers in them, as they are worded
+    # (not its error lines or its volume as a whole), about when it departed.
+    text = pl.col("template") if "template" in joined.columns else pl.lit(None, dtype=pl.String)
+    gateway = pl.col("gateway_status").fill_null(False) if "gateway_status" in joined.columns else pl.lit(False)
+    own_rise = joined.filter(
+        own & sure & pl.col("kind").is_in(["new", "up", "shifted"]) & pl.col("scope").is_in(["statement", "parameter"])
+        & pl.col("onset").is_between(pl.col("best_onset") - pl.duration(seconds=MAX_LAG_S), pl.col("best_onset") + pl.duration(seconds=MAX_LAG_S))
+    ).with_columns(s=strength(pl.col("g")))
+    felt_calls = own_rise.group_by("service").agg(
+        failed_calls=(pl.col("s") * (failed_call(text).fill_null(False) | gateway)).sum() / pl.col("s").sum()
+    )
     return (
-        evidence.join(timing, on="service")
+        evidence.join(timing, on="service").join(felt_calls, on="service", how="left")
+        .with_columns(pl.col("failed_calls").fill_null(0.0))
         .with_columns(departure=strength(pl.col("best")), evidence_onset=pl.col("onset"))
         .with_columns(onset=pl.col("first_onset"), onset_bucket=pl.col("first_bucket"))
         .drop("first_onset", "first_bucket")
@@ -415,6 +433,12 @@ def rank_services(candidates: pl.DataFrame, graph: nx.DiGraph, *, start: datetim
     """
     departure = dict(zip(candidates.get_column("service"), candidates.get_column("departure"), strict=True))
     onset = dict(zip(candidates.get_column("service"), candidates.get_column("onset"), strict=True))
+    # Who departed by its own lines: they rose, or it restarted. Not one that only fell or went
+    # quiet (a proxy sending its requests nowhere silences the services behind it as a death
+    # would), nor one only blamed by callers (who tie it to themselves already).
+    own_rise = {"new", "up", "shifted", "restarted"}
+    rising = {r["service"] for r in candidates.iter_rows(named=True) if set(r.get("kinds") or []) & own_rise}
+    failed = dict(zip(candidates.get_column("service"), candidates.get_column("failed_calls"), strict=True)) if "failed_calls" in candidates.columns else {}
     # Onsets count from the incident start where one is known: a routine deploy minutes before
     # it must not make every later service look late.
     first = start if start is not None else min(onset.values())
@@ -429,7 +453,9 @@ def rank_services(candidates: pl.DataFrame, graph: nx.DiGraph, *, start: datetim
             "departure": departure[service],
             "explains": sum(departure[s] * weight for s, weight in reach.items()) / others if others > 0 else 0.0,
             "earliness": earliness((onset[service] - first).total_seconds()),  # type: ignore[operator]
-            "explained": max(into, default=0.0),
+            # Another departed service explains it, or a callee no log ties to it may: its own
+            # rise is calls that failed on the other side (``_unseen_callee``).
+            "explained": max(max(into, default=0.0), UNSEEN_CALLEE * failed.get(service, 0.0) * _unseen_callee(service, reach, rising, onset)),
         }
         base = sum(WEIGHTS[name] * row[name] for name in WEIGHTS)
         row["score"] = base * (1.0 - EXPLAINED_PENALTY * row["explained"])
@@ -437,6 +463,17 @@ def rank_services(candidates: pl.DataFrame, graph: nx.DiGraph, *, start: datetim
     schema = {"service": pl.String, **{name: pl.Float64 for name in SIGNALS}, "score": pl.Float64}
     ranked = pl.DataFrame(rows, schema=schema).join(candidates.drop("departure"), on="service")
     return ranked.sort(["score", "onset", "service"], descending=[True, False, False]).with_row_index("rank", offset=1)
+
+
+def _unseen_callee(service: str, reach: dict[str, float], rising: set[str], onset: dict[str, datetime]) -> bool:
+    """Whether a callee of ``service`` that the logs do not tie to it may be among the departed:
+    another service whose trouble rose no later than its own (within clock skew) and that it does
+    not explain (``reach``). A name server whose forwarder timed out, its clients failing after
+    it, has none among them: what it called lies outside the logs, and it is as deep as they go."""
+    return any(
+        other != service and other not in reach and (onset[other] - onset[service]).total_seconds() <= SKEW_S
+        for other in rising
+    )
 
 
 def _reach(graph: nx.DiGraph, service: str) -> dict[str, float]:

@@ -134,6 +134,29 @@ _UNRESOLVED = (
     r"nodename nor servname|\blookup \S+(?: on \S+)?: (?:i/o timeout|server misbehaving)|name resolution failed|"
     r"(?:^|[\s(\[:])dns(?:$|[\s)\]:,])"
 )
+# Words of a call that failed on the other side: the caller waited, was refused or cut off, or
+# its proxy found no upstream to send to (Go's ``context deadline exceeded``, gRPC's ``code =
+# Unavailable``, Java's ``Read timed out``, Node's ``ECONNREFUSED``, nginx's ``upstream timed out``,
+# Envoy's response flags ``UF``, ``UH``, ``UT``, ``URX``), retries and fallbacks, or the 502 and 504
+# a proxy answers for its upstream. Whoever writes them felt a callee's trouble, named or not. Not a
+# pool's wait for one of its own connections (HikariCP's ``request timed out``, SQLAlchemy's
+# ``connection timed out``, Knex's ``Timeout acquiring``), which is the writer's own.
+_FAILED_CALL = (
+    r"(?i)\bupstream\b|deadline[ _]?exceeded|code = unavailable|connection refused|\bECONNREFUSED\b|"
+    r"connection reset|\bECONNRESET\b|socket hang up|broken pipe|read timed? ?out|connect timed? ?out|i/o timeout|"
+    r"\bE(?:SOCKET)?TIMEDOUT\b|bad gateway|gateway time-?out|service unavailable|circuit[ _-]?breaker|fallback|"
+    r"\bretry(?:ing)?\b|retries (?:exhausted|exceeded)|max retries|status code 50[234]\b|"
+    r"(?-i:\b(?:UF|UH|UO|UT|URX|UC)(?:,[A-Z]+)*\b)"
+)
+
+
+def failed_call(text: pl.Expr) -> pl.Expr:
+    """Whether ``text`` (a line or a template) says a call failed on the other side
+    (``_FAILED_CALL``), not that a name could not be resolved (``_UNRESOLVED``: the caller's own
+    resolver, or the name server, not the callee)."""
+    return text.str.contains(_FAILED_CALL) & ~text.str.contains(_UNRESOLVED)
+
+
 # A name server's query log: the query's type and class (``"A IN ledger.svc."``, ``query[AAAA]``) or its answer's code.
 _DNS_QUERY = r"\b(?:A|AAAA|SRV|PTR|CNAME|MX|TXT)\s+IN\b|\bIN\s+(?:A|AAAA|SRV|PTR|CNAME|MX|TXT)\b|query\[[A-Z]+\]|\b(?:NOERROR|NXDOMAIN)\b"
 # A statement that names this many services where no host goes lists them (``_listing``).
