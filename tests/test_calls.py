@@ -8,9 +8,9 @@ import polars as pl
 
 from rca.read.layouts import BY_NAME
 from rca.signals.calls import (
-    failed_call,
     call_graph,
     entry_services,
+    failed_call,
     find_mentions,
     fleet_prefix,
     name_variants,

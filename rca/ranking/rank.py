@@ -49,6 +49,10 @@ RISING = ("new", "up", "shifted", "blamed", "restarted")
 FALLING = ("down", "stopped", "silent")
 # A service lost to its callers: its process restarted or it went quiet altogether.
 LOST = ("restarted", "silent")
+# A rise in a service's own lines (not its callers' blame of it), and with its restarts: how a
+# service departs of itself. Going quiet is not: a service loses its traffic as it would die.
+OWN_RISE = tuple(kind for kind in RISING if kind not in ("blamed", "restarted"))
+OWN_DEPARTURE = (*OWN_RISE, "restarted")
 # Clocks of different hosts disagree by a few seconds: onsets closer than this are simultaneous.
 SKEW_S = 5.0
 # A departure at least this share of a service's strongest (in G) may give the service its onset.
@@ -173,10 +177,11 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     since_start = pl.lit(False) if start is None else pl.col("onset") >= pl.lit(start) - pl.duration(seconds=SKEW_S)
     died = (pl.col("kind") == "restarted") | (pl.col("scope") == "fatal")
     died_first = died & (pl.col("onset") < pl.col("best_onset")) & since_start
+    near_best = pl.col("onset").is_between(pl.col("best_onset") - pl.duration(seconds=MAX_LAG_S),
+                                           pl.col("best_onset") + pl.duration(seconds=MAX_LAG_S))
     strong = joined.filter(
         ((pl.col("g") >= ONSET_SHARE * pl.col("best_own")) | (pl.col("kind") == "restarted"))
-        & pl.col("onset").is_between(pl.col("best_onset") - pl.duration(seconds=MAX_LAG_S),
-                                     pl.col("best_onset") + pl.duration(seconds=MAX_LAG_S))
+        & near_best
         | blamed_first
         | died_first
         # Where callers' blame anchors the service, its own error lines rising before it date
@@ -208,11 +213,10 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     # (not its error lines or its volume as a whole), about when it departed.
     text = pl.col("template") if "template" in joined.columns else pl.lit(None, dtype=pl.String)
     gateway = pl.col("gateway_status").fill_null(False) if "gateway_status" in joined.columns else pl.lit(False)
-    own_rise = joined.filter(
-        own & sure & pl.col("kind").is_in(["new", "up", "shifted"]) & pl.col("scope").is_in(["statement", "parameter"])
-        & pl.col("onset").is_between(pl.col("best_onset") - pl.duration(seconds=MAX_LAG_S), pl.col("best_onset") + pl.duration(seconds=MAX_LAG_S))
+    worded = joined.filter(
+        own & sure & pl.col("kind").is_in(OWN_RISE) & pl.col("scope").is_in(["statement", "parameter"]) & near_best
     ).with_columns(s=strength(pl.col("g")))
-    felt_calls = own_rise.group_by("service").agg(
+    felt_calls = worded.group_by("service").agg(
         failed_calls=(pl.col("s") * (failed_call(text).fill_null(False) | gateway)).sum() / pl.col("s").sum()
     )
     return (
@@ -433,11 +437,10 @@ def rank_services(candidates: pl.DataFrame, graph: nx.DiGraph, *, start: datetim
     """
     departure = dict(zip(candidates.get_column("service"), candidates.get_column("departure"), strict=True))
     onset = dict(zip(candidates.get_column("service"), candidates.get_column("onset"), strict=True))
-    # Who departed by its own lines: they rose, or it restarted. Not one that only fell or went
-    # quiet (a proxy sending its requests nowhere silences the services behind it as a death
-    # would), nor one only blamed by callers (who tie it to themselves already).
-    own_rise = {"new", "up", "shifted", "restarted"}
-    rising = {r["service"] for r in candidates.iter_rows(named=True) if set(r.get("kinds") or []) & own_rise}
+    # Who departed of itself (``OWN_DEPARTURE``): not one that only fell or went quiet (a proxy
+    # sending its requests nowhere silences the services behind it as a death would), nor one
+    # only blamed by callers (who tie it to themselves already).
+    departed_itself = {r["service"] for r in candidates.iter_rows(named=True) if set(r.get("kinds") or []) & set(OWN_DEPARTURE)}
     failed = dict(zip(candidates.get_column("service"), candidates.get_column("failed_calls"), strict=True)) if "failed_calls" in candidates.columns else {}
     # Onsets count from the incident start where one is known: a routine deploy minutes before
     # it must not make every later service look late.
@@ -455,7 +458,7 @@ def rank_services(candidates: pl.DataFrame, graph: nx.DiGraph, *, start: datetim
             "earliness": earliness((onset[service] - first).total_seconds()),  # type: ignore[operator]
             # Another departed service explains it, or a callee no log ties to it may: its own
             # rise is calls that failed on the other side (``_unseen_callee``).
-            "explained": max(max(into, default=0.0), UNSEEN_CALLEE * failed.get(service, 0.0) * _unseen_callee(service, reach, rising, onset)),
+            "explained": max(max(into, default=0.0), UNSEEN_CALLEE * failed.get(service, 0.0) * _unseen_callee(service, reach, departed_itself, onset)),
         }
         base = sum(WEIGHTS[name] * row[name] for name in WEIGHTS)
         row["score"] = base * (1.0 - EXPLAINED_PENALTY * row["explained"])
@@ -465,14 +468,14 @@ def rank_services(candidates: pl.DataFrame, graph: nx.DiGraph, *, start: datetim
     return ranked.sort(["score", "onset", "service"], descending=[True, False, False]).with_row_index("rank", offset=1)
 
 
-def _unseen_callee(service: str, reach: dict[str, float], rising: set[str], onset: dict[str, datetime]) -> bool:
+def _unseen_callee(service: str, reach: dict[str, float], departed: set[str], onset: dict[str, datetime]) -> bool:
     """Whether a callee of ``service`` that the logs do not tie to it may be among the departed:
-    another service whose trouble rose no later than its own (within clock skew) and that it does
-    not explain (``reach``). A name server whose forwarder timed out, its clients failing after
+    another service that ``departed`` of itself no later than it (within clock skew) and that it
+    does not explain (``reach``). A name server whose forwarder timed out, its clients failing after
     it, has none among them: what it called lies outside the logs, and it is as deep as they go."""
     return any(
         other != service and other not in reach and (onset[other] - onset[service]).total_seconds() <= SKEW_S
-        for other in rising
+        for other in departed
     )
 
 

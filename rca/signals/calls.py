@@ -150,13 +150,6 @@ _FAILED_CALL = (
 )
 
 
-def failed_call(text: pl.Expr) -> pl.Expr:
-    """Whether ``text`` (a line or a template) says a call failed on the other side
-    (``_FAILED_CALL``), not that a name could not be resolved (``_UNRESOLVED``: the caller's own
-    resolver, or the name server, not the callee)."""
-    return text.str.contains(_FAILED_CALL) & ~text.str.contains(_UNRESOLVED)
-
-
 # A name server's query log: the query's type and class (``"A IN ledger.svc."``, ``query[AAAA]``) or its answer's code.
 _DNS_QUERY = r"\b(?:A|AAAA|SRV|PTR|CNAME|MX|TXT)\s+IN\b|\bIN\s+(?:A|AAAA|SRV|PTR|CNAME|MX|TXT)\b|query\[[A-Z]+\]|\b(?:NOERROR|NXDOMAIN)\b"
 # A statement that names this many services where no host goes lists them (``_listing``).
@@ -249,6 +242,13 @@ def _token_keys(token: pl.Expr) -> list[pl.Expr]:
         # A function of a client module: ``payments.clients.identity.update``, ``client.ledger.Api``.
         token.str.extract(r"(?i)(?:^|\.)clients?\.([A-Za-z][A-Za-z0-9_-]*)\.", 1).str.to_lowercase(),
     ]
+
+
+def failed_call(text: pl.Expr) -> pl.Expr:
+    """Whether ``text`` (a line or a template) says a call failed on the other side
+    (``_FAILED_CALL``), not that a name could not be resolved (``_UNRESOLVED``: the caller's own
+    resolver, or the name server, not the callee)."""
+    return text.str.contains(_FAILED_CALL) & ~text.str.contains(_UNRESOLVED)
 
 
 def _client_of(name: pl.Expr) -> pl.Expr:
