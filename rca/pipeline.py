@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -157,6 +160,7 @@ def analyze(
     ``progress`` is called with the name of each stage as it starts (the CLI shows it on stderr).
     """
     progress("reading logs")
+    _import_in_background("networkx")
     # Read compact: cells of records without their text, the records that carry a trace id, and the
     # texts of a sample (rca.mine.compact).
     read = read_masked(sources, settings, progress, compact=True)
@@ -217,6 +221,13 @@ def analyze(
         calls=evidence.calls_of(calls.graph),
         entry_services=tuple(entry_services(calls.graph)),
     )
+
+
+def _import_in_background(module: str) -> None:
+    """Start importing ``module`` on a daemon thread: reading spends most of its time in Polars,
+    which releases the interpreter, so a module the later stages need loads meanwhile."""
+    if module not in sys.modules:
+        threading.Thread(target=importlib.import_module, args=(module,), daemon=True).start()
 
 
 def _baseline_used(model: BaselineModel, records: pl.DataFrame) -> BaselineUsed:
