@@ -1,6 +1,6 @@
 """Root-cause accuracy of `rca analyze` on the generated incident corpus (bench/incidents.py), next to two naive rankers.
 
-Usage: python bench/incident_rca.py --seed N [--corpus a|b] [--n 40] [--out bench/out/incidents] [--regenerate] [-v]
+Usage: python bench/incident_rca.py --seed N [--corpus a|b|c] [--n 40] [--out bench/out/incidents] [--regenerate] [-v]
                                     [--json FILE] [--jobs 2]
 
 The corpus of a seed lives in ``OUT/seed-N/`` and is generated there if absent (or with
@@ -50,7 +50,7 @@ def corpus_dir(out: Path, seed: int) -> Path:
 
 def ensure_corpus(folder: Path, seed: int, n: int, regenerate: bool, jobs: int, corpus: str = "a") -> list[Path]:
     """The case folders of the seed, generated first when absent, incomplete or asked for (by
-    ``bench/incidents.py``, or for ``corpus`` "b" by ``bench/incidents_b.py``)."""
+    ``bench/incidents.py``, for ``corpus`` "b" by ``bench/incidents_b.py``, for "c" by ``bench/incidents_c.py``)."""
     manifest = folder / "manifest.json"
     fresh = manifest.exists() and json.loads(manifest.read_text()).get("n") == n
     if regenerate or not fresh:
@@ -60,6 +60,10 @@ def ensure_corpus(folder: Path, seed: int, n: int, regenerate: bool, jobs: int, 
             import incidents_b
 
             incidents_b.main(["--seed", str(seed), "--n", str(n), "--out", str(folder.parent), "-q"])
+        elif corpus == "c":
+            import incidents_c
+
+            incidents_c.main(["--seed", str(seed), "--n", str(n), "--out", str(folder.parent), "-q"])
         else:
             from incidents import generate_corpus
 
@@ -201,9 +205,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--n", type=int, default=40)
-    parser.add_argument("--corpus", choices=["a", "b"], default="a",
+    parser.add_argument("--corpus", choices=["a", "b", "c"], default="a",
                         help="a: bench/incidents.py (default OUT bench/out/incidents); b: bench/incidents_b.py, written "
-                             "apart from rca by another author (default OUT bench/out/incidents-b)")
+                             "apart from rca by another author (default OUT bench/out/incidents-b); c: bench/incidents_c.py, "
+                             "a third independent author (default OUT bench/out/incidents-c)")
     parser.add_argument("--out", type=Path, help="corpora live in OUT/seed-N")
     parser.add_argument("--regenerate", action="store_true", help="generate the corpus again even if present")
     parser.add_argument("--verbose", "-v", action="store_true", help="print each case's truth and rca's top 3")
@@ -211,7 +216,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="processes (at most 2)")
     args = parser.parse_args()
     jobs = max(1, min(2, args.jobs))
-    out = args.out or (DEFAULT_OUT.parent / "incidents-b" if args.corpus == "b" else DEFAULT_OUT)
+    out = args.out or (DEFAULT_OUT.parent / f"incidents-{args.corpus}" if args.corpus in ("b", "c") else DEFAULT_OUT)
     folder = corpus_dir(out, args.seed)
     cases = ensure_corpus(folder, args.seed, args.n, args.regenerate, jobs, args.corpus)
     started = time.perf_counter()
