@@ -986,6 +986,8 @@ def _parameter_departures(
         "sid", "service", "g", "onset", "template_id", "template",
         scope=pl.lit("parameter"), kind=pl.lit("shifted"), onset_bucket=pl.col("split"), slower=pl.col("rising"),
         quicker=pl.col("seconds") & ~pl.col("rising"),
+        # A duration that rose: the service waited longer, on its own work or on what it called.
+        waited=pl.col("seconds") & pl.col("rising"),
         # An HTTP status that went from success to the 502 or 504 a gateway answers when the
         # service behind it failed or timed out (RFC 9110): a call that failed on the other side.
         gateway_status=pl.col("normal").is_between(200, 399) & (pl.col("normal") == pl.col("normal").round(0))
@@ -1074,7 +1076,7 @@ def _timing_departures(features: Features, records: pl.DataFrame, spans: pl.Data
         return pl.DataFrame()
     return joined.select(
         "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after", "g", "detail",
-        scope=pl.lit("timing"), kind=pl.lit("shifted"), slower=pl.lit(True),
+        scope=pl.lit("timing"), kind=pl.lit("shifted"), slower=pl.lit(True), waited=pl.lit(True),
     )
 
 

@@ -692,6 +692,31 @@ def test_a_caller_whose_errors_say_its_calls_failed_is_explained_by_a_callee_no_
     assert {c.service for c in causes[:2]} == {"worker", "api"}
 
 
+@pytest.mark.parametrize(("waits_after_s", "root"), [(15, "worker"), (300, "api")])
+def test_a_caller_whose_requests_only_slowed_is_explained_by_a_callee_in_trouble_of_its_own(
+    tmp_path, waits_after_s: int, root: str
+) -> None:
+    # From 10:15 the api's requests take 30 times longer, and nothing in the logs says it calls
+    # the worker, a database whose statements wait on a lock. The database says so only once a
+    # wait passes its lock timeout: 15 s after the api's durations grew, it is what the api waited
+    # on; five minutes after, it is another story, and the api, slow of itself, is the root.
+    failure = WORKER_START + timedelta(minutes=15)
+
+    def worker_at(s: int, t: datetime, stamp: str) -> list[str]:
+        lines = [f"{stamp}.300Z LOG:  connection authorized: user=app database=shop"]
+        if t >= failure + timedelta(seconds=waits_after_s) and s % 2:
+            lines.append(f"{stamp}.600Z ERROR:  canceling statement due to lock timeout")
+        return lines
+
+    def api_at(s: int, t: datetime, stamp: str) -> str:
+        took = 380 + (s * 37) % 300 if t >= failure else 12 + s % 5
+        return f"{stamp}.700Z INFO request {s} completed in {took} ms"
+
+    causes = _worker_and_api(tmp_path, worker_at, api_at)
+    assert causes[0].service == root
+    assert {c.service for c in causes[:2]} == {"worker", "api"}
+
+
 def test_a_bad_deploy_is_dated_by_its_restart_not_by_the_errors_after_it(tmp_path) -> None:
     # The worker restarts at 10:15:00 (its caller, which names it in its normal lines, sees 503s
     # at once) and, once up, fails a third of its requests with a new exception: its restart,

@@ -80,6 +80,10 @@ EXPLAINED_PENALTY = 0.6
 # How far a service whose own rise is all failed calls (timeouts, refusals, its proxy's 502s) is
 # explained by a callee the logs do not tie to it: less than a named or timed call (``calls``).
 UNSEEN_CALLEE = 0.5
+# How much later than a service whose requests slowed the callee it waits on may say so itself: a
+# lock wait or a slow statement is logged once it passes its threshold or ends, seconds after the
+# callers' durations grew, and a rise is dated within the buckets it is found in.
+SLOW_LAG_S = 30.0
 
 
 def anomalous_series(series: pl.DataFrame, scores: pl.DataFrame, *, min_score: float) -> pl.DataFrame:
@@ -216,12 +220,26 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     worded = joined.filter(
         own & sure & pl.col("kind").is_in(OWN_RISE) & pl.col("scope").is_in(["statement", "parameter"]) & near_best
     ).with_columns(s=strength(pl.col("g")))
-    felt_calls = worded.group_by("service").agg(
-        failed_calls=(pl.col("s") * (failed_call(text).fill_null(False) | gateway)).sum() / pl.col("s").sum()
+    failed = failed_call(text).fill_null(False) | gateway
+    felt_calls = worded.group_by("service").agg(failed_calls=(pl.col("s") * failed).sum() / pl.col("s").sum())
+    # How much of it is its durations growing (of its statements, the numbers in them and its
+    # requests' times): waiting, on its own work or on a callee's; and whether it departed by
+    # something else of its own (``troubled``: a new or rising statement, a restart, a number
+    # other than a duration), other than calls that failed on the other side. Not by its error
+    # lines as a whole: a caller's errors rise with its callee's trouble, whatever they say.
+    waited = pl.col("waited").fill_null(False) if "waited" in joined.columns else pl.lit(False)
+    timed = joined.filter(
+        own & sure & pl.col("kind").is_in(OWN_RISE) & pl.col("scope").is_in(["statement", "parameter", "timing"]) & near_best
+    ).with_columns(s=strength(pl.col("g")))
+    waits = timed.group_by("service").agg(waits=(pl.col("s") * waited).sum() / pl.col("s").sum())
+    troubled = (
+        joined.filter(own & sure & pl.col("kind").is_in(OWN_DEPARTURE) & near_best & ~waited & ~failed & (pl.col("scope") != "errors"))
+        .select("service").unique().with_columns(troubled=pl.lit(True))
     )
     return (
         evidence.join(timing, on="service").join(felt_calls, on="service", how="left")
-        .with_columns(pl.col("failed_calls").fill_null(0.0))
+        .join(waits, on="service", how="left").join(troubled, on="service", how="left")
+        .with_columns(pl.col("failed_calls", "waits").fill_null(0.0), pl.col("troubled").fill_null(False))
         .with_columns(departure=strength(pl.col("best")), evidence_onset=pl.col("onset"))
         .with_columns(onset=pl.col("first_onset"), onset_bucket=pl.col("first_bucket"))
         .drop("first_onset", "first_bucket")
@@ -442,6 +460,10 @@ def rank_services(candidates: pl.DataFrame, graph: nx.DiGraph, *, start: datetim
     # only blamed by callers (who tie it to themselves already).
     departed_itself = {r["service"] for r in candidates.iter_rows(named=True) if set(r.get("kinds") or []) & set(OWN_DEPARTURE)}
     failed = dict(zip(candidates.get_column("service"), candidates.get_column("failed_calls"), strict=True)) if "failed_calls" in candidates.columns else {}
+    waits = dict(zip(candidates.get_column("service"), candidates.get_column("waits"), strict=True)) if "waits" in candidates.columns else {}
+    # Who departed by trouble of its own (not only waits, not only failed calls): what a service
+    # that only waits longer may be waiting on.
+    troubled = {r["service"] for r in candidates.iter_rows(named=True) if r.get("troubled") and failed.get(r["service"], 0.0) < 0.5}
     # Onsets count from the incident start where one is known: a routine deploy minutes before
     # it must not make every later service look late.
     first = start if start is not None else min(onset.values())
@@ -458,7 +480,13 @@ def rank_services(candidates: pl.DataFrame, graph: nx.DiGraph, *, start: datetim
             "earliness": earliness((onset[service] - first).total_seconds()),  # type: ignore[operator]
             # Another departed service explains it, or a callee no log ties to it may: its own
             # rise is calls that failed on the other side (``_unseen_callee``).
-            "explained": max(max(into, default=0.0), UNSEEN_CALLEE * failed.get(service, 0.0) * _unseen_callee(service, reach, departed_itself, onset)),
+            # So may one whose own rise is its durations growing, by a callee in trouble of its own
+            # whose lines say so a little later (``SLOW_LAG_S``).
+            "explained": max(
+                max(into, default=0.0),
+                UNSEEN_CALLEE * failed.get(service, 0.0) * _unseen_callee(service, reach, departed_itself, onset),
+                UNSEEN_CALLEE * waits.get(service, 0.0) * _unseen_callee(service, reach, troubled, onset, lag_s=SLOW_LAG_S, lead_s=MAX_LAG_S),
+            ),
         }
         base = sum(WEIGHTS[name] * row[name] for name in WEIGHTS)
         row["score"] = base * (1.0 - EXPLAINED_PENALTY * row["explained"])
@@ -468,13 +496,17 @@ def rank_services(candidates: pl.DataFrame, graph: nx.DiGraph, *, start: datetim
     return ranked.sort(["score", "onset", "service"], descending=[True, False, False]).with_row_index("rank", offset=1)
 
 
-def _unseen_callee(service: str, reach: dict[str, float], departed: set[str], onset: dict[str, datetime]) -> bool:
+def _unseen_callee(
+    service: str, reach: dict[str, float], departed: set[str], onset: dict[str, datetime], *, lag_s: float = SKEW_S,
+    lead_s: float = math.inf,
+) -> bool:
     """Whether a callee of ``service`` that the logs do not tie to it may be among the departed:
-    another service that ``departed`` of itself no later than it (within clock skew) and that it
-    does not explain (``reach``). A name server whose forwarder timed out, its clients failing after
-    it, has none among them: what it called lies outside the logs, and it is as deep as they go."""
+    another service that ``departed`` of itself no later than ``lag_s`` after it (clock skew), no
+    more than ``lead_s`` before it, and that it does not explain (``reach``). A name server whose
+    forwarder timed out, its clients failing after it, has none among them: what it called lies
+    outside the logs, and it is as deep as they go."""
     return any(
-        other != service and other not in reach and (onset[other] - onset[service]).total_seconds() <= SKEW_S
+        other != service and other not in reach and -lead_s <= (onset[other] - onset[service]).total_seconds() <= lag_s
         for other in departed
     )
 
