@@ -832,6 +832,56 @@ def test_a_leaking_callee_explains_callers_that_fail_when_it_crashes_minutes_lat
     assert not alone.has_edge("worker", "api")
 
 
+def test_a_callee_whose_new_lines_come_minutes_after_its_caller_slowed_did_not_slow_it() -> None:
+    # The referrals service's requests take longer from 22:10:32; its callee the prescriptions
+    # service logs new errors of its own (declined payments) from 22:12:12, a hundred seconds
+    # later. A callee's slow-query warnings may come a little after its callers' durations grow,
+    # not minutes after: those errors did not slow referrals.
+    from rca.ranking.rank import SLOW_LAG_S, effect_graph
+
+    slowed = datetime(2026, 7, 23, 22, 10, 32, tzinfo=UTC)
+
+    def candidates(callee_after_s: float, callee_slower: bool) -> pl.DataFrame:
+        said = slowed + timedelta(seconds=callee_after_s)
+        return pl.DataFrame({
+            "service": ["prescriptions", "referrals"],
+            "onset": [said, slowed],
+            "rising": [True, False], "falling": [False, False], "slower": [callee_slower, True],
+            "kinds": [["new"], ["shifted"]],
+            "onsets": [[said], [slowed]], "rise_onsets": [[said], [slowed]],
+        })
+
+    calls = nx.DiGraph([("referrals", "prescriptions")])
+    named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
+    assert not effect_graph(candidates(100.0, False), calls, named).has_edge("prescriptions", "referrals")
+    # Its warnings a little after the caller slowed, or its own durations growing (logged when
+    # each slow request ends), still explain the caller.
+    assert effect_graph(candidates(SLOW_LAG_S - 5.0, False), calls, named).has_edge("prescriptions", "referrals")
+    assert effect_graph(candidates(100.0, True), calls, named).has_edge("prescriptions", "referrals")
+
+
+def test_an_edge_that_went_quiet_explains_the_callee_that_lost_its_traffic() -> None:
+    # web-edge's certificate expired: no client reaches it and it logs nothing from 04:34:35; the
+    # orders service behind it logs fewer requests from then on (its periodic lines go on). The
+    # edge's silence explains the callee's fall, as a failing caller's would.
+    from rca.ranking.rank import effect_graph
+
+    at = datetime(2026, 7, 2, 4, 34, 35, tzinfo=UTC)
+    candidates = pl.DataFrame({
+        "service": ["orders", "web-edge"],
+        "onset": [at - timedelta(seconds=2), at],
+        "rising": [False, False], "falling": [True, True], "slower": [False, False],
+        "kinds": [["stopped"], ["silent"]],
+        "onsets": [[at - timedelta(seconds=2)], [at]], "rise_onsets": [[], []],
+    })
+    calls = nx.DiGraph([("web-edge", "orders")])
+    named = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "g": pl.Float64})
+    assert effect_graph(candidates, calls, named).has_edge("web-edge", "orders")
+    # A callee that went quiet altogether did not just lose its traffic: nothing ties the two.
+    both = candidates.with_columns(kinds=pl.Series([["silent"], ["silent"]]))
+    assert effect_graph(both, calls, named).number_of_edges() == 0
+
+
 def test_a_callee_named_in_a_few_of_a_callers_errors_explains_a_few_of_them() -> None:
     # The edge's errors name the crashing reports service in 132 more lines than before, and an
     # assets service with a small bug of its own in 38: both explain the edge, reports most.

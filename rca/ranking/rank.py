@@ -267,18 +267,25 @@ def effect_graph(
     for caller, callee in sorted(calls.edges):
         if caller not in rows or callee not in rows:
             continue
-        # The callee only lost lines as its caller failed (its own periodic lines go on): it may
-        # have lost the caller's traffic. A callee gone quiet altogether did not just lose traffic.
-        lost_traffic = rows[caller]["rising"] and _only_fell(rows[callee]) and not _went_quiet(rows[callee])
+        # The callee only lost lines as its caller failed or went quiet (its own periodic lines go
+        # on): it may have lost the caller's traffic. A callee gone quiet altogether did not just
+        # lose traffic.
+        failing = rows[caller]["rising"] or _went_quiet(rows[caller])
+        lost_traffic = failing and _only_fell(rows[callee]) and not _went_quiet(rows[callee])
         if (caller, callee) in naming and _still_going(rows[callee], rows[caller]["onset"]):
             # Blame explains the caller's trouble only if the callee's trouble was still going on
             # when the caller's began: a callee whose every departure came minutes before it
             # (a small bug of its own at 10:27) did not start a caller's trouble at 10:32.
             _add(graph, callee, caller, "names", lag(callee, caller), weight=EDGE_WEIGHT["names"] * naming[caller, callee])
-        elif rows[caller]["slower"] and (rows[callee]["slower"] or rows[callee]["rising"]) and abs(lag(callee, caller)) <= MAX_LAG_S:
+        elif rows[caller]["slower"] and (
+            rows[callee]["slower"] and abs(lag(callee, caller)) <= MAX_LAG_S
+            or rows[callee]["rising"] and -SLOW_LAG_S <= lag(callee, caller) <= MAX_LAG_S
+        ):
             # A caller waits for its callee: latency climbs the calls, never down them. Both log
             # a request when it ends, so which slow line came first says little; and a callee's
-            # own new lines (its slow-query warnings) may only come once it is slow enough.
+            # own new lines (its slow-query warnings) may only come once it is slow enough, but
+            # soon (``SLOW_LAG_S``): a callee whose first new lines come minutes after its
+            # caller slowed did not slow it.
             _add(graph, callee, caller, "calls", lag(callee, caller))
         elif lost_traffic and abs(lag(caller, callee)) <= skew_s:
             # A callee whose part was to fall just as its caller failed lost its traffic then,
