@@ -10,7 +10,10 @@ import polars as pl
 from rca.read.choose import Plan
 from rca.read.words import CRON_POD_SUFFIX, DAEMON_POD_SUFFIX, REPLICA_POD_SUFFIX
 
-_SERVICE_FIELD = r"\bservice=\"?([A-Za-z0-9][\w.\-]*)"
+# A ``service=NAME`` field where a line's fields go: at the start of its message, after any other
+# ``key=value`` fields. One further on is what the message is about (``Downstream call failed
+# [service=twilio]: I/O error``: the service it called), not who said it.
+_SERVICE_FIELD = r"^\s*(?:[\w.@-]+=(?:\"[^\"]*\"|\S*)\s+)*service=\"?([A-Za-z0-9][\w.\-]*)"
 _POD_SUFFIX = rf"{REPLICA_POD_SUFFIX}$|{CRON_POD_SUFFIX}$"
 _DAEMON_SUFFIX = rf"{DAEMON_POD_SUFFIX}$"
 _ORDINAL = r"([A-Za-z])-\d{1,3}$"
