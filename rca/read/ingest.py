@@ -16,14 +16,15 @@ import polars as pl
 
 from rca.errors import InputError
 from rca.model import RECORD_SCHEMA, IngestSummary, LayoutUse, SkippedSource, SourceSummary
-from rca.read.choose import Plan, choose, choose_many
+from rca.read.choose import AnyLayout, Plan, choose, choose_many
 from rca.read.fields import extract
+from rca.read.layouts import Layout
 from rca.read.levels import levels
 from rca.read.lines import CHUNK_BYTES, Lines, Tally, count_lines, gather_lines, read_lines, stream_lines, streamable
 from rca.read.records import join_continuations
 from rca.read.services import service_expr
 from rca.read.sources import STDIN, Source, file_stem_service, resolve
-from rca.read.structured import csv_export, looks_like_csv_export, trace_of
+from rca.read.structured import StructuredLayout, csv_export, looks_like_csv_export, trace_of
 from rca.read.time import TimeFacts, read_times
 from rca.settings import Settings
 
@@ -98,7 +99,49 @@ def _plan(lines: Lines, settings: Settings) -> tuple[Plan, Lines]:
         inner = choose(sample_lines(rows, settings.sample_lines))
         return Plan((layout, *inner.wrappers), inner.layouts, inner.sweep, inner.notes), Lines([rows], lines.invalid_utf8, lines.bytes_read)
     sample = sample_lines(whole, settings.sample_lines)
-    return choose(sample, spec=settings.log_format, timestamp_format=settings.timestamp_format), lines
+    plan = choose(sample, spec=settings.log_format, timestamp_format=settings.timestamp_format)
+    if settings.log_format is None:
+        plan = _with_rare_pods(plan, whole.get_column("raw"), sample)
+    return plan, lines
+
+
+# A pod whose lines the sample holds fewer of than this is looked at apart, its first lines as many.
+RARE_POD_LINES = 3
+
+
+def _with_rare_pods(plan: Plan, raw: pl.Series, sample: pl.Series) -> Plan:
+    """``plan`` with the structured layouts (JSON, logfmt) of the pods a merged, pod-prefixed
+    input holds that its sample all but missed: ``stern`` or ``kubectl logs --prefix`` of a
+    namespace where one quiet service logs JSON among busy ones in text. The library's text
+    layouts are swept for anyway (``Plan.sweep``); without its own layout, such a pod's every
+    line would be read as the continuation of another pod's record, and the service lost. ``raw``:
+    the source's lines (of a file too large to hold, its first lines)."""
+    wrapper = plan.wrappers[0] if plan.wrappers else None
+    if not isinstance(wrapper, Layout) or wrapper.service_kind != "pod" or wrapper.timestamp is not None:
+        return plan
+    pattern = wrapper.capturing(("service",))
+    groups = wrapper.field_groups("service")
+
+    def pods(lines: pl.Series) -> pl.Series:
+        found = lines.str.extract_groups(pattern)
+        return found.struct.field(groups[0]) if len(groups) == 1 else pl.select(pl.coalesce(found.struct.field(g) for g in groups)).to_series()
+
+    sampled = pods(sample).drop_nulls().value_counts()
+    common = sampled.filter(pl.col("count") >= RARE_POD_LINES).get_column(sampled.columns[0])
+    rare = (
+        pl.DataFrame({"raw": raw, "pod": pods(raw)})
+        .filter(pl.col("pod").is_not_null() & ~pl.col("pod").is_in(common.implode()))
+        .group_by("pod", maintain_order=True)
+        .head(RARE_POD_LINES)
+        .group_by("pod", maintain_order=True)
+        .agg("raw")
+    )
+    if rare.is_empty():
+        return plan
+    more: list[AnyLayout] = []
+    for found in choose_many(rare.get_column("raw").to_list()):
+        more += [x for x in found.layouts if isinstance(x, StructuredLayout) and x not in plan.layouts and x not in more]
+    return replace(plan, layouts=(*plan.layouts, *more)) if more else plan
 
 
 def _is_csv_export(whole: pl.DataFrame) -> bool:
@@ -144,6 +187,9 @@ def _read_streamed(source: Source, settings: Settings, finish: Callable[[pl.Data
     if _is_csv_export(pl.DataFrame({"raw": head.head(3)})) and not settings.log_format:
         return None
     plan = choose(sample, spec=settings.log_format, timestamp_format=settings.timestamp_format)
+    if settings.log_format is None:
+        # Its pods the sample missed, among its first lines (its whole is never held).
+        plan = _with_rare_pods(plan, head, sample)
     tally = Tally()
     file = _file(source, Lines([], 0, 0), settings)
     read = _read_grouped(stream_lines(source, tally), plan, file, settings, finish, csv=False)
@@ -215,6 +261,7 @@ def _read_small(sources: list[tuple[Source, Lines]], settings: Settings) -> list
     files = [_file(source, lines, settings) for source, lines in sources]
     groups: dict[tuple[Plan, int], list[int]] = {}
     for i, (plan, file) in enumerate(zip(choose_many(samples), files, strict=True)):
+        plan = _with_rare_pods(plan, sources[i][1].frame.get_column("raw"), pl.Series(samples[i], dtype=pl.String))
         groups.setdefault((plan, file.year), []).append(i)
     reads: list[_Read | None] = [None] * len(sources)
     for (plan, _), members in groups.items():
