@@ -253,6 +253,16 @@ def test_services_from_syslog_program_field_and_pattern(write) -> None:  # type:
     assert records.get_column("service").to_list() == ["auth", "auth"]
 
 
+def test_a_service_field_inside_a_message_names_what_it_is_about_not_who_said_it(write) -> None:  # type: ignore[no-untyped-def]
+    """dispatch's own file: its error names the service it called (``[service=twilio]``), which
+    did not say it; a line whose fields start ``service=...`` (after others) says who did."""
+    text = ("2026-05-13 12:02:06.517 ERROR 1 --- [io-9090-exec-66] o.s.web.servlet.DispatcherServlet : "
+            'Downstream call failed [service=twilio]: I/O error on POST request for "http://twilio.prod.svc:443/v1"\n'
+            "2026-05-13T12:02:07Z INFO user=ops service=billing charged\n")
+    records, _ = _read(write("dispatch.log", text))
+    assert records.get_column("service").to_list() == ["dispatch", "billing"]
+
+
 def test_per_pod_files_name_their_workload(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """``kubectl logs`` of each pod to a file: a Deployment's pods and a StatefulSet's ordinals are
     one service; a name whose number is not an ordinal stays whole."""
@@ -356,6 +366,26 @@ def test_a_merged_pod_log_of_several_json_loggers_reads_each_ones_time_and_messa
         ("geo", "message failed", datetime(2026, 11, 23, 10, 0, 0, 500000, tzinfo=UTC), "ERROR"),
         ("api", "request_finished", datetime(2026, 11, 23, 10, 0, 0, 750000, tzinfo=UTC), "INFO"),
     ]
+
+
+def test_a_quiet_pod_logging_json_among_busy_pods_logging_text_keeps_its_records(write) -> None:  # type: ignore[no-untyped-def]
+    """stern of a namespace: a busy service's log4j lines, and every 500th line a quiet service's
+    Serilog JSON (``@t``, ``@m``), too few for the sample to learn its layout from. Its lines are
+    its own records, with their times and messages, not continuations of the busy pod's."""
+    rows, quiet = [], 0
+    for i in range(6000):
+        stamp = f"2026-11-23 1{i // 3600}:{i // 60 % 60:02d}:{i % 60:02d},{i % 1000:03d}"
+        rows.append(f"dispatch-9xwp7nzps-9q5gk dispatch {stamp} INFO [http-{i % 8}] c.a.Dispatch - GET /v1/routes/{i} 200")
+        if i % 500 == 75:
+            quiet += 1
+            rows.append(f'customs-tnpgnnk6j-q7ht9 customs {{"@t":"2026-11-23T1{i // 3600}:{i // 60 % 60:02d}:{i % 60:02d}.1026124Z",'
+                        f'"@m":"Runtime stats: GC heap {300 + i % 7} MB","SourceContext":"Customs.Controllers.Stats"}}')
+    records, summary = _read(write("stern.log", "\n".join(rows) + "\n"))
+    assert summary.continuation_lines == 0 and summary.no_timestamp == 0
+    customs = records.filter(pl.col("service") == "customs")
+    assert customs.height == quiet == 12
+    assert customs.get_column("message").first() == "Runtime stats: GC heap 305 MB"
+    assert customs.get_column("timestamp").first() == datetime(2026, 11, 23, 10, 1, 15, 102612, tzinfo=UTC)
 
 
 def test_folder_is_recursive_and_skips_binary_files_inside(write, tmp_path) -> None:  # type: ignore[no-untyped-def]
