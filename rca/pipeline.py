@@ -755,6 +755,11 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> t
     return found, died
 
 
+# A caller failing to reach everything it calls fails its calls to each about as often as it makes
+# them: blame of a callee under this share of the most blamed one's is not counted as broad.
+BROAD_SHARE = 0.1
+
+
 def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
     """``named`` without the blame of callers whose error lines name two or more callees that had
     not departed from normal on their own (``own``: ``service``, ``onset`` and ``kind`` of its
@@ -770,8 +775,15 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
     more = _with_departed(named, own.filter(pl.col("kind") != "down")).select("caller", "callee", more=pl.col("departed"))
     rows = _with_departed(named, own).join(more.unique(["caller", "callee"]), on=["caller", "callee"], how="left")
     silent, quiet = pl.col("departed").is_null(), pl.col("more").is_null()
+    # Counted among the callees whose error lines rose by at least ``BROAD_SHARE`` of the most
+    # blamed one's (and each whose timed calls slowed): a caller whose errors name one callee in
+    # thousands of lines and another in a few dozen is failing to reach the first, not
+    # everything it calls.
+    rise = (pl.col("rate_after") - pl.col("rate_before")).clip(lower_bound=0.0) if "rate_after" in rows.columns else pl.lit(None)
     broad = (
         rows.filter((pl.col("g") >= MIN_SHIFT_G) & silent)
+        .group_by("caller", "callee").agg(rise=rise.max())
+        .filter(pl.col("rise").is_null() | (pl.col("rise") >= BROAD_SHARE * pl.col("rise").max().over("caller")))
         .group_by("caller").agg(pl.col("callee").n_unique().alias("callees"))
         .filter(pl.col("callees") >= 2)
         .get_column("caller")

@@ -617,7 +617,7 @@ def _named(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
     """(caller, callee, second of the caller's first naming error line) rows, each a clear rise."""
     return pl.DataFrame(
         {"caller": [r[0] for r in rows], "callee": [r[1] for r in rows], "g": [50.0] * len(rows),
-         "first": [T0 + timedelta(seconds=r[2]) for r in rows]},
+         "first": [T0 + timedelta(seconds=r[2]) for r in rows], "rate_before": [0.0] * len(rows), "rate_after": [1.0] * len(rows)},
         schema_overrides={"first": pl.Datetime("us", "UTC")},
     )
 
@@ -639,6 +639,21 @@ def test_a_caller_that_blames_every_callee_it_names_is_in_trouble_itself() -> No
     assert kept.select("caller", "callee").rows() == [("web", "ledger")]
     # A departure of stock's own long before (a deploy ten minutes earlier) does not change that.
     assert broad_blame_set_aside(named, _own([("stock", 0)])).height == 1
+
+
+def test_a_caller_that_blames_one_callee_far_more_than_the_others_is_not_in_trouble_itself() -> None:
+    from rca.pipeline import BROAD_SHARE, broad_blame_set_aside
+
+    # dispatch's errors name customs (its certificate expired) 370 times a minute, and tracking,
+    # which answers now and then with a 504 as it did before, twice a minute: dispatch is failing
+    # to reach customs, not everything it calls.
+    named = _named([("dispatch", "customs", 600), ("dispatch", "tracking", 601)]).with_columns(
+        rate_after=pl.Series([370.0 / 60, 2.0 / 60]))
+    assert broad_blame_set_aside(named, _own([])).select("caller", "callee").rows() == [
+        ("dispatch", "customs"), ("dispatch", "tracking")]
+    # As often as each other (within ``BROAD_SHARE``), both are set aside.
+    both = named.with_columns(rate_after=pl.Series([370.0 / 60, 370.0 / 60 * BROAD_SHARE]))
+    assert broad_blame_set_aside(both, _own([])).height == 0
 
 
 def test_a_caller_that_blames_one_silent_callee_keeps_its_blame() -> None:
