@@ -102,6 +102,8 @@ RESTART_BURST_S = 30
 RESTART_APART_S = 10
 MAX_RESTARTS = 30  # a crash loop's startup lines, said once per start
 RESTART_PAUSE_S = 5.0
+# A pause that ended this much before a burst of startup lines began is still about it.
+RESTART_ORDER = np.timedelta64(5, "s")
 RESTART_PAUSE_GAPS = 10.0
 RESTART_PAUSE_LONGEST = 1.5
 RESTART_PAUSE_KNOWN = 20  # gaps before a burst that tell how long the service's longest gap is
@@ -201,7 +203,8 @@ def analyze(
                        stopped_calls(records, texts if "message" not in records.columns else records, window.start)
                        .with_columns(how=pl.lit("stopped"))], how="diagonal_relaxed")
     progress("finding what departed from normal")
-    found, named = _departures(features, start, anomalies, records, named, texts, spans, calls.graph, jobs)
+    rejections = calls.mentions.table.filter(pl.col("rejected").fill_null(False)).select("caller", "callee", "template_id").unique()
+    found, named = _departures(features, start, anomalies, records, named, texts, spans, calls.graph, jobs, rejections)
     if found.height == 0:
         # Nothing departs from normal: a found "start" would only be noise, so none is claimed.
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
@@ -285,7 +288,7 @@ def _mine_together(
 
 def _departures(
     features: Features, start: IncidentStart, anomalies: pl.DataFrame, records: pl.DataFrame, named: pl.DataFrame,
-    texts: pl.DataFrame, spans: pl.DataFrame, graph: nx.DiGraph, jobs: np.ndarray,
+    texts: pl.DataFrame, spans: pl.DataFrame, graph: nx.DiGraph, jobs: np.ndarray, rejections: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every departure from normal, one row each (``jobs``: the series of scheduled jobs' runs): ``service``, ``kind``, ``scope``, ``g``, ``sid``
     (its series), ``onset_bucket``, ``onset`` (to the record), ``before``/``after`` and rates,
@@ -298,7 +301,9 @@ def _departures(
     callers' error lines that name the service or their calls to it that slowed (``blamed``,
     but see ``broad_blame_set_aside``); if none shows, the series whose rate changed most at the
     incident start. And the callers' blame: ``named`` with the slowed calls (``with_slowed_calls``),
-    without what ``broad_blame_set_aside`` and ``witnessed_blame_set_aside`` set aside.
+    without what ``broad_blame_set_aside``, ``witnessed_blame_set_aside``,
+    ``unreached_blame_set_aside`` and ``refused_blame_set_aside`` (``rejections``: a callee's
+    statements that refuse a caller, ``rca.signals.calls.Mentions``) set aside.
     """
     shifts = behaviour_shifts(
         features.series, features.counts, min_side=_min_side(features),
@@ -334,7 +339,9 @@ def _departures(
     # blame that another caller's steady calls contradict.
     own = _own_onsets(found, features)
     named = unreached_blame_set_aside(witnessed_blame_set_aside(broad_blame_set_aside(with_slowed_calls(named, slowed), own), own, steady), own)
-    blamed = _blamed_departures(features, named)
+    if rejections is not None:
+        named = refused_blame_set_aside(named, own, rejections)
+    blamed = _blamed_departures(features, named.filter(pl.col("how") != "refused"))
     named = named.filter(pl.col("how") != "contradicted")
     if blamed.height:
         blamed = _dated_onsets([blamed], features)
@@ -346,10 +353,14 @@ def _departures(
 
 
 def _own_onsets(found: pl.DataFrame, features: Features) -> pl.DataFrame:
-    """``service``, ``onset`` and ``kind`` of the departures in ``found`` other than callers' blame."""
+    """``service``, ``onset``, ``kind`` and ``template_id`` of the departures in ``found`` other
+    than callers' blame."""
     if found.height == 0:
-        return pl.DataFrame(schema={"service": pl.String, "onset": features.events.schema["timestamp"], "kind": pl.String})
-    return found.filter(pl.col("kind") != "blamed").select(pl.col("service").cast(pl.String), "onset", "kind")
+        return pl.DataFrame(schema={"service": pl.String, "onset": features.events.schema["timestamp"], "kind": pl.String,
+                                    "template_id": pl.String})
+    return found.filter(pl.col("kind") != "blamed").select(
+        pl.col("service").cast(pl.String), "onset", "kind", pl.col("template_id").cast(pl.String)
+    )
 
 
 def _dated_onsets(parts: list[pl.DataFrame], features: Features) -> pl.DataFrame:
@@ -519,7 +530,8 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         .with_columns(pl.coalesce("pause", _died_before(deaths, bursts), _opens_new_file(timed, bursts), _starts_new_pod(pods, bursts),
                                   _rolled_over(bursts)))
         .filter(pl.col("pause").is_not_null())
-        # A silent crash began the restart when the process stopped, minutes before its banner.
+        # A silent crash began the restart when the process stopped, minutes before its banner;
+        # so did a hang (a liveness probe kills the process a minute after it stopped serving).
         .with_columns(onset=pl.coalesce("died", "onset"))
         .sort("onset")
         .unique(["service", "source", "pause"], keep="first", maintain_order=True)
@@ -652,8 +664,9 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> t
     comes ``RESTART_DENSE`` times as fast as its lines over the file is a restart without one
     (a shutdown burst, dense or of ``RESTART_LINES`` statements of any level, and the startup
     burst less than ``2 * RESTART_BURST_S`` after it, or after a silence of the file, are one).
-    Second, for each burst, when the process died where that was before the burst: a dense
-    startup burst with no shutdown before it, after a pause (a crash without a word)."""
+    Second, for each burst, when the process died where that was before the burst: a startup
+    burst with no shutdown before it, at the end of a pause long enough without it (a crash
+    without a word, a hang a liveness probe ended)."""
     # The service's other lines in each burst's file (cells of records, rca.mine.compact: each
     # from its first record's time to its last's), summed in the streaming engine per second:
     # gaps shorter than a second do not matter, and a file holds at most a row per second of it.
@@ -694,6 +707,7 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> t
         # The last burst of ``RESTART_LINES`` statements or more (a shutdown says a few, some of
         # them warnings: ``Received SIGTERM``, ``ready to exit``): its index, onset and end.
         said_before: tuple[int, object, np.datetime64] | None = None
+        shut_pauses: set[object] = set()  # the pauses a burst before was found about
         first_line, last_line = starts.to_numpy().min(), ends.to_numpy().max()
         group = group.sort("onset")
 
@@ -712,7 +726,11 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> t
                 limit = max(limit, RESTART_PAUSE_LONGEST * float(gap[:known_before].max()))
             elif known:
                 limit = min(limit, RESTART_PAUSE_LONGEST * float(gap[:known_before].max()))
-            across = np.flatnonzero(gap_from[known_before:] < end) + known_before
+            # A gap that ended just before the burst began is about it too: a process's lines
+            # are not always written in the order of their times (a request logged with the time
+            # it came in, a banner once the workers are up).
+            near = int(np.searchsorted(gap_to, onset - RESTART_ORDER, side="right"))
+            across = np.flatnonzero(gap_from[near:] < end) + near
             if across.size:
                 widest = int(across[np.argmax(gap[across])])
                 if gap[widest] >= max(RESTART_PAUSE_S, limit):
@@ -752,6 +770,13 @@ def _paused(timed: pl.LazyFrame, lines: pl.DataFrame, bursts: pl.DataFrame) -> t
             said_before = (burst, began, end) if statements >= RESTART_LINES else None
             pause = paused_about(onset, end, statements)
             found[burst] = None if pause is None else pause[0]
+            # A burst at the end of a pause long enough on its own (a banner after a hang, or
+            # after a crash without a word) began its restart when the lines stopped; a burst
+            # at its start (a shutdown) dates it itself, and the banner after it is the same one.
+            if pause is not None and pause[0] not in shut_pauses and (began - pause[0]).total_seconds() >= pause[1]:  # type: ignore[operator]
+                died[burst] = pause[0]
+            if pause is not None:
+                shut_pauses.add(pause[0])
     return found, died
 
 
@@ -868,13 +893,66 @@ def unreached_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.Data
     by_lookup = pl.col("by_lookup").fill_null(False) if "by_lookup" in named.columns else pl.lit(False)
     accused = named.filter((pl.col("how") == "errors") & (pl.col("g") >= MIN_SHIFT_G))
     accusers = accused.group_by("callee").agg(accusers=pl.col("caller").n_unique())
-    unreached = _with_departed(named, own).join(accusers, on="callee", how="left").filter(
-        (pl.col("how") == "errors") & pl.col("departed").is_null()
-        & (pl.col("by_route").fill_null(False) | (by_lookup & (pl.col("accusers").fill_null(0) <= 1)))
+    # A callee that the caller could not find loses the caller's requests: its lines that only
+    # grew fewer are no departure of its own there.
+    more = _with_departed(named, own.filter(pl.col("kind") != "down")).select("caller", "callee", more=pl.col("departed")).unique()
+    unreached = _with_departed(named, own).join(more, on=["caller", "callee"], how="left").join(accusers, on="callee", how="left").filter(
+        (pl.col("how") == "errors")
+        & (pl.col("by_route").fill_null(False) & pl.col("departed").is_null()
+           | by_lookup & pl.col("more").is_null() & (pl.col("accusers").fill_null(0) <= 1))
     ).select("caller", "callee", set_aside=pl.lit(True)).unique()
     return named.join(unreached, on=["caller", "callee"], how="left").with_columns(
         how=pl.when(pl.col("set_aside").fill_null(False)).then(pl.lit("contradicted")).otherwise("how")
     ).drop("set_aside")
+
+
+def refused_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame, rejections: pl.DataFrame) -> pl.DataFrame:
+    """``named`` with a caller's blame of a callee marked ``how`` "contradicted" (its stopped
+    calls dropped) where the callee's trouble began with its statements refusing that caller for
+    its credentials or rights (``refusals_first``: ``Access denied for user 'billing_api'``):
+    the callee works and turns the caller away, so the trouble is the caller's (a password
+    rotated under it, a certificate of its own expired). Each such pair is added as a row of
+    ``how`` "refused" (for ``rank.effect_graph``: the callee's departure came of the caller's
+    requests), whether or not the caller's errors name the callee."""
+    refused = refusals_first(own, rejections)
+    if refused.height == 0:
+        return named
+    set_aside = pl.col("set_aside").fill_null(False)
+    marked = named.join(refused.with_columns(set_aside=pl.lit(True)), on=["caller", "callee"], how="left")
+    kept = marked.filter(~(set_aside & (pl.col("how") == "stopped"))).with_columns(
+        how=pl.when(set_aside & (pl.col("how") == "errors")).then(pl.lit("contradicted")).otherwise("how")
+    ).drop("set_aside")
+    return pl.concat([kept, refused.with_columns(how=pl.lit("refused"))], how="diagonal_relaxed")
+
+
+def refusals_first(own: pl.DataFrame, rejections: pl.DataFrame) -> pl.DataFrame:
+    """``caller``, ``callee``: where the callee's statements refusing the caller (``rejections``:
+    ``caller``, ``callee``, ``template_id``; see ``rca.signals.calls.Mentions``) began its
+    trouble: no other rise of its own (``own``; its lines growing fewer are the traffic it lost)
+    came more than ``SKEW_S`` before the first refusal and at most ``MAX_LAG_S``. A callee
+    refusing two callers or more may have changed its own rules: it keeps its part."""
+    from rca.ranking.rank import MAX_LAG_S, SKEW_S
+
+    schema = {"caller": pl.String, "callee": pl.String}
+    if rejections.height == 0 or own.height == 0:
+        return pl.DataFrame(schema=schema)
+    refused_by = rejections.select(pl.col("caller").cast(pl.String), pl.col("callee").cast(pl.String),
+                                   pl.col("template_id").cast(pl.String), refusal=pl.lit(True))
+    refused_by = refused_by.filter(pl.col("caller").n_unique().over("callee") == 1)
+    departures = own.filter(~pl.col("kind").is_in(["down", "stopped"])).select(
+        callee="service", onset="onset", template_id="template_id")
+    firsts = (
+        departures.join(refused_by, on=["callee", "template_id"]).group_by("caller", "callee")
+        .agg(first_refusal=pl.col("onset").min())
+    )
+    lead = (pl.col("first_refusal") - pl.col("onset")).dt.total_seconds()
+    earlier = (
+        firsts.join(departures.join(refused_by.select("callee", "template_id", "refusal"), on=["callee", "template_id"], how="anti"),
+                    on="callee")
+        .filter((lead > SKEW_S) & (lead <= MAX_LAG_S))
+        .select("caller", "callee").unique()
+    )
+    return firsts.join(earlier, on=["caller", "callee"], how="anti").select("caller", "callee").sort("caller", "callee")
 
 
 # An IPv4 address as a host (``10.0.3.7:8080``, ``http://10.0.3.7/``), not a version or a number.

@@ -711,6 +711,99 @@ def test_errors_that_name_a_callee_only_as_a_name_not_found_are_told_apart() -> 
     assert dict(zip(rises["caller"], rises["by_lookup"], strict=True)) == {"loyalty": True, "shop": False}
 
 
+def test_a_few_other_failures_under_a_statement_of_failed_lookups_leave_it_a_lookup_failure() -> None:
+    """loyalty's one error statement (``request failed error=...``) said twice that a query timed
+    out before its resolver began failing: its lines that say the name was not found are still
+    the failed lookups they are (``LOOKUP_SHARE``), and a statement mostly of timeouts is not."""
+    lookups = [(100 + i, "loyalty", "ERROR", f'request failed upstream=payments error="dial tcp: lookup payments on 10.96.0.10:53: '
+                f'no such host" n={i}') for i in range(1, 40)]
+    timeouts = [(10 + i, "loyalty", "ERROR", f'request failed upstream=payments error="query Select: context deadline exceeded" n={i}')
+                for i in range(2)]
+    served = [(i, "payments", "INFO", f"POST /api/v1/pay/{i} 200") for i in range(0, 200, 10)]
+    records = _records(served + timeouts + lookups).with_columns(template_id=pl.col("service"))
+    rises = named_rises(records, find_mentions(records), T0 + timedelta(seconds=100))
+    assert rises.select("caller", "callee", "by_lookup").rows() == [("loyalty", "payments", True)]
+    mostly = _records(served + [(10 + i, *row[1:]) for i, row in enumerate(timeouts * 20 + lookups[:2])]).with_columns(
+        template_id=pl.col("service"))
+    assert not find_mentions(mostly).table.get_column("lookup").any()
+
+
+def test_a_callee_that_only_lost_the_traffic_of_a_caller_that_cannot_resolve_it_shows_nothing_of_its_own() -> None:
+    from rca.pipeline import unreached_blame_set_aside
+
+    named = _named([("loyalty", "payments", 600)]).with_columns(how=pl.lit("errors"), by_route=pl.lit(False), by_lookup=pl.lit(True))
+    # payments' lines grew fewer as loyalty stopped reaching it: its fall is loyalty's failure.
+    assert unreached_blame_set_aside(named, _own([("payments", 595)], kind="down")).get_column("how").to_list() == ["contradicted"]
+    # Its own new lines just before are a departure of its own: the blame stands.
+    assert unreached_blame_set_aside(named, _own([("payments", 595)])).get_column("how").to_list() == ["errors"]
+
+
+def test_a_server_that_refuses_a_client_by_its_database_user_names_it_as_the_sender() -> None:
+    records = _records([
+        (1, "consent-db", "WARN", "[Server] Access denied for user 'billing_api'@'10.242.90.36' (using password: YES)"),
+        (2, "consent-db", "INFO", "connection authorized: user=billing_api database=consent"),
+        (3, "ledger-pg", "FATAL", 'password authentication failed for user "ads_service"'),
+        (4, "billing-api", "INFO", "GET /api/v1/billing 200"),
+        (5, "ads-service", "INFO", "GET /ads 200"),
+    ])
+    table = find_mentions(records).table.sort("template_id")
+    assert table.select("caller", "callee", "how", "error", "rejected").rows() == [
+        ("billing-api", "consent-db", "caller", False, True), ("billing-api", "consent-db", "caller", False, False),
+        ("ads-service", "ledger-pg", "caller", False, True)]
+
+
+def test_errors_naming_a_topic_that_one_other_service_works_with_name_that_service() -> None:
+    # indexer consumes appointments-events; prescriptions and referrals time out waiting for its
+    # confirmations. Their errors name indexer by the topic they share with it, as a route
+    # names a backend. A name the erring services alone say, or that two others work with
+    # (a producer that says so too), names nobody.
+    records = _records([
+        *[(i, "indexer", "INFO", f"processed {i} messages from appointments-events partition 3") for i in range(5)],
+        *[(10 + i, svc, "ERROR", f"timed out waiting for appointments-events confirmation of appointment {i}")
+          for i in range(5) for svc in ("prescriptions", "referrals")],
+        *[(20 + i, "referrals", "ERROR", f"lost update to billing-ledger row {i}") for i in range(3)],
+        (30, "billing", "INFO", "GET /api/v1/billing 200"),
+    ])
+    shared = find_mentions(records).table.filter(pl.col("how") == "shared")
+    assert sorted(shared.select("caller", "callee", "error").unique().rows()) == [
+        ("prescriptions", "indexer", True), ("referrals", "indexer", True)]
+    producer = pl.concat([records, _records([(40, "billing", "INFO", "published 3 events to appointments-events")])])
+    assert find_mentions(producer).table.filter(pl.col("how") == "shared").height == 0
+
+
+def _own_statements(rows: list[tuple[str, int, str]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"service": [r[0] for r in rows], "onset": [T0 + timedelta(seconds=r[1]) for r in rows], "kind": ["new"] * len(rows),
+         "template_id": [r[2] for r in rows]},
+        schema={"service": pl.String, "onset": pl.Datetime("us", "UTC"), "kind": pl.String, "template_id": pl.String},
+    )
+
+
+def test_blame_of_a_callee_whose_trouble_began_by_refusing_the_caller_is_set_aside() -> None:
+    """billing-api's errors name consent-db, whose own trouble began with refusing billing-api's
+    password (its error lines rising with the refusals): consent-db works and turns billing-api
+    away, so the blame no longer explains billing-api, and ties them the other way ("refused").
+    A callee that rose otherwise first, or refuses two callers, keeps the blame."""
+    from rca.pipeline import refused_blame_set_aside
+
+    named = _named([("billing-api", "consent-db", 600)]).with_columns(how=pl.lit("errors"))
+    refusals = pl.DataFrame({"caller": ["billing-api"], "callee": ["consent-db"], "template_id": ["denied"]})
+    own = _own_statements([("consent-db", 590, "denied"), ("consent-db", 592, "level:error")])
+    out = refused_blame_set_aside(named, own, refusals)
+    assert sorted(out.select("caller", "callee", "how").rows()) == [
+        ("billing-api", "consent-db", "contradicted"), ("billing-api", "consent-db", "refused")]
+    # Its lines growing fewer before (fewer connections authorized) is traffic it lost.
+    fewer = own.vstack(_own_statements([("consent-db", 560, "connection authorized")]).with_columns(kind=pl.lit("down")))
+    assert sorted(refused_blame_set_aside(named, fewer, refusals).get_column("how").to_list()) == ["contradicted", "refused"]
+    first_slow = own.vstack(_own_statements([("consent-db", 560, "slow query")]))
+    assert refused_blame_set_aside(named, first_slow, refusals).get_column("how").to_list() == ["errors"]
+    # Whether or not billing-api's errors name consent-db, the refusals tie the two.
+    unnamed = refused_blame_set_aside(named.clear(), own, refusals)
+    assert unnamed.select("caller", "callee", "how").rows() == [("billing-api", "consent-db", "refused")]
+    two = pl.concat([refusals, pl.DataFrame({"caller": ["ads"], "callee": ["consent-db"], "template_id": ["denied ads"]})])
+    assert refused_blame_set_aside(named, own, two).get_column("how").to_list() == ["errors"]
+
+
 def test_errors_that_name_a_callee_by_its_route_alone_are_told_from_those_sent_upstream() -> None:
     """A proxy's own rejection names the route asked for; its error about the upstream it sent
     the request to says so (``upstream: "http://..."``), though the address names no service."""

@@ -9,7 +9,8 @@ flows along the calls, as a careful on-call engineer's reasoning does:
 - an **effect edge** cause -> effect links two departed services where the logs say how one
   explains the other: the effect's error lines name the cause (``names``; a cause named in a
   few of them explains that share, and one whose departures all began minutes before the
-  effect's began explains none); the effect calls the cause and its own departure started no
+  effect's began explains none), or the effect began its trouble by refusing the cause's
+  requests for its credentials or rights (``names`` too); the effect calls the cause and its own departure started no
   earlier than the cause's (``calls``; in proportion to the two departures' sizes); the effect is
   called by a failing cause and only lost traffic (``calls``); the two share callers that lost
   the cause (a restart, a death) just before the effect's trouble rose (``calls``: a cache's
@@ -263,7 +264,13 @@ def effect_graph(
     def lag(cause: str, effect: str) -> float:
         return (rows[effect]["onset"] - rows[cause]["onset"]).total_seconds()
 
-    naming = _naming_shares(named)
+    refused = named.filter(pl.col("how") == "refused") if "how" in named.columns else named.clear()
+    naming = _naming_shares(named.filter(pl.col("how") != "refused") if "how" in named.columns else named)
+    for caller, callee in sorted(refused.select("caller", "callee").unique().iter_rows()):
+        if caller in rows and callee in rows and rows[caller]["rising"]:
+            # A callee whose trouble began with refusing the caller (its credentials, its rights:
+            # ``pipeline.refused_blame_set_aside``) departed because of the caller's requests.
+            _add(graph, caller, callee, "names", lag(caller, callee))
     for caller, callee in sorted(calls.edges):
         if caller not in rows or callee not in rows:
             continue
@@ -304,6 +311,11 @@ def effect_graph(
             # within their timeouts (``RESTART_FELT_S``): a caller's trouble a minute after a
             # callee's deploy, its errors naming it not at all, came of something else.
             share = min(1.0, rows[callee].get("departure", 1.0) / max(rows[caller].get("departure", 1.0), 1e-9))
+            if _lost_just_before(rows[callee], rows[caller]["onset"], skew_s):
+                # A callee lost to its callers (it restarted, it went quiet) fails every call
+                # while it is down, however little its own lines say: callers whose trouble rose
+                # within their timeouts of the loss felt all of it.
+                share = 1.0
             _add(graph, callee, caller, "calls", lagged, weight=EDGE_WEIGHT["calls"] * share)
         elif (_only_fell(rows[caller]) and rows[callee]["rising"] and -MAX_LAG_S <= lag(callee, caller) <= skew_s
               and _more_than_words(calls, caller, callee)):
@@ -356,6 +368,13 @@ def _lost_shared(rows: dict[str, dict[str, object]], calls: nx.DiGraph, graph: n
         if felt_both and any(-skew_s <= lag_s <= SHARED_LAG_S for lag_s in lags):
             found.append((cause, effect))
     return found
+
+
+def _lost_just_before(callee: dict[str, object], onset: datetime, skew_s: float) -> bool:
+    """Whether ``callee`` was lost (``lost_onsets``: it restarted or went quiet) from ``skew_s``
+    before ``onset`` (its caller's) to ``RESTART_FELT_S`` before it."""
+    lost = callee.get("lost_onsets") or []
+    return any(-skew_s <= (onset - at).total_seconds() <= RESTART_FELT_S for at in lost)  # type: ignore[union-attr, operator]
 
 
 def _more_than_words(calls: nx.DiGraph, caller: str, callee: str) -> bool:

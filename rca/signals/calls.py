@@ -69,7 +69,7 @@ _SERVED_ADDRESS = rf"(?://|\b(?i:host|upstream|addr|address|server)\W{{1,3}})\d{
 # and of where a message came from: a consumer's ``topic=orders.events`` is its producer's.
 _INCOMING = (
     r"(?i)\b(?:(?:called|used|requested|invoked|sent) by|client(?:[_-]?(?:id|name|service))?|caller|"
-    r"user[_-]?agent|origin|source[_-]?service|requester|application[_-]?name|topic|queue|subject|exchange)\b[\s:=\"']+[A-Za-z0-9][A-Za-z0-9_.-]*"
+    r"user(?:[_-]?agent|name)?|origin|source[_-]?service|requester|application[_-]?name|topic|queue|subject|exchange)\b[\s:=\"']+[A-Za-z0-9][A-Za-z0-9_.-]*"
 )
 # HTTP's reason phrases as servers and clients write them (``502 Bad Gateway``, ``GatewayTimeout``
 # in an exception's class name, ``GATEWAY_TIMEOUT``, nginx's ``Gateway Time-out``) are the
@@ -97,6 +97,19 @@ _INGRESS_UPSTREAM = r"\[[a-z0-9]+-([a-z][a-z0-9-]*[a-z0-9])-\d{2,5}\]"
 # A line that says its request went out to a host: a URL, an ``upstream``, an address with a
 # port, an ingress's upstream.
 _SENT = rf"://|\b(?i:upstream)\b|\b{_IP_PORT}\b|{_INGRESS_UPSTREAM}"
+# Words of a server refusing a client for who it is: its credentials, its certificate, its
+# rights (``Access denied for user 'billing_api'``, ``password authentication failed for user
+# "ads_service"``, ``tls: bad certificate``). Such lines that name the client (``_INCOMING``)
+# are about the client's requests, not the server's own trouble (``Mentions``: ``rejected``).
+_REJECTED = (
+    r"(?i)access denied|permission denied|authenticat\w* (?:failed|failure|error)|auth(?:entication|orization)? failed|"
+    r"not authori[sz]ed|\bunauthori[sz]ed\b|\bforbidden\b|invalid (?:credentials?|password|token|api[ _-]?key|client)|"
+    r"(?:credentials?|password|token|certificate|cert) (?:has |is )?(?:expired|revoked|rejected)|bad certificate|"
+    r"certificate (?:verify failed|unknown|required)"
+)
+# A statement of the server naming its client is such a refusal where this share of its sampled
+# lines says so.
+REJECTED_SHARE = 0.5
 # A line in which a service states its own address (``listening on 10.0.3.7:8080``).
 _SELF_ADDRESS = r"(?i)\b(?:listen(?:s|ing)?|bound|binding|bind|serving|started (?:on|at)|advertis\w*|registered as)\b"
 # A name that appears in the lines of at least this share of the other services is ordinary
@@ -107,7 +120,7 @@ SAMPLE_PER_TEMPLATE = 64
 # levels are compared as they are (an Enum), not as text.
 AT_WARN = pl.col("level").is_in(ERROR_LEVELS).fill_null(False)
 AT_ERROR = pl.col("level").is_in(FAILING_LEVELS).fill_null(False)
-BLAME_WEIGHT = {"name": 1.0, "address": 1.0, "client": 1.0, "resolver": 1.0, "route": 0.5, "path": 0.5, "word": 0.25}
+BLAME_WEIGHT = {"name": 1.0, "address": 1.0, "client": 1.0, "resolver": 1.0, "route": 0.5, "path": 0.5, "shared": 0.5, "word": 0.25}
 # A request's path: two or more segments, in a URL after its host, or alone (``GET /api/v1/x``).
 _URL_PATH = r"://[^/\s\"'<>]+((?:/[A-Za-z0-9_.~{}:%-]+)+)"
 _PATH = r"(?:^|[\s\"'=(\[])((?:/[A-Za-z0-9_.~{}:%-]+){2,})"
@@ -134,6 +147,10 @@ _UNRESOLVED = (
     r"nodename nor servname|\blookup \S+(?: on \S+)?: (?:i/o timeout|server misbehaving)|name resolution failed|"
     r"(?:^|[\s(\[:])dns(?:$|[\s)\]:,])"
 )
+# A statement names a callee by failed lookups (``lookup``) where this share of its sampled
+# lines says the name could not be resolved: a few other failures under the same template (a
+# timeout before the name went) do not make the lookups a call that reached the callee.
+LOOKUP_SHARE = 0.9
 # Words of a call that failed on the other side: the caller waited, was refused or cut off, or
 # its proxy found no upstream to send to (Go's ``context deadline exceeded``, gRPC's ``code =
 # Unavailable``, Java's ``Read timed out``, Node's ``ECONNREFUSED``, nginx's ``upstream timed out``,
@@ -163,8 +180,9 @@ class Mentions:
     ``error`` (the statement is at WARN or above: it blames the callee) and ``how`` (``name``: its
     whole name, ``word``: a word of its name only, ``address``, ``route``: only in a URL path, or
     ``caller``: the callee's line names who sent the request, so the names swap), ``sent`` (a
-    line says the request went out to a host), ``lookup`` (every such line says the name could
-    not be resolved) and ``error_part`` (the row is of the statement's lines at ERROR or worse
+    line says the request went out to a host), ``lookup`` (most such lines say the name could
+    not be resolved, ``LOOKUP_SHARE``), ``rejected`` (a ``caller`` row: the callee's statement is
+    at WARN or above and refuses the caller for its credentials or rights, ``_REJECTED``) and ``error_part`` (the row is of the statement's lines at ERROR or worse
     alone: a statement mostly below WARN whose level varies line by line, as an access log's with
     the status, names the callee in those, and blames it there)."""
 
@@ -219,7 +237,7 @@ def _lookup(services: list[str]) -> pl.DataFrame:
 
 
 def _token_keys(token: pl.Expr) -> list[pl.Expr]:
-    """The ways one token may name a service: itself, its first DNS label, the workload of a pod
+    """The ways one token may name a service: itself, in kebab case, its first DNS label, the workload of a pod
     name, the first word of a CamelCase class name (``LedgerClient`` -> ``ledger``), the last
     part of a dotted logger or class name (``api.clients.dispatch``, ``c.e.LedgerClient``), and
     the module after ``clients.`` in a dotted code path (``api.clients.dispatch.send``)."""
@@ -230,6 +248,8 @@ def _token_keys(token: pl.Expr) -> list[pl.Expr]:
     public = lower.str.contains(_PUBLIC_HOST)
     return [
         lower,
+        # A database's user or a module named after the service, in snake case (``billing_api``).
+        lower.str.replace_all("_", "-", literal=True),
         pl.when(~public).then(lower.str.extract(r"^([a-z][a-z0-9_-]*)\.[a-z]", 1)),
         lower.str.replace(_POD_SUFFIX, ""),
         token.str.extract(r"^([A-Z][a-z0-9]+)[A-Z]", 1).str.to_lowercase(),
@@ -353,7 +373,7 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
     services = sorted(records.get_column("service").drop_nulls().unique().to_list())
     empty = pl.DataFrame(schema={"caller": pl.String, "callee": pl.String, "template_id": pl.String,
                                  "share": pl.Float64, "lines": pl.Int64, "error": pl.Boolean, "how": pl.String,
-                                 "sent": pl.Boolean, "lookup": pl.Boolean, "error_part": pl.Boolean})
+                                 "sent": pl.Boolean, "lookup": pl.Boolean, "error_part": pl.Boolean, "rejected": pl.Boolean})
     if len(services) < 2:
         return Mentions(empty)
     sample = sample_messages(records, texts=texts)
@@ -404,6 +424,11 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
         paths.select("mid", "service", "callee", how=pl.lit("path"), host=pl.lit(False)),
         clients.select("mid", "service", "callee", how=pl.lit("client"), host=pl.lit(False)),
     ])
+    # A name that two services alone say, neither's (a topic: ``processed 12 messages from
+    # appointments-events``, ``timed out waiting for appointments-events confirmation``): one's
+    # errors that name it are about what the other does with it.
+    shared = _shared_names(sample, lookup).join(found.filter(pl.col("service") != pl.col("callee")).select("mid"), on="mid", how="anti")
+    found = pl.concat([found, shared.select("mid", "service", "callee", how=pl.lit("shared"), host=pl.lit(False))])
     found = found.filter(pl.col("service") != pl.col("callee")).unique(["mid", "callee"], keep="first")
     found = _listing(_specific(found, n_services=len(services)), sample)
     # A name server's lines name what it was asked to resolve, whether it could or not: no call.
@@ -417,7 +442,8 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
     unresolved = not_found & pl.lit(resolvers.len() > 0)
     table = (
         found.join(sample.select("mid", "template_id", "lines", "error", "n_sampled", "error_part", unresolved=unresolved,
-                                 lookup=not_found, sent=pl.col("message").str.contains(_SENT)), on="mid")
+                                 lookup=not_found, sent=pl.col("message").str.contains(_SENT),
+                                 rejected=pl.col("message").str.contains(_REJECTED)), on="mid")
         .group_by("service", "callee", "template_id", "error_part")
         .agg(
             share=pl.len() / pl.col("n_sampled").first(),
@@ -425,7 +451,8 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
             error=pl.col("error").first() & ~pl.col("unresolved").any(),
             how=pl.col("how").sort().first(),
             sent=pl.col("sent").any(),
-            lookup=pl.col("lookup").all(),
+            lookup=pl.col("lookup").mean() >= LOOKUP_SHARE,
+            rejected=pl.col("error").first() & (pl.col("rejected").mean() >= REJECTED_SHARE),
         )
         .rename({"service": "caller"})
         .with_columns(lines=(pl.col("lines") * pl.col("share")).round().cast(pl.Int64).clip(lower_bound=1))
@@ -434,6 +461,7 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
             caller=pl.when(pl.col("how") == "caller").then("callee").otherwise("caller"),
             callee=pl.when(pl.col("how") == "caller").then("caller").otherwise("callee"),
             error=pl.col("error") & (pl.col("how") != "caller"),
+            rejected=pl.col("rejected") & (pl.col("how") == "caller"),
         )
         # A statement's error part blames only what its lines name in full: a path's word
         # (``POST /v2/auth/quote``) says little of which backend failed the request.
@@ -720,6 +748,49 @@ def _listing(found: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
         .join(served, on=["mid", "callee"], how="left")
         .with_columns(how=pl.when(pl.col("served").is_not_null()).then(pl.lit("caller")).otherwise("how"))
         .drop("served")
+    )
+
+
+# A name more services than this say is their vocabulary, not a thing two of them share.
+MAX_SHARED_SPEAKERS = 4
+# A compound name (``appointments-events``, ``cards_events``, ``orders.v1``): words joined by
+# hyphens, underscores or dots, one of three letters or more.
+_COMPOUND_NAME = r"(?:^|[\s\"'(\[=:,])([a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+)(?:$|[\s\"')\]:,;])"
+
+
+def _shared_names(sample: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
+    """``mid``, ``service``, ``callee``: a statement at WARN or above (``error``) that says a
+    compound name (``_COMPOUND_NAME``) no service is called, which exactly one other service
+    says too below WARN, in the course of its work (a topic, a queue, a bucket: ``processed 12
+    messages from appointments-events``), and at most ``MAX_SHARED_SPEAKERS`` services say at
+    all: the erring statement names that service (``how`` "shared"), as a route does, by what
+    the two have in common (``timed out waiting for appointments-events confirmation``)."""
+    empty = pl.DataFrame(schema={"mid": sample.schema["mid"], "service": pl.String, "callee": pl.String})
+    tokens = (
+        sample.select("mid", pl.col("service").cast(pl.String), "error",
+                      token=pl.col("message").str.to_lowercase().str.extract_all(_COMPOUND_NAME))
+        .explode("token").drop_nulls("token")
+        # The whole match: the name with what bounds it.
+        .with_columns(pl.col("token").str.strip_chars(" \t\"'([=:,)];]"))
+        .filter(pl.col("token").str.contains(r"[a-z]{3}") & ~pl.col("token").str.contains(r"\d{3}|\.(?:com|net|org|io|local|internal)$"))
+        .join(lookup.select(token="key"), on="token", how="anti")
+        .unique()
+    )
+    if tokens.height == 0:
+        return empty
+    # Who says it in the course of its work, not in its errors alone: a consumer of the topic, and
+    # its producer if it says so. Services that only fail on it are waiting for it.
+    owners = tokens.filter(~pl.col("error")).group_by("token").agg(owners=pl.col("service").unique().sort())
+    speakers = tokens.group_by("token").agg(speakers=pl.col("service").n_unique())
+    named = (
+        tokens.filter(pl.col("error")).join(owners, on="token").join(speakers, on="token")
+        .with_columns(others=pl.col("owners").list.set_difference(pl.concat_list(pl.col("service"))))
+    )
+    # Said by a few services (not vocabulary), one of which, not the erring one, works with it.
+    return (
+        named.filter((pl.col("others").list.len() == 1) & (pl.col("speakers") <= MAX_SHARED_SPEAKERS))
+        .select("mid", "service", callee=pl.col("others").list.first())
+        .unique()
     )
 
 

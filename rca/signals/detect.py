@@ -21,6 +21,10 @@ import polars as pl
 from rca.signals.features import ERRORS_ID
 
 QUIET_GAPS = 4
+# A service gone quiet may still say a few stray lines: at most this many, and at most this
+# share of what its rate before would have given.
+QUIET_STRAY_LINES = 5
+QUIET_STRAY_SHARE = 0.02
 # A service with fewer lines than this outside its warnings and errors does not log its traffic.
 MIN_TRAFFIC = 5.0
 # A service's own rate must rise this many times (and its share of all lines three times) to
@@ -317,8 +321,9 @@ def behaviour_shifts(
 
 def _silences(per_service: np.ndarray, everything: np.ndarray) -> Shifts:
     """Services that logged steadily (in ``QUIET_GAPS`` buckets or more) and then not at all until
-    the end, for ``QUIET_GAPS`` times their longest gap before: split at the bucket after their
-    last line, and the G-test of their share of all lines before it against none after.
+    the end but for a few stray lines (``QUIET_STRAY_LINES``), for ``QUIET_GAPS`` times their
+    longest gap before: split at the bucket after their last steady one, and the G-test of their
+    share of all lines before it against after.
 
     >>> quiet = _silences(np.array([[3.0] * 10 + [1.0, 0] + [0.0] * 12]), np.array([10.0] * 24))
     >>> int(quiet.split[0]), bool(quiet.g[0] > 10)
@@ -327,16 +332,27 @@ def _silences(per_service: np.ndarray, everything: np.ndarray) -> Shifts:
     n = per_service.shape[1]
     g, split = np.zeros(per_service.shape[0]), np.full(per_service.shape[0], n // 2, dtype=np.int32)
     for row in range(per_service.shape[0]):
-        seen = np.flatnonzero(per_service[row])
+        lines = per_service[row]
+        seen = np.flatnonzero(lines)
         if len(seen) < QUIET_GAPS:
             continue
-        stop = int(seen[-1]) + 1
-        longest = max(int(np.diff(seen).max(initial=1)), int(seen[0]) + 1)
+        # Its last steady bucket: the first after which it said no more than a few stray lines
+        # (a crash's last words, a probe's line, garbage on its stdout), next to the lines its
+        # rate until then would have given.
+        after = lines.sum() - np.cumsum(lines)[seen]
+        rate = np.cumsum(lines)[seen] / (seen + 1)
+        stray = (after <= QUIET_STRAY_LINES) & (after <= QUIET_STRAY_SHARE * rate * (n - seen - 1))
+        last = int(seen[int(np.argmax(stray))]) if stray.any() else int(seen[-1])
+        stop = last + 1
+        steady = seen[seen <= last]
+        if len(steady) < QUIET_GAPS:
+            continue
+        longest = max(int(np.diff(steady).max(initial=1)), int(steady[0]) + 1)
         if n - stop < QUIET_GAPS * longest:
             continue
-        k1, n1, n2 = per_service[row, :stop].sum(), everything[:stop].sum(), everything[stop:].sum()
+        k1, n1, n2 = lines[:stop].sum(), everything[:stop].sum(), everything[stop:].sum()
         if n2 > 0:
-            g[row] = float(g_statistic(np.array([k1]), n1, np.array([0.0]), n2)[0])
+            g[row] = float(g_statistic(np.array([k1]), n1, np.array([lines[stop:].sum()]), n2)[0])
             split[row] = stop
     return Shifts(g, split, np.zeros(per_service.shape[0], dtype=bool))
 
