@@ -115,6 +115,15 @@ RESTART_DENSE = 10.0
 # A burst of this many statements below WARN, new there and said a few times, is a restart
 # whatever the service's other lines do (``_rolled_over``).
 RESTART_MANY = 6
+# Or a burst of RESTART_LINES statements, this many of which say what a process says as it stops
+# or starts (``_said_its_lifecycle``).
+RESTART_LIFECYCLE = 2
+_LIFECYCLE = (
+    r"(?i)\b(?:start(?:ing|ed)? (?:up|server|worker|application|service|process|\S+ (?:version|v?\d))|"
+    r"listening (?:on|at)|server (?:started|listening|is ready)|ready to accept|application (?:started|startup complete)|"
+    r"boot(?:ing|ed) (?:worker|up)|shutting down|shutdown (?:complete|initiated|requested)|received signal|sigterm|"
+    r"graceful(?:ly)? (?:shutdown|stop)|(?:stopping|exiting|terminating) (?:server|worker|application|process))"
+)
 # Callers' errors naming a service count for this share of their own G as its departure: they are
 # evidence against it, but also the callers' own symptoms.
 BLAMED_SHARE = 0.5
@@ -210,7 +219,7 @@ def analyze(
         return Analysis(summary, window if start.method == "given" else None, (), (), (), (),
                         evidence.timeline_of(features), used)
     candidates = service_candidates(found, start=window.start)
-    graph = _effects(features, candidates, anomalies, calls, named)
+    graph = _effects(features, candidates, anomalies, calls, named, overloaded=_overloaded(found))
     ranked = rank_services(candidates, graph, start=window.start)
     return Analysis(
         input=summary,
@@ -512,6 +521,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     bursts = lines.group_by("service", "source", "pod", "burst").agg(
         onset=pl.col("timestamp").min(), end=pl.col("timestamp").max(), statements=pl.col("template_id").n_unique(),
         calm=pl.col("template_id").filter(~pl.col("level").is_in(ERROR_LEVELS).fill_null(False)).n_unique(),
+        lifecycle=pl.col("template_id").filter(pl.col("message").fill_null("").str.contains(_LIFECYCLE)).n_unique(),
         example=pl.col("message").first(),
     ).filter(pl.col("statements") >= RESTART_FEW_LINES)
     # A scheduled job starts at each run (a CronJob's new pod): that is how it always is.
@@ -528,7 +538,7 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
         bursts.with_columns(*(pl.Series(name, values, dtype=bursts.schema["onset"])
                               for name, values in zip(("pause", "died"), _paused(timed, said, bursts), strict=True)))
         .with_columns(pl.coalesce("pause", _died_before(deaths, bursts), _opens_new_file(timed, bursts), _starts_new_pod(pods, bursts),
-                                  _rolled_over(bursts)))
+                                  _rolled_over(bursts), _said_its_lifecycle(bursts)))
         .filter(pl.col("pause").is_not_null())
         # A silent crash began the restart when the process stopped, minutes before its banner;
         # so did a hang (a liveness probe kills the process a minute after it stopped serving).
@@ -542,13 +552,27 @@ def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.Dat
     per_service = bursts.sort("onset").group_by("service").agg(
         pl.col("onset").first(), restarts=pl.len().over("source").max(), example=pl.col("example").first(),
         again=pl.col("onset").head(MAX_RESTARTS),
+        # The restarts that began with the process dying or hanging, not with a shutdown.
+        crashes=pl.col("onset").filter(pl.col("died").is_not_null()).head(MAX_RESTARTS),
     )
     joined = _dated(features, per_service)
     return joined.select(
-        "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after", "again",
+        "sid", "service", "onset", "onset_bucket", "before", "after", "rate_before", "rate_after", "again", "crashes",
         scope=pl.lit("restart"), kind=pl.lit("restarted"), g=RESTART_G * pl.col("restarts").clip(upper_bound=3),
         detail=pl.format("restarted {} time(s), first with \"{}\"", pl.col("restarts"), pl.col("example").str.slice(0, 80)),
     )
+
+
+def _said_its_lifecycle(bursts: pl.DataFrame) -> pl.Expr:
+    """Each burst's onset where ``RESTART_LINES`` of its statements or more come within
+    ``RESTART_BURST_S``, ``RESTART_LIFECYCLE`` of them saying what a process says as it stops
+    or starts (``_LIFECYCLE``: ``received signal terminated, shutting down``, ``starting search
+    version=1.11.5``, ``listening on :5000``), else null: a replica restarted while the others
+    served on (a rolling deploy), so no pause shows."""
+    return pl.when(
+        (pl.col("statements") >= RESTART_LINES) & (pl.col("lifecycle") >= RESTART_LIFECYCLE)
+        & (pl.col("end") - pl.col("onset") <= pl.duration(seconds=RESTART_BURST_S))
+    ).then(pl.col("onset"))
 
 
 def _rolled_over(bursts: pl.DataFrame) -> pl.Expr:
@@ -1232,8 +1256,27 @@ def _served_ports(records: pl.DataFrame, summary: IngestSummary) -> pl.DataFrame
     return pl.concat([whole, within]).unique(maintain_order=True)
 
 
+# Words of a server turning work away because there is too much of it (``request queue full,
+# shedding load``, ``too many in-flight requests``, ``upstream overloaded``).
+_OVERLOAD = (
+    r"(?i)too many (?:in-?flight |concurrent |pending |outstanding )?requests|queue (?:is )?full|shedding|"
+    r"\boverload(?:ed)?\b|load ?shed|backpressure|max(?:imum)? concurren\w+ (?:reached|exceeded)"
+)
+
+
+def _overloaded(found: pl.DataFrame) -> set[str]:
+    """Services whose own rising departures (``found``) say they turn work away for too much of
+    it (``_OVERLOAD``)."""
+    from rca.ranking.rank import OWN_RISE
+
+    if found.height == 0 or "template" not in found.columns:
+        return set()
+    rows = found.filter(pl.col("kind").is_in(OWN_RISE) & pl.col("template").fill_null("").str.contains(_OVERLOAD))
+    return set(rows.get_column("service").cast(pl.String).to_list())
+
+
 def _effects(features: Features, candidates: pl.DataFrame, anomalies: pl.DataFrame, calls: _Calls,
-             named: pl.DataFrame) -> nx.DiGraph:
+             named: pl.DataFrame, overloaded: set[str] | None = None) -> nx.DiGraph:
     """Cause -> effect edges between the departed services: from who calls whom, the callers'
     error lines that name a callee, and where the call graph says nothing of a pair, the lagged
     correlation of their departures."""
@@ -1255,7 +1298,7 @@ def _effects(features: Features, candidates: pl.DataFrame, anomalies: pl.DataFra
         signals, onsets, bucket_s=features.bucket.total_seconds(), max_lag=max(1, min(10, features.n_buckets // 6)),
         onset_s=onset_s, quiet=set(candidates.filter(pl.col("falling") & ~pl.col("rising")).get_column("service")),
     )
-    return effect_graph(candidates, calls.graph, named, lead=lead, bucket_s=features.bucket.total_seconds())
+    return effect_graph(candidates, calls.graph, named, lead=lead, bucket_s=features.bucket.total_seconds(), overloaded=overloaded)
 
 
 def _nothing_to_read(summary: IngestSummary) -> str:

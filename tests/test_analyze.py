@@ -1865,3 +1865,50 @@ def test_a_database_that_fails_every_query_of_its_own_is_the_root(tmp_path) -> N
     # The same, but consent-db fails the queries itself, naming nobody: it is the root.
     causes = _refused_client(tmp_path, "Too many connections")
     assert causes[0].service == "consent-db", [(c.service, c.departures) for c in causes]
+
+
+def _retry_storm(folder, deploy_words: bool) -> tuple[RootCause, ...]:  # type: ignore[no-untyped-def]
+    # Two replicas of search share one file and serve on while one restarts at 10:15 (a rolling
+    # deploy: no pause shows). From 10:15:40 search retries its calls to comments without
+    # backoff, and comments turns work away (``request queue full, shedding load``); search's
+    # errors name comments, and so do edge's of search. ``deploy_words``: the restart says what
+    # a process says as it stops and starts; else its lines are three new statements of no such kind.
+    deploy = WORKER_START + timedelta(minutes=15)
+    storm = deploy + timedelta(seconds=40)
+    search, comments, edge = [], [], []
+    for s in range(30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
+        if t == deploy:
+            said = (["received signal terminated, shutting down", "starting search version=1.11.5 commit=38ded20",
+                     "listening on :5000"] if deploy_words else
+                    ["cache warmed with 2048 entries", "feature set loaded from flags.yaml", "index segments merged: 12"])
+            search += [f"{stamp}.{100 + 100 * k}Z INFO {text}" for k, text in enumerate(said)]
+        for replica in ("a", "b"):
+            if t < storm:
+                search.append(f"{stamp}.{300 if replica == 'a' else 700}Z INFO GET /api/search 200 in 12 ms replica={replica}")
+            else:
+                search.append(f"{stamp}.{300 if replica == 'a' else 700}Z ERROR retrying request to comments (attempt 3/9): status 503")
+        if t < storm:
+            comments.append(f"{stamp}.500Z INFO GET /api/comments 200 in 8 ms")
+            edge.append(f"{stamp}.900Z INFO GET http://search:5000/api/search 200")
+        else:
+            comments.append(f"{stamp}.500Z WARN request queue full, shedding load")
+            edge.append(f"{stamp}.900Z ERROR GET http://search:5000/api/search 503 upstream search failed")
+    for name, lines in (("search", search), ("comments", comments), ("edge", edge)):
+        (folder / f"{name}.log").write_text("\n".join(lines) + "\n")
+    return analyze([str(folder)]).root_causes
+
+
+def test_a_caller_that_restarted_just_before_its_callee_turned_work_away_is_the_root(tmp_path) -> None:
+    causes = _retry_storm(tmp_path, deploy_words=True)
+    restarts = [d for c in causes if c.service == "search" for d in c.departures if d.kind == "restarted"]
+    assert restarts, [(c.service, c.departures) for c in causes]
+    assert causes[0].service == "search", [(c.service, c.departures) for c in causes]
+
+
+def test_new_statements_together_that_say_nothing_of_a_restart_are_none(tmp_path) -> None:
+    causes = _retry_storm(tmp_path, deploy_words=False)
+    assert not [d for c in causes for d in c.departures if d.kind == "restarted"], [(c.service, c.departures) for c in causes]
+    # Without the restart, comments is blamed by the errors that name it.
+    assert causes[0].service == "comments", [(c.service, c.departures) for c in causes]

@@ -769,6 +769,14 @@ def test_errors_naming_a_topic_that_one_other_service_works_with_name_that_servi
         ("prescriptions", "indexer", True), ("referrals", "indexer", True)]
     producer = pl.concat([records, _records([(40, "billing", "INFO", "published 3 events to appointments-events")])])
     assert find_mentions(producer).table.filter(pl.col("how") == "shared").height == 0
+    # Nor do the names of fields, nor the tables and columns of SQL a client and its database say.
+    junk = _records([
+        (1, "payments", "ERROR", 'push rejected {"pod_name":"payments-1","reason":"BadDeviceToken"}'),
+        (2, "orders", "INFO", 'order placed {"pod_name":"orders-1"}'),
+        (3, "orders", "ERROR", "query failed: SQL [SELECT id FROM payments_items WHERE created_at > $1]; canceling statement"),
+        (4, "pg", "INFO", "duration: 3 ms statement: SELECT id FROM payments_items WHERE created_at > $1"),
+    ])
+    assert find_mentions(junk).table.filter(pl.col("how") == "shared").height == 0
 
 
 def _own_statements(rows: list[tuple[str, int, str]]) -> pl.DataFrame:

@@ -112,7 +112,9 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     it), ``rising`` / ``falling`` (has such departures of that direction), ``slower`` (numbers
     in its lines rose: durations, waits), ``kinds`` (all its departure kinds), ``onsets`` (when
     each of its departures began, each time of a recurring one, ``again``), ``rise_onsets``
-    (those of its rising ones) and ``lost_onsets`` (of its restarts and silences). Blame marked
+    (those of its rising ones), ``lost_onsets`` (of its restarts and silences) and
+    ``crash_onsets`` (of its silences and the restarts that began with its process dying or
+    hanging, the departures' ``crashes``; null where none). Blame marked
     ``contradicted`` counts for neither onsets nor rising. ``start``: the incident's start, from which a process's death dates its service
     however long before its clearest departure."""
     if since is not None:
@@ -140,10 +142,16 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         recurring = departures if start is None else departures.filter(before.fill_null(0) < ROUTINE_TIMES)
         again = recurring.select("service", "kind", "contradicted", "quicker", onset="again").explode("onset")
         times = pl.concat([times, again.select(times.columns)], how="vertical_relaxed")
+    # When the service died or hung (a restart that began so, ``crashes``), or went quiet.
+    crashed = departures.filter(pl.col("kind") == "silent").select("service", "onset")
+    if "crashes" in departures.columns:
+        crashed = pl.concat([crashed, departures.select("service", onset="crashes").explode("onset")], how="vertical_relaxed")
+    crashed = crashed.drop_nulls().group_by("service").agg(pl.col("onset").unique().sort().alias("crash_onsets"))
     felt = times.group_by("service").agg(
         pl.col("onset").filter(sure).drop_nulls().unique().sort().alias("onsets"),
         pl.col("onset").filter(sure & ~pl.col("kind").is_in(FALLING) & ~quicker).drop_nulls().unique().sort().alias("rise_onsets"),
         pl.col("onset").filter(sure & pl.col("kind").is_in(LOST)).drop_nulls().unique().sort().alias("lost_onsets"),
+        pl.col("onset").filter(sure & (pl.col("kind") == "restarted")).drop_nulls().unique().sort().alias("restart_onsets"),
     )
     # The clearest of the service's own departures (null where it has none) and of all of them.
     clearest_own, clearest = pl.col("g").filter(own).max(), pl.col("g").max()
@@ -163,7 +171,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         .alias("best_onset"),
         own_clear.fill_null(False).alias("own_clear"),
         pl.col("kind").unique().sort().alias("kinds"),
-    ).join(felt, on="service")
+    ).join(felt, on="service").join(crashed, on="service", how="left")
     joined = departures.join(best, on="service")
     # A weaker departure may date the service earlier (a statement stops before the queue it
     # fed grows), but not by minutes: that is another story, or chance.
@@ -251,7 +259,7 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
 def effect_graph(
     candidates: pl.DataFrame, calls: nx.DiGraph, named: pl.DataFrame, *,
     lead: nx.DiGraph | None = None, trace_pairs: Counter[tuple[str, str]] | None = None, skew_s: float = SKEW_S,
-    bucket_s: float = 0.0,
+    bucket_s: float = 0.0, overloaded: set[str] | None = None,
 ) -> nx.DiGraph:
     """Cause -> effect edges between departed services (see the module's doc); each edge has
     ``evidence`` (kinds), ``strength`` (the strongest kind's weight) and ``lag_s``."""
@@ -279,6 +287,14 @@ def effect_graph(
         # lose traffic.
         failing = rows[caller]["rising"] or _went_quiet(rows[caller])
         lost_traffic = failing and _only_fell(rows[callee]) and not _went_quiet(rows[callee])
+        if (callee in (overloaded or set()) and set(rows[caller]["kinds"] or []) & set(OWN_RISE)  # type: ignore[call-overload]
+                and _deployed_before(rows[caller], rows[callee]["onset"], skew_s)):
+            # A callee turning work away for too much of it, its trouble beginning within
+            # minutes of its caller's restart, the caller's own lines rising too: a new version or
+            # configuration of the caller (its retries, its pool, its fan-out) sends it more than
+            # it can take. The caller's errors that name it are what comes back of that.
+            _add(graph, caller, callee, "calls", lag(caller, callee))
+            continue
         if (caller, callee) in naming and _still_going(rows[callee], rows[caller]["onset"]):
             # Blame explains the caller's trouble only if the callee's trouble was still going on
             # when the caller's began: a callee whose every departure came minutes before it
@@ -312,9 +328,9 @@ def effect_graph(
             # callee's deploy, its errors naming it not at all, came of something else.
             share = min(1.0, rows[callee].get("departure", 1.0) / max(rows[caller].get("departure", 1.0), 1e-9))
             if _lost_just_before(rows[callee], rows[caller]["onset"], skew_s):
-                # A callee lost to its callers (it restarted, it went quiet) fails every call
-                # while it is down, however little its own lines say: callers whose trouble rose
-                # within their timeouts of the loss felt all of it.
+                # A callee that died, hung or went quiet fails every call while it is down,
+                # however little its own lines say: callers whose trouble rose within their
+                # timeouts of the loss felt all of it. (A restart it shut down for is planned.)
                 share = 1.0
             _add(graph, callee, caller, "calls", lagged, weight=EDGE_WEIGHT["calls"] * share)
         elif (_only_fell(rows[caller]) and rows[callee]["rising"] and -MAX_LAG_S <= lag(callee, caller) <= skew_s
@@ -370,10 +386,19 @@ def _lost_shared(rows: dict[str, dict[str, object]], calls: nx.DiGraph, graph: n
     return found
 
 
+def _deployed_before(caller: dict[str, object], onset: datetime, skew_s: float) -> bool:
+    """Whether ``caller`` restarted (``restart_onsets``) from ``DEPLOY_WINDOW_S`` before
+    ``onset`` (its callee's) to ``skew_s`` after it."""
+    from rca.pipeline import DEPLOY_WINDOW_S
+
+    restarts = caller.get("restart_onsets") or []
+    return any(-skew_s <= (onset - at).total_seconds() <= DEPLOY_WINDOW_S for at in restarts)  # type: ignore[union-attr, operator]
+
+
 def _lost_just_before(callee: dict[str, object], onset: datetime, skew_s: float) -> bool:
-    """Whether ``callee`` was lost (``lost_onsets``: it restarted or went quiet) from ``skew_s``
-    before ``onset`` (its caller's) to ``RESTART_FELT_S`` before it."""
-    lost = callee.get("lost_onsets") or []
+    """Whether ``callee`` died, hung or went quiet (``crash_onsets``; not a restart it shut down
+    for) from ``skew_s`` before ``onset`` (its caller's) to ``RESTART_FELT_S`` before it."""
+    lost = callee.get("crash_onsets") or []
     return any(-skew_s <= (onset - at).total_seconds() <= RESTART_FELT_S for at in lost)  # type: ignore[union-attr, operator]
 
 

@@ -751,11 +751,15 @@ def _listing(found: pl.DataFrame, sample: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# The key of a field (``"pod_name":``, ``trace_id=``) and SQL from its first keyword on.
+_FIELD_KEY = r"\"[^\"\s]*\"\s*:|[\w.-]+\s*="
+_SQL_TEXT = (r"\b(?:select\s.*\sfrom|insert\s+into|update\s+\S+\s+set|delete\s+from|(?:alter|create|drop)\s+(?:table|index|unique))\s.*")
 # A name more services than this say is their vocabulary, not a thing two of them share.
 MAX_SHARED_SPEAKERS = 4
-# A compound name (``appointments-events``, ``cards_events``, ``orders.v1``): words joined by
-# hyphens, underscores or dots, one of three letters or more.
-_COMPOUND_NAME = r"(?:^|[\s\"'(\[=:,])([a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+)(?:$|[\s\"')\]:,;])"
+# A compound name (``appointments-events``, ``cards_events``): words joined by hyphens or
+# underscores, one of three letters or more. (Dotted names are most often code's: a logger's, an
+# exception's class.)
+_COMPOUND_NAME = r"(?:^|[\s\"'(\[=:,])([a-z][a-z0-9]*(?:[-_][a-z0-9]+)+)(?:$|[\s\"')\]:,;])"
 
 
 def _shared_names(sample: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
@@ -766,13 +770,15 @@ def _shared_names(sample: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
     all: the erring statement names that service (``how`` "shared"), as a route does, by what
     the two have in common (``timed out waiting for appointments-events confirmation``)."""
     empty = pl.DataFrame(schema={"mid": sample.schema["mid"], "service": pl.String, "callee": pl.String})
+    # Not the names of fields (``"pod_name":``, ``trace_id=``), nor what SQL says (its tables and
+    # columns, data both a client and its database say).
+    text = pl.col("message").str.to_lowercase().str.replace_all(_FIELD_KEY, " ").str.replace(_SQL_TEXT, " ")
     tokens = (
-        sample.select("mid", pl.col("service").cast(pl.String), "error",
-                      token=pl.col("message").str.to_lowercase().str.extract_all(_COMPOUND_NAME))
+        sample.select("mid", pl.col("service").cast(pl.String), "error", token=text.str.extract_all(_COMPOUND_NAME))
         .explode("token").drop_nulls("token")
         # The whole match: the name with what bounds it.
         .with_columns(pl.col("token").str.strip_chars(" \t\"'([=:,)];]"))
-        .filter(pl.col("token").str.contains(r"[a-z]{3}") & ~pl.col("token").str.contains(r"\d{3}|\.(?:com|net|org|io|local|internal)$"))
+        .filter(pl.col("token").str.contains(r"[a-z]{3}") & ~pl.col("token").str.contains(r"\d{3}"))
         .join(lookup.select(token="key"), on="token", how="anti")
         .unique()
     )

@@ -341,7 +341,10 @@ def _silences(per_service: np.ndarray, everything: np.ndarray) -> Shifts:
         # rate until then would have given.
         after = lines.sum() - np.cumsum(lines)[seen]
         rate = np.cumsum(lines)[seen] / (seen + 1)
-        stray = (after <= QUIET_STRAY_LINES) & (after <= QUIET_STRAY_SHARE * rate * (n - seen - 1))
+        # Stray lines come apart from the steady ones: after a gap longer than any before it.
+        longest_yet = np.maximum.accumulate(np.diff(seen, prepend=-1))
+        next_gap = np.append(np.diff(seen), n - seen[-1])
+        stray = (after <= QUIET_STRAY_LINES) & (after <= QUIET_STRAY_SHARE * rate * (n - seen - 1)) & (next_gap > longest_yet)
         last = int(seen[int(np.argmax(stray))]) if stray.any() else int(seen[-1])
         stop = last + 1
         steady = seen[seen <= last]
