@@ -119,7 +119,7 @@ RESTART_MANY = 6
 # or starts (``_said_its_lifecycle``).
 RESTART_LIFECYCLE = 2
 _LIFECYCLE = (
-    r"(?i)\b(?:start(?:ing|ed)? (?:up|server|worker|application|service|process|\S+ (?:version|v?\d))|"
+    r"(?i)\b(?:start(?:ing|ed)? (?:up|server|worker|application|service|process|\S+ (?:version\b|v\d|\d+\.\d+))|"
     r"listening (?:on|at)|server (?:started|listening|is ready)|ready to accept|application (?:started|startup complete)|"
     r"boot(?:ing|ed) (?:worker|up)|shutting down|shutdown (?:complete|initiated|requested)|received signal|sigterm|"
     r"graceful(?:ly)? (?:shutdown|stop)|(?:stopping|exiting|terminating) (?:server|worker|application|process))"

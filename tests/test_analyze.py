@@ -1912,3 +1912,15 @@ def test_new_statements_together_that_say_nothing_of_a_restart_are_none(tmp_path
     assert not [d for c in causes for d in c.departures if d.kind == "restarted"], [(c.service, c.departures) for c in causes]
     # Without the restart, comments is blamed by the errors that name it.
     assert causes[0].service == "comments", [(c.service, c.departures) for c in causes]
+
+
+def test_what_a_process_says_as_it_stops_or_starts_is_told_from_work_starting() -> None:
+    import re
+
+    from rca.pipeline import _LIFECYCLE
+
+    said = ["starting search version=1.11.5 commit=38ded20", "Starting gunicorn 21.2.0", "Listening at: http://0.0.0.0:3000 (109)",
+            "Starting AuthApplication v2.3.1 using Java 17", "received signal terminated, shutting down", "Booting worker with pid: 115"]
+    work = ["started job 42", "starting export 7 rows", "listening to events from 3 partitions", "job finished"]
+    assert all(re.search(_LIFECYCLE, text) for text in said)
+    assert not any(re.search(_LIFECYCLE, text) for text in work)
