@@ -297,7 +297,7 @@ def _mine_together(
 
 def _departures(
     features: Features, start: IncidentStart, anomalies: pl.DataFrame, records: pl.DataFrame, named: pl.DataFrame,
-    texts: pl.DataFrame, spans: pl.DataFrame, graph: nx.DiGraph, jobs: np.ndarray, rejections: pl.DataFrame | None = None,
+    texts: pl.DataFrame, spans: pl.DataFrame, graph: nx.DiGraph, jobs: np.ndarray, rejections: pl.DataFrame,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every departure from normal, one row each (``jobs``: the series of scheduled jobs' runs): ``service``, ``kind``, ``scope``, ``g``, ``sid``
     (its series), ``onset_bucket``, ``onset`` (to the record), ``before``/``after`` and rates,
@@ -348,8 +348,7 @@ def _departures(
     # blame that another caller's steady calls contradict.
     own = _own_onsets(found, features)
     named = unreached_blame_set_aside(witnessed_blame_set_aside(broad_blame_set_aside(with_slowed_calls(named, slowed), own), own, steady), own)
-    if rejections is not None:
-        named = refused_blame_set_aside(named, own, rejections)
+    named = refused_blame_set_aside(named, own, rejections)
     blamed = _blamed_departures(features, named.filter(pl.col("how") != "refused"))
     named = named.filter(pl.col("how") != "contradicted")
     if blamed.height:
@@ -821,8 +820,7 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
     A callee that another caller blames keeps that caller's blame."""
     from rca.ranking.rank import SKEW_S
 
-    more = _with_departed(named, own.filter(pl.col("kind") != "down")).select("caller", "callee", more=pl.col("departed"))
-    rows = _with_departed(named, own).join(more.unique(["caller", "callee"]), on=["caller", "callee"], how="left")
+    rows = _with_departed(named, own).join(_departed_more_than_fell(named, own), on=["caller", "callee"], how="left")
     silent, quiet = pl.col("departed").is_null(), pl.col("more").is_null()
     # Counted among the callees whose error lines rose by at least ``BROAD_SHARE`` of the most
     # blamed one's (and each whose timed calls slowed): a caller whose errors name one callee in
@@ -847,6 +845,16 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
     return rows.filter(
         ~(pl.col("caller").is_in(broad.implode()) & silent | pl.col("caller").is_in(deployed.implode()) & quiet)
     ).drop("departed", "more")
+
+
+def _departed_more_than_fell(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
+    """``caller``, ``callee``, ``more``: as ``_with_departed``'s ``departed``, of the callee's
+    departures other than its lines growing fewer (which a caller's trouble may cause), one row a
+    pair."""
+    return (
+        _with_departed(named, own.filter(pl.col("kind") != "down"))
+        .select("caller", "callee", more=pl.col("departed")).unique(["caller", "callee"])
+    )
 
 
 def _with_departed(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
@@ -919,8 +927,10 @@ def unreached_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.Data
     accusers = accused.group_by("callee").agg(accusers=pl.col("caller").n_unique())
     # A callee that the caller could not find loses the caller's requests: its lines that only
     # grew fewer are no departure of its own there.
-    more = _with_departed(named, own.filter(pl.col("kind") != "down")).select("caller", "callee", more=pl.col("departed")).unique()
-    unreached = _with_departed(named, own).join(more, on=["caller", "callee"], how="left").join(accusers, on="callee", how="left").filter(
+    unreached = (
+        _with_departed(named, own).join(_departed_more_than_fell(named, own), on=["caller", "callee"], how="left")
+        .join(accusers, on="callee", how="left")
+    ).filter(
         (pl.col("how") == "errors")
         & (pl.col("by_route").fill_null(False) & pl.col("departed").is_null()
            | by_lookup & pl.col("more").is_null() & (pl.col("accusers").fill_null(0) <= 1))

@@ -10,8 +10,8 @@ flows along the calls, as a careful on-call engineer's reasoning does:
   explains the other: the effect's error lines name the cause (``names``; a cause named in a
   few of them explains that share, and one whose departures all began minutes before the
   effect's began explains none), or the effect began its trouble by refusing the cause's
-  requests for its credentials or rights (``names`` too); the effect calls the cause and its own departure started no
-  earlier than the cause's (``calls``; in proportion to the two departures' sizes); the effect is
+  requests for its credentials or rights (``names`` too); the effect calls the cause and its
+  own departure started no earlier than the cause's (``calls``; in proportion to the two departures' sizes); the effect is
   called by a failing cause and only lost traffic (``calls``); the two share callers that lost
   the cause (a restart, a death) just before the effect's trouble rose (``calls``: a cache's
   misses sent to the database); within requests (``traces``); or,
@@ -272,9 +272,9 @@ def effect_graph(
     def lag(cause: str, effect: str) -> float:
         return (rows[effect]["onset"] - rows[cause]["onset"]).total_seconds()
 
-    refused = named.filter(pl.col("how") == "refused") if "how" in named.columns else named.clear()
-    naming = _naming_shares(named.filter(pl.col("how") != "refused") if "how" in named.columns else named)
-    for caller, callee in sorted(refused.select("caller", "callee").unique().iter_rows()):
+    refusal = pl.col("how") == "refused" if "how" in named.columns else pl.lit(False)
+    naming = _naming_shares(named.filter(~refusal))
+    for caller, callee in sorted(named.filter(refusal).select("caller", "callee").unique().iter_rows()):
         if caller in rows and callee in rows and rows[caller]["rising"]:
             # A callee whose trouble began with refusing the caller (its credentials, its rights:
             # ``pipeline.refused_blame_set_aside``) departed because of the caller's requests.
@@ -391,15 +391,19 @@ def _deployed_before(caller: dict[str, object], onset: datetime, skew_s: float) 
     ``onset`` (its callee's) to ``skew_s`` after it."""
     from rca.pipeline import DEPLOY_WINDOW_S
 
-    restarts = caller.get("restart_onsets") or []
-    return any(-skew_s <= (onset - at).total_seconds() <= DEPLOY_WINDOW_S for at in restarts)  # type: ignore[union-attr, operator]
+    return _any_before(caller.get("restart_onsets"), onset, skew_s, DEPLOY_WINDOW_S)
 
 
 def _lost_just_before(callee: dict[str, object], onset: datetime, skew_s: float) -> bool:
     """Whether ``callee`` died, hung or went quiet (``crash_onsets``; not a restart it shut down
-    for) from ``skew_s`` before ``onset`` (its caller's) to ``RESTART_FELT_S`` before it."""
-    lost = callee.get("crash_onsets") or []
-    return any(-skew_s <= (onset - at).total_seconds() <= RESTART_FELT_S for at in lost)  # type: ignore[union-attr, operator]
+    for) from ``skew_s`` after ``onset`` (its caller's) to ``RESTART_FELT_S`` before it."""
+    return _any_before(callee.get("crash_onsets"), onset, skew_s, RESTART_FELT_S)
+
+
+def _any_before(times: object, onset: datetime, after_s: float, before_s: float) -> bool:
+    """Whether one of ``times`` (a list, or null) lies from ``before_s`` before ``onset`` to
+    ``after_s`` after it."""
+    return any(-after_s <= (onset - at).total_seconds() <= before_s for at in times or [])  # type: ignore[attr-defined]
 
 
 def _more_than_words(calls: nx.DiGraph, caller: str, callee: str) -> bool:

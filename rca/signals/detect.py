@@ -339,19 +339,19 @@ def _silences(per_service: np.ndarray, everything: np.ndarray) -> Shifts:
         # Its last steady bucket: the first after which it said no more than a few stray lines
         # (a crash's last words, a probe's line, garbage on its stdout), next to the lines its
         # rate until then would have given.
-        after = lines.sum() - np.cumsum(lines)[seen]
-        rate = np.cumsum(lines)[seen] / (seen + 1)
-        # Stray lines come apart from the steady ones: after a gap longer than any before it.
+        said = np.cumsum(lines)[seen]
+        after = lines.sum() - said
+        rate = said / (seen + 1)
+        # The longest silence up to each line (the first counted from the start), and the next.
         longest_yet = np.maximum.accumulate(np.diff(seen, prepend=-1))
         next_gap = np.append(np.diff(seen), n - seen[-1])
+        # Stray lines come apart from the steady ones: after a gap longer than any before it.
         stray = (after <= QUIET_STRAY_LINES) & (after <= QUIET_STRAY_SHARE * rate * (n - seen - 1)) & (next_gap > longest_yet)
-        last = int(seen[int(np.argmax(stray))]) if stray.any() else int(seen[-1])
-        stop = last + 1
-        steady = seen[seen <= last]
-        if len(steady) < QUIET_GAPS:
+        last = int(np.argmax(stray)) if stray.any() else len(seen) - 1
+        stop = int(seen[last]) + 1
+        if last + 1 < QUIET_GAPS:
             continue
-        longest = max(int(np.diff(steady).max(initial=1)), int(steady[0]) + 1)
-        if n - stop < QUIET_GAPS * longest:
+        if n - stop < QUIET_GAPS * int(longest_yet[last]):
             continue
         k1, n1, n2 = lines[:stop].sum(), everything[:stop].sum(), everything[stop:].sum()
         if n2 > 0:
