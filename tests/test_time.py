@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import polars as pl
 import pytest
@@ -29,6 +29,34 @@ def test_tz_aligns_a_local_time_log_with_an_offset_one(write) -> None:  # type: 
     records, summary = ingest([error, access], Settings())
     assert _ts(records)[0] == datetime(2026, 11, 23, 11, 0, 1, tzinfo=UTC), "UTC unless told otherwise"
     assert "read as UTC" in summary.notes[0]
+
+
+def _nginx(errors_zone_minutes: int) -> str:
+    """An nginx container's stream: access lines with +05:30, error lines in a local time
+    ``errors_zone_minutes`` ahead of UTC and without a zone."""
+    lines = []
+    for i in range(40):
+        utc = datetime(2026, 4, 24, 16, 40, i, tzinfo=UTC)
+        local = utc.astimezone(timezone(timedelta(minutes=330)))
+        lines.append(f'10.0.0.{i} - - [{local:%d/%b/%Y:%H:%M:%S} +0530] "GET /limits HTTP/1.1" 200 512 "-" "curl" 0.010 0.010')
+        if i % 10 == 9:
+            written = utc + timedelta(minutes=errors_zone_minutes)
+            lines.append(f"{written:%Y/%m/%d %H:%M:%S} [error] 7#7: *{i} no live upstreams while connecting to upstream")
+    return "\n".join(lines) + "\n"
+
+
+def test_zoneless_lines_take_the_zone_of_the_lines_beside_them_in_their_file(write) -> None:  # type: ignore[no-untyped-def]
+    records, summary = ingest([write("entry-proxy.log", _nginx(330))], Settings())
+    errors = records.filter(pl.col("level") == "ERROR")
+    assert _ts(errors) == [datetime(2026, 4, 24, 16, 40, s, tzinfo=UTC) for s in (9, 19, 29, 39)]
+    assert summary.notes == ("4 times without a zone read in the zone of the lines beside them in their file",)
+    # Zoneless lines that are in UTC already, among lines that say +05:30, stay where they are.
+    records, summary = ingest([write("other.log", _nginx(0))], Settings())
+    assert _ts(records.filter(pl.col("level") == "ERROR"))[0] == datetime(2026, 4, 24, 16, 40, 9, tzinfo=UTC)
+    assert "read as UTC" in summary.notes[0]
+    # A zone the user gives is what zoneless times are in.
+    records, _ = ingest([write("entry-proxy.log", _nginx(330))], Settings(tz="Europe/Paris"))
+    assert _ts(records.filter(pl.col("level") == "ERROR"))[0] == datetime(2026, 4, 24, 20, 10, 9, tzinfo=UTC)
 
 
 def test_zone_abbreviation_after_the_time_is_read_not_left_in_the_message(write) -> None:  # type: ignore[no-untyped-def]

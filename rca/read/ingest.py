@@ -35,6 +35,7 @@ class _Read:
     summary: SourceSummary
     year_guessed: bool  # some times had no year, and none was given: it came from the file's date
     zoneless: int = 0  # records whose time did not say its zone (read in --tz)
+    zone_of_file: int = 0  # records whose time did not say its zone, read in that of the lines beside it
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +228,8 @@ def _read_grouped(
         kept.append(finish(_project(records, [file])))
     row, uses, servers = _merge_stats(stats)
     summary = _summary(file, row, uses, servers, plan, facts[0], settings, csv=csv)
-    return _Read(concat_records(kept), summary, facts[0].yearless > 0 and settings.year is None, zoneless=facts[0].zoneless)
+    return _Read(concat_records(kept), summary, facts[0].yearless > 0 and settings.year is None, zoneless=facts[0].zoneless,
+                 zone_of_file=facts[0].zone_of_file)
 
 
 def concat_records(frames: list[pl.DataFrame]) -> pl.DataFrame:
@@ -345,7 +347,8 @@ def _by_file(
         row = by_file.get(i, _NO_RECORDS)
         year_guessed = facts[i].yearless > 0 and settings.year is None
         summary = _summary(f, row, uses.get(i, ()), servers.get(i, ()), plan, facts[i], settings, csv=csv)
-        reads.append(_Read(records.slice(start, row["records"]), summary, year_guessed, zoneless=facts[i].zoneless))
+        reads.append(_Read(records.slice(start, row["records"]), summary, year_guessed, zoneless=facts[i].zoneless,
+                           zone_of_file=facts[i].zone_of_file))
         start += row["records"]
     return reads
 
@@ -683,9 +686,11 @@ def as_combined(frame: pl.DataFrame, shards: list[Shard], settings: Settings, *,
 
 def _zone_notes(reads: list[_Read], settings: Settings) -> tuple[str, ...]:
     zoneless = sum(r.zoneless for r in reads)
-    if not zoneless:
-        return ()
-    return (f"{zoneless:,} times without a zone read as {settings.tz} (--tz sets the zone)",)
+    beside = sum(r.zone_of_file for r in reads)
+    notes = [f"{zoneless:,} times without a zone read as {settings.tz} (--tz sets the zone)"] if zoneless else []
+    if beside:
+        notes.append(f"{beside:,} times without a zone read in the zone of the lines beside them in their file")
+    return tuple(notes)
 
 
 def _years_from_other_sources(reads: list[_Read]) -> list[_Read]:
@@ -700,7 +705,7 @@ def _years_from_other_sources(reads: list[_Read]) -> list[_Read]:
         records = read.records.with_columns(pl.col(c).dt.offset_by(f"{years}y") for c in moved)
         note = f"times without a year placed in the year of the other sources' times ({years:+d} years)"
         summary = _with(read.summary, records, note)
-        out.append(_Read(records, summary, year_guessed=False, zoneless=read.zoneless))
+        out.append(_Read(records, summary, year_guessed=False, zoneless=read.zoneless, zone_of_file=read.zone_of_file))
     return out
 
 
