@@ -220,6 +220,7 @@ def analyze(
                         evidence.timeline_of(features), used)
     candidates = service_candidates(found, start=window.start)
     graph = _effects(features, candidates, anomalies, calls, named, overloaded=_overloaded(found))
+    candidates = _without_idle_changes(candidates, graph)
     ranked = rank_services(candidates, graph, start=window.start)
     return Analysis(
         input=summary,
@@ -340,8 +341,9 @@ def _departures(
             )
         )
     numbers, slowed, steady = _parameter_departures(features, records, texts, since=features.bucket_start(start.bucket))
-    parts += [found for found in (numbers, _timing_departures(features, records, spans, graph),
-                                  _fatal_departures(features, records), _restart_departures(features, records, texts, jobs))
+    restarts = _restart_departures(features, records, texts, jobs)
+    parts += [found for found in (numbers, _timing_departures(features, records, spans, graph), _fatal_departures(features, records),
+                                  restarts, _change_departures(features, start, restarts))
               if found.height]
     found = _dated_onsets(parts, features)
     # Callers' blame, but not that of a caller in trouble reaching every callee it names, nor
@@ -457,6 +459,50 @@ def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame
         scope=pl.lit("fatal"), kind=pl.lit("new"), g=pl.lit(FATAL_G),
         detail=pl.format("a FATAL line, first of its kind ({} in all)", pl.col("n")),
     )
+
+
+def _change_departures(features: Features, start: IncidentStart, restarts: pl.DataFrame) -> pl.DataFrame:
+    """Services that changed what they do just before the incident (``CHANGE_STATEMENTS``): a
+    proxy's configuration reloaded (``signal process started``), a migration job's ``executing:
+    ALTER TABLE ...``, a flag switched. A careful engineer's first question is what changed; the
+    answer is a line or two, too few to be a shift of anything. Not a service that restarted then
+    (``restarts``): its startup says new things every time."""
+    since = features.bucket_start(start.bucket) - timedelta(seconds=CHANGE_BEFORE_S)
+    until = features.bucket_start(start.bucket + 1)
+    series = features.series.with_columns(pl.col("service").cast(pl.String))
+    sids = series.get_column("sid").to_numpy().astype(int)
+    known = features.baseline_counts[sids] if features.baseline_buckets > 0 else np.zeros(len(sids))
+    new = series.with_columns(known=pl.Series(np.asarray(known, dtype=float))).filter(
+        (pl.col("key") != ERRORS_ID) & (pl.col("total") <= CHANGE_LINES) & (pl.col("error_share") == 0)
+        & (pl.col("known") == 0) & pl.col("first_seen").is_between(since, until, closed="left")
+    )
+    if new.height == 0:
+        return pl.DataFrame()
+    changed = new.group_by("service").agg(
+        pl.len().alias("statements"), pl.col("total").sum().alias("lines"), pl.col("first_seen").min().alias("onset"),
+        pl.col("sid").sort_by("first_seen").first(), pl.col("template_id").sort_by("first_seen").first(),
+        pl.col("template").sort_by("first_seen").first(),
+    ).filter(pl.col("statements") <= CHANGE_STATEMENTS)
+    if restarts.height:
+        changed = changed.join(restarts.select(pl.col("service").cast(pl.String)).unique(), on="service", how="anti")
+    micros = int(features.bucket.total_seconds() * 1e6)
+    bucket = ((pl.col("onset") - pl.lit(features.origin)).dt.total_microseconds() // micros).cast(pl.Int32)
+    changed = changed.with_columns(onset_bucket=bucket.clip(0, features.n_buckets - 1)).sort("service")
+    # A service that had logged next to nothing before has no normal to change from.
+    services = series.get_column("service").to_numpy()
+    before = [features.counts[sids[services == service], :first].sum() for service, first in
+              changed.select("service", "onset_bucket").iter_rows()]
+    changed = changed.filter(pl.Series(before, dtype=pl.Float64) >= CHANGE_KNOWN)
+    if changed.height == 0:
+        return pl.DataFrame()
+    sids, buckets = changed.get_column("sid").to_numpy().astype(int), changed.get_column("onset_bucket").to_numpy().astype(int)
+    rates = changes_at(features.counts, sids, buckets, baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets)
+    return changed.select(
+        "sid", "service", "onset", "onset_bucket", "template_id", "template",
+        scope=pl.lit("change"), kind=pl.lit("changed"), g=pl.lit(CHANGE_G),
+        detail=pl.format("a change: said for the first time just before the incident ({} new statement(s), {} line(s))",
+                         pl.col("statements"), pl.col("lines")),
+    ).with_columns(**{k: pl.Series(rates[k]) for k in ("before", "after", "rate_before", "rate_after")})
 
 
 def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame, jobs: np.ndarray) -> pl.DataFrame:
@@ -816,11 +862,17 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
     connection pool), not several broken callees at once. Nor the blame of a callee that had not
     departed by a caller that restarted in the ``DEPLOY_WINDOW_S`` before its first such line: a
     new version or configuration that cannot reach what it calls (there, a callee's lines that
-    only grew fewer are no departure of its own: the new version may call it less, or otherwise).
+    only grew fewer are no departure of its own: the new version may call it less, or otherwise);
+    nor by a caller that changed (``_change_departures``) from ``CHANGE_BEFORE_S`` before to then,
+    of a callee whose lines only grew fewer or stopped.
     A callee that another caller blames keeps that caller's blame."""
     from rca.ranking.rank import SKEW_S
 
-    rows = _with_departed(named, own).join(_departed_more_than_fell(named, own), on=["caller", "callee"], how="left")
+    rows = (
+        _with_departed(named, own).join(_departed_more_than_fell(named, own), on=["caller", "callee"], how="left")
+        .join(_departed_more_than_fell(named, own, fell=("down", "stopped")).rename({"more": "more_than_stopped"}),
+              on=["caller", "callee"], how="left")
+    )
     silent, quiet = pl.col("departed").is_null(), pl.col("more").is_null()
     # Counted among the callees whose error lines rose by at least ``BROAD_SHARE`` of the most
     # blamed one's (and each whose timed calls slowed): a caller whose errors name one callee in
@@ -842,17 +894,28 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
         .filter((since_restart >= -SKEW_S) & (since_restart <= DEPLOY_WINDOW_S))
         .get_column("caller")
     )
+    # Likewise a caller that changed what it does (``_change_departures``) just before its first
+    # such line: a proxy's new configuration routing nowhere. Its callees' requests stop there,
+    # and that is all they do.
+    since_change = (pl.col("first") - pl.col("changed")).dt.total_seconds()
+    changed = (
+        rows.select("caller", "first")
+        .join(own.filter(pl.col("kind") == "changed").select(caller="service", changed="onset"), on="caller")
+        .filter((since_change >= 0) & (since_change <= CHANGE_BEFORE_S))
+        .get_column("caller")
+    )
     return rows.filter(
-        ~(pl.col("caller").is_in(broad.implode()) & silent | pl.col("caller").is_in(deployed.implode()) & quiet)
-    ).drop("departed", "more")
+        ~(pl.col("caller").is_in(broad.implode()) & silent | pl.col("caller").is_in(deployed.implode()) & quiet
+          | pl.col("caller").is_in(changed.implode()) & pl.col("more_than_stopped").is_null())
+    ).drop("departed", "more", "more_than_stopped")
 
 
-def _departed_more_than_fell(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
+def _departed_more_than_fell(named: pl.DataFrame, own: pl.DataFrame, *, fell: tuple[str, ...] = ("down",)) -> pl.DataFrame:
     """``caller``, ``callee``, ``more``: as ``_with_departed``'s ``departed``, of the callee's
-    departures other than its lines growing fewer (which a caller's trouble may cause), one row a
-    pair."""
+    departures other than its lines growing fewer (which a caller's trouble may cause; ``fell``:
+    the kinds that count so), one row a pair."""
     return (
-        _with_departed(named, own.filter(pl.col("kind") != "down"))
+        _with_departed(named, own.filter(~pl.col("kind").is_in(fell)))
         .select("caller", "callee", more=pl.col("departed")).unique(["caller", "callee"])
     )
 
@@ -1018,6 +1081,16 @@ def _steady_calls(values: pl.DataFrame, since: datetime) -> pl.DataFrame:
 # calls. Errors that begin minutes after a deploy (its new pods served well meanwhile) came of
 # something else.
 DEPLOY_WINDOW_S = 120.0
+# A change of what a service does (a configuration reloaded, a migration begun, a flag switched):
+# at most CHANGE_STATEMENTS statements new to a service that had logged CHANGE_KNOWN lines before,
+# each said at most CHANGE_LINES times and below WARN, first said from CHANGE_BEFORE_S before the
+# incident start to the end of its first bucket. It counts as a departure this clear (G): barely
+# one, for a service may say something new at any time; what it explains makes its case.
+CHANGE_STATEMENTS = 2
+CHANGE_LINES = 3
+CHANGE_KNOWN = 2
+CHANGE_BEFORE_S = 60.0
+CHANGE_G = 10.0
 
 
 def with_slowed_calls(named: pl.DataFrame, slowed: pl.DataFrame) -> pl.DataFrame:
@@ -1293,7 +1366,9 @@ def _effects(features: Features, candidates: pl.DataFrame, anomalies: pl.DataFra
     from rca.signals.causal import anomaly_signal, build_graph
 
     signals = {}
-    for row in candidates.iter_rows(named=True):
+    # A service that only changed what it does is tied to others by the rules made for it
+    # (``rank.effect_graph``), not by how its line or two correlates with their trouble.
+    for row in candidates.filter(pl.col("kinds").list.set_difference(["changed"]).list.len() > 0).iter_rows(named=True):
         mine = anomalies.filter((pl.col("service") == row["service"]) & (pl.col("sid") != row["sid"]))
         sids = [row["sid"], *mine.get_column("sid").to_list()]
         rates = [row["rate_before"] or 0.0, *mine.get_column("rate_before").to_list()]
@@ -1309,6 +1384,18 @@ def _effects(features: Features, candidates: pl.DataFrame, anomalies: pl.DataFra
         onset_s=onset_s, quiet=set(candidates.filter(pl.col("falling") & ~pl.col("rising")).get_column("service")),
     )
     return effect_graph(candidates, calls.graph, named, lead=lead, bucket_s=features.bucket.total_seconds(), overloaded=overloaded)
+
+
+def _without_idle_changes(candidates: pl.DataFrame, graph: nx.DiGraph) -> pl.DataFrame:
+    """``candidates`` without the services whose only departure is a change (``_change_departures``)
+    that explains no other's (``graph``, from which they are removed too): a line or two said for
+    the first time is everyday, unless trouble followed from it."""
+    idle = [
+        row["service"] for row in candidates.select("service", "kinds").iter_rows(named=True)
+        if set(row["kinds"] or []) <= {"changed"} and not (row["service"] in graph and graph.out_degree(row["service"]))
+    ]
+    graph.remove_nodes_from(idle)
+    return candidates.filter(~pl.col("service").is_in(idle))
 
 
 def _nothing_to_read(summary: IngestSummary) -> str:

@@ -1924,3 +1924,78 @@ def test_what_a_process_says_as_it_stops_or_starts_is_told_from_work_starting() 
     work = ["started job 42", "starting export 7 rows", "listening to events from 3 partitions", "job finished"]
     assert all(re.search(_LIFECYCLE, text) for text in said)
     assert not any(re.search(_LIFECYCLE, text) for text in work)
+
+
+def _migration(folder, job_calls_the_database: bool) -> tuple[RootCause, ...]:  # type: ignore[no-untyped-def]
+    # At 10:15 db-migrate begins an ALTER TABLE that holds the table's lock: from 10:15:05
+    # consent-db logs billing-api's statements waiting for it, billing-api's queries time out
+    # (its errors name consent-db), and front's calls to billing-api fail. db-migrate says only
+    # what it began; consent-db names it as a client where ``job_calls_the_database``.
+    change = WORKER_START + timedelta(minutes=15)
+    front, api, db, job = [], [], [], []
+    for s in range(0, 30 * 60, 2):
+        t = WORKER_START + timedelta(seconds=s)
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
+        if t < change + timedelta(seconds=5):
+            front.append(f"{stamp}.500Z INFO GET http://billing-api:8080/api/billing 200 in 14 ms")
+            api.append(f"{stamp}.400Z INFO invoice {s} saved to consent-db in 3 ms")
+        else:
+            front.append(f"{stamp}.500Z ERROR GET http://billing-api:8080/api/billing 502 in 9 ms upstream billing-api failed")
+            api.append(f"{stamp}.400Z ERROR query failed upstream=consent-db error=\"canceling statement due to statement timeout\"")
+            db.append(f"{stamp}.100Z INFO process {4000 + s} still waiting for RowExclusiveLock on relation 16390 after 1000.{s % 997:03d} ms")
+        if s % 30 == 0:
+            db.append(f"{stamp}.000Z INFO connection authorized: user=billing_api database=consent")
+        if s % 60 == 0:
+            db.append(f"{stamp}.050Z INFO checkpoint complete: wrote {s % 97} buffers")
+        if s % 300 == 0:
+            job.append(f"{stamp}.700Z INFO checking for pending migrations: schema is up to date (version 41)")
+            if job_calls_the_database:
+                db.append(f"{stamp}.750Z INFO connection authorized: user=db_migrate database=consent application_name=db-migrate")
+        if t == change:
+            job += [f"{stamp}.000Z INFO Migrating schema to version 42 - alter table patients",
+                    f"{stamp}.020Z INFO executing: ALTER TABLE patients ALTER COLUMN total TYPE numeric(14,2)"]
+    for name, lines in (("front", front), ("billing-api", api), ("consent-db", db), ("db-migrate", job)):
+        (folder / f"{name}.log").write_text("\n".join(sorted(lines)) + "\n")
+    return analyze([str(folder)]).root_causes
+
+
+def test_a_job_that_began_something_just_before_its_database_stalled_is_the_root(tmp_path) -> None:
+    causes = _migration(tmp_path, job_calls_the_database=True)
+    assert causes[0].service == "db-migrate", [(c.service, c.departures) for c in causes]
+    changes = [d for d in causes[0].departures if d.description.startswith("a change: said for the first time")]
+    assert changes and changes[0].kind == "new" and changes[0].onset == WORKER_START + timedelta(minutes=15)
+    assert causes[0].explains and "consent-db" in [link.service for link in causes[0].explains], causes[0].explains
+
+
+def test_a_change_in_a_service_that_calls_nothing_in_trouble_explains_nothing(tmp_path) -> None:
+    # The same lines, but nothing ties db-migrate to consent-db: its two new lines are no more
+    # than what any service says now and then, and it is no suspect.
+    causes = _migration(tmp_path, job_calls_the_database=False)
+    assert causes[0].service == "consent-db", [(c.service, c.departures) for c in causes]
+    assert "db-migrate" not in [c.service for c in causes]
+
+
+def test_a_proxy_whose_reloaded_configuration_routes_nowhere_is_the_root_not_its_upstream(tmp_path) -> None:
+    # At 10:15 the proxy reloads its configuration; from then on it finds no live upstream for
+    # ledger (its errors name ledger), and ledger, no longer sent anything, only says its
+    # heartbeat. A proxy's error log writes local time without a zone, its access log with one.
+    change = WORKER_START + timedelta(minutes=15)
+    proxy, ledger = [], []
+    for s in range(30 * 60):
+        t = WORKER_START + timedelta(seconds=s)
+        local = t + timedelta(hours=2)
+        if t < change:
+            proxy.append(f'10.0.0.{s % 200} - - [{local:%d/%b/%Y:%H:%M:%S} +0200] "GET /v1/entries HTTP/1.1" 200 512 "-" "curl" 0.012 0.011')
+            ledger.append(f"{t:%Y-%m-%dT%H:%M:%S}.300Z INFO GET /v1/entries 200 in 11 ms")
+        else:
+            if t == change:
+                proxy.append(f"{local:%Y/%m/%d %H:%M:%S} [notice] 7#7: signal process started")
+            proxy.append(f"{local:%Y/%m/%d %H:%M:%S} [error] 7#7: *{s} no live upstreams while connecting to upstream, "
+                         f'client: 10.0.0.{s % 200}, request: "GET /v1/entries HTTP/1.1", upstream: "http://ledger/v1/entries"')
+        if s % 10 == 0:
+            ledger.append(f"{t:%Y-%m-%dT%H:%M:%S}.900Z INFO heartbeat ok")
+    (tmp_path / "proxy.log").write_text("\n".join(proxy) + "\n")
+    (tmp_path / "ledger.log").write_text("\n".join(ledger) + "\n")
+    causes = analyze([str(tmp_path)]).root_causes
+    assert causes[0].service == "proxy", [(c.service, c.departures) for c in causes]
+    assert abs((causes[0].onset - change).total_seconds()) <= 1, causes[0].onset

@@ -33,12 +33,15 @@ WINDOW_LINES = 20
 # A change is dated to the record within this many buckets after its onset bucket (where the
 # counts say it began): the records of a busy series after that are not read.
 ONSET_SEARCH_BUCKETS = 4
+# Kinds of departure as the JSON names them (its schema's ``kind``): a change of what a service
+# does (``pipeline._change_departures``) is new statements, shown as such with what they mean.
+PUBLIC_KIND = {"changed": "new"}
 
 
 def change_of(row: dict[str, object], features: Features) -> Change:
     per_minute = 60.0 / features.bucket.total_seconds()
     return Change(
-        kind=str(row["kind"]),
+        kind=PUBLIC_KIND.get(str(row["kind"]), str(row["kind"])),
         count_before=int(row["before"]),  # type: ignore[call-overload]
         count_after=int(row["after"]),  # type: ignore[call-overload]
         rate_before=float(row["rate_before"]) * per_minute,  # type: ignore[arg-type]
@@ -220,7 +223,7 @@ def departures_of(departures: pl.DataFrame, features: Features, service: str, *,
         .head(limit)
     )
     return tuple(
-        Departure(row["kind"], row["template_id"] or "", row["template"] or "", row["onset"], round(float(row["g"]), 1),
+        Departure(PUBLIC_KIND.get(row["kind"], row["kind"]), row["template_id"] or "", row["template"] or "", row["onset"], round(float(row["g"]), 1),
                   change_of(row, features).describe())
         for row in mine.iter_rows(named=True)
     )

@@ -71,6 +71,9 @@ MAX_LAG_S = 120.0
 ROUTINE_TIMES = 3
 # Callers feel a callee's restart while it is down, within their timeouts.
 RESTART_FELT_S = 30.0
+# A callee's trouble that rose within this of its caller's change (a migration, a batch begun)
+# may have come of it.
+CHANGE_LEAD_S = 60.0
 # How strongly each kind of evidence ties an effect to its cause.
 EDGE_WEIGHT = {"names": 1.0, "calls": 0.8, "traces": 0.6, "lead": 0.3}
 # Callers that lose one dependency lean on another at once (a cache's misses go to the database):
@@ -119,6 +122,14 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
     however long before its clearest departure."""
     if since is not None:
         departures = departures.filter(pl.col("onset") >= since)
+    # A change of what a service does (``pipeline._change_departures``) ties it to others only by
+    # the rules made for it (``effect_graph``): it neither dates a service that departed otherwise
+    # nor explains anyone by time alone (a slow-query log's first line of a statement is a change
+    # by its shape, and comes now and then).
+    changes = departures.filter(pl.col("kind") == "changed")
+    others = departures.filter(pl.col("kind") != "changed")
+    departures = pl.concat([others, changes.join(others.select("service").unique(), on="service", how="anti")], how="vertical_relaxed")
+    unchanged = pl.col("kind") != "changed"
     # Blame that another caller's steady calls contradict makes a suspect, but says nothing of
     # when the service departed, nor that it rose (it explains no caller by it).
     if "contradicted" not in departures.columns:
@@ -148,10 +159,11 @@ def service_candidates(departures: pl.DataFrame, *, since: datetime | None = Non
         crashed = pl.concat([crashed, departures.select("service", onset="crashes").explode("onset")], how="vertical_relaxed")
     crashed = crashed.drop_nulls().group_by("service").agg(pl.col("onset").unique().sort().alias("crash_onsets"))
     felt = times.group_by("service").agg(
-        pl.col("onset").filter(sure).drop_nulls().unique().sort().alias("onsets"),
-        pl.col("onset").filter(sure & ~pl.col("kind").is_in(FALLING) & ~quicker).drop_nulls().unique().sort().alias("rise_onsets"),
+        pl.col("onset").filter(sure & unchanged).drop_nulls().unique().sort().alias("onsets"),
+        pl.col("onset").filter(sure & unchanged & ~pl.col("kind").is_in(FALLING) & ~quicker).drop_nulls().unique().sort().alias("rise_onsets"),
         pl.col("onset").filter(sure & pl.col("kind").is_in(LOST)).drop_nulls().unique().sort().alias("lost_onsets"),
         pl.col("onset").filter(sure & (pl.col("kind") == "restarted")).drop_nulls().unique().sort().alias("restart_onsets"),
+        pl.col("onset").filter(~unchanged).drop_nulls().unique().sort().alias("change_onsets"),
     )
     # The clearest of the service's own departures (null where it has none) and of all of them.
     clearest_own, clearest = pl.col("g").filter(own).max(), pl.col("g").max()
@@ -293,6 +305,15 @@ def effect_graph(
             # minutes of its caller's restart, the caller's own lines rising too: a new version or
             # configuration of the caller (its retries, its pool, its fan-out) sends it more than
             # it can take. The caller's errors that name it are what comes back of that.
+            _add(graph, caller, callee, "calls", lag(caller, callee))
+            continue
+        if (set(rows[caller]["kinds"] or []) <= {"changed"} and rows[callee]["rising"]  # type: ignore[call-overload]
+                and not calls.has_edge(callee, caller) and _any_before(rows[caller].get("change_onsets"), rows[callee]["onset"], skew_s, CHANGE_LEAD_S)):
+            # A caller that did nothing but change what it does (a migration begun, a batch
+            # started, ``pipeline._change_departures``), its callee's own trouble rising within a
+            # minute of it: the new work holds what others wait on (a table's lock, the pool,
+            # the disk). The callee shows it; the caller, still at it, does not. (Where the logs
+            # say each calls the other, they do not say who holds what.)
             _add(graph, caller, callee, "calls", lag(caller, callee))
             continue
         if (caller, callee) in naming and _still_going(rows[callee], rows[caller]["onset"]):
