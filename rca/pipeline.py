@@ -478,6 +478,14 @@ def _change_departures(features: Features, start: IncidentStart, restarts: pl.Da
     )
     if new.height == 0:
         return pl.DataFrame()
+    # Not a variant of what the service said before (a slow-query log's first line of a statement,
+    # ``duration: <*> ms statement: SELECT ...``): a change says something of another kind.
+    said = {(service, _gist(text)) for service, text in
+            series.filter(pl.col("first_seen") < since).select("service", "template").iter_rows()}
+    new = new.filter(pl.Series([(service, _gist(text)) not in said for service, text in
+                                new.select("service", "template").iter_rows()], dtype=pl.Boolean))
+    if new.height == 0:
+        return pl.DataFrame()
     changed = new.group_by("service").agg(
         pl.len().alias("statements"), pl.col("total").sum().alias("lines"), pl.col("first_seen").min().alias("onset"),
         pl.col("sid").sort_by("first_seen").first(), pl.col("template_id").sort_by("first_seen").first(),
@@ -503,6 +511,19 @@ def _change_departures(features: Features, start: IncidentStart, restarts: pl.Da
         detail=pl.format("a change: said for the first time just before the incident ({} new statement(s), {} line(s))",
                          pl.col("statements"), pl.col("lines")),
     ).with_columns(**{k: pl.Series(rates[k]) for k in ("before", "after", "rate_before", "rate_after")})
+
+
+# The words that say what kind of statement a template is: its first few that hold no variable.
+GIST_WORDS = 4
+
+
+def _gist(template: str | None) -> tuple[str, ...]:
+    """The first ``GIST_WORDS`` words of ``template`` that hold no variable.
+
+    >>> _gist("<*> UTC [<*>] LOG: duration: <*> ms statement: SELECT 1")
+    ('UTC', 'LOG:', 'duration:', 'ms')
+    """
+    return tuple([word for word in (template or "").split() if "<*>" not in word][:GIST_WORDS])
 
 
 def _restart_departures(features: Features, records: pl.DataFrame, texts: pl.DataFrame, jobs: np.ndarray) -> pl.DataFrame:
