@@ -462,10 +462,10 @@ def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame
 
 
 def _change_departures(features: Features, start: IncidentStart, restarts: pl.DataFrame) -> pl.DataFrame:
-    """Services that changed what they do just before the incident (``CHANGE_STATEMENTS``): a
-    proxy's configuration reloaded (``signal process started``), a migration job's ``executing:
-    ALTER TABLE ...``, a flag switched. A careful engineer's first question is what changed; the
-    answer is a line or two, too few to be a shift of anything. Not a service that restarted then
+    """Services whose lines are their work (``CHANGE_QUIET_PER_MIN``) that began something new
+    just before the incident (``CHANGE_STATEMENTS``): a migration job's ``executing: ALTER TABLE
+    ...``, a batch started. A careful engineer's first question is what changed; the answer is a
+    line or two, too few to be a shift of anything. Not a service that restarted then
     (``restarts``): its startup says new things every time."""
     since = features.bucket_start(start.bucket) - timedelta(seconds=CHANGE_BEFORE_S)
     until = features.bucket_start(start.bucket + 1)
@@ -500,7 +500,9 @@ def _change_departures(features: Features, start: IncidentStart, restarts: pl.Da
     services = series.get_column("service").to_numpy()
     before = [features.counts[sids[services == service], :first].sum() for service, first in
               changed.select("service", "onset_bucket").iter_rows()]
-    changed = changed.filter(pl.Series(before, dtype=pl.Float64) >= CHANGE_KNOWN)
+    minutes = changed.get_column("onset_bucket").cast(pl.Float64).clip(lower_bound=1.0) * features.bucket.total_seconds() / 60.0
+    lines = pl.Series(before, dtype=pl.Float64)
+    changed = changed.filter((lines >= CHANGE_KNOWN) & (lines <= CHANGE_QUIET_PER_MIN * minutes))
     if changed.height == 0:
         return pl.DataFrame()
     sids, buckets = changed.get_column("sid").to_numpy().astype(int), changed.get_column("onset_bucket").to_numpy().astype(int)
@@ -883,17 +885,11 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
     connection pool), not several broken callees at once. Nor the blame of a callee that had not
     departed by a caller that restarted in the ``DEPLOY_WINDOW_S`` before its first such line: a
     new version or configuration that cannot reach what it calls (there, a callee's lines that
-    only grew fewer are no departure of its own: the new version may call it less, or otherwise);
-    nor by a caller that changed (``_change_departures``) from ``CHANGE_BEFORE_S`` before to then,
-    of a callee whose lines only grew fewer or stopped.
+    only grew fewer are no departure of its own: the new version may call it less, or otherwise).
     A callee that another caller blames keeps that caller's blame."""
     from rca.ranking.rank import SKEW_S
 
-    rows = (
-        _with_departed(named, own).join(_departed_more_than_fell(named, own), on=["caller", "callee"], how="left")
-        .join(_departed_more_than_fell(named, own, fell=("down", "stopped")).rename({"more": "more_than_stopped"}),
-              on=["caller", "callee"], how="left")
-    )
+    rows = _with_departed(named, own).join(_departed_more_than_fell(named, own), on=["caller", "callee"], how="left")
     silent, quiet = pl.col("departed").is_null(), pl.col("more").is_null()
     # Counted among the callees whose error lines rose by at least ``BROAD_SHARE`` of the most
     # blamed one's (and each whose timed calls slowed): a caller whose errors name one callee in
@@ -915,28 +911,17 @@ def broad_blame_set_aside(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFram
         .filter((since_restart >= -SKEW_S) & (since_restart <= DEPLOY_WINDOW_S))
         .get_column("caller")
     )
-    # Likewise a caller that changed what it does (``_change_departures``) just before its first
-    # such line: a proxy's new configuration routing nowhere. Its callees' requests stop there,
-    # and that is all they do.
-    since_change = (pl.col("first") - pl.col("changed")).dt.total_seconds()
-    changed = (
-        rows.select("caller", "first")
-        .join(own.filter(pl.col("kind") == "changed").select(caller="service", changed="onset"), on="caller")
-        .filter((since_change >= 0) & (since_change <= CHANGE_BEFORE_S))
-        .get_column("caller")
-    )
     return rows.filter(
-        ~(pl.col("caller").is_in(broad.implode()) & silent | pl.col("caller").is_in(deployed.implode()) & quiet
-          | pl.col("caller").is_in(changed.implode()) & pl.col("more_than_stopped").is_null())
-    ).drop("departed", "more", "more_than_stopped")
+        ~(pl.col("caller").is_in(broad.implode()) & silent | pl.col("caller").is_in(deployed.implode()) & quiet)
+    ).drop("departed", "more")
 
 
-def _departed_more_than_fell(named: pl.DataFrame, own: pl.DataFrame, *, fell: tuple[str, ...] = ("down",)) -> pl.DataFrame:
+def _departed_more_than_fell(named: pl.DataFrame, own: pl.DataFrame) -> pl.DataFrame:
     """``caller``, ``callee``, ``more``: as ``_with_departed``'s ``departed``, of the callee's
-    departures other than its lines growing fewer (which a caller's trouble may cause; ``fell``:
-    the kinds that count so), one row a pair."""
+    departures other than its lines growing fewer (which a caller's trouble may cause), one row a
+    pair."""
     return (
-        _with_departed(named, own.filter(~pl.col("kind").is_in(fell)))
+        _with_departed(named, own.filter(pl.col("kind") != "down"))
         .select("caller", "callee", more=pl.col("departed")).unique(["caller", "callee"])
     )
 
@@ -1112,6 +1097,10 @@ CHANGE_LINES = 3
 CHANGE_KNOWN = 2
 CHANGE_BEFORE_S = 60.0
 CHANGE_G = 10.0
+# Only a service that logged at most this many lines a minute before (a job, a migration, a
+# batch: a service whose lines are its work) changes so: a busy service says a stray new line
+# now and then (a library's banner, an ``ok``), and one of them near the incident is chance.
+CHANGE_QUIET_PER_MIN = 1.0
 
 
 def with_slowed_calls(named: pl.DataFrame, slowed: pl.DataFrame) -> pl.DataFrame:

@@ -1926,7 +1926,7 @@ def test_what_a_process_says_as_it_stops_or_starts_is_told_from_work_starting() 
     assert not any(re.search(_LIFECYCLE, text) for text in work)
 
 
-def _migration(folder, job_calls_the_database: bool) -> tuple[RootCause, ...]:  # type: ignore[no-untyped-def]
+def _migration(folder, job_calls_the_database: bool, busy: bool = False) -> tuple[RootCause, ...]:  # type: ignore[no-untyped-def]
     # At 10:15 db-migrate begins an ALTER TABLE that holds the table's lock: from 10:15:05
     # consent-db logs billing-api's statements waiting for it, billing-api's queries time out
     # (its errors name consent-db), and front's calls to billing-api fail. db-migrate says only
@@ -1947,7 +1947,7 @@ def _migration(folder, job_calls_the_database: bool) -> tuple[RootCause, ...]:  
             db.append(f"{stamp}.000Z INFO connection authorized: user=billing_api database=consent")
         if s % 60 == 0:
             db.append(f"{stamp}.050Z INFO checkpoint complete: wrote {s % 97} buffers")
-        if s % 300 == 0:
+        if s % 300 == 0 or busy:
             job.append(f"{stamp}.700Z INFO checking for pending migrations: schema is up to date (version 41)")
             if job_calls_the_database:
                 db.append(f"{stamp}.750Z INFO connection authorized: user=db_migrate database=consent application_name=db-migrate")
@@ -1975,27 +1975,8 @@ def test_a_change_in_a_service_that_calls_nothing_in_trouble_explains_nothing(tm
     assert "db-migrate" not in [c.service for c in causes]
 
 
-def test_a_proxy_whose_reloaded_configuration_routes_nowhere_is_the_root_not_its_upstream(tmp_path) -> None:
-    # At 10:15 the proxy reloads its configuration; from then on it finds no live upstream for
-    # ledger (its errors name ledger), and ledger, no longer sent anything, only says its
-    # heartbeat. A proxy's error log writes local time without a zone, its access log with one.
-    change = WORKER_START + timedelta(minutes=15)
-    proxy, ledger = [], []
-    for s in range(30 * 60):
-        t = WORKER_START + timedelta(seconds=s)
-        local = t + timedelta(hours=2)
-        if t < change:
-            proxy.append(f'10.0.0.{s % 200} - - [{local:%d/%b/%Y:%H:%M:%S} +0200] "GET /v1/entries HTTP/1.1" 200 512 "-" "curl" 0.012 0.011')
-            ledger.append(f"{t:%Y-%m-%dT%H:%M:%S}.300Z INFO GET /v1/entries 200 in 11 ms")
-        else:
-            if t == change:
-                proxy.append(f"{local:%Y/%m/%d %H:%M:%S} [notice] 7#7: signal process started")
-            proxy.append(f"{local:%Y/%m/%d %H:%M:%S} [error] 7#7: *{s} no live upstreams while connecting to upstream, "
-                         f'client: 10.0.0.{s % 200}, request: "GET /v1/entries HTTP/1.1", upstream: "http://ledger/v1/entries"')
-        if s % 10 == 0:
-            ledger.append(f"{t:%Y-%m-%dT%H:%M:%S}.900Z INFO heartbeat ok")
-    (tmp_path / "proxy.log").write_text("\n".join(proxy) + "\n")
-    (tmp_path / "ledger.log").write_text("\n".join(ledger) + "\n")
-    causes = analyze([str(tmp_path)]).root_causes
-    assert causes[0].service == "proxy", [(c.service, c.departures) for c in causes]
-    assert abs((causes[0].onset - change).total_seconds()) <= 1, causes[0].onset
+def test_a_stray_new_line_of_a_busy_service_is_no_change(tmp_path) -> None:
+    # The same, but db-migrate logs a line every two seconds: a busy service says something new
+    # now and then, and two new lines of its near the incident are chance, not a cause.
+    causes = _migration(tmp_path, job_calls_the_database=True, busy=True)
+    assert causes[0].service == "consent-db", [(c.service, c.departures) for c in causes]
