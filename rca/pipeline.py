@@ -423,15 +423,19 @@ def _dated(features: Features, found: pl.DataFrame, *, by: str = "busiest") -> p
         plain = features.series.filter(pl.col("key") != ERRORS_ID)
         series = plain.sort("total", descending=True).unique("service", keep="first").select("service", "sid")
     joined = found.join(series, on="service")
-    micros = int(features.bucket.total_seconds() * 1e6)
-    bucket = (pl.col("onset") - pl.lit(features.origin)).dt.total_microseconds() // micros
-    joined = joined.with_columns(onset_bucket=bucket.cast(pl.Int32).clip(0, features.n_buckets - 1))
+    joined = joined.with_columns(onset_bucket=_bucket_of(features, pl.col("onset")))
     changes = changes_at(
         features.counts, joined.get_column("sid").to_numpy().astype(int),
         joined.get_column("onset_bucket").to_numpy().astype(int),
         baseline_counts=features.baseline_counts, baseline_buckets=features.baseline_buckets,
     )
     return joined.with_columns(**{k: pl.Series(changes[k]) for k in ("before", "after", "rate_before", "rate_after")})
+
+
+def _bucket_of(features: Features, times: pl.Expr) -> pl.Expr:
+    """The bucket of the grid each of ``times`` falls in, within the grid."""
+    micros = int(features.bucket.total_seconds() * 1e6)
+    return ((times - pl.lit(features.origin)).dt.total_microseconds() // micros).cast(pl.Int32).clip(0, features.n_buckets - 1)
 
 
 def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame:
@@ -493,9 +497,7 @@ def _change_departures(features: Features, start: IncidentStart, restarts: pl.Da
     ).filter(pl.col("statements") <= CHANGE_STATEMENTS)
     if restarts.height:
         changed = changed.join(restarts.select(pl.col("service").cast(pl.String)).unique(), on="service", how="anti")
-    micros = int(features.bucket.total_seconds() * 1e6)
-    bucket = ((pl.col("onset") - pl.lit(features.origin)).dt.total_microseconds() // micros).cast(pl.Int32)
-    changed = changed.with_columns(onset_bucket=bucket.clip(0, features.n_buckets - 1)).sort("service")
+    changed = changed.with_columns(onset_bucket=_bucket_of(features, pl.col("onset"))).sort("service")
     # A service that had logged next to nothing before has no normal to change from.
     services = series.get_column("service").to_numpy()
     before = [features.counts[sids[services == service], :first].sum() for service, first in

@@ -15,10 +15,11 @@ from datetime import datetime
 import polars as pl
 
 from rca.read.choose import Plan
-from rca.read.timestamps import SHAPES, UTC_DATETIME, Shape, direct_format, parse_column, roll_back_future_years
-from rca.read.words import ZONE_OFFSETS, ZONE_WORD
+from rca.read.timestamps import SHAPES, UTC_DATETIME, Shape, direct_format, parse_column, roll_back_future_years, zone_minutes
+from rca.read.words import ZONE_WORD
 
-_ZONED = rf"(?:Z|[+-]\d{{2}}:?\d{{2}}| {ZONE_WORD})\s*$"
+# The zone a time ends with (its text the first group): Z, +05:30, -0800 or a zone word.
+_ZONED = rf"(Z|[+-]\d{{2}}:?\d{{2}}| {ZONE_WORD})\s*$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +120,6 @@ def _by_layout(
     return out, facts, zoned
 
 
-# The offset a zoned time ends with: Z, +05:30, -0800 or a zone word.
-_OFFSET = rf"(?:(?P<z>Z)|(?P<sign>[+-])(?P<h>\d{{2}}):?(?P<m>\d{{2}})| (?P<word>{ZONE_WORD}))\s*$"
 # A time without a zone is read in its file's zone where that puts it at most this far from the
 # zoned line before it, and nearer than reading it in UTC does.
 NEIGHBOUR_S = 900
@@ -143,15 +142,7 @@ def _zone_of_file(
     files = frame.get_column("file") if "file" in frame.columns else pl.repeat(0, frame.height, dtype=pl.UInt32, eager=True)
     said = [i for i, z in zoned.items() if z is True]
     unsaid = [i for i, z in zoned.items() if z is False]
-    parts = pl.col("text").str.extract_groups(_OFFSET)
-    words = pl.DataFrame({"word": list(ZONE_OFFSETS), "minutes": list(ZONE_OFFSETS.values())})
-    sign = pl.when(parts.struct.field("sign") == "-").then(-1).otherwise(1)
-    minutes = (
-        pl.when(parts.struct.field("z").is_not_null()).then(0)
-        .when(parts.struct.field("h").is_not_null())
-        .then(sign * (parts.struct.field("h").cast(pl.Int32) * 60 + parts.struct.field("m").cast(pl.Int32)))
-        .otherwise(parts.struct.field("word").replace_strict(words["word"], words["minutes"], default=None))
-    )
+    minutes = zone_minutes(pl.col("text").str.extract(_ZONED, 1).str.strip_chars())
     table = pl.DataFrame({"file": files, "layout": frame.get_column("layout"), "text": frame.get_column("ts"), "ts": times})
     is_zoned = pl.col("layout").is_in(said) & pl.col("ts").is_not_null()
     is_zoneless = pl.col("layout").is_in(unsaid) & pl.col("ts").is_not_null()

@@ -133,7 +133,7 @@ def _with_chrono(text: pl.Expr, fmt: str, tz: str) -> pl.Expr:
     return _in_zone(parsed, tz)
 
 
-def _zone_minutes(zone: pl.Expr) -> pl.Expr:
+def zone_minutes(zone: pl.Expr) -> pl.Expr:
     """Minutes east of UTC of a zone text: ``Z``, ``+01:00``, ``-0500``, ``+05``, ``CET``."""
     sign = pl.when(zone.str.starts_with("-")).then(-1).otherwise(1)
     digits = zone.str.replace_all(r"[^0-9]", "")
@@ -171,7 +171,7 @@ def _by_parts(text: pl.Expr, shape: Shape, *, year: int, tz: str) -> pl.Expr:
     naive = canonical.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us", exact=True)
     if "z" not in groups and "z2" not in groups:
         return _in_zone(naive, tz)
-    offset = _zone_minutes(pl.coalesce(part("z"), part("z2")))
+    offset = zone_minutes(pl.coalesce(part("z"), part("z2")))
     zoned = naive.dt.replace_time_zone("UTC") - pl.duration(minutes=offset)
     return pl.when(offset.is_not_null()).then(zoned).otherwise(_in_zone(naive, tz))
 
