@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 
@@ -1830,28 +1831,38 @@ def test_a_rolling_restart_in_the_file_two_replicas_share_is_seen_without_a_paus
     assert abs((restarts[0].onset - restart).total_seconds()) < 1
 
 
-def _refused_client(folder, refusal: str) -> tuple[RootCause, ...]:  # type: ignore[no-untyped-def]
-    # From 10:15 billing-api's queries to consent-db fail, and front's calls to billing-api with
-    # them; consent-db logs ``refusal`` for each query, a second before billing-api's error.
-    change = WORKER_START + timedelta(minutes=15)
+def _billing(fails_at: datetime, api_error: str, db_error: Callable[[int], str]) -> dict[str, list[str]]:
+    """front calls billing-api, which queries consent-db, every two seconds for half an hour: from
+    ``fails_at`` billing-api's queries fail with ``api_error`` (its errors name consent-db),
+    consent-db says ``db_error(s)`` a moment before each, and front's calls to billing-api fail."""
     front, api, db = [], [], []
     for s in range(0, 30 * 60, 2):
         t = WORKER_START + timedelta(seconds=s)
         stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
-        if t < change:
+        if t < fails_at:
             front.append(f"{stamp}.500Z INFO GET http://billing-api:8080/api/billing 200 in 14 ms")
             api.append(f"{stamp}.400Z INFO invoice {s} saved to consent-db in 3 ms")
         else:
             front.append(f"{stamp}.500Z ERROR GET http://billing-api:8080/api/billing 502 in 9 ms upstream billing-api failed")
-            api.append(f"{stamp}.400Z ERROR query failed upstream=consent-db error=\"{refusal}\"")
-            db.append(f"{stamp}.100Z WARN {refusal}")
+            api.append(f"{stamp}.400Z ERROR query failed upstream=consent-db error=\"{api_error}\"")
+            db.append(f"{stamp}.100Z {db_error(s)}")
         if s % 30 == 0:
             db.append(f"{stamp}.000Z INFO connection authorized: user=billing_api database=consent")
         if s % 60 == 0:
             db.append(f"{stamp}.050Z INFO checkpoint complete: wrote {s % 97} buffers")
-    for name, lines in (("front", front), ("billing-api", api), ("consent-db", db)):
+    return {"front": front, "billing-api": api, "consent-db": db}
+
+
+def _analyzed(folder, logs: dict[str, list[str]]) -> tuple[RootCause, ...]:  # type: ignore[no-untyped-def]
+    for name, lines in logs.items():
         (folder / f"{name}.log").write_text("\n".join(sorted(lines)) + "\n")
     return analyze([str(folder)]).root_causes
+
+
+def _refused_client(folder, refusal: str) -> tuple[RootCause, ...]:  # type: ignore[no-untyped-def]
+    # From 10:15 billing-api's queries to consent-db fail, and front's calls to billing-api with
+    # them; consent-db logs ``refusal`` for each query, a second before billing-api's error.
+    return _analyzed(folder, _billing(WORKER_START + timedelta(minutes=15), refusal, lambda s: f"WARN {refusal}"))
 
 
 def test_a_database_that_refuses_one_clients_password_is_not_the_root(tmp_path) -> None:
@@ -1932,31 +1943,21 @@ def _migration(folder, job_calls_the_database: bool, busy: bool = False) -> tupl
     # (its errors name consent-db), and front's calls to billing-api fail. db-migrate says only
     # what it began; consent-db names it as a client where ``job_calls_the_database``.
     change = WORKER_START + timedelta(minutes=15)
-    front, api, db, job = [], [], [], []
+    logs = _billing(change + timedelta(seconds=5), "canceling statement due to statement timeout",
+                    lambda s: f"INFO process {4000 + s} still waiting for RowExclusiveLock on relation 16390 after 1000.{s % 997:03d} ms")
+    job = logs["db-migrate"] = []
     for s in range(0, 30 * 60, 2):
         t = WORKER_START + timedelta(seconds=s)
         stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
-        if t < change + timedelta(seconds=5):
-            front.append(f"{stamp}.500Z INFO GET http://billing-api:8080/api/billing 200 in 14 ms")
-            api.append(f"{stamp}.400Z INFO invoice {s} saved to consent-db in 3 ms")
-        else:
-            front.append(f"{stamp}.500Z ERROR GET http://billing-api:8080/api/billing 502 in 9 ms upstream billing-api failed")
-            api.append(f"{stamp}.400Z ERROR query failed upstream=consent-db error=\"canceling statement due to statement timeout\"")
-            db.append(f"{stamp}.100Z INFO process {4000 + s} still waiting for RowExclusiveLock on relation 16390 after 1000.{s % 997:03d} ms")
-        if s % 30 == 0:
-            db.append(f"{stamp}.000Z INFO connection authorized: user=billing_api database=consent")
-        if s % 60 == 0:
-            db.append(f"{stamp}.050Z INFO checkpoint complete: wrote {s % 97} buffers")
         if s % 300 == 0 or busy:
             job.append(f"{stamp}.700Z INFO checking for pending migrations: schema is up to date (version 41)")
             if job_calls_the_database:
-                db.append(f"{stamp}.750Z INFO connection authorized: user=db_migrate database=consent application_name=db-migrate")
+                logs["consent-db"].append(
+                    f"{stamp}.750Z INFO connection authorized: user=db_migrate database=consent application_name=db-migrate")
         if t == change:
             job += [f"{stamp}.000Z INFO Migrating schema to version 42 - alter table patients",
                     f"{stamp}.020Z INFO executing: ALTER TABLE patients ALTER COLUMN total TYPE numeric(14,2)"]
-    for name, lines in (("front", front), ("billing-api", api), ("consent-db", db), ("db-migrate", job)):
-        (folder / f"{name}.log").write_text("\n".join(sorted(lines)) + "\n")
-    return analyze([str(folder)]).root_causes
+    return _analyzed(folder, logs)
 
 
 def test_a_job_that_began_something_just_before_its_database_stalled_is_the_root(tmp_path) -> None:
