@@ -769,6 +769,13 @@ def test_errors_naming_a_topic_that_one_other_service_works_with_name_that_servi
         ("prescriptions", "indexer", True), ("referrals", "indexer", True)]
     producer = pl.concat([records, _records([(40, "billing", "INFO", "published 3 events to appointments-events")])])
     assert find_mentions(producer).table.filter(pl.col("how") == "shared").height == 0
+    # A name right after another (one space between them) is read too.
+    adjacent = _records([
+        *[(i, "indexer", "INFO", f"processed {i} messages from claims-events partition 3") for i in range(5)],
+        *[(10 + i, "claims", "ERROR", f"no ack from audit-log claims-events for claim {i}") for i in range(5)],
+    ])
+    shared = find_mentions(adjacent).table.filter(pl.col("how") == "shared")
+    assert shared.select("caller", "callee").unique().rows() == [("claims", "indexer")]
     # Nor do the names of fields, nor the tables and columns of SQL a client and its database say.
     junk = _records([
         (1, "payments", "ERROR", 'push rejected {"pod_name":"payments-1","reason":"BadDeviceToken"}'),
