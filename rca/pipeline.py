@@ -363,13 +363,13 @@ def _departures(
 
 
 def _own_onsets(found: pl.DataFrame, features: Features) -> pl.DataFrame:
-    """``service``, ``onset``, ``kind`` and ``template_id`` of the departures in ``found`` other
-    than callers' blame."""
+    """``service``, ``onset``, ``kind``, ``template_id`` and ``g`` of the departures in ``found``
+    other than callers' blame."""
     if found.height == 0:
         return pl.DataFrame(schema={"service": pl.String, "onset": features.events.schema["timestamp"], "kind": pl.String,
-                                    "template_id": pl.String})
+                                    "template_id": pl.String, "g": pl.Float64})
     return found.filter(pl.col("kind") != "blamed").select(
-        pl.col("service").cast(pl.String), "onset", "kind", pl.col("template_id").cast(pl.String)
+        pl.col("service").cast(pl.String), "onset", "kind", pl.col("template_id").cast(pl.String), pl.col("g").cast(pl.Float64)
     )
 
 
@@ -1034,9 +1034,11 @@ def refusals_first(own: pl.DataFrame, rejections: pl.DataFrame) -> pl.DataFrame:
     """``caller``, ``callee``: where the callee's statements refusing the caller (``rejections``:
     ``caller``, ``callee``, ``template_id``; see ``rca.signals.calls.Mentions``) began its
     trouble: no other rise of its own (``own``; its lines growing fewer are the traffic it lost)
-    came more than ``SKEW_S`` before the first refusal and at most ``MAX_LAG_S``. A callee
+    came more than ``SKEW_S`` before the first refusal and at most ``MAX_LAG_S``, of those about
+    as clear as the refusals (``ONSET_SHARE`` of their G, as an onset is chosen): a stray new
+    error of its everyday kind just before is no trouble the refusals came of. A callee
     refusing two callers or more may have changed its own rules: it keeps its part."""
-    from rca.ranking.rank import MAX_LAG_S, SKEW_S
+    from rca.ranking.rank import MAX_LAG_S, ONSET_SHARE, SKEW_S
 
     schema = {"caller": pl.String, "callee": pl.String}
     if rejections.height == 0 or own.height == 0:
@@ -1045,16 +1047,16 @@ def refusals_first(own: pl.DataFrame, rejections: pl.DataFrame) -> pl.DataFrame:
                                    pl.col("template_id").cast(pl.String), refusal=pl.lit(True))
     refused_by = refused_by.filter(pl.col("caller").n_unique().over("callee") == 1)
     departures = own.filter(~pl.col("kind").is_in(["down", "stopped"])).select(
-        callee="service", onset="onset", template_id="template_id")
+        callee="service", onset="onset", template_id="template_id", g="g")
     firsts = (
         departures.join(refused_by, on=["callee", "template_id"]).group_by("caller", "callee")
-        .agg(first_refusal=pl.col("onset").min())
+        .agg(first_refusal=pl.col("onset").min(), refusal_g=pl.col("g").max())
     )
     lead = (pl.col("first_refusal") - pl.col("onset")).dt.total_seconds()
     earlier = (
         firsts.join(departures.join(refused_by.select("callee", "template_id", "refusal"), on=["callee", "template_id"], how="anti"),
                     on="callee")
-        .filter((lead > SKEW_S) & (lead <= MAX_LAG_S))
+        .filter((lead > SKEW_S) & (lead <= MAX_LAG_S) & (pl.col("g") >= ONSET_SHARE * pl.col("refusal_g")))
         .select("caller", "callee").unique()
     )
     return firsts.join(earlier, on=["caller", "callee"], how="anti").select("caller", "callee").sort("caller", "callee")

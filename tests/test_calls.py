@@ -752,6 +752,23 @@ def test_a_server_that_refuses_a_client_by_its_database_user_names_it_as_the_sen
         ("ads-service", "ledger-pg", "caller", False, True)]
 
 
+def test_what_a_refusal_says_came_from_a_service_names_it_as_the_sender() -> None:
+    # tax-service turns pricing-service's tokens away; cart's error names who answered it.
+    records = _records([
+        (1, "tax-service", "WARN", "rejected bearer token from pricing-service: token is expired (iat=1784556956)"),
+        (2, "pricing-service", "INFO", "GET /v2/pricing 200"),
+        (3, "cart", "ERROR", "error from pricing-service: status 500"),
+        (4, "tax-service", "INFO", "GET /v2/tax 200"),
+        # A token whose times the server's clock does not accept: limits' clock ran ahead.
+        (5, "ledger-api", "WARN", "rejected bearer token from limits: token used before issued (iat=1767428844)"),
+        (6, "limits", "INFO", "limits checked"),
+    ])
+    table = find_mentions(records).table
+    assert sorted(table.select("caller", "callee", "how", "error", "rejected").rows()) == [
+        ("cart", "pricing-service", "name", True, False), ("limits", "ledger-api", "caller", False, True),
+        ("pricing-service", "tax-service", "caller", False, True)]
+
+
 def test_errors_naming_a_topic_that_one_other_service_works_with_name_that_service() -> None:
     # indexer consumes appointments-events; prescriptions and referrals time out waiting for its
     # confirmations. Their errors name indexer by the topic they share with it, as a route
@@ -786,11 +803,11 @@ def test_errors_naming_a_topic_that_one_other_service_works_with_name_that_servi
     assert find_mentions(junk).table.filter(pl.col("how") == "shared").height == 0
 
 
-def _own_statements(rows: list[tuple[str, int, str]]) -> pl.DataFrame:
+def _own_statements(rows: list[tuple[str, int, str]], g: float = 500.0) -> pl.DataFrame:
     return pl.DataFrame(
         {"service": [r[0] for r in rows], "onset": [T0 + timedelta(seconds=r[1]) for r in rows], "kind": ["new"] * len(rows),
-         "template_id": [r[2] for r in rows]},
-        schema={"service": pl.String, "onset": pl.Datetime("us", "UTC"), "kind": pl.String, "template_id": pl.String},
+         "template_id": [r[2] for r in rows], "g": [g] * len(rows)},
+        schema={"service": pl.String, "onset": pl.Datetime("us", "UTC"), "kind": pl.String, "template_id": pl.String, "g": pl.Float64},
     )
 
 
@@ -812,6 +829,9 @@ def test_blame_of_a_callee_whose_trouble_began_by_refusing_the_caller_is_set_asi
     assert sorted(refused_blame_set_aside(named, fewer, refusals).get_column("how").to_list()) == ["contradicted", "refused"]
     first_slow = own.vstack(_own_statements([("consent-db", 560, "slow query")]))
     assert refused_blame_set_aside(named, first_slow, refusals).get_column("how").to_list() == ["errors"]
+    # A stray everyday error of its own just before, far fainter than the refusals, is not it.
+    stray = own.vstack(_own_statements([("consent-db", 560, "mailbox full")], g=40.0))
+    assert sorted(refused_blame_set_aside(named, stray, refusals).get_column("how").to_list()) == ["contradicted", "refused"]
     # Whether or not billing-api's errors name consent-db, the refusals tie the two.
     unnamed = refused_blame_set_aside(named.clear(), own, refusals)
     assert unnamed.select("caller", "callee", "how").rows() == [("billing-api", "consent-db", "refused")]

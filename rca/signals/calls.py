@@ -105,8 +105,16 @@ _REJECTED = (
     r"(?i)access denied|permission denied|authenticat\w* (?:failed|failure|error)|auth(?:entication|orization)? failed|"
     r"not authori[sz]ed|\bunauthori[sz]ed\b|\bforbidden\b|invalid (?:credentials?|password|token|api[ _-]?key|client)|"
     r"(?:credentials?|password|token|certificate|cert) (?:has |is )?(?:expired|revoked|rejected)|bad certificate|"
-    r"certificate (?:verify failed|unknown|required)"
+    r"certificate (?:verify failed|unknown|required)|"
+    # ``rejected bearer token``; a token whose times the server's clock does not accept
+    # (golang-jwt's ``token used before issued``, ``token is not valid yet``; ``jwt expired``).
+    r"\b(?:rejected|refused|denied) (?:\w+ )?(?:token|credentials?|certificate|api[ _-]?key)\b|"
+    r"token used before issued|token is not (?:yet )?valid(?: yet)?|\bjwt (?:expired|not active)\b"
 )
+# In a refusal, what came ``from`` a service came of its request (``rejected bearer token from
+# pricing``, ``denied connection from ledger``): elsewhere ``from`` names who answered (``error
+# from payments``), so only there does it name the sender.
+_REFUSED_FROM = r"(?i)\bfrom\b[\s:=\"']+[A-Za-z0-9][A-Za-z0-9_.-]*"
 # A statement of the server naming its client is such a refusal where this share of its sampled
 # lines says so.
 REJECTED_SHARE = 0.5
@@ -387,7 +395,12 @@ def find_mentions(records: pl.DataFrame, texts: pl.DataFrame | None = None, port
     )
     names = pl.col("token").str.contains_any(keys, ascii_case_insensitive=True)
     # A service named as who sent the request (``called by shop``, ``client=web``) is a caller.
-    callers = _named(_tokens(naming, pl.col("message").str.extract_all(_INCOMING).list.join(" "), names), lookup)
+    senders = pl.concat_str(
+        pl.col("message").str.extract_all(_INCOMING).list.join(" "),
+        pl.when(pl.col("message").str.contains(_REJECTED)).then(pl.col("message").str.extract_all(_REFUSED_FROM).list.join(" ")),
+        separator=" ", ignore_nulls=True,
+    )
+    callers = _named(_tokens(naming, senders, names), lookup)
     # What a message says of where it went, worked out once for the tokens read from it.
     naming = naming.lazy().with_columns(outgoing=_outgoing(pl.col("message"))).collect(engine="streaming")
     outgoing = pl.col("outgoing")
