@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -343,7 +344,7 @@ def _departures(
     numbers, slowed, steady = _parameter_departures(features, records, texts, since=features.bucket_start(start.bucket))
     restarts = _restart_departures(features, records, texts, jobs)
     parts += [found for found in (numbers, _timing_departures(features, records, spans, graph), _fatal_departures(features, records),
-                                  restarts, _change_departures(features, start, restarts))
+                                  restarts, _change_departures(features, start, restarts, texts))
               if found.height]
     found = _dated_onsets(parts, features)
     # Callers' blame, but not that of a caller in trouble reaching every callee it names, nor
@@ -465,12 +466,15 @@ def _fatal_departures(features: Features, records: pl.DataFrame) -> pl.DataFrame
     )
 
 
-def _change_departures(features: Features, start: IncidentStart, restarts: pl.DataFrame) -> pl.DataFrame:
+def _change_departures(features: Features, start: IncidentStart, restarts: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
     """Services whose lines are their work (``CHANGE_QUIET_PER_MIN``) that began something new
     just before the incident (``CHANGE_STATEMENTS``): a migration job's ``executing: ALTER TABLE
     ...``, a batch started. A careful engineer's first question is what changed; the answer is a
     line or two, too few to be a shift of anything. Not a service that restarted then
-    (``restarts``): its startup says new things every time."""
+    (``restarts``): its startup says new things every time. Nor a statement (its ``texts``)
+    about another service, naming one of its instances or groups (a broker's ``Preparing to
+    rebalance group indexer-group ... Adding new member indexer-dnt9qlpj``): that is news of the
+    other, whose trouble it may follow."""
     since = features.bucket_start(start.bucket) - timedelta(seconds=CHANGE_BEFORE_S)
     until = features.bucket_start(start.bucket + 1)
     series = features.series.with_columns(pl.col("service").cast(pl.String))
@@ -490,6 +494,10 @@ def _change_departures(features: Features, start: IncidentStart, restarts: pl.Da
                                 new.select("service", "template").iter_rows()], dtype=pl.Boolean))
     if new.height == 0:
         return pl.DataFrame()
+    new = new.join(_naming_others(new.select("service", "template_id"), texts, series.get_column("service").unique().to_list()),
+                   on=["service", "template_id"], how="anti")
+    if new.height == 0:
+        return pl.DataFrame()
     changed = new.group_by("service").agg(
         pl.len().alias("statements"), pl.col("total").sum().alias("lines"), pl.col("first_seen").min().alias("onset"),
         pl.col("sid").sort_by("first_seen").first(), pl.col("template_id").sort_by("first_seen").first(),
@@ -498,7 +506,8 @@ def _change_departures(features: Features, start: IncidentStart, restarts: pl.Da
     if restarts.height:
         changed = changed.join(restarts.select(pl.col("service").cast(pl.String)).unique(), on="service", how="anti")
     changed = changed.with_columns(onset_bucket=_bucket_of(features, pl.col("onset"))).sort("service")
-    # A service that had logged next to nothing before has no normal to change from.
+    # A service that had logged nothing before has no normal to change from: one line of its
+    # usual work (a job's ``up to date``) is enough to tell a new statement from it.
     services = series.get_column("service").to_numpy()
     before = [features.counts[sids[services == service], :first].sum() for service, first in
               changed.select("service", "onset_bucket").iter_rows()]
@@ -515,6 +524,25 @@ def _change_departures(features: Features, start: IncidentStart, restarts: pl.Da
         detail=pl.format("a change: said for the first time just before the incident ({} new statement(s), {} line(s))",
                          pl.col("statements"), pl.col("lines")),
     ).with_columns(**{k: pl.Series(rates[k]) for k in ("before", "after", "rate_before", "rate_after")})
+
+
+def _naming_others(statements: pl.DataFrame, texts: pl.DataFrame, services: list[str]) -> pl.DataFrame:
+    """Of ``statements`` (``service``, ``template_id``), those whose lines (``texts``) name another
+    of ``services`` by one of its instances or groups: the name, then ``-``, ``_`` or ``.`` and
+    more (``indexer-dnt9qlpj``, ``eta-projector-group``), after a space or a bracket. (A name alone
+    may be a table's or a topic's that the service shares with others.)"""
+    if not services or statements.height == 0:
+        return statements.clear()
+    names = "|".join(re.escape(name.lower()) for name in sorted(services, key=len, reverse=True))
+    lines = texts.select(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String), "message").join(
+        statements.with_columns(pl.col("service").cast(pl.String), pl.col("template_id").cast(pl.String)),
+        on=["service", "template_id"],
+    )
+    named = lines.with_columns(
+        named=pl.col("message").str.to_lowercase().str.extract_all(rf"(?:^|[\s\[(\"'=:,])(?:{names})[-_.][a-z0-9]")
+        .list.eval(pl.element().str.strip_chars_start(" \t\n[(\"'=:,").str.replace(r"[-_.][a-z0-9]$", ""))
+    ).explode("named").filter(pl.col("named").is_not_null() & (pl.col("named") != pl.col("service")))
+    return named.select("service", "template_id").unique()
 
 
 # The words that say what kind of statement a template is: its first few that hold no variable.
@@ -1098,7 +1126,7 @@ DEPLOY_WINDOW_S = 120.0
 # one, for a service may say something new at any time; what it explains makes its case.
 CHANGE_STATEMENTS = 2
 CHANGE_LINES = 3
-CHANGE_KNOWN = 2
+CHANGE_KNOWN = 1
 CHANGE_BEFORE_S = 60.0
 CHANGE_G = 10.0
 # Only a service that logged at most this many lines a minute before (a job, a migration, a

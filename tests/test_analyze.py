@@ -1937,19 +1937,22 @@ def test_what_a_process_says_as_it_stops_or_starts_is_told_from_work_starting() 
     assert not any(re.search(_LIFECYCLE, text) for text in work)
 
 
-def _migration(folder, job_calls_the_database: bool, busy: bool = False) -> tuple[RootCause, ...]:  # type: ignore[no-untyped-def]
-    # At 10:15 db-migrate begins an ALTER TABLE that holds the table's lock: from 10:15:05
+def _migration(  # type: ignore[no-untyped-def]
+    folder, job_calls_the_database: bool, busy: bool = False, checks_every_s: int = 300, trouble_after_s: int = 5,
+) -> tuple[RootCause, ...]:
+    # At 10:15 db-migrate begins an ALTER TABLE that holds the table's lock: from 10:15:05 (or
+    # ``trouble_after_s``)
     # consent-db logs billing-api's statements waiting for it, billing-api's queries time out
     # (its errors name consent-db), and front's calls to billing-api fail. db-migrate says only
     # what it began; consent-db names it as a client where ``job_calls_the_database``.
     change = WORKER_START + timedelta(minutes=15)
-    logs = _billing(change + timedelta(seconds=5), "canceling statement due to statement timeout",
+    logs = _billing(change + timedelta(seconds=trouble_after_s), "canceling statement due to statement timeout",
                     lambda s: f"INFO process {4000 + s} still waiting for RowExclusiveLock on relation 16390 after 1000.{s % 997:03d} ms")
     job = logs["db-migrate"] = []
     for s in range(0, 30 * 60, 2):
         t = WORKER_START + timedelta(seconds=s)
         stamp = t.strftime("%Y-%m-%dT%H:%M:%S")
-        if s % 300 == 0 or busy:
+        if s % checks_every_s == 0 or busy:
             job.append(f"{stamp}.700Z INFO checking for pending migrations: schema is up to date (version 41)")
             if job_calls_the_database:
                 logs["consent-db"].append(
@@ -1968,10 +1971,41 @@ def test_a_job_that_began_something_just_before_its_database_stalled_is_the_root
     assert causes[0].explains and "consent-db" in [link.service for link in causes[0].explains], causes[0].explains
 
 
-def test_a_change_in_a_service_that_calls_nothing_in_trouble_explains_nothing(tmp_path) -> None:
-    # The same lines, but nothing ties db-migrate to consent-db: its two new lines are no more
-    # than what any service says now and then, and it is no suspect.
+def test_a_job_that_had_said_one_thing_before_its_change_is_the_root(tmp_path) -> None:
+    # The job checks for migrations every 20 minutes: one line before its change, the database's
+    # line naming it only after. One line of its usual work tells its new statements apart.
+    causes = _migration(tmp_path, job_calls_the_database=True, checks_every_s=20 * 60)
+    assert causes[0].service == "db-migrate", [(c.service, c.departures) for c in causes]
+
+
+def test_a_change_no_log_ties_to_anything_just_before_the_first_trouble_is_the_root(tmp_path) -> None:
+    # The same lines, but nothing ties db-migrate to consent-db. Its change came five seconds
+    # before the first trouble anywhere: what changed just before it broke.
     causes = _migration(tmp_path, job_calls_the_database=False)
+    assert causes[0].service == "db-migrate", [(c.service, c.departures) for c in causes]
+    assert "consent-db" in [link.service for link in causes[0].explains], causes[0].explains
+
+
+def test_a_quiet_service_saying_something_new_of_another_service_just_before_is_no_change(tmp_path) -> None:
+    # A broker that logs a line every five minutes says, five seconds before consent-db's
+    # trouble, that it rebalances billing-api's group for a new member: news of billing-api's
+    # instances, not a change of its own, and no suspect.
+    change = WORKER_START + timedelta(minutes=15)
+    logs = _billing(change + timedelta(seconds=5), "canceling statement due to statement timeout",
+                    lambda s: f"INFO process {4000 + s} still waiting for RowExclusiveLock on relation 16390 after 1000.{s % 997:03d} ms")
+    logs["bus"] = [f"{(WORKER_START + timedelta(minutes=m)).strftime('%Y-%m-%dT%H:%M:%S')}.300Z INFO Rolled new log segment at offset {m}"
+                   for m in range(0, 30, 5)]
+    logs["bus"].append(f"{change.strftime('%Y-%m-%dT%H:%M:%S')}.000Z INFO [GroupCoordinator 1]: Preparing to rebalance group "
+                       "billing-api-group (reason: Adding new member billing-api-7f9c2d1 with group instance id None)")
+    causes = _analyzed(tmp_path, logs)
+    assert causes[0].service == "consent-db", [(c.service, c.departures) for c in causes]
+    assert "bus" not in [c.service for c in causes]
+
+
+def test_a_change_that_ties_to_nothing_and_came_well_before_the_trouble_explains_nothing(tmp_path) -> None:
+    # Nothing ties db-migrate to consent-db and the trouble began 40 s after its change: its two
+    # new lines are no more than what any service says now and then, and it is no suspect.
+    causes = _migration(tmp_path, job_calls_the_database=False, trouble_after_s=40)
     assert causes[0].service == "consent-db", [(c.service, c.departures) for c in causes]
     assert "db-migrate" not in [c.service for c in causes]
 

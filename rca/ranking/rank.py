@@ -74,6 +74,9 @@ RESTART_FELT_S = 30.0
 # A callee's trouble that rose within this of its caller's change (a migration, a batch begun)
 # may have come of it.
 CHANGE_LEAD_S = 60.0
+# A change that no log ties to anything may still have begun the trouble: where the first
+# trouble of all rose within this of it.
+CHANGE_FIRST_S = 10.0
 # How strongly each kind of evidence ties an effect to its cause.
 EDGE_WEIGHT = {"names": 1.0, "calls": 0.8, "traces": 0.6, "lead": 0.3}
 # Callers that lose one dependency lean on another at once (a cache's misses go to the database):
@@ -368,6 +371,8 @@ def effect_graph(
             _add(graph, caller, callee, "calls", lag(caller, callee))
     for cause, effect in _lost_shared(rows, calls, graph, skew_s):
         _add(graph, cause, effect, "calls", lag(cause, effect))
+    for cause, effect in _changed_first(rows, calls, skew_s):
+        _add(graph, cause, effect, "calls", lag(cause, effect))
     for (cause, effect), n in (trace_pairs or {}).items():
         back = (trace_pairs or {}).get((effect, cause), 0)
         if cause in rows and effect in rows and n >= 3 and n >= 2 * back:
@@ -405,6 +410,35 @@ def _lost_shared(rows: dict[str, dict[str, object]], calls: nx.DiGraph, graph: n
         if felt_both and any(-skew_s <= lag_s <= SHARED_LAG_S for lag_s in lags):
             found.append((cause, effect))
     return found
+
+
+def _changed_first(rows: dict[str, dict[str, object]], calls: nx.DiGraph, skew_s: float) -> list[tuple[str, str]]:
+    """(cause, effect) where the cause did nothing but change what it does (a migration begun,
+    ``pipeline._change_departures``), no log ties it to any other departed service, and the
+    effect's trouble rose within ``CHANGE_FIRST_S`` after the change, first (within clock skew)
+    of all that rose in the minute around it, and none before the change. A
+    migration job rarely names the database it works on, and the database names none of its
+    clients; what the on-call engineer asks first is what changed just before it broke, and a
+    job that says one new thing a few seconds before the first sign of trouble anywhere is
+    what changed. (A call, where the logs show one, is ``effect_graph``'s to weigh.)"""
+    rising = {service: row["onset"] for service, row in rows.items() if row["rising"]}
+    found: list[tuple[str, str]] = []
+    for cause, row in sorted(rows.items()):
+        if not row.get("change_onsets") or not set(row["kinds"] or []) <= {"changed"}:  # type: ignore[call-overload]
+            continue
+        if cause in calls and any(other in rows for other in (*calls.predecessors(cause), *calls.successors(cause))):
+            continue
+        for at in row["change_onsets"]:  # type: ignore[attr-defined]
+            # The trouble of the minute around the change: none may have begun before it, not
+            # even within clock skew. Order in time is all there is here, and what a service
+            # says as others fail (a broker rebalancing a consumer that stalled) comes after.
+            near = {service: onset for service, onset in rising.items()
+                    if service != cause and -CHANGE_LEAD_S <= (onset - at).total_seconds() <= CHANGE_FIRST_S}  # type: ignore[operator]
+            first = min(near.values(), default=None)
+            if first is None or first < at:  # type: ignore[operator]
+                continue
+            found += [(cause, effect) for effect, onset in sorted(near.items()) if (onset - first).total_seconds() <= skew_s]  # type: ignore[operator]
+    return sorted(set(found))
 
 
 def _deployed_before(caller: dict[str, object], onset: datetime, skew_s: float) -> bool:
