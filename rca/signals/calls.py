@@ -773,7 +773,9 @@ MAX_SHARED_SPEAKERS = 4
 # underscores, one of three letters or more. (Dotted names are most often code's: a logger's, an
 # exception's class.)
 _COMPOUND_NAME = r"(?:^|[\s\"'(\[=:,])([a-z][a-z0-9]*(?:[-_][a-z0-9]+)+)(?:$|[\s\"')\]:,;])"
-_NAME_BOUND = r"([\s\"'(\[=:,)\];])"
+# What bounds a name on either side: made two spaces before names are read, so that a name right
+# after another (``a-events b-events``) keeps a bound of its own (a match takes the one after it).
+_BOTH_BOUNDS = r"[\s\"':,]"
 
 
 def _shared_names(sample: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
@@ -788,10 +790,8 @@ def _shared_names(sample: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
     # columns, data both a client and its database say).
     text = pl.col("message").str.to_lowercase().str.replace_all(_FIELD_KEY, " ").str.replace(_SQL_TEXT, " ")
     tokens = (
-        # Each bounding character doubled first: a match takes the one after its name, and the
-        # next name (``a-events b-events``) needs one before it.
         sample.select("mid", pl.col("service").cast(pl.String), "error",
-                      token=text.str.replace_all(_NAME_BOUND, "${1}${1}").str.extract_all(_COMPOUND_NAME))
+                      token=text.str.replace_all(_BOTH_BOUNDS, "  ").str.extract_all(_COMPOUND_NAME))
         .explode("token").drop_nulls("token")
         # The whole match: the name with what bounds it.
         .with_columns(pl.col("token").str.strip_chars(" \t\"'([=:,)];]"))
